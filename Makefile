@@ -1,0 +1,114 @@
+# tenantop — build, test and run.
+#   make            build ./tenantop and ./tenantop-sim
+#   make run        install missing packages (root), build, start the dashboard
+#   make test       install missing packages (root), build, run every test
+#   make check      unit tests under AddressSanitizer + UBSan
+#   make demo       the dashboard over the built-in simulator
+#   make install    PREFIX=/usr/local DESTDIR=
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DESTDIR  ?=
+VERSION  := 0.1.0
+
+# Debian packages the build and the tests need (installed by `make deps` when root).
+DEB_BUILD := gcc make pkg-config libncurses-dev libmnl-dev libcmocka-dev zlib1g-dev
+DEB_TEST  := tmux iproute2 procps
+DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
+
+PKGS     := ncursesw libmnl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
+            -Wmissing-prototypes -Wno-missing-field-initializers
+CFLAGS   ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DTT_VERSION=\"$(VERSION)\" -Iinclude $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+LDLIBS   := $(PKG_LIBS) -lz -lm
+
+BUILD    ?= build
+SRC_LIB  := $(sort $(wildcard src/collect/*.c src/model/*.c src/detect/*.c src/output/*.c \
+                              src/util/*.c src/ui/*.c src/record/*.c))
+SRC_MAIN := src/main.c
+SRC_SIM  := $(sort $(wildcard src/sim/*.c))
+TEST_SRC := $(sort $(wildcard tests/test_*.c))
+
+LIB_OBJ  := $(SRC_LIB:%.c=$(BUILD)/%.o)
+SIM_OBJ  := $(SRC_SIM:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+LIB      := $(BUILD)/libtenantop.a
+
+.PHONY: all deps run test unit check demo install uninstall clean bench screenshots fuzz soak layout-check
+
+all: deps tenantop tenantop-sim
+
+# Install whatever Debian package is missing (only when root; otherwise say what to install).
+deps:
+	@missing=""; for p in $(DEB_ALL); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then echo "installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null || \
+	    { echo "apt-get failed for:$$missing" >&2; exit 1; }; \
+	  else echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)" >&2; exit 1; fi; \
+	fi
+
+$(BUILD)/%.o: %.c $(wildcard include/tenantop/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tenantop: $(BUILD)/src/main.o $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tenantop-sim: $(SIM_OBJ) $(LIB)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+tenantop: $(BUILD)/tenantop
+	cp $< $@
+tenantop-sim: $(BUILD)/tenantop-sim
+	cp $< $@
+
+$(BUILD)/tests/%: tests/%.c $(LIB) $(wildcard tests/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB) $(LDLIBS) $(CMOCKA_LIBS)
+
+unit: $(TEST_BIN)
+
+# The collector and the model never include ncurses; the panes never read /proc.
+layout-check:
+	@bad=$$(grep -l -E '#include *<(n?curses|ncursesw/)' src/collect/*.c src/model/*.c src/detect/*.c src/output/*.c 2>/dev/null); \
+	if [ -n "$$bad" ]; then echo "layout: ncurses included by $$bad" >&2; exit 1; fi; \
+	bad=$$(grep -l -E '"/proc|opendir|openat' src/ui/*.c 2>/dev/null); \
+	if [ -n "$$bad" ]; then echo "layout: a pane reads the machine: $$bad" >&2; exit 1; fi
+
+run: all
+	./tenantop
+
+demo: all
+	./tenantop --demo
+
+test: all unit layout-check
+	@BUILD=$(BUILD) sh tests/run-tests.sh
+
+check:
+	$(MAKE) BUILD=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit tenantop tenantop-sim
+	@BUILD=build-san UNIT_ONLY=1 ASAN_OPTIONS=detect_leaks=1 sh tests/run-tests.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 tenantop $(DESTDIR)$(BINDIR)/tenantop
+	install -m 0755 tenantop-sim $(DESTDIR)$(BINDIR)/tenantop-sim
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/tenantop $(DESTDIR)$(BINDIR)/tenantop-sim
+
+clean:
+	rm -rf build build-san tenantop tenantop-sim
+
+-include mk/*.mk

@@ -1,0 +1,109 @@
+/* The collector: reads the machine into a snapshot.  Never includes ncurses.
+ *
+ * Every path is read relative to a proc root directory handle (openat), so
+ * tests point it at a fixture tree with --proc DIR. */
+#ifndef TENANTOP_COLLECT_H
+#define TENANTOP_COLLECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tenantop/portset.h"
+#include "tenantop/snapshot.h"
+
+enum tt_source_kind {
+	TT_SRC_AUTO = 0,    /* netlink when it works and the root is /proc, else text */
+	TT_SRC_NETLINK = 1, /* sock_diag only (fails when unavailable) */
+	TT_SRC_PROC = 2     /* /proc/net/tcp{,6} text only */
+};
+
+typedef struct tt_collect_opts {
+	const char *proc_root; /* "/proc" by default */
+	tt_portset ports;      /* which sockets count; .all for --all-ports */
+	int source;            /* enum tt_source_kind */
+	bool want_info;        /* ask netlink for tcp_info */
+	bool skip_processes;   /* sockets only (benchmarks of the socket read) */
+} tt_collect_opts;
+
+typedef struct tt_collector tt_collector;
+
+/* NULL with a message in err (e.g. the proc root cannot be opened). */
+tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t errlen);
+/* Clear `out` and fill it with one refresh.  0 on success; -1 on a fatal
+ * error with a message in err.  Vanished processes, unreadable fds and
+ * malformed lines are counted in out->stats, never fatal. */
+int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen);
+/* "netlink" or "proc": the socket source in use. */
+const char *tt_collector_source(const tt_collector *c);
+void tt_collector_free(tt_collector *c);
+
+/* ---- socket sources (src/collect/procnet.c, src/collect/nl_inet.c) ---- */
+
+/* Which sockets a source keeps: the port filter (either end), and a state
+ * mask (bit 1<<state; 0 = every state). */
+typedef struct tt_sock_filter {
+	const tt_portset *ports;
+	uint32_t state_mask;
+} tt_sock_filter;
+
+bool tt_sock_filter_match(const tt_sock_filter *f, const tt_sock *k);
+
+/* Parse one /proc/net/tcp or tcp6 data line (not the header) into *out.
+ * family is TT_FAM_TCP4 or TT_FAM_TCP6.  Pure: no I/O.  Returns 0, or -1
+ * when the line is malformed or truncated. */
+int tt_procnet_parse_line(const char *line, size_t len, int family, tt_sock *out);
+
+/* Read <root>/<relpath> ("net/tcp", "net/tcp6", "PID/net/tcp") and append
+ * the sockets that pass the filter.  If all_inodes is not NULL every inode
+ * listed (filtered or not) is added to it.  Malformed lines are counted in
+ * out->stats.bad_lines.  Returns 0, or -1 with errno when the file cannot be
+ * opened (ENOENT for a kernel without IPv6 is not an error: returns 0). */
+struct tt_u64set;
+int tt_procnet_read(int rootfd, const char *relpath, int family, const tt_sock_filter *f,
+		    tt_snapshot *out, struct tt_u64set *all_inodes);
+
+/* Netlink sock_diag (INET_DIAG) reader. */
+typedef struct tt_nl_inet tt_nl_inet;
+tt_nl_inet *tt_nl_inet_open(char *err, size_t errlen); /* NULL when netlink is unusable */
+/* Dump family (TT_FAM_TCP4/6) sockets matching the filter; the state mask
+ * and the port list go into the kernel request (bytecode).  want_info asks
+ * for tcp_info.  Returns 0 or -1 with a message. */
+int tt_nl_inet_dump(tt_nl_inet *nl, int family, const tt_sock_filter *f, bool want_info,
+		    tt_snapshot *out, char *err, size_t errlen);
+void tt_nl_inet_close(tt_nl_inet *nl);
+/* Pure: decode one inet_diag_msg netlink message (header included) into
+ * *out.  Returns 0, -1 when malformed. */
+struct nlmsghdr;
+int tt_nl_inet_parse(const struct nlmsghdr *nlh, tt_sock *out);
+/* Pure: build the inet_diag bytecode that keeps sockets whose source or
+ * destination port is in the list.  Returns the length written, 0 when the
+ * buffer is too small or the list empty (then no kernel filter is used). */
+size_t tt_nl_inet_bytecode(const uint16_t *ports, size_t nports, void *buf, size_t buflen);
+
+/* ---- processes and ownership (src/collect/procinfo.c, owners.c) ---- */
+
+/* Pure parsers of /proc/PID files. */
+/* stat: comm is between the first '(' and the LAST ')'.  Fills comm (raw,
+ * at most commlen-1 bytes), ppid and start_time.  0 or -1 when malformed. */
+int tt_parse_stat(const char *buf, size_t len, char *comm, size_t commlen, int32_t *ppid,
+		  uint64_t *start_time);
+/* status: the real uid from the "Uid:" line.  0 or -1. */
+int tt_parse_status_uid(const char *buf, size_t len, uint32_t *uid);
+/* "socket:[12345]" -> 12345; 0 when the link is not a socket. */
+uint64_t tt_parse_socket_link(const char *link, size_t len);
+/* sockstat: fills inuse/orphan/tw/alloc of the TCP line; -1 for each missing. */
+int tt_parse_sockstat(const char *buf, size_t len, int64_t *inuse, int64_t *orphan, int64_t *tw,
+		      int64_t *alloc);
+
+/* Read one process's facts into the snapshot (appends a tt_proc).  Returns
+ * its index, or -1 when the process vanished (counted in stats). */
+long tt_read_proc(int rootfd, int pid, tt_snapshot *out);
+
+/* The user-name cache (/etc/passwd via getpwuid_r, names sanitised). */
+typedef struct tt_users tt_users;
+tt_users *tt_users_new(void);
+/* A safe printable name; the decimal uid when unknown. */
+const char *tt_users_name(tt_users *u, uint32_t uid);
+void tt_users_free(tt_users *u);
+
+#endif

@@ -1,0 +1,22 @@
+/* Batch output of a model: JSON (one object per refresh, one per line, as in
+ * DESIGN.md) and a readable per-tenant text table.  Views read the model,
+ * never the machine. */
+#ifndef TENANTOP_OUTPUT_H
+#define TENANTOP_OUTPUT_H
+
+#include <stdio.h>
+
+#include "tenantop/detect.h"
+#include "tenantop/model.h"
+
+typedef struct tt_output_opts {
+	bool sockets;      /* list sockets under processes (JSON: always) */
+	const char *host;  /* host name for the text header */
+} tt_output_opts;
+
+int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o);
+int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o);
+/* "42s", "6m12s", "3h05m", "2d04h"; "-" for negative. Returns buf. */
+char *tt_fmt_age(double seconds, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,140 @@
+/* The snapshot: plain data produced by the collector, consumed by the model.
+ *
+ * One refresh = one snapshot: a flat list of sockets, of process facts and of
+ * inode -> process ownership.  Strings live in one pool owned by the snapshot
+ * and are referenced by offset (0 is the empty string).  Every string that a
+ * process controls (comm, cmdline, cwd, exe, cgroup, user name) is already
+ * sanitised when it enters the pool: printable UTF-8, no control characters
+ * (see sanitize.h).  tt_snapshot_clear() keeps the capacity so a refresh loop
+ * does not churn malloc. */
+#ifndef TENANTOP_SNAPSHOT_H
+#define TENANTOP_SNAPSHOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tenantop/state.h"
+
+/* tt_sock.flags */
+#define TT_SF_HAS_INFO 0x01          /* tcp_info fields below are valid */
+#define TT_SF_HELD_ONLY 0x02         /* found from the fd side only: no table lists it */
+#define TT_SF_ENDPOINT_UNKNOWN 0x04  /* addresses never seen (held before we started) */
+#define TT_SF_ENDPOINT_REMEMBERED 0x08 /* addresses from an earlier refresh */
+
+typedef struct tt_sock {
+	uint64_t inode;   /* 0 for TIME_WAIT, request and orphan sockets */
+	uint64_t netns;   /* network namespace inode; 0 = the reader's own */
+	uint8_t family;   /* enum tt_family */
+	uint8_t state;    /* enum tt_state */
+	uint8_t flags;    /* TT_SF_* */
+	uint8_t timer;    /* /proc "tr": 0 none, 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 probe */
+	uint16_t lport, rport;
+	uint8_t laddr[16]; /* tcp4: first 4 bytes, network order; tcp6: 16 bytes */
+	uint8_t raddr[16];
+	uint32_t uid;
+	uint32_t txq, rxq;   /* send / receive queue bytes (LISTEN: backlog) */
+	uint32_t retrans;    /* unrecovered retransmits */
+	uint32_t timer_ms;   /* time until the timer fires, ms */
+	uint32_t timeout;    /* unanswered 0-window probes */
+	uint32_t refcnt;
+	/* tcp_info, valid when TT_SF_HAS_INFO */
+	uint32_t last_data_sent_ms;
+	uint32_t last_data_recv_ms;
+	uint32_t last_ack_recv_ms;
+	uint32_t rtt_us;
+	/* unix sockets: offsets into the string pool (0 = none) */
+	uint32_t path;      /* bound path of this socket */
+	uint32_t peer_path; /* path of the peer's socket */
+	uint64_t peer_inode;
+} tt_sock;
+
+/* tt_proc.flags */
+#define TT_PF_FD_DENIED 0x01   /* /proc/PID/fd unreadable: its sockets are unknown */
+#define TT_PF_FACTS_PARTIAL 0x02 /* some of cmdline/cwd/exe/cgroup unreadable */
+#define TT_PF_KERNEL 0x04      /* kernel thread (empty cmdline, ppid 2) */
+
+typedef struct tt_proc {
+	int32_t pid, ppid;
+	uint32_t uid;
+	uint32_t nfds;       /* open descriptors */
+	uint64_t start_time; /* clock ticks after boot (stat field 22): with pid, the identity */
+	uint64_t netns;      /* network namespace inode, 0 unknown */
+	uint32_t comm, cmdline, cwd, exe, cgroup, user; /* string pool offsets */
+	uint32_t flags;      /* TT_PF_* */
+} tt_proc;
+
+/* One descriptor holding one socket.  A socket held by several processes
+ * (fork, fd passing) has several owner entries. */
+typedef struct tt_owner {
+	uint64_t inode;
+	uint64_t netns;
+	uint32_t proc; /* index into tt_snapshot.procs */
+	int32_t fd;
+} tt_owner;
+
+typedef struct tt_scan_stats {
+	uint32_t procs;        /* processes read */
+	uint32_t vanished;     /* processes that exited while being read */
+	uint32_t fd_denied;    /* processes whose fd folder could not be read */
+	uint32_t pid_reused;   /* a pid whose start time changed during the scan */
+	uint32_t bad_lines;    /* malformed table lines or messages skipped */
+	uint32_t held;         /* reset-but-held TCP sockets found from the fd side */
+	uint32_t netns_read, netns_failed;
+	int64_t sk_inuse, sk_alloc, sk_orphan, sk_tw; /* /proc/net/sockstat TCP line; -1 unknown */
+	bool is_root;
+	bool hidepid;          /* /proc mounted with hidepid */
+	bool attribution_partial;
+	char source[16];       /* "netlink" or "proc" */
+	char partial_reason[160];
+	double collect_ms;     /* wall time of the collection */
+} tt_scan_stats;
+
+typedef struct tt_snapshot {
+	double time;   /* wall clock, seconds since the epoch */
+	double mono;   /* monotonic clock, seconds */
+	tt_sock *socks;
+	size_t nsocks, socks_cap;
+	tt_proc *procs;
+	size_t nprocs, procs_cap;
+	tt_owner *owners;
+	size_t nowners, owners_cap;
+	char *strs; /* string pool; offset 0 is "" */
+	size_t strs_len, strs_cap;
+	tt_scan_stats stats;
+} tt_snapshot;
+
+void tt_snapshot_init(tt_snapshot *s);
+void tt_snapshot_clear(tt_snapshot *s); /* empty it, keep capacity */
+void tt_snapshot_free(tt_snapshot *s);
+void tt_scan_stats_reset(tt_scan_stats *st);
+
+/* Append; return a pointer to the new zeroed element, NULL when out of memory. */
+tt_sock *tt_snapshot_add_sock(tt_snapshot *s);
+tt_proc *tt_snapshot_add_proc(tt_snapshot *s);
+tt_owner *tt_snapshot_add_owner(tt_snapshot *s);
+
+/* Copy raw bytes into the pool, sanitised for display (sanitize.h rules,
+ * at most maxout bytes of output).  Returns the offset, 0 for empty or on
+ * out-of-memory. */
+uint32_t tt_snapshot_str(tt_snapshot *s, const char *raw, size_t len, size_t maxout);
+/* Copy a string that is already safe (e.g. a state name, a formatted address). */
+uint32_t tt_snapshot_str_trusted(tt_snapshot *s, const char *str);
+static inline const char *tt_snapshot_get_str(const tt_snapshot *s, uint32_t off)
+{
+	return (s->strs && off < s->strs_len) ? s->strs + off : "";
+}
+
+/* Sort owners by (netns, inode, proc) and return the first owner of a socket
+ * (binary search), or NULL.  tt_snapshot_index_owners must be called after
+ * the owners are complete. */
+void tt_snapshot_index_owners(tt_snapshot *s);
+const tt_owner *tt_snapshot_find_owner(const tt_snapshot *s, uint64_t netns, uint64_t inode);
+
+/* Format an endpoint: "127.0.0.1:3306", "[::1]:5432", v4-mapped shown as
+ * "[::ffff:127.0.0.1]:3306"; "?" when the endpoint is unknown.  Returns buf. */
+char *tt_sock_fmt_local(const tt_sock *k, char *buf, size_t len);
+char *tt_sock_fmt_remote(const tt_sock *k, const tt_snapshot *s, char *buf, size_t len);
+char *tt_fmt_endpoint(int family, const uint8_t addr[16], uint16_t port, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,31 @@
+/* Open-addressing hash map from a nonzero 64-bit key to a 64-bit value,
+ * used as a set (value ignored) or a map.  Keys of 0 are not allowed. */
+#ifndef TENANTOP_U64SET_H
+#define TENANTOP_U64SET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tt_u64set {
+	uint64_t *keys;
+	uint64_t *vals;
+	size_t cap; /* power of two, or 0 */
+	size_t len;
+} tt_u64set;
+
+void tt_u64set_init(tt_u64set *s);
+void tt_u64set_free(tt_u64set *s);
+void tt_u64set_clear(tt_u64set *s); /* keep capacity */
+/* Insert or overwrite.  0, or -1 when out of memory or key == 0. */
+int tt_u64set_put(tt_u64set *s, uint64_t key, uint64_t val);
+static inline int tt_u64set_add(tt_u64set *s, uint64_t key) { return tt_u64set_put(s, key, 1); }
+bool tt_u64set_get(const tt_u64set *s, uint64_t key, uint64_t *val);
+static inline bool tt_u64set_has(const tt_u64set *s, uint64_t key) { return tt_u64set_get(s, key, NULL); }
+bool tt_u64set_del(tt_u64set *s, uint64_t key);
+/* Iterate: start with *pos = 0; returns false at the end. */
+bool tt_u64set_next(const tt_u64set *s, size_t *pos, uint64_t *key, uint64_t *val);
+/* Mix two 64-bit values into one nonzero key. */
+uint64_t tt_hash_mix(uint64_t a, uint64_t b);
+
+#endif

@@ -1,0 +1,189 @@
+/* The snapshot container: growable arrays and a string pool. */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tenantop/sanitize.h"
+#include "tenantop/snapshot.h"
+
+void tt_scan_stats_reset(tt_scan_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->sk_inuse = st->sk_alloc = st->sk_orphan = st->sk_tw = -1;
+}
+
+void tt_snapshot_init(tt_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	tt_scan_stats_reset(&s->stats);
+}
+
+void tt_snapshot_clear(tt_snapshot *s)
+{
+	s->nsocks = s->nprocs = s->nowners = 0;
+	s->strs_len = 0;
+	s->time = s->mono = 0;
+	tt_scan_stats_reset(&s->stats);
+}
+
+void tt_snapshot_free(tt_snapshot *s)
+{
+	free(s->socks);
+	free(s->procs);
+	free(s->owners);
+	free(s->strs);
+	tt_snapshot_init(s);
+}
+
+/* Make room for one more element of size `size` in *arr. */
+static void *grow_one(void **arr, size_t *n, size_t *cap, size_t size)
+{
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		void *p = realloc(*arr, ncap * size);
+		if (!p)
+			return NULL;
+		*arr = p;
+		*cap = ncap;
+	}
+	char *e = (char *)*arr + (*n)++ * size;
+	memset(e, 0, size);
+	return e;
+}
+
+tt_sock *tt_snapshot_add_sock(tt_snapshot *s)
+{
+	return grow_one((void **)&s->socks, &s->nsocks, &s->socks_cap, sizeof(tt_sock));
+}
+
+tt_proc *tt_snapshot_add_proc(tt_snapshot *s)
+{
+	return grow_one((void **)&s->procs, &s->nprocs, &s->procs_cap, sizeof(tt_proc));
+}
+
+tt_owner *tt_snapshot_add_owner(tt_snapshot *s)
+{
+	return grow_one((void **)&s->owners, &s->nowners, &s->owners_cap, sizeof(tt_owner));
+}
+
+static int strs_reserve(tt_snapshot *s, size_t need)
+{
+	if (s->strs_len == 0)
+		need += 1; /* offset 0 holds "" */
+	if (s->strs_len + need <= s->strs_cap)
+		goto ok;
+	size_t ncap = s->strs_cap ? s->strs_cap : 4096;
+	while (ncap < s->strs_len + need)
+		ncap *= 2;
+	char *p = realloc(s->strs, ncap);
+	if (!p)
+		return -1;
+	s->strs = p;
+	s->strs_cap = ncap;
+ok:
+	if (s->strs_len == 0) {
+		s->strs[0] = '\0';
+		s->strs_len = 1;
+	}
+	return 0;
+}
+
+uint32_t tt_snapshot_str(tt_snapshot *s, const char *raw, size_t len, size_t maxout)
+{
+	if (!raw || len == 0 || maxout == 0)
+		return 0;
+	size_t need = tt_sanitized_len(raw, len);
+	if (need > maxout)
+		need = maxout;
+	if (s->strs_len + need + 2 > UINT32_MAX || strs_reserve(s, need + 1) < 0)
+		return 0;
+	uint32_t off = (uint32_t)s->strs_len;
+	size_t n = tt_sanitize(raw, len, s->strs + off, need + 1);
+	s->strs_len += n + 1;
+	return off;
+}
+
+uint32_t tt_snapshot_str_trusted(tt_snapshot *s, const char *str)
+{
+	size_t len = str ? strlen(str) : 0;
+	if (len == 0)
+		return 0;
+	if (s->strs_len + len + 2 > UINT32_MAX || strs_reserve(s, len + 1) < 0)
+		return 0;
+	uint32_t off = (uint32_t)s->strs_len;
+	memcpy(s->strs + off, str, len + 1);
+	s->strs_len += len + 1;
+	return off;
+}
+
+static int owner_cmp(const void *a, const void *b)
+{
+	const tt_owner *x = a, *y = b;
+	if (x->netns != y->netns)
+		return x->netns < y->netns ? -1 : 1;
+	if (x->inode != y->inode)
+		return x->inode < y->inode ? -1 : 1;
+	if (x->proc != y->proc)
+		return x->proc < y->proc ? -1 : 1;
+	return (x->fd > y->fd) - (x->fd < y->fd);
+}
+
+void tt_snapshot_index_owners(tt_snapshot *s)
+{
+	if (s->nowners > 1)
+		qsort(s->owners, s->nowners, sizeof(tt_owner), owner_cmp);
+}
+
+const tt_owner *tt_snapshot_find_owner(const tt_snapshot *s, uint64_t netns, uint64_t inode)
+{
+	size_t lo = 0, hi = s->nowners;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const tt_owner *o = &s->owners[mid];
+		if (o->netns < netns || (o->netns == netns && o->inode < inode))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->nowners && s->owners[lo].netns == netns && s->owners[lo].inode == inode)
+		return &s->owners[lo];
+	return NULL;
+}
+
+char *tt_fmt_endpoint(int family, const uint8_t addr[16], uint16_t port, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	if (family == TT_FAM_TCP4) {
+		inet_ntop(AF_INET, addr, a, sizeof(a));
+		snprintf(buf, len, "%s:%u", a, port);
+	} else if (family == TT_FAM_TCP6) {
+		inet_ntop(AF_INET6, addr, a, sizeof(a));
+		snprintf(buf, len, "[%s]:%u", a, port);
+	} else {
+		snprintf(buf, len, "?");
+	}
+	return buf;
+}
+
+char *tt_sock_fmt_local(const tt_sock *k, char *buf, size_t len)
+{
+	if (k->flags & TT_SF_ENDPOINT_UNKNOWN) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	return tt_fmt_endpoint(k->family, k->laddr, k->lport, buf, len);
+}
+
+char *tt_sock_fmt_remote(const tt_sock *k, const tt_snapshot *s, char *buf, size_t len)
+{
+	if (k->family == TT_FAM_UNIX) {
+		snprintf(buf, len, "%s", k->peer_path ? tt_snapshot_get_str(s, k->peer_path) : "?");
+		return buf;
+	}
+	if (k->flags & TT_SF_ENDPOINT_UNKNOWN) {
+		snprintf(buf, len, "?");
+		return buf;
+	}
+	return tt_fmt_endpoint(k->family, k->raddr, k->rport, buf, len);
+}

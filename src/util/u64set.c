@@ -1,0 +1,157 @@
+/* Open-addressing hash map from nonzero u64 keys to u64 values. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "tenantop/u64set.h"
+
+#define TOMB UINT64_MAX /* deleted slot marker (UINT64_MAX is never a key we store) */
+
+uint64_t tt_hash_mix(uint64_t a, uint64_t b)
+{
+	uint64_t x = a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return (x == 0 || x == TOMB) ? 1 : x;
+}
+
+static size_t slot_of(uint64_t key, size_t cap)
+{
+	uint64_t x = key * 0x9e3779b97f4a7c15ULL;
+	return (size_t)(x >> 17) & (cap - 1);
+}
+
+void tt_u64set_init(tt_u64set *s)
+{
+	memset(s, 0, sizeof(*s));
+}
+
+void tt_u64set_free(tt_u64set *s)
+{
+	free(s->keys);
+	free(s->vals);
+	memset(s, 0, sizeof(*s));
+}
+
+void tt_u64set_clear(tt_u64set *s)
+{
+	if (s->keys)
+		memset(s->keys, 0, s->cap * sizeof(*s->keys));
+	s->len = 0;
+}
+
+static int grow(tt_u64set *s, size_t newcap)
+{
+	uint64_t *nk = calloc(newcap, sizeof(*nk));
+	uint64_t *nv = calloc(newcap, sizeof(*nv));
+	if (!nk || !nv) {
+		free(nk);
+		free(nv);
+		return -1;
+	}
+	size_t len = 0;
+	for (size_t i = 0; i < s->cap; i++) {
+		uint64_t k = s->keys[i];
+		if (k == 0 || k == TOMB)
+			continue;
+		size_t j = slot_of(k, newcap);
+		while (nk[j])
+			j = (j + 1) & (newcap - 1);
+		nk[j] = k;
+		nv[j] = s->vals[i];
+		len++;
+	}
+	free(s->keys);
+	free(s->vals);
+	s->keys = nk;
+	s->vals = nv;
+	s->cap = newcap;
+	s->len = len;
+	return 0;
+}
+
+int tt_u64set_put(tt_u64set *s, uint64_t key, uint64_t val)
+{
+	if (key == 0 || key == TOMB)
+		return -1;
+	/* len counts tombstones too (they lengthen probes); grow or rehash at 70 % */
+	if ((s->len + 1) * 10 >= s->cap * 7) {
+		size_t live = 0;
+		for (size_t i = 0; i < s->cap; i++)
+			live += s->keys[i] && s->keys[i] != TOMB;
+		size_t ncap = s->cap ? s->cap : 64;
+		while ((live + 1) * 10 >= ncap * 5)
+			ncap *= 2;
+		if (grow(s, ncap) < 0)
+			return -1;
+	}
+	size_t j = slot_of(key, s->cap);
+	size_t tomb = (size_t)-1;
+	while (s->keys[j]) {
+		if (s->keys[j] == key) {
+			s->vals[j] = val;
+			return 0;
+		}
+		if (s->keys[j] == TOMB && tomb == (size_t)-1)
+			tomb = j;
+		j = (j + 1) & (s->cap - 1);
+	}
+	if (tomb != (size_t)-1) {
+		j = tomb; /* reuse: len already counts it */
+	} else {
+		s->len++;
+	}
+	s->keys[j] = key;
+	s->vals[j] = val;
+	return 0;
+}
+
+bool tt_u64set_get(const tt_u64set *s, uint64_t key, uint64_t *val)
+{
+	if (!s->cap || key == 0 || key == TOMB)
+		return false;
+	size_t j = slot_of(key, s->cap);
+	while (s->keys[j]) {
+		if (s->keys[j] == key) {
+			if (val)
+				*val = s->vals[j];
+			return true;
+		}
+		j = (j + 1) & (s->cap - 1);
+	}
+	return false;
+}
+
+bool tt_u64set_del(tt_u64set *s, uint64_t key)
+{
+	if (!s->cap || key == 0 || key == TOMB)
+		return false;
+	size_t j = slot_of(key, s->cap);
+	while (s->keys[j]) {
+		if (s->keys[j] == key) {
+			s->keys[j] = TOMB;
+			return true;
+		}
+		j = (j + 1) & (s->cap - 1);
+	}
+	return false;
+}
+
+bool tt_u64set_next(const tt_u64set *s, size_t *pos, uint64_t *key, uint64_t *val)
+{
+	for (size_t i = *pos; i < s->cap; i++) {
+		uint64_t k = s->keys[i];
+		if (k && k != TOMB) {
+			if (key)
+				*key = k;
+			if (val)
+				*val = s->vals[i];
+			*pos = i + 1;
+			return true;
+		}
+	}
+	*pos = s->cap;
+	return false;
+}
