@@ -27,13 +27,14 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes 
             -Wmissing-prototypes -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DTT_VERSION=\"$(VERSION)\" -Iinclude $(WARN) $(PKG_CFLAGS) $(CFLAGS)
-LDLIBS   := $(PKG_LIBS) -lz -lm
+LDLIBS   := $(PKG_LIBS) -lz -lm -lpthread
 
 BUILD    ?= build
 SRC_LIB  := $(sort $(wildcard src/collect/*.c src/model/*.c src/detect/*.c src/output/*.c \
-                              src/util/*.c src/ui/*.c src/record/*.c))
+                              src/util/*.c src/ui/*.c src/record/*.c src/app/*.c) \
+              $(filter-out src/sim/main.c,$(wildcard src/sim/*.c)))
 SRC_MAIN := src/main.c
-SRC_SIM  := $(sort $(wildcard src/sim/*.c))
+SRC_SIM  := src/sim/main.c
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 
 LIB_OBJ  := $(SRC_LIB:%.c=$(BUILD)/%.o)

@@ -3,6 +3,7 @@
 #define TENANTOP_DETECT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tenantop/model.h"
 
@@ -21,6 +22,43 @@ typedef struct tt_alerts {
 	tt_alert *v;
 	size_t n, cap;
 } tt_alerts;
+
+/* A connection limit: e.g. MySQL max_connections on a port, or a pooler's
+ * per-user limit for a tenant.  tenant "" = every tenant, port 0 = any port. */
+typedef struct tt_limit {
+	char tenant[TT_NAME_MAX];
+	uint16_t port;
+	uint32_t max;
+} tt_limit;
+
+#define TT_MAX_LIMITS 64
+
+typedef struct tt_detect_opts {
+	double leak_age_s;        /* CLOSE_WAIT/CLOSE older than this is persistent (60) */
+	double leak_ratio;        /* (CLOSE_WAIT+CLOSE)/ESTABLISHED alert level (0.20) */
+	uint32_t min_leaks;       /* no ratio alert below this many leaked sockets (5) */
+	double growth_window_s;   /* least-squares window for trends (300) */
+	double growth_per_min;    /* leaks growing faster than this are flagged (1.0) */
+	double tw_storm_per_s;    /* new TIME_WAIT per second per tenant (50) */
+	double idle_s;            /* static ESTABLISHED idle threshold (600) */
+	double eta_horizon_s;     /* forecast alert when the pool fills sooner (1200) */
+	double rearm_s;           /* hysteresis: an alert clears only after this long below (30) */
+	tt_limit limits[TT_MAX_LIMITS];
+	size_t nlimits;
+} tt_detect_opts;
+
+void tt_detect_opts_default(tt_detect_opts *o);
+/* Set one option by its config-file key ("leak_age", "leak_ratio", ...);
+ * -1 with a message (unknown key, bad value, what was expected). */
+int tt_detect_opts_set(tt_detect_opts *o, const char *key, const char *value, char *err,
+		       size_t errlen);
+
+typedef struct tt_detector tt_detector;
+tt_detector *tt_detector_new(const tt_detect_opts *o);
+void tt_detector_free(tt_detector *d);
+/* Evaluate the model after a refresh: out receives the active alerts
+ * (de-duplicated, with their first-seen times kept across calls). */
+int tt_detect_run(tt_detector *d, const tt_model *m, tt_alerts *out);
 
 void tt_alerts_init(tt_alerts *a);
 void tt_alerts_clear(tt_alerts *a);

@@ -1,0 +1,40 @@
+/* The program's settings, from the command line and the config file. */
+#ifndef TENANTOP_APP_H
+#define TENANTOP_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tenantop/collect.h"
+#include "tenantop/config.h"
+
+enum tt_format { TT_FMT_TEXT = 0, TT_FMT_JSON = 1, TT_FMT_PROMETHEUS = 2 };
+
+typedef struct tt_app {
+	bool batch;
+	int iterations;          /* batch: default 1; dashboard: 0 = forever */
+	double delay;            /* seconds between refreshes (default 2) */
+	int format;              /* enum tt_format */
+	tt_collect_opts collect; /* proc root, ports, source */
+	bool ports_given;        /* --ports / --all-ports on the command line */
+	const char *config_path;
+	const char *record_path;
+	const char *replay_path;
+	const char *listen;
+	bool demo;
+	bool read_only;
+	bool no_color;
+	tt_conf conf;            /* loaded config */
+} tt_app;
+
+/* Parse the command line.  Returns 0 to run, 1 when --help/--version was
+ * printed (exit 0), 2 on a usage error (message printed to stderr). */
+int tt_app_parse(tt_app *app, int argc, char **argv);
+void tt_app_free(tt_app *app);
+
+/* The interactive dashboard (src/ui).  Returns the exit status. */
+int tt_dashboard_run(tt_app *app);
+/* Batch mode (src/app/batch.c).  Returns the exit status. */
+int tt_batch_run(tt_app *app);
+
+#endif

@@ -1,0 +1,31 @@
+/* The configuration file: tenant rules, detection thresholds and limits.
+ * A bad line stops the program: "FILE:LINE: what is wrong, what was expected". */
+#ifndef TENANTOP_CONFIG_H
+#define TENANTOP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tenantop/detect.h"
+#include "tenantop/portset.h"
+#include "tenantop/tenant.h"
+
+typedef struct tt_conf {
+	tt_rules *rules;          /* never NULL after a successful load (default [user]) */
+	tt_detect_opts detect;
+	tt_portset ports;         /* valid when ports_set */
+	bool ports_set;
+	char path[512];           /* the file loaded, "" when none */
+} tt_conf;
+
+/* Defaults only (no file). */
+int tt_conf_init(tt_conf *c);
+/* Load FILE over the defaults.  0, or -1 with "FILE:LINE: ..." in err and
+ * nothing applied. */
+int tt_conf_load(tt_conf *c, const char *path, char *err, size_t errlen);
+/* The default file: ~/.config/tenantop/tenantop.conf, then
+ * /etc/tenantop.conf; NULL when neither exists. */
+const char *tt_conf_default_path(char *buf, size_t len);
+void tt_conf_free(tt_conf *c);
+
+#endif
