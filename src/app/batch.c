@@ -1,0 +1,110 @@
+/* Batch mode: refresh, print, repeat (like top -b). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tenantop/app.h"
+#include "tenantop/output.h"
+#include "tenantop/sanitize.h"
+
+static volatile sig_atomic_t batch_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	batch_stop = 1;
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Sleep until the monotonic time `until`, waking early on a stop signal. */
+static void sleep_until(double until)
+{
+	while (!batch_stop) {
+		double left = until - now_mono();
+		if (left <= 0)
+			return;
+		struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
+		if (nanosleep(&ts, NULL) == 0)
+			return;
+		if (errno != EINTR)
+			return;
+	}
+}
+
+int tt_batch_run(tt_app *app)
+{
+	char err[512], rawhost[256] = "", host[256];
+	int rc = 0;
+
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	gethostname(rawhost, sizeof(rawhost) - 1);
+	tt_sanitize(rawhost, strlen(rawhost), host, sizeof(host));
+
+	tt_collector *c = tt_collector_new(&app->collect, err, sizeof(err));
+	if (!c) {
+		fprintf(stderr, "tenantop: %s\n", err);
+		return 1;
+	}
+	tt_model m;
+	tt_model_opts mo = {.ports = app->collect.ports, .rules = app->conf.rules};
+	tt_detector *det = tt_detector_new(&app->conf.detect);
+	tt_alerts alerts;
+	tt_snapshot snap;
+	tt_alerts_init(&alerts);
+	tt_snapshot_init(&snap);
+	if (tt_model_init(&m, &mo) < 0 || !det) {
+		fprintf(stderr, "tenantop: out of memory\n");
+		tt_collector_free(c);
+		tt_detector_free(det);
+		return 1;
+	}
+	tt_output_opts oo = {.sockets = true, .host = host};
+
+	for (int i = 0; i < app->iterations && !batch_stop; i++) {
+		double next = now_mono() + app->delay;
+		if (tt_collect(c, &snap, err, sizeof(err)) < 0) {
+			fprintf(stderr, "tenantop: %s\n", err);
+			rc = 1;
+			break;
+		}
+		if (tt_model_update(&m, &snap) < 0) {
+			fprintf(stderr, "tenantop: out of memory while building the model\n");
+			rc = 1;
+			break;
+		}
+		tt_detect_run(det, &m, &alerts);
+		int w = app->format == TT_FMT_JSON ? tt_write_json(stdout, &m, &alerts, &oo)
+						   : tt_write_text(stdout, &m, &alerts, &oo);
+		if (w < 0 || fflush(stdout) == EOF) {
+			if (errno != EPIPE) {
+				fprintf(stderr, "tenantop: cannot write the output: %s\n", strerror(errno));
+				rc = 1;
+			}
+			break;
+		}
+		if (i + 1 < app->iterations)
+			sleep_until(next);
+	}
+
+	tt_snapshot_free(&snap);
+	tt_alerts_free(&alerts);
+	tt_detector_free(det);
+	tt_model_free(&m);
+	tt_collector_free(c);
+	return rc;
+}

@@ -1,0 +1,235 @@
+/* The command line: parse, validate, load the config file. */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tenantop/app.h"
+
+static const char usage_text[] =
+	"Usage: tenantop [OPTION]...\n"
+	"Live, per-tenant view of database connections and connection leaks.\n"
+	"\n"
+	"Modes:\n"
+	"  (none)                 interactive dashboard\n"
+	"  -b, --batch            print snapshots instead (like top -b)\n"
+	"  -n, --iterations N     batch: number of refreshes (default 1)\n"
+	"  -d, --delay SECONDS    refresh interval (default 2; fractions allowed)\n"
+	"  -f, --format FMT       batch output: text (default), json\n"
+	"      --demo             start the built-in simulator and watch it\n"
+	"\n"
+	"What to watch:\n"
+	"  -p, --ports LIST       database ports (default " TT_DEFAULT_PORTS ")\n"
+	"  -a, --all-ports        watch every TCP socket\n"
+	"      --proc DIR         read a proc tree rooted at DIR instead of /proc\n"
+	"      --source SRC       socket source: auto (default), netlink, proc\n"
+	"  -c, --config FILE      tenant rules and thresholds (default\n"
+	"                         ~/.config/tenantop/tenantop.conf, then /etc/tenantop.conf)\n"
+	"\n"
+	"Other:\n"
+	"      --read-only        no actions (signals, socket closing)\n"
+	"      --no-color         monochrome dashboard (also NO_COLOR=1)\n"
+	"  -h, --help             this help\n"
+	"  -V, --version          version\n"
+	"\n"
+	"Exit status: 0 ok, 1 runtime failure, 2 bad usage or configuration.\n";
+
+enum {
+	OPT_PROC = 256,
+	OPT_SOURCE,
+	OPT_DEMO,
+	OPT_READ_ONLY,
+	OPT_NO_COLOR,
+	OPT_RECORD,
+	OPT_REPLAY,
+	OPT_LISTEN,
+};
+
+static const struct option long_opts[] = {
+	{"batch", no_argument, NULL, 'b'},
+	{"iterations", required_argument, NULL, 'n'},
+	{"delay", required_argument, NULL, 'd'},
+	{"format", required_argument, NULL, 'f'},
+	{"ports", required_argument, NULL, 'p'},
+	{"all-ports", no_argument, NULL, 'a'},
+	{"config", required_argument, NULL, 'c'},
+	{"proc", required_argument, NULL, OPT_PROC},
+	{"source", required_argument, NULL, OPT_SOURCE},
+	{"demo", no_argument, NULL, OPT_DEMO},
+	{"read-only", no_argument, NULL, OPT_READ_ONLY},
+	{"no-color", no_argument, NULL, OPT_NO_COLOR},
+	{"record", required_argument, NULL, OPT_RECORD},
+	{"replay", required_argument, NULL, OPT_REPLAY},
+	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, 'V'},
+	{NULL, 0, NULL, 0},
+};
+
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "tenantop: ");
+	vfprintf(stderr, fmt, ap);
+	fprintf(stderr, "\nTry 'tenantop --help' for the options.\n");
+	va_end(ap);
+	return 2;
+}
+
+static int parse_double(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int tt_app_parse(tt_app *app, int argc, char **argv)
+{
+	char err[512];
+	const char *ports_arg = NULL;
+	bool all_ports = false, iterations_given = false;
+
+	memset(app, 0, sizeof(*app));
+	app->delay = 2.0;
+	app->format = TT_FMT_TEXT;
+	app->collect.proc_root = "/proc";
+	app->collect.source = TT_SRC_AUTO;
+	app->collect.want_info = true;
+	app->no_color = getenv("NO_COLOR") && *getenv("NO_COLOR");
+	if (tt_conf_init(&app->conf) < 0) {
+		fprintf(stderr, "tenantop: out of memory\n");
+		return 2;
+	}
+
+	optind = 1;
+	opterr = 0;
+	int c;
+	while ((c = getopt_long(argc, argv, ":bn:d:f:p:ac:hV", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			app->batch = true;
+			break;
+		case 'n': {
+			char *end;
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || v < 1 || v > 100000000)
+				return usage_error("--iterations wants a whole number from 1, not '%s'", optarg);
+			app->iterations = (int)v;
+			iterations_given = true;
+			break;
+		}
+		case 'd':
+			if (parse_double(optarg, &app->delay) < 0 || app->delay < 0.01 || app->delay > 86400)
+				return usage_error("--delay wants seconds between 0.01 and 86400, not '%s'", optarg);
+			break;
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				app->format = TT_FMT_TEXT;
+			else if (strcmp(optarg, "json") == 0)
+				app->format = TT_FMT_JSON;
+			else if (strcmp(optarg, "prometheus") == 0)
+				app->format = TT_FMT_PROMETHEUS;
+			else
+				return usage_error("--format wants text, json or prometheus, not '%s'", optarg);
+			break;
+		case 'p':
+			ports_arg = optarg;
+			break;
+		case 'a':
+			all_ports = true;
+			break;
+		case 'c':
+			app->config_path = optarg;
+			break;
+		case OPT_PROC:
+			app->collect.proc_root = optarg;
+			break;
+		case OPT_SOURCE:
+			if (strcmp(optarg, "auto") == 0)
+				app->collect.source = TT_SRC_AUTO;
+			else if (strcmp(optarg, "netlink") == 0)
+				app->collect.source = TT_SRC_NETLINK;
+			else if (strcmp(optarg, "proc") == 0)
+				app->collect.source = TT_SRC_PROC;
+			else
+				return usage_error("--source wants auto, netlink or proc, not '%s'", optarg);
+			break;
+		case OPT_DEMO:
+			app->demo = true;
+			break;
+		case OPT_READ_ONLY:
+			app->read_only = true;
+			break;
+		case OPT_NO_COLOR:
+			app->no_color = true;
+			break;
+		case OPT_RECORD:
+			app->record_path = optarg;
+			break;
+		case OPT_REPLAY:
+			app->replay_path = optarg;
+			break;
+		case OPT_LISTEN:
+			app->listen = optarg;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 1;
+		case 'V':
+			printf("tenantop %s\n", TT_VERSION);
+			return 1;
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	if (app->record_path || app->replay_path || app->listen)
+		return usage_error("%s: recording, replay and the metrics endpoint are not in this build yet",
+				   app->record_path ? "--record" : app->replay_path ? "--replay" : "--listen");
+	if (app->format == TT_FMT_PROMETHEUS)
+		return usage_error("--format %s: not in this build yet; use text or json", "prometheus");
+	if (ports_arg && all_ports)
+		return usage_error("%s: give either --ports or --all-ports", "--ports");
+
+	/* the config file: --config, else the default locations */
+	char pathbuf[512];
+	const char *cfg = app->config_path ? app->config_path : tt_conf_default_path(pathbuf, sizeof(pathbuf));
+	if (cfg && tt_conf_load(&app->conf, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tenantop: %s\n", err);
+		return 2;
+	}
+
+	if (ports_arg) {
+		if (tt_portset_parse(&app->collect.ports, ports_arg, err, sizeof(err)) < 0)
+			return usage_error("--ports: %s", err);
+		app->ports_given = true;
+	} else if (all_ports) {
+		tt_portset_clear(&app->collect.ports);
+		app->collect.ports.all = true;
+		app->ports_given = true;
+	} else if (app->conf.ports_set) {
+		app->collect.ports = app->conf.ports;
+	} else {
+		tt_portset_parse(&app->collect.ports, TT_DEFAULT_PORTS, err, sizeof(err));
+	}
+	if (!iterations_given)
+		app->iterations = app->batch ? 1 : 0;
+	return 0;
+}
+
+void tt_app_free(tt_app *app)
+{
+	tt_conf_free(&app->conf);
+}

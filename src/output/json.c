@@ -1,0 +1,250 @@
+/* Batch JSON: one object per refresh, one per line (contract in DESIGN.md). */
+#include <stdio.h>
+#include <string.h>
+
+#include "tenantop/jsonw.h"
+#include "tenantop/output.h"
+
+static void write_states(tt_jsonw *w, const tt_counts *c)
+{
+	tt_jw_obj_begin(w);
+	for (int st = 1; st < TT_ST_COUNT; st++) {
+		if (!c->st[st])
+			continue;
+		tt_jw_key(w, tt_state_name(st));
+		tt_jw_uint(w, c->st[st]);
+	}
+	tt_jw_obj_end(w);
+}
+
+static void write_sock(tt_jsonw *w, const tt_model *m, uint32_t si)
+{
+	const tt_msock *ms = &m->socks[si];
+	const tt_sock *k = ms->s;
+	char buf[160];
+	tt_jw_obj_begin(w);
+	tt_jw_key(w, "inode");
+	tt_jw_uint(w, k->inode);
+	tt_jw_key(w, "state");
+	tt_jw_str(w, tt_state_name(k->state));
+	tt_jw_key(w, "role");
+	tt_jw_str(w, tt_role_name(ms->role));
+	tt_jw_key(w, "family");
+	tt_jw_str(w, tt_family_name(k->family));
+	tt_jw_key(w, "local");
+	if (k->family == TT_FAM_UNIX)
+		tt_jw_str(w, tt_model_str(m, k->path));
+	else
+		tt_jw_str(w, tt_sock_fmt_local(k, buf, sizeof(buf)));
+	tt_jw_key(w, "remote");
+	tt_jw_str(w, tt_sock_fmt_remote(k, &m->snap, buf, sizeof(buf)));
+	tt_jw_key(w, "age_s");
+	tt_jw_double(w, tt_msock_age(m, ms), 1);
+	tt_jw_key(w, "state_age_s");
+	tt_jw_double(w, tt_msock_state_age(m, ms), 1);
+	if (ms->port) {
+		tt_jw_key(w, "port");
+		tt_jw_uint(w, ms->port);
+	}
+	tt_jw_key(w, "rx_queue");
+	tt_jw_uint(w, k->rxq);
+	tt_jw_key(w, "tx_queue");
+	tt_jw_uint(w, k->txq);
+	if (k->flags & TT_SF_HAS_INFO) {
+		uint32_t idle = k->last_data_recv_ms < k->last_data_sent_ms ? k->last_data_recv_ms
+									   : k->last_data_sent_ms;
+		tt_jw_key(w, "idle_s");
+		tt_jw_double(w, idle / 1000.0, 1);
+	}
+	if (k->flags & TT_SF_HELD_ONLY) {
+		tt_jw_key(w, "held");
+		tt_jw_bool(w, true);
+	}
+	if (k->flags & (TT_SF_ENDPOINT_UNKNOWN | TT_SF_ENDPOINT_REMEMBERED)) {
+		tt_jw_key(w, "endpoints");
+		tt_jw_str(w, (k->flags & TT_SF_ENDPOINT_UNKNOWN) ? "unknown" : "remembered");
+	}
+	if (ms->owner_kind == TT_OWN_RULE || ms->owner_kind == TT_OWN_MEMORY) {
+		tt_jw_key(w, "owner");
+		tt_jw_str(w, ms->owner_kind == TT_OWN_RULE ? "rule" : "memory");
+	}
+	if (ms->nholders > 1) {
+		tt_jw_key(w, "holders");
+		tt_jw_uint(w, ms->nholders);
+	}
+	tt_jw_obj_end(w);
+}
+
+static void write_proc(tt_jsonw *w, const tt_model *m, const tt_mproc *mp)
+{
+	const tt_proc *p = mp->p;
+	tt_jw_obj_begin(w);
+	tt_jw_key(w, "pid");
+	tt_jw_int(w, p->pid);
+	tt_jw_key(w, "ppid");
+	tt_jw_int(w, p->ppid);
+	tt_jw_key(w, "uid");
+	tt_jw_uint(w, p->uid);
+	tt_jw_key(w, "user");
+	tt_jw_str(w, tt_model_str(m, p->user));
+	tt_jw_key(w, "comm");
+	tt_jw_str(w, tt_model_str(m, p->comm));
+	tt_jw_key(w, "cmdline");
+	tt_jw_str(w, tt_model_str(m, p->cmdline));
+	tt_jw_key(w, "cwd");
+	tt_jw_str(w, tt_model_str(m, p->cwd));
+	tt_jw_key(w, "exe");
+	tt_jw_str(w, tt_model_str(m, p->exe));
+	tt_jw_key(w, "cgroup");
+	tt_jw_str(w, tt_model_str(m, p->cgroup));
+	tt_jw_key(w, "start_time");
+	tt_jw_uint(w, p->start_time);
+	tt_jw_key(w, "fds");
+	tt_jw_uint(w, p->nfds);
+	tt_jw_key(w, "rule");
+	tt_jw_str(w, mp->match.rule ? mp->match.rule : "");
+	tt_jw_key(w, "rule_detail");
+	tt_jw_str(w, mp->match.detail);
+	if (p->flags & (TT_PF_FD_DENIED | TT_PF_FACTS_PARTIAL)) {
+		tt_jw_key(w, "partial");
+		tt_jw_bool(w, true);
+	}
+	tt_jw_key(w, "states");
+	write_states(w, &mp->counts);
+	tt_jw_key(w, "sockets");
+	tt_jw_arr_begin(w);
+	for (uint32_t r = 0; r < mp->nrefs; r++)
+		write_sock(w, m, m->refs[mp->first_ref + r]);
+	tt_jw_arr_end(w);
+	tt_jw_obj_end(w);
+}
+
+static void write_tenant(tt_jsonw *w, const tt_model *m, const tt_mtenant *t)
+{
+	tt_jw_obj_begin(w);
+	tt_jw_key(w, "name");
+	tt_jw_str(w, t->name);
+	tt_jw_key(w, "rule");
+	tt_jw_str(w, t->rule ? t->rule : "");
+	tt_jw_key(w, "rule_detail");
+	tt_jw_str(w, t->detail);
+	tt_jw_key(w, "states");
+	write_states(w, &t->counts);
+	tt_jw_key(w, "leaked");
+	tt_jw_uint(w, tt_counts_leaked(&t->counts));
+	tt_jw_key(w, "leak_ratio");
+	double ratio = tt_counts_leak_ratio(&t->counts);
+	if (ratio < 0)
+		tt_jw_null(w);
+	else
+		tt_jw_double(w, ratio, 3);
+	tt_jw_key(w, "oldest_leak_s");
+	tt_jw_double(w, t->oldest_leak_s, 1);
+	tt_jw_key(w, "leak_trend_per_min");
+	tt_jw_double(w, t->leak_slope, 2);
+	tt_jw_key(w, "processes");
+	tt_jw_arr_begin(w);
+	for (uint32_t i = 0; i < t->nprocs; i++)
+		write_proc(w, m, &m->procs[t->first_proc + i]);
+	tt_jw_arr_end(w);
+	if (t->nunowned) {
+		tt_jw_key(w, "unowned_sockets");
+		tt_jw_arr_begin(w);
+		for (uint32_t i = 0; i < t->nunowned; i++)
+			write_sock(w, m, m->refs[t->first_unowned + i]);
+		tt_jw_arr_end(w);
+	}
+	tt_jw_obj_end(w);
+}
+
+static void write_alert(tt_jsonw *w, const tt_alert *a)
+{
+	tt_jw_obj_begin(w);
+	tt_jw_key(w, "tenant");
+	tt_jw_str(w, a->tenant);
+	tt_jw_key(w, "kind");
+	tt_jw_str(w, a->kind);
+	tt_jw_key(w, "severity");
+	tt_jw_str(w, tt_severity_name(a->severity));
+	tt_jw_key(w, "first_seen");
+	tt_jw_double(w, a->first_seen, 1);
+	if (a->eta_s >= 0) {
+		tt_jw_key(w, "eta_s");
+		tt_jw_double(w, a->eta_s, 0);
+	}
+	tt_jw_key(w, "message");
+	tt_jw_str(w, a->message);
+	tt_jw_obj_end(w);
+}
+
+int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
+{
+	const tt_scan_stats *st = &m->snap.stats;
+	tt_jsonw w;
+	tt_jw_init(&w, f);
+	tt_jw_obj_begin(&w);
+	tt_jw_key(&w, "time");
+	tt_jw_double(&w, m->time, 3);
+	if (o && o->host) {
+		tt_jw_key(&w, "host");
+		tt_jw_str(&w, o->host);
+	}
+	tt_jw_key(&w, "source");
+	tt_jw_str(&w, st->source);
+	tt_jw_key(&w, "attribution");
+	tt_jw_obj_begin(&w);
+	tt_jw_key(&w, "complete");
+	tt_jw_bool(&w, !st->attribution_partial);
+	if (st->attribution_partial) {
+		tt_jw_key(&w, "reason");
+		tt_jw_str(&w, st->partial_reason);
+	}
+	tt_jw_key(&w, "processes");
+	tt_jw_uint(&w, st->procs);
+	tt_jw_key(&w, "vanished");
+	tt_jw_uint(&w, st->vanished);
+	tt_jw_key(&w, "fd_denied");
+	tt_jw_uint(&w, st->fd_denied);
+	tt_jw_key(&w, "pid_reused");
+	tt_jw_uint(&w, st->pid_reused);
+	tt_jw_key(&w, "bad_lines");
+	tt_jw_uint(&w, st->bad_lines);
+	tt_jw_key(&w, "hidepid");
+	tt_jw_bool(&w, st->hidepid);
+	tt_jw_obj_end(&w);
+	if (st->sk_alloc >= 0 && st->sk_inuse >= 0) {
+		tt_jw_key(&w, "sockstat");
+		tt_jw_obj_begin(&w);
+		tt_jw_key(&w, "inuse");
+		tt_jw_int(&w, st->sk_inuse);
+		tt_jw_key(&w, "alloc");
+		tt_jw_int(&w, st->sk_alloc);
+		tt_jw_key(&w, "orphan");
+		tt_jw_int(&w, st->sk_orphan);
+		tt_jw_key(&w, "tw");
+		tt_jw_int(&w, st->sk_tw);
+		tt_jw_obj_end(&w);
+	}
+	tt_jw_key(&w, "collect_ms");
+	tt_jw_double(&w, st->collect_ms, 2);
+	tt_jw_key(&w, "totals");
+	write_states(&w, &m->totals);
+	tt_jw_key(&w, "tenants");
+	tt_jw_arr_begin(&w);
+	for (size_t i = 0; i < m->ntenants; i++)
+		write_tenant(&w, m, &m->tenants[i]);
+	tt_jw_arr_end(&w);
+	tt_jw_key(&w, "unattributed");
+	tt_jw_obj_begin(&w);
+	tt_jw_key(&w, "states");
+	write_states(&w, &m->unattributed);
+	tt_jw_obj_end(&w);
+	tt_jw_key(&w, "alerts");
+	tt_jw_arr_begin(&w);
+	for (size_t i = 0; alerts && i < alerts->n; i++)
+		write_alert(&w, &alerts->v[i]);
+	tt_jw_arr_end(&w);
+	tt_jw_obj_end(&w);
+	fputc('\n', f);
+	return ferror(f) ? -1 : 0;
+}

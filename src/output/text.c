@@ -1,0 +1,125 @@
+/* Batch text: a readable per-tenant table, then the processes holding leaks
+ * and the active alerts. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "tenantop/output.h"
+#include "tenantop/sanitize.h"
+
+char *tt_fmt_age(double s, char *buf, size_t len)
+{
+	if (s < 0) {
+		snprintf(buf, len, "-");
+		return buf;
+	}
+	unsigned long t = (unsigned long)(s + 0.5);
+	if (t < 60)
+		snprintf(buf, len, "%lus", t);
+	else if (t < 3600)
+		snprintf(buf, len, "%lum%02lus", t / 60, t % 60);
+	else if (t < 86400)
+		snprintf(buf, len, "%luh%02lum", t / 3600, (t % 3600) / 60);
+	else
+		snprintf(buf, len, "%lud%02luh", t / 86400, (t % 86400) / 3600);
+	return buf;
+}
+
+/* Print a safe string in exactly `cols` columns (cut or padded). */
+static void put_col(FILE *f, const char *s, size_t cols)
+{
+	size_t n = tt_display_prefix(s, cols);
+	fwrite(s, 1, n, f);
+	char tmp[256];
+	memcpy(tmp, s, n < sizeof(tmp) - 1 ? n : sizeof(tmp) - 1);
+	tmp[n < sizeof(tmp) - 1 ? n : sizeof(tmp) - 1] = '\0';
+	for (size_t w = tt_display_width(tmp); w < cols; w++)
+		fputc(' ', f);
+}
+
+static void row(FILE *f, const char *name, const char *rule, const char *procs, const tt_counts *c,
+		double oldest, double slope, bool show_trend)
+{
+	char age[32], ratio[16], trend[24];
+	double r = tt_counts_leak_ratio(c);
+	if (r < 0)
+		snprintf(ratio, sizeof(ratio), "%s", tt_counts_leaked(c) ? "inf" : "-");
+	else
+		snprintf(ratio, sizeof(ratio), "%.0f%%", r * 100);
+	if (!show_trend)
+		snprintf(trend, sizeof(trend), "-");
+	else if (slope > 0.05 || slope < -0.05)
+		snprintf(trend, sizeof(trend), "%+.1f/min", slope);
+	else
+		snprintf(trend, sizeof(trend), "flat");
+	put_col(f, name, 20);
+	fputc(' ', f);
+	put_col(f, rule, 8);
+	fprintf(f, " %5s %6u %10u %6u %9u %6u %11s %6s %s\n", procs, c->st[TT_ST_ESTABLISHED],
+		c->st[TT_ST_CLOSE_WAIT], c->st[TT_ST_CLOSE], c->st[TT_ST_TIME_WAIT], tt_counts_other(c),
+		oldest > 0 ? tt_fmt_age(oldest, age, sizeof(age)) : "-", ratio, trend);
+}
+
+int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
+{
+	const tt_scan_stats *st = &m->snap.stats;
+	char when[64], age[32], buf[160];
+	time_t t = (time_t)m->time;
+	struct tm tmv;
+	localtime_r(&t, &tmv);
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tmv);
+	fprintf(f, "tenantop %s  %s  source %s  %zu sockets, %zu tenants\n",
+		o && o->host ? o->host : "", when, st->source, m->nsocks, m->ntenants);
+	if (st->attribution_partial)
+		fprintf(f, "attribution PARTIAL: %s\n", st->partial_reason);
+	if (st->hidepid)
+		fprintf(f, "warning: /proc is mounted with hidepid: other users' processes are hidden\n");
+	if (st->held)
+		fprintf(f, "reset but held (state CLOSE, invisible to ss): %u\n", st->held);
+	fprintf(f, "totals: ESTABLISHED %u  CLOSE_WAIT %u  CLOSE %u  TIME_WAIT %u  other %u\n\n",
+		m->totals.st[TT_ST_ESTABLISHED], m->totals.st[TT_ST_CLOSE_WAIT], m->totals.st[TT_ST_CLOSE],
+		m->totals.st[TT_ST_TIME_WAIT], tt_counts_other(&m->totals));
+	fprintf(f, "%-20s %-8s %5s %6s %10s %6s %9s %6s %11s %6s %s\n", "TENANT", "RULE", "PROCS",
+		"ESTAB", "CLOSE_WAIT", "CLOSE", "TIME_WAIT", "OTHER", "OLDEST_LEAK", "LEAK%", "TREND");
+	for (size_t i = 0; i < m->ntenants; i++) {
+		const tt_mtenant *tn = &m->tenants[i];
+		char procs[16];
+		snprintf(procs, sizeof(procs), "%u", tn->nprocs);
+		row(f, tn->name, tn->rule ? tn->rule : "", procs, &tn->counts, tn->oldest_leak_s,
+		    tn->leak_slope, m->generation > 2);
+	}
+	if (tt_counts_total(&m->unattributed))
+		row(f, "(unattributed)", "-", "-", &m->unattributed, 0, 0, false);
+	if (m->ntenants == 0 && tt_counts_total(&m->unattributed) == 0)
+		fprintf(f, "(no socket on the watched ports: try --all-ports or --ports LIST)\n");
+
+	bool header = false;
+	for (size_t i = 0; i < m->nprocs; i++) {
+		const tt_mproc *mp = &m->procs[i];
+		if (!tt_counts_leaked(&mp->counts))
+			continue;
+		if (!header) {
+			fprintf(f, "\nprocesses holding leaked sockets:\n");
+			fprintf(f, "  %-20s %7s %-16s %10s %6s %11s  %s\n", "TENANT", "PID", "COMM",
+				"CLOSE_WAIT", "CLOSE", "OLDEST_LEAK", "COMMAND");
+			header = true;
+		}
+		fprintf(f, "  ");
+		put_col(f, m->tenants[mp->tenant].name, 20);
+		fprintf(f, " %7d ", mp->p->pid);
+		put_col(f, tt_model_str(m, mp->p->comm), 16);
+		fprintf(f, " %10u %6u %11s  ", mp->counts.st[TT_ST_CLOSE_WAIT], mp->counts.st[TT_ST_CLOSE],
+			tt_fmt_age(mp->oldest_leak_s, age, sizeof(age)));
+		snprintf(buf, sizeof(buf), "%s", tt_model_str(m, mp->p->cmdline));
+		put_col(f, buf, 60);
+		fputc('\n', f);
+	}
+	if (alerts && alerts->n) {
+		fprintf(f, "\nalerts:\n");
+		for (size_t i = 0; i < alerts->n; i++)
+			fprintf(f, "  [%s] %s %s: %s\n", tt_severity_name(alerts->v[i].severity),
+				alerts->v[i].tenant, alerts->v[i].kind, alerts->v[i].message);
+	}
+	fputc('\n', f);
+	return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,288 @@
+/* Model: tree building, counts, roles, ages, 4-tuple memory, ordering. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tenantop/model.h"
+
+static uint32_t add_proc(tt_snapshot *s, int pid, int ppid, uint32_t uid, const char *user, const char *comm)
+{
+	tt_proc *p = tt_snapshot_add_proc(s);
+	p->pid = pid;
+	p->ppid = ppid;
+	p->uid = uid;
+	p->start_time = 1000u + (uint64_t)pid;
+	p->user = tt_snapshot_str_trusted(s, user);
+	p->comm = tt_snapshot_str_trusted(s, comm);
+	return (uint32_t)(s->nprocs - 1);
+}
+
+static void add_sock(tt_snapshot *s, uint64_t inode, int state, uint16_t lport, uint16_t rport)
+{
+	tt_sock *k = tt_snapshot_add_sock(s);
+	k->family = TT_FAM_TCP4;
+	k->state = (uint8_t)state;
+	k->inode = inode;
+	k->laddr[0] = 127;
+	k->laddr[3] = 1;
+	k->raddr[0] = 127;
+	k->raddr[3] = 1;
+	k->lport = lport;
+	k->rport = rport;
+}
+
+static void own(tt_snapshot *s, uint64_t inode, uint32_t proc, int fd)
+{
+	tt_owner *o = tt_snapshot_add_owner(s);
+	o->inode = inode;
+	o->proc = proc;
+	o->fd = fd;
+}
+
+/* alice: php-fpm parent+child sharing socket 11 (ESTAB), 3 CLOSE_WAIT in the
+ * child; bob: one held CLOSE; mysqld (uid 106) server side; one TIME_WAIT. */
+static void fill(tt_snapshot *s, double t)
+{
+	tt_snapshot_clear(s);
+	s->time = t;
+	uint32_t a1 = add_proc(s, 100, 1, 1001, "alice", "php-fpm");
+	uint32_t a2 = add_proc(s, 101, 100, 1001, "alice", "php-fpm");
+	uint32_t b = add_proc(s, 200, 1, 1002, "bob", "worker");
+	uint32_t my = add_proc(s, 300, 1, 106, "mysql", "mysqld");
+	add_sock(s, 11, TT_ST_ESTABLISHED, 50001, 3306);
+	own(s, 11, a1, 5);
+	own(s, 11, a2, 5);
+	for (int i = 0; i < 3; i++) {
+		add_sock(s, 20 + (uint64_t)i, TT_ST_CLOSE_WAIT, (uint16_t)(50010 + i), 3306);
+		own(s, 20 + (uint64_t)i, a2, 6 + i);
+	}
+	add_sock(s, 30, TT_ST_CLOSE, 50020, 3306);
+	s->socks[s->nsocks - 1].flags |= TT_SF_HELD_ONLY;
+	own(s, 30, b, 3);
+	add_sock(s, 40, TT_ST_LISTEN, 3306, 0);
+	own(s, 40, my, 10);
+	add_sock(s, 41, TT_ST_ESTABLISHED, 3306, 50001);
+	own(s, 41, my, 11);
+	add_sock(s, 0, TT_ST_TIME_WAIT, 50030, 3306);
+	tt_snapshot_index_owners(s);
+}
+
+static tt_model_opts opts(void)
+{
+	tt_model_opts o;
+	memset(&o, 0, sizeof(o));
+	tt_portset_add(&o.ports, 3306);
+	return o;
+}
+
+static void test_tree_counts(void **state)
+{
+	(void)state;
+	tt_model m;
+	tt_model_opts o = opts();
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	assert_int_equal(tt_model_init(&m, &o), 0);
+	fill(&s, 1000.0);
+	assert_int_equal(tt_model_update(&m, &s), 0);
+
+	assert_int_equal(m.nsocks, 8);
+	assert_int_equal(m.totals.st[TT_ST_ESTABLISHED], 2);
+	assert_int_equal(m.totals.st[TT_ST_CLOSE_WAIT], 3);
+	assert_int_equal(m.totals.st[TT_ST_CLOSE], 1);
+	assert_int_equal(m.totals.st[TT_ST_TIME_WAIT], 1);
+	assert_int_equal(m.ntenants, 3);
+	/* most leaked first: alice (3), bob (1), mysql (0) */
+	assert_string_equal(m.tenants[0].name, "alice");
+	assert_string_equal(m.tenants[1].name, "bob");
+	assert_string_equal(m.tenants[2].name, "mysql");
+	assert_string_equal(m.tenants[0].rule, "user");
+	/* the shared socket counts once for the tenant, once per process */
+	assert_int_equal(m.tenants[0].counts.st[TT_ST_ESTABLISHED], 1);
+	assert_int_equal(m.tenants[0].counts.st[TT_ST_CLOSE_WAIT], 3);
+	assert_int_equal(m.tenants[0].nprocs, 2);
+	const tt_mproc *p0 = &m.procs[m.tenants[0].first_proc];
+	const tt_mproc *p1 = p0 + 1;
+	assert_int_equal(p0->p->pid, 100);
+	assert_int_equal(p0->counts.st[TT_ST_ESTABLISHED], 1);
+	assert_int_equal(p1->p->pid, 101);
+	assert_int_equal(p1->counts.st[TT_ST_ESTABLISHED], 1);
+	assert_int_equal(p1->counts.st[TT_ST_CLOSE_WAIT], 3);
+	assert_int_equal(p1->nrefs, 4);
+	assert_int_equal(m.tenants[1].counts.st[TT_ST_CLOSE], 1);
+	/* the TIME_WAIT has no owner and nobody was seen on its 4-tuple */
+	assert_int_equal(m.nunattr, 1);
+	assert_int_equal(m.unattributed.st[TT_ST_TIME_WAIT], 1);
+	/* holders */
+	long si = tt_model_find_sock(&m, m.socks[0].id);
+	assert_int_equal(si, 0);
+	assert_int_equal(m.socks[0].nholders, 2);
+	tt_snapshot_free(&s);
+	tt_model_free(&m);
+}
+
+static void test_roles(void **state)
+{
+	(void)state;
+	tt_model m;
+	tt_model_opts o = opts();
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	tt_model_init(&m, &o);
+	fill(&s, 1000.0);
+	tt_model_update(&m, &s);
+	for (size_t i = 0; i < m.nsocks; i++) {
+		const tt_msock *ms = &m.socks[i];
+		if (ms->s->inode == 41 || ms->s->inode == 40)
+			assert_int_equal(ms->role, TT_ROLE_SERVER);
+		else
+			assert_int_equal(ms->role, TT_ROLE_CLIENT);
+		assert_int_equal(ms->port, 3306);
+	}
+	tt_snapshot_free(&s);
+	tt_model_free(&m);
+}
+
+static void test_ages_and_state_change(void **state)
+{
+	(void)state;
+	tt_model m;
+	tt_model_opts o = opts();
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	tt_model_init(&m, &o);
+	fill(&s, 1000.0);
+	tt_model_update(&m, &s);
+	fill(&s, 1010.0);
+	/* socket 11 goes to CLOSE_WAIT at the second refresh */
+	for (size_t i = 0; i < s.nsocks; i++)
+		if (s.socks[i].inode == 11)
+			s.socks[i].state = TT_ST_CLOSE_WAIT;
+	tt_model_update(&m, &s);
+	for (size_t i = 0; i < m.nsocks; i++) {
+		const tt_msock *ms = &m.socks[i];
+		if (ms->s->inode == 11) {
+			assert_true(tt_msock_age(&m, ms) > 9.9 && tt_msock_age(&m, ms) < 10.1);
+			assert_true(tt_msock_state_age(&m, ms) < 0.01);
+		} else if (ms->s->inode == 20) {
+			assert_true(tt_msock_state_age(&m, ms) > 9.9);
+		}
+	}
+	long a = tt_model_find_tenant(&m, "alice");
+	assert_true(a >= 0);
+	assert_true(m.tenants[a].oldest_leak_s > 9.9 && m.tenants[a].oldest_leak_s < 10.1);
+	assert_int_equal(m.tenants[a].counts.st[TT_ST_CLOSE_WAIT], 4);
+	assert_true(tt_model_find_proc(&m, a, 101, 1101) >= 0);
+	assert_int_equal(tt_model_find_proc(&m, a, 101, 9999), -1);
+	tt_snapshot_free(&s);
+	tt_model_free(&m);
+}
+
+static void test_time_wait_memory(void **state)
+{
+	(void)state;
+	tt_model m;
+	tt_model_opts o = opts();
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	tt_model_init(&m, &o);
+	fill(&s, 1000.0);
+	tt_model_update(&m, &s);
+	/* bob's client 50020 -> 3306 closes; its TIME_WAIT has inode 0 and no owner */
+	tt_snapshot_clear(&s);
+	s.time = 1002.0;
+	add_sock(&s, 0, TT_ST_TIME_WAIT, 50020, 3306);
+	tt_snapshot_index_owners(&s);
+	tt_model_update(&m, &s);
+	assert_int_equal(m.ntenants, 1);
+	assert_string_equal(m.tenants[0].name, "bob");
+	assert_string_equal(m.tenants[0].rule, "memory");
+	assert_int_equal(m.tenants[0].nunowned, 1);
+	assert_int_equal(m.tenants[0].counts.st[TT_ST_TIME_WAIT], 1);
+	assert_int_equal(m.socks[0].owner_kind, TT_OWN_MEMORY);
+	assert_int_equal(m.nunattr, 0);
+	tt_snapshot_free(&s);
+	tt_model_free(&m);
+}
+
+static void test_history_and_trend(void **state)
+{
+	(void)state;
+	tt_model m;
+	tt_model_opts o = opts();
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	tt_model_init(&m, &o);
+	/* alice leaks one more CLOSE_WAIT every 10 s: slope 6/min */
+	for (int r = 0; r < 6; r++) {
+		tt_snapshot_clear(&s);
+		s.time = 1000.0 + 10 * r;
+		uint32_t a = add_proc(&s, 100, 1, 1001, "alice", "php");
+		for (int i = 0; i <= r; i++) {
+			add_sock(&s, 100 + (uint64_t)i, TT_ST_CLOSE_WAIT, (uint16_t)(40000 + i), 3306);
+			own(&s, 100 + (uint64_t)i, a, 10 + i);
+		}
+		tt_snapshot_index_owners(&s);
+		tt_model_update(&m, &s);
+	}
+	assert_int_equal(m.ntenants, 1);
+	assert_non_null(m.tenants[0].hist);
+	assert_int_equal(m.tenants[0].hist->count, 6);
+	assert_int_equal(tt_history_get(m.tenants[0].hist, TT_SER_CLOSE_WAIT, 0), 6);
+	assert_true(m.tenants[0].leak_slope > 5.9 && m.tenants[0].leak_slope < 6.1);
+	assert_int_equal(m.total_hist.count, 6);
+	tt_snapshot_free(&s);
+	tt_model_free(&m);
+}
+
+static void test_empty_snapshot(void **state)
+{
+	(void)state;
+	tt_model m;
+	tt_model_opts o = opts();
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	tt_model_init(&m, &o);
+	s.time = 5;
+	assert_int_equal(tt_model_update(&m, &s), 0);
+	assert_int_equal(m.ntenants, 0);
+	assert_int_equal(m.nsocks, 0);
+	assert_int_equal(tt_counts_total(&m.totals), 0);
+	tt_snapshot_free(&s);
+	tt_model_free(&m);
+}
+
+static void test_counts_helpers(void **state)
+{
+	(void)state;
+	tt_counts c;
+	memset(&c, 0, sizeof(c));
+	assert_true(tt_counts_leak_ratio(&c) < 0);
+	c.st[TT_ST_ESTABLISHED] = 10;
+	c.st[TT_ST_CLOSE_WAIT] = 3;
+	c.st[TT_ST_CLOSE] = 1;
+	c.st[TT_ST_LISTEN] = 2;
+	c.st[TT_ST_TIME_WAIT] = 5;
+	assert_int_equal(tt_counts_leaked(&c), 4);
+	assert_int_equal(tt_counts_total(&c), 21);
+	assert_int_equal(tt_counts_other(&c), 2);
+	assert_true(tt_counts_leak_ratio(&c) > 0.399 && tt_counts_leak_ratio(&c) < 0.401);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tree_counts),
+		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_ages_and_state_change),
+		cmocka_unit_test(test_time_wait_memory),
+		cmocka_unit_test(test_history_and_trend),
+		cmocka_unit_test(test_empty_snapshot),
+		cmocka_unit_test(test_counts_helpers),
+	};
+	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
+}
