@@ -43,8 +43,12 @@ int tt_portset_parse(tt_portset *p, const char *text, char *err, size_t errlen)
 		p->all = true;
 		return 0;
 	}
+	if (!*text) {
+		snprintf(err, errlen, "no port given: expected e.g. 3306,5432 or 6000-6010");
+		return -1;
+	}
 	const char *s = text;
-	while (*s) {
+	for (;;) {
 		const char *e = strchr(s, ',');
 		if (!e)
 			e = s + strlen(s);
@@ -60,7 +64,9 @@ int tt_portset_parse(tt_portset *p, const char *text, char *err, size_t errlen)
 		}
 		for (unsigned v = a; v <= b; v++)
 			tt_portset_add(p, (uint16_t)v);
-		s = *e ? e + 1 : e;
+		if (!*e)
+			break;
+		s = e + 1;
 		continue;
 	bad:
 		snprintf(err, errlen, "bad port '%.*s' in '%s': expected ports 1-65535 or ranges A-B, separated by commas",
