@@ -12,6 +12,8 @@
 typedef struct tt_output_opts {
 	bool sockets;      /* list sockets under processes (JSON: always) */
 	const char *host;  /* host name for the text header */
+	double self_cpu_ms; /* tenantop's own CPU time for this refresh, < 0 unknown */
+	long self_rss_kb;   /* tenantop's peak resident memory, < 0 unknown */
 } tt_output_opts;
 
 int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o);

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,6 +17,18 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	batch_stop = 1;
+}
+
+/* CPU time (user + system) of this process, ms; peak RSS in KiB. */
+static double cpu_ms(long *maxrss_kb)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) < 0)
+		return -1;
+	if (maxrss_kb)
+		*maxrss_kb = ru.ru_maxrss;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
 static double now_mono(void)
@@ -73,10 +86,11 @@ int tt_batch_run(tt_app *app)
 		tt_detector_free(det);
 		return 1;
 	}
-	tt_output_opts oo = {.sockets = true, .host = host};
+	tt_output_opts oo = {.sockets = true, .host = host, .self_cpu_ms = -1, .self_rss_kb = -1};
 
 	for (int i = 0; i < app->iterations && !batch_stop; i++) {
 		double next = now_mono() + app->delay;
+		double cpu0 = cpu_ms(NULL);
 		if (tt_collect(c, &snap, err, sizeof(err)) < 0) {
 			fprintf(stderr, "tenantop: %s\n", err);
 			rc = 1;
@@ -88,6 +102,7 @@ int tt_batch_run(tt_app *app)
 			break;
 		}
 		tt_detect_run(det, &m, &alerts);
+		oo.self_cpu_ms = cpu_ms(&oo.self_rss_kb) - cpu0;
 		int w = app->format == TT_FMT_JSON ? tt_write_json(stdout, &m, &alerts, &oo)
 						   : tt_write_text(stdout, &m, &alerts, &oo);
 		if (w < 0 || fflush(stdout) == EOF) {
