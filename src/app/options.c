@@ -30,6 +30,8 @@ static const char usage_text[] =
 	"                         ~/.config/tenantop/tenantop.conf, then /etc/tenantop.conf)\n"
 	"\n"
 	"Other:\n"
+	"      --sockets-only     read the socket tables only, no process attribution\n"
+	"                         (measures the socket read alone; see make bench)\n"
 	"      --read-only        no actions (signals, socket closing)\n"
 	"      --no-color         monochrome dashboard (also NO_COLOR=1)\n"
 	"  -h, --help             this help\n"
@@ -46,6 +48,7 @@ enum {
 	OPT_RECORD,
 	OPT_REPLAY,
 	OPT_LISTEN,
+	OPT_SOCKETS_ONLY,
 };
 
 static const struct option long_opts[] = {
@@ -64,6 +67,7 @@ static const struct option long_opts[] = {
 	{"record", required_argument, NULL, OPT_RECORD},
 	{"replay", required_argument, NULL, OPT_REPLAY},
 	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"sockets-only", no_argument, NULL, OPT_SOCKETS_ONLY},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -180,6 +184,9 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 			break;
 		case OPT_LISTEN:
 			app->listen = optarg;
+			break;
+		case OPT_SOCKETS_ONLY:
+			app->collect.skip_processes = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""tenantop benchmark: builds socket populations on loopback with tenantop-sim and
+measures, in the same run and on the same population, tenantop (cold refresh, median
+steady refresh, socket read alone) against `ss -tan` and `ss -tanp`: CPU seconds
+(user+sys, from wait4) and peak RSS.  Bounded in time; cleans up after itself."""
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+BUILD = os.environ.get("BUILD", "build")
+TT = os.path.join(BUILD, "tenantop")
+SIM = os.path.join(BUILD, "tenantop-sim")
+PORT = int(os.environ.get("BENCH_PORT", "45306"))
+SIZES = [int(x) for x in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
+DEADLINE = time.monotonic() + float(os.environ.get("BENCH_SECONDS", "290"))
+
+
+def run(argv, stdout=subprocess.DEVNULL):
+    """Run argv, return (cpu seconds, peak rss KiB, stdout bytes)."""
+    r, w = os.pipe() if stdout is None else (None, None)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(w if w is not None else devnull, 1)
+            os.dup2(devnull, 2)
+            os.execvp(argv[0], argv)
+        finally:
+            os._exit(127)
+    out = b""
+    if r is not None:
+        os.close(w)
+        with os.fdopen(r, "rb") as f:
+            out = f.read()
+    _, status, ru = os.wait4(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("%s failed: %s" % (" ".join(argv), status))
+    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss, out
+
+
+def population(n_sockets):
+    """Tenant specs for about n_sockets sockets (a connection is two sockets on loopback,
+    a TIME_WAIT one).  20 uids, up to 400 processes."""
+    conns = n_sockets // 2
+    uids = 20 if n_sockets >= 10000 else 4
+    procs = max(1, min(400 // uids, conns // (uids * 20)))
+    per = conns // uids
+    est, cw, reset = int(per * 0.6), int(per * 0.2), int(per * 0.1)
+    tw = per - est - cw - reset
+    specs = []
+    for i in range(uids):
+        specs += ["--tenant", "%d:estab=%d,cw=%d,reset=%d,tw=%d,procs=%d" % (5000 + i, est, cw, reset, tw, procs)]
+    return specs, uids * procs
+
+
+def main():
+    if os.geteuid() != 0:
+        print("bench: needs root (simulated tenants run under their own uids)", file=sys.stderr)
+        return 77
+    rows = []
+    for n in SIZES:
+        if time.monotonic() > DEADLINE - 60:
+            print("bench: time budget reached, skipping %d" % n, file=sys.stderr)
+            break
+        specs, nprocs = population(n)
+        ready = tempfile.mktemp(prefix="tt-bench-ready-")
+        sim = subprocess.Popen([SIM, "--port", str(PORT), "--src-addrs", "8", "--duration", "240",
+                                "--ready-file", ready, "--quiet"] + specs,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        try:
+            t0 = time.monotonic()
+            while not os.path.exists(ready):
+                if sim.poll() is not None:
+                    raise RuntimeError("simulator exited: %s" % sim.stderr.read().decode(errors="replace"))
+                if time.monotonic() - t0 > 120:
+                    raise RuntimeError("simulator not ready after 120 s")
+                time.sleep(0.2)
+            build_s = time.monotonic() - t0
+            ports = ["--ports", str(PORT)]
+            # the population as the kernel sees it
+            _, _, out = run(["ss", "-tan"], stdout=None)
+            total = max(0, out.count(b"\n") - 1)
+            ss_cpu = min(run(["ss", "-tan"])[0] for _ in range(3))
+            ss_rss = run(["ss", "-tan"])[1]
+            ssp_cpu, ssp_rss, _ = run(["ss", "-tanp"])
+            # tenantop: every refresh reports its own CPU time; the first is the cold one
+            _, tt_rss, out = run([TT, "--batch", "--format", "json", "--iterations", "11", "--delay", "0.3"] + ports,
+                                 stdout=None)
+            docs = [json.loads(l) for l in out.splitlines() if l.strip()]
+            cold = docs[0]["self"]["cpu_ms"] / 1000
+            steady = statistics.median(d["self"]["cpu_ms"] for d in docs[1:]) / 1000
+            counted = sum(docs[-1]["totals"].values())
+            _, _, out = run([TT, "--batch", "--format", "json", "--iterations", "4", "--delay", "0.3",
+                             "--sockets-only"] + ports, stdout=None)
+            docs2 = [json.loads(l) for l in out.splitlines() if l.strip()]
+            sock_read = statistics.median(d["self"]["cpu_ms"] for d in docs2) / 1000
+            rows.append(dict(n=n, total=total, counted=counted, procs=nprocs, build_s=build_s,
+                             ss=ss_cpu, ss_rss=ss_rss, ssp=ssp_cpu, ssp_rss=ssp_rss,
+                             cold=cold, steady=steady, sock=sock_read, tt_rss=tt_rss))
+        finally:
+            sim.send_signal(signal.SIGTERM)
+            try:
+                sim.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                sim.kill()
+                sim.wait()
+            if os.path.exists(ready):
+                os.unlink(ready)
+            time.sleep(1)
+
+    def ratio(a, b):
+        return "%.3f" % (a / b) if b > 0 else "n/a"
+
+    print()
+    print("tenantop benchmark, %s, %s, %d cores" % (time.strftime("%Y-%m-%d"), os.uname().release, os.cpu_count()))
+    print("%-8s %8s %8s %6s | %9s %9s | %9s %9s %9s | %8s %8s %8s | %8s %8s" % (
+        "target", "tcp", "watched", "procs", "ss -tan", "ss -tanp", "tt cold", "tt steady", "tt socks",
+        "steady/", "cold/", "socks/", "tt RSS", "ssp RSS"))
+    print("%-8s %8s %8s %6s | %9s %9s | %9s %9s %9s | %8s %8s %8s | %8s %8s" % (
+        "sockets", "in ss", "counted", "", "cpu s", "cpu s", "cpu s", "cpu s", "cpu s",
+        "ss -tanp", "ss -tanp", "ss -tan", "MiB", "MiB"))
+    for r in rows:
+        print("%-8d %8d %8d %6d | %9.4f %9.4f | %9.4f %9.4f %9.4f | %8s %8s %8s | %8.1f %8.1f" % (
+            r["n"], r["total"], r["counted"], r["procs"], r["ss"], r["ssp"], r["cold"], r["steady"], r["sock"],
+            ratio(r["steady"], r["ssp"]), ratio(r["cold"], r["ssp"]), ratio(r["sock"], r["ss"]),
+            r["tt_rss"] / 1024, r["ssp_rss"] / 1024))
+    print("targets: steady/ss -tanp <= 0.05, cold/ss -tanp <= 0.3, socks/ss -tan <= 0.5, RSS <= 64 MiB at 100k")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
