@@ -14,11 +14,11 @@ DESTDIR  ?=
 VERSION  := 0.1.0
 
 # Debian packages the build and the tests need (installed by `make deps` when root).
-DEB_BUILD := gcc make pkg-config libncurses-dev libmnl-dev libcmocka-dev zlib1g-dev
+DEB_BUILD := gcc make pkg-config libncurses-dev libmnl-dev libinih-dev libcmocka-dev zlib1g-dev
 DEB_TEST  := tmux iproute2 procps
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
-PKGS     := ncursesw libmnl
+PKGS     := ncursesw libmnl inih
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -42,9 +42,13 @@ SIM_OBJ  := $(SRC_SIM:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libtenantop.a
 
-.PHONY: all deps run test unit check demo install uninstall clean bench screenshots fuzz soak layout-check
+.PHONY: all binaries deps run test unit check demo install uninstall clean bench screenshots fuzz soak layout-check
 
-all: deps tenantop tenantop-sim
+# Packages first, then a fresh make so pkg-config sees what was just installed.
+all: deps
+	@$(MAKE) --no-print-directory binaries
+
+binaries: tenantop tenantop-sim
 
 # Install whatever Debian package is missing (only when root; otherwise say what to install).
 deps:
@@ -94,11 +98,12 @@ run: all
 demo: all
 	./tenantop --demo
 
-test: all unit layout-check
+test: deps
+	@$(MAKE) --no-print-directory binaries unit layout-check
 	@BUILD=$(BUILD) sh tests/run-tests.sh
 
-check:
-	$(MAKE) BUILD=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit tenantop tenantop-sim
+check: deps
+	$(MAKE) --no-print-directory BUILD=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit tenantop tenantop-sim
 	@BUILD=build-san UNIT_ONLY=1 ASAN_OPTIONS=detect_leaks=1 sh tests/run-tests.sh
 
 install: all

@@ -95,15 +95,17 @@ uint64_t tt_parse_socket_link(const char *link, size_t len);
 int tt_parse_sockstat(const char *buf, size_t len, int64_t *inuse, int64_t *orphan, int64_t *tw,
 		      int64_t *alloc);
 
-/* Read one process's facts into the snapshot (appends a tt_proc).  Returns
- * its index, or -1 when the process vanished (counted in stats). */
-long tt_read_proc(int rootfd, int pid, tt_snapshot *out);
-
 /* The user-name cache (/etc/passwd via getpwuid_r, names sanitised). */
 typedef struct tt_users tt_users;
 tt_users *tt_users_new(void);
+/* Names from a passwd-format file only (fixture trees carry one). */
+tt_users *tt_users_new_from_file(const char *path);
 /* A safe printable name; the decimal uid when unknown. */
 const char *tt_users_name(tt_users *u, uint32_t uid);
 void tt_users_free(tt_users *u);
+
+/* Read one process's facts into the snapshot (appends a tt_proc).  Returns
+ * its index, or -1 when the process vanished (counted in stats). */
+long tt_read_proc(int rootfd, int pid, tt_users *users, tt_snapshot *out);
 
 #endif

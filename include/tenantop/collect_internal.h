@@ -1,0 +1,53 @@
+/* Internals shared by the collector's files (not a contract for views). */
+#ifndef TENANTOP_COLLECT_INTERNAL_H
+#define TENANTOP_COLLECT_INTERNAL_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "tenantop/collect.h"
+#include "tenantop/u64set.h"
+
+/* Endpoints last seen for a socket inode: a socket reset by its peer leaves
+ * the tables, and this is how it keeps its addresses. */
+struct tt_endpoint_mem {
+	uint64_t inode;
+	double last_seen;
+	uint8_t family;
+	uint16_t lport, rport;
+	uint8_t laddr[16], raddr[16];
+	uint32_t uid;
+};
+
+typedef struct tt_scan_ctx tt_scan_ctx;
+struct tt_scan_ctx {
+	int rootfd;               /* O_PATH handle of the proc root */
+	const char *root_path;    /* its path, for getxattr */
+	bool real_proc;           /* the root is the kernel's /proc */
+	tt_users *users;
+	const tt_portset *ports;
+	tt_u64set wanted;         /* inodes of the sockets the source kept */
+	tt_u64set all_inodes;     /* every inode any table lists (when valid) */
+	bool all_inodes_valid;
+	bool check_held;          /* look for reset-but-held sockets */
+	bool try_pidfd;
+	tt_u64set held;           /* per refresh: inode -> socket index + 1 (0 = filtered) */
+	tt_u64set proto_cache;    /* inode -> protocol, across refreshes */
+	/* endpoint memory */
+	struct tt_endpoint_mem *eps;
+	size_t neps, eps_cap;
+	tt_u64set eps_index;      /* inode -> index */
+	/* load all_inodes another way (netlink: an unfiltered dump) */
+	int (*load_all_inodes)(tt_scan_ctx *sc);
+	void *owner;              /* the collector */
+};
+
+const struct tt_endpoint_mem *tt_endpoints_find(const tt_scan_ctx *sc, uint64_t inode);
+int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out);
+
+/* procinfo.c helpers */
+int tt_openat_beneath(int dirfd, const char *path, int flags);
+ssize_t tt_read_file_at(int dirfd, const char *path, char *buf, size_t len);
+int tt_read_stat_at(int rootfd, int pid, char *comm, size_t commlen, int32_t *ppid, uint64_t *start);
+
+#endif

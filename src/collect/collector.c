@@ -1,0 +1,310 @@
+/* The collector: one refresh = sockstat, the socket tables (netlink or
+ * /proc text), the descriptor scan, into a snapshot. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tenantop/collect_internal.h"
+
+struct tt_collector {
+	tt_collect_opts opts;
+	char root_path[4096];
+	int rootfd;
+	bool real_proc;
+	tt_nl_inet *nl;     /* NULL: text source */
+	char note[256];     /* why netlink is not used */
+	tt_scan_ctx sc;
+	tt_snapshot scratch; /* for an unfiltered netlink dump */
+};
+
+static double clock_s(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+const struct tt_endpoint_mem *tt_endpoints_find(const tt_scan_ctx *sc, uint64_t inode)
+{
+	uint64_t ix;
+	if (!tt_u64set_get(&sc->eps_index, inode, &ix) || ix >= sc->neps)
+		return NULL;
+	return &sc->eps[ix];
+}
+
+static void endpoints_remember(tt_scan_ctx *sc, const tt_snapshot *s, double now)
+{
+	for (size_t i = 0; i < s->nsocks; i++) {
+		const tt_sock *k = &s->socks[i];
+		if (!k->inode || (k->flags & TT_SF_HELD_ONLY) || k->family == TT_FAM_UNIX)
+			continue;
+		uint64_t ix;
+		struct tt_endpoint_mem *e;
+		if (tt_u64set_get(&sc->eps_index, k->inode, &ix)) {
+			e = &sc->eps[ix];
+		} else {
+			if (sc->neps == sc->eps_cap) {
+				size_t ncap = sc->eps_cap ? sc->eps_cap * 2 : 256;
+				void *p = realloc(sc->eps, ncap * sizeof(*sc->eps));
+				if (!p)
+					return;
+				sc->eps = p;
+				sc->eps_cap = ncap;
+			}
+			if (tt_u64set_put(&sc->eps_index, k->inode, sc->neps) < 0)
+				return;
+			e = &sc->eps[sc->neps++];
+		}
+		e->inode = k->inode;
+		e->last_seen = now;
+		e->family = k->family;
+		e->lport = k->lport;
+		e->rport = k->rport;
+		memcpy(e->laddr, k->laddr, 16);
+		memcpy(e->raddr, k->raddr, 16);
+		e->uid = k->uid;
+	}
+}
+
+/* Forget endpoints unseen for 10 minutes (held sockets refresh theirs). */
+static void endpoints_sweep(tt_scan_ctx *sc, const tt_snapshot *s, double now)
+{
+	for (size_t i = 0; i < s->nsocks; i++) {
+		uint64_t ix;
+		if ((s->socks[i].flags & TT_SF_HELD_ONLY) && tt_u64set_get(&sc->eps_index, s->socks[i].inode, &ix))
+			sc->eps[ix].last_seen = now;
+	}
+	size_t w = 0;
+	bool moved = false;
+	for (size_t i = 0; i < sc->neps; i++) {
+		if (now - sc->eps[i].last_seen > 600) {
+			moved = true;
+			continue;
+		}
+		sc->eps[w++] = sc->eps[i];
+	}
+	if (!moved)
+		return;
+	sc->neps = w;
+	tt_u64set_free(&sc->eps_index);
+	tt_u64set_init(&sc->eps_index);
+	for (size_t i = 0; i < sc->neps; i++)
+		tt_u64set_put(&sc->eps_index, sc->eps[i].inode, i);
+}
+
+/* netlink: every inode of every TCP socket, without filter (fallback when
+ * a socket's own state cannot be asked). */
+static int load_all_inodes_nl(tt_scan_ctx *sc)
+{
+	struct tt_collector *c = sc->owner;
+	char err[160];
+	tt_portset all;
+	tt_portset_clear(&all);
+	all.all = true;
+	tt_sock_filter f = {&all, 0};
+	tt_u64set_clear(&sc->all_inodes);
+	for (int fam = TT_FAM_TCP4; fam <= TT_FAM_TCP6; fam++) {
+		tt_snapshot_clear(&c->scratch);
+		if (tt_nl_inet_dump(c->nl, fam, &f, false, &c->scratch, err, sizeof(err)) < 0)
+			return -1;
+		for (size_t i = 0; i < c->scratch.nsocks; i++)
+			if (c->scratch.socks[i].inode)
+				tt_u64set_add(&sc->all_inodes, c->scratch.socks[i].inode);
+	}
+	sc->all_inodes_valid = true;
+	return 0;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t errlen)
+{
+	struct tt_collector *c = calloc(1, sizeof(*c));
+	if (!c) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->opts = *opts;
+	const char *root = opts->proc_root ? opts->proc_root : "/proc";
+	snprintf(c->root_path, sizeof(c->root_path), "%s", root);
+	c->rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->rootfd < 0) {
+		snprintf(err, errlen, "cannot open the proc root %s: %s", root, strerror(errno));
+		free(c);
+		return NULL;
+	}
+	c->real_proc = same_file(root, "/proc") && faccessat(c->rootfd, "self", F_OK, 0) == 0;
+	tt_snapshot_init(&c->scratch);
+	if (opts->source != TT_SRC_PROC && c->real_proc) {
+		char nerr[128] = "";
+		c->nl = tt_nl_inet_open(nerr, sizeof(nerr));
+		if (!c->nl)
+			snprintf(c->note, sizeof(c->note), "netlink unavailable (%s): reading /proc text", nerr);
+	} else if (opts->source == TT_SRC_NETLINK) {
+		snprintf(c->note, sizeof(c->note), "netlink reads the live kernel, not %s", root);
+	}
+	if (opts->source == TT_SRC_NETLINK && !c->nl) {
+		snprintf(err, errlen, "--source netlink: %s", c->note);
+		close(c->rootfd);
+		free(c);
+		return NULL;
+	}
+	tt_scan_ctx *sc = &c->sc;
+	sc->rootfd = c->rootfd;
+	sc->root_path = c->root_path;
+	sc->real_proc = c->real_proc;
+	sc->ports = &c->opts.ports;
+	sc->try_pidfd = c->real_proc;
+	sc->owner = c;
+	sc->load_all_inodes = load_all_inodes_nl;
+	tt_u64set_init(&sc->wanted);
+	tt_u64set_init(&sc->all_inodes);
+	tt_u64set_init(&sc->held);
+	tt_u64set_init(&sc->proto_cache);
+	tt_u64set_init(&sc->eps_index);
+	/* fixture trees carry their own passwd */
+	int pw = c->real_proc ? -1 : openat(c->rootfd, "passwd", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (pw >= 0) {
+		close(pw);
+		char path[4200];
+		snprintf(path, sizeof(path), "%s/passwd", root);
+		sc->users = tt_users_new_from_file(path);
+	} else {
+		sc->users = tt_users_new();
+	}
+	if (!sc->users) {
+		snprintf(err, errlen, "out of memory");
+		tt_collector_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+const char *tt_collector_source(const tt_collector *c)
+{
+	return c->nl ? "netlink" : "proc";
+}
+
+/* hidepid: the proc mount's super options (mountinfo field after " - "). */
+static bool proc_hidepid(int rootfd)
+{
+	char buf[65536];
+	ssize_t n = tt_read_file_at(rootfd, "self/mountinfo", buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	for (char *line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		char *sep = strstr(line, " - proc ");
+		if (sep && strstr(line, " /proc ") && (strstr(sep, "hidepid=1") || strstr(sep, "hidepid=2") ||
+						       strstr(sep, "hidepid=invisible") || strstr(sep, "hidepid=noaccess")))
+			return true;
+		line = nl ? nl + 1 : NULL;
+	}
+	return false;
+}
+
+int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
+{
+	double t0 = clock_s(CLOCK_MONOTONIC);
+	tt_snapshot_clear(out);
+	out->time = clock_s(CLOCK_REALTIME);
+	out->mono = t0;
+	tt_scan_stats *st = &out->stats;
+	snprintf(st->source, sizeof(st->source), "%s", tt_collector_source(c));
+	st->is_root = geteuid() == 0;
+
+	char buf[4096];
+	ssize_t n = tt_read_file_at(c->rootfd, "net/sockstat", buf, sizeof(buf));
+	if (n > 0)
+		tt_parse_sockstat(buf, (size_t)n, &st->sk_inuse, &st->sk_orphan, &st->sk_tw, &st->sk_alloc);
+
+	tt_scan_ctx *sc = &c->sc;
+	tt_sock_filter f = {&c->opts.ports, 0};
+	tt_u64set_clear(&sc->all_inodes);
+	sc->all_inodes_valid = false;
+	if (c->nl) {
+		for (int fam = TT_FAM_TCP4; fam <= TT_FAM_TCP6; fam++) {
+			if (tt_nl_inet_dump(c->nl, fam, &f, c->opts.want_info, out, err, errlen) == 0)
+				continue;
+			/* netlink broke: fall back to text for good, and say so */
+			snprintf(c->note, sizeof(c->note), "netlink failed (%s): reading /proc text", err);
+			tt_nl_inet_close(c->nl);
+			c->nl = NULL;
+			return tt_collect(c, out, err, errlen);
+		}
+	} else {
+		const char *files[2] = {"net/tcp", "net/tcp6"};
+		for (int i = 0; i < 2; i++) {
+			if (tt_procnet_read(c->rootfd, files[i], i ? TT_FAM_TCP6 : TT_FAM_TCP4, &f, out,
+					    &sc->all_inodes) < 0) {
+				snprintf(err, errlen, "cannot read %s/%s: %s", c->root_path, files[i], strerror(errno));
+				return -1;
+			}
+		}
+		sc->all_inodes_valid = true;
+	}
+
+	endpoints_remember(sc, out, out->time);
+	if (!c->opts.skip_processes) {
+		tt_u64set_clear(&sc->wanted);
+		for (size_t i = 0; i < out->nsocks; i++)
+			if (out->socks[i].inode)
+				tt_u64set_add(&sc->wanted, out->socks[i].inode);
+		/* unhashed TCP sockets exist only when sockstat's alloc exceeds inuse
+		 * (unknown sockstat: look anyway) */
+		sc->check_held = !(st->sk_alloc >= 0 && st->sk_inuse >= 0 && st->sk_alloc <= st->sk_inuse) ||
+				 sc->all_inodes_valid;
+		if (tt_owners_scan(sc, out) < 0) {
+			snprintf(err, errlen, "cannot list %s: %s", c->root_path, strerror(errno));
+			return -1;
+		}
+		endpoints_sweep(sc, out, out->time);
+		if (st->fd_denied) {
+			st->attribution_partial = true;
+			snprintf(st->partial_reason, sizeof(st->partial_reason),
+				 "%s: descriptors of %u of %u processes unreadable; their sockets are unattributed",
+				 st->is_root ? "permission denied" : "not root", st->fd_denied, st->procs);
+		}
+	}
+	if (c->real_proc)
+		st->hidepid = proc_hidepid(c->rootfd);
+	if (st->hidepid && !st->is_root && !st->attribution_partial) {
+		st->attribution_partial = true;
+		snprintf(st->partial_reason, sizeof(st->partial_reason),
+			 "/proc is mounted with hidepid: other users' processes are invisible");
+	}
+	tt_snapshot_index_owners(out);
+	st->collect_ms = (clock_s(CLOCK_MONOTONIC) - t0) * 1e3;
+	return 0;
+}
+
+void tt_collector_free(tt_collector *c)
+{
+	if (!c)
+		return;
+	tt_scan_ctx *sc = &c->sc;
+	tt_u64set_free(&sc->wanted);
+	tt_u64set_free(&sc->all_inodes);
+	tt_u64set_free(&sc->held);
+	tt_u64set_free(&sc->proto_cache);
+	tt_u64set_free(&sc->eps_index);
+	free(sc->eps);
+	tt_users_free(sc->users);
+	tt_snapshot_free(&c->scratch);
+	if (c->nl)
+		tt_nl_inet_close(c->nl);
+	close(c->rootfd);
+	free(c);
+}

@@ -1,0 +1,321 @@
+/* The detector: rules over the model, with hysteresis and first-seen times.
+ *
+ * Rules (each per tenant unless said otherwise):
+ *   close_wait_ratio  (CLOSE_WAIT+CLOSE)/ESTABLISHED above leak_ratio, at least min_leaks
+ *   leak_age          a leaked socket older than leak_age in its state
+ *   leak_growth       leaked sockets growing faster than growth_per_min (least squares)
+ *   time_wait_storm   TIME_WAIT created faster than time_wait_storm per second
+ *                     (estimated as TIME_WAIT count / 60 s, the kernel's TIME_WAIT life)
+ *   idle              ESTABLISHED sockets with no data either way for `idle` (tcp_info)
+ *   pool              a configured limit: near full, or forecast to fill within eta_horizon
+ * An alert stays active until its condition has been false for rearm seconds. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tenantop/detect.h"
+
+#define TW_LIFETIME_S 60.0
+#define POOL_SAMPLES 180
+
+struct active {
+	char tenant[TT_NAME_MAX];
+	char kind[32];
+	double first_seen;
+	double last_true;
+	bool seen_now;
+	tt_alert last; /* the latest instance, kept while re-arming */
+};
+
+struct pool_hist {
+	double t[POOL_SAMPLES];
+	double v[POOL_SAMPLES];
+	size_t head, count;
+};
+
+struct tt_detector {
+	tt_detect_opts o;
+	struct active *act;
+	size_t nact, capact;
+	struct pool_hist pools[TT_MAX_LIMITS];
+};
+
+tt_detector *tt_detector_new(const tt_detect_opts *o)
+{
+	struct tt_detector *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	if (o)
+		d->o = *o;
+	else
+		tt_detect_opts_default(&d->o);
+	return d;
+}
+
+void tt_detector_free(tt_detector *d)
+{
+	if (!d)
+		return;
+	free(d->act);
+	free(d);
+}
+
+static struct active *active_get(tt_detector *d, const char *tenant, const char *kind, double now)
+{
+	for (size_t i = 0; i < d->nact; i++)
+		if (!strcmp(d->act[i].tenant, tenant) && !strcmp(d->act[i].kind, kind))
+			return &d->act[i];
+	if (d->nact == d->capact) {
+		size_t ncap = d->capact ? d->capact * 2 : 16;
+		struct active *p = realloc(d->act, ncap * sizeof(*p));
+		if (!p)
+			return NULL;
+		d->act = p;
+		d->capact = ncap;
+	}
+	struct active *a = &d->act[d->nact++];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->tenant, sizeof(a->tenant), "%s", tenant);
+	snprintf(a->kind, sizeof(a->kind), "%s", kind);
+	a->first_seen = now;
+	return a;
+}
+
+__attribute__((format(printf, 6, 7))) static void raise_alert(tt_detector *d, double now, const char *tenant,
+							     const char *kind, int sev, const char *fmt, ...)
+{
+	struct active *a = active_get(d, tenant, kind, now);
+	if (!a)
+		return;
+	a->last_true = now;
+	a->seen_now = true;
+	tt_alert *x = &a->last;
+	memset(x, 0, sizeof(*x));
+	snprintf(x->tenant, sizeof(x->tenant), "%s", tenant);
+	snprintf(x->kind, sizeof(x->kind), "%s", kind);
+	x->severity = sev;
+	x->first_seen = a->first_seen;
+	x->eta_s = -1;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(x->message, sizeof(x->message), fmt, ap);
+	va_end(ap);
+}
+
+static double slope_per_s(const struct pool_hist *h, double window_s)
+{
+	if (h->count < 3)
+		return 0;
+	size_t latest = (h->head + POOL_SAMPLES - 1) % POOL_SAMPLES;
+	double tl = h->t[latest];
+	double st = 0, sv = 0, stt = 0, stv = 0;
+	size_t n = 0;
+	for (size_t i = 0; i < h->count; i++) {
+		size_t ix = (h->head + POOL_SAMPLES - 1 - i) % POOL_SAMPLES;
+		double t = h->t[ix] - tl;
+		if (-t > window_s)
+			break;
+		st += t, sv += h->v[ix], stt += t * t, stv += t * h->v[ix];
+		n++;
+	}
+	if (n < 3)
+		return 0;
+	double den = n * stt - st * st;
+	return den > 1e-9 ? (n * stv - st * sv) / den : 0;
+}
+
+static void fmt_dur(double s, char *buf, size_t len)
+{
+	if (s < 120)
+		snprintf(buf, len, "%.0fs", s);
+	else if (s < 7200)
+		snprintf(buf, len, "%.0fm", s / 60);
+	else
+		snprintf(buf, len, "%.1fh", s / 3600);
+}
+
+static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
+{
+	const tt_detect_opts *o = &d->o;
+	const tt_mtenant *t = &m->tenants[ti];
+	double now = m->time;
+	const tt_counts *c = &t->counts;
+	uint32_t leaked = tt_counts_leaked(c), estab = c->st[TT_ST_ESTABLISHED];
+	char a1[16];
+
+	/* close_wait_ratio: no ESTABLISHED at all counts as an infinite ratio */
+	double ratio = estab ? (double)leaked / estab : (leaked ? INFINITY : 0);
+	if (leaked >= o->min_leaks && leaked > 0 && ratio >= o->leak_ratio) {
+		int sev = ratio >= 2 * o->leak_ratio || ratio >= 1 ? TT_SEV_CRIT : TT_SEV_WARN;
+		if (estab)
+			raise_alert(d, now, t->name, "close_wait_ratio", sev,
+				    "%u leaked (CLOSE_WAIT %u, CLOSE %u) vs %u ESTABLISHED: ratio %.2f >= %.2f",
+				    leaked, c->st[TT_ST_CLOSE_WAIT], c->st[TT_ST_CLOSE], estab, ratio,
+				    o->leak_ratio);
+		else
+			raise_alert(d, now, t->name, "close_wait_ratio", sev,
+				    "%u leaked (CLOSE_WAIT %u, CLOSE %u) and no ESTABLISHED connection",
+				    leaked, c->st[TT_ST_CLOSE_WAIT], c->st[TT_ST_CLOSE]);
+	}
+	/* leak_age */
+	if (leaked && t->oldest_leak_s >= o->leak_age_s) {
+		fmt_dur(t->oldest_leak_s, a1, sizeof(a1));
+		char a2[16];
+		fmt_dur(o->leak_age_s, a2, sizeof(a2));
+		raise_alert(d, now, t->name, "leak_age", t->oldest_leak_s >= 10 * o->leak_age_s ? TT_SEV_CRIT : TT_SEV_WARN,
+			    "oldest leaked socket held for %s (threshold %s); %u leaked", a1, a2, leaked);
+	}
+	/* leak_growth */
+	if (t->hist) {
+		double slope = tt_history_slope_per_min(t->hist, TT_SER_LEAKS, o->growth_window_s);
+		if (slope >= o->growth_per_min && o->growth_per_min > 0 && leaked > 0)
+			raise_alert(d, now, t->name, "leak_growth", TT_SEV_WARN,
+				    "leaked sockets growing %.1f/min (threshold %.1f/min); now %u", slope,
+				    o->growth_per_min, leaked);
+	}
+	/* time_wait_storm */
+	double tw_rate = c->st[TT_ST_TIME_WAIT] / TW_LIFETIME_S;
+	if (o->tw_storm_per_s > 0 && tw_rate >= o->tw_storm_per_s)
+		raise_alert(d, now, t->name, "time_wait_storm", tw_rate >= 4 * o->tw_storm_per_s ? TT_SEV_CRIT : TT_SEV_WARN,
+			    "%u TIME_WAIT: about %.0f new connections/s (threshold %.0f/s); reuse connections",
+			    c->st[TT_ST_TIME_WAIT], tw_rate, o->tw_storm_per_s);
+}
+
+static void check_idle(tt_detector *d, const tt_model *m)
+{
+	if (d->o.idle_s <= 0 || !m->ntenants)
+		return;
+	uint32_t *idle = calloc(m->ntenants, sizeof(*idle));
+	double *oldest = calloc(m->ntenants, sizeof(*oldest));
+	if (!idle || !oldest) {
+		free(idle);
+		free(oldest);
+		return;
+	}
+	for (size_t i = 0; i < m->nsocks; i++) {
+		const tt_msock *ms = &m->socks[i];
+		const tt_sock *k = ms->s;
+		if (ms->tenant < 0 || k->state != TT_ST_ESTABLISHED || !(k->flags & TT_SF_HAS_INFO))
+			continue;
+		uint32_t quiet = k->last_data_recv_ms < k->last_data_sent_ms ? k->last_data_recv_ms : k->last_data_sent_ms;
+		if (quiet / 1000.0 >= d->o.idle_s) {
+			idle[ms->tenant]++;
+			if (quiet / 1000.0 > oldest[ms->tenant])
+				oldest[ms->tenant] = quiet / 1000.0;
+		}
+	}
+	for (size_t t = 0; t < m->ntenants; t++) {
+		if (!idle[t])
+			continue;
+		char a1[16], a2[16];
+		fmt_dur(oldest[t], a1, sizeof(a1));
+		fmt_dur(d->o.idle_s, a2, sizeof(a2));
+		raise_alert(d, m->time, m->tenants[t].name, "idle", TT_SEV_INFO,
+			    "%u ESTABLISHED idle longer than %s (longest %s): pool slots held doing nothing",
+			    idle[t], a2, a1);
+	}
+	free(idle);
+	free(oldest);
+}
+
+static bool limit_counts(const tt_model *m, const tt_limit *l, const tt_msock *ms, int role)
+{
+	const tt_sock *k = ms->s;
+	if (k->state == TT_ST_LISTEN || k->state == TT_ST_TIME_WAIT || k->state == TT_ST_SYN_SENT)
+		return false;
+	if (l->port && ms->port != l->port)
+		return false;
+	if (role && ms->role != role)
+		return false;
+	if (l->tenant[0] && (ms->tenant < 0 || strcmp(m->tenants[ms->tenant].name, l->tenant)))
+		return false;
+	return true;
+}
+
+static void check_limits(tt_detector *d, const tt_model *m)
+{
+	for (size_t li = 0; li < d->o.nlimits; li++) {
+		const tt_limit *l = &d->o.limits[li];
+		/* a local server: count its side once (both ends are on this host) */
+		uint32_t srv = 0, cli = 0;
+		for (size_t i = 0; i < m->nsocks; i++) {
+			if (limit_counts(m, l, &m->socks[i], TT_ROLE_SERVER))
+				srv++;
+			else if (limit_counts(m, l, &m->socks[i], TT_ROLE_CLIENT))
+				cli++;
+		}
+		uint32_t used = l->tenant[0] ? (cli ? cli : srv) : (srv ? srv : cli);
+		struct pool_hist *h = &d->pools[li];
+		h->t[h->head] = m->time;
+		h->v[h->head] = used;
+		h->head = (h->head + 1) % POOL_SAMPLES;
+		if (h->count < POOL_SAMPLES)
+			h->count++;
+		char who[TT_NAME_MAX + 16], label[TT_NAME_MAX + 24];
+		if (l->port)
+			snprintf(label, sizeof(label), "%s%sport %u", l->tenant, l->tenant[0] ? " " : "", l->port);
+		else
+			snprintf(label, sizeof(label), "%s", l->tenant);
+		snprintf(who, sizeof(who), "%s", l->tenant[0] ? l->tenant : "*");
+		double fill = (double)used / l->max;
+		double sl = slope_per_s(h, d->o.growth_window_s);
+		double eta = sl > 1e-6 && used < l->max ? (l->max - used) / sl : -1;
+		if (fill >= 0.9) {
+			raise_alert(d, m->time, who, "pool", fill >= 1 ? TT_SEV_CRIT : TT_SEV_WARN,
+				    "%s: %u of %u connections in use (%.0f%%)", label, used, l->max, fill * 100);
+		} else if (eta >= 0 && eta <= d->o.eta_horizon_s) {
+			char a1[16];
+			fmt_dur(eta, a1, sizeof(a1));
+			raise_alert(d, m->time, who, "pool", eta < d->o.eta_horizon_s / 4 ? TT_SEV_CRIT : TT_SEV_WARN,
+				    "%s: %u of %u in use, growing %.1f/min: full in about %s", label, used,
+				    l->max, sl * 60, a1);
+		} else {
+			continue;
+		}
+		struct active *a = active_get(d, who, "pool", m->time);
+		if (a)
+			a->last.eta_s = eta;
+	}
+}
+
+static int alert_cmp(const void *a, const void *b)
+{
+	const tt_alert *x = a, *y = b;
+	if (x->severity != y->severity)
+		return y->severity - x->severity;
+	if (x->first_seen != y->first_seen)
+		return x->first_seen < y->first_seen ? -1 : 1;
+	int c = strcmp(x->tenant, y->tenant);
+	return c ? c : strcmp(x->kind, y->kind);
+}
+
+int tt_detect_run(tt_detector *d, const tt_model *m, tt_alerts *out)
+{
+	tt_alerts_clear(out);
+	for (size_t i = 0; i < d->nact; i++)
+		d->act[i].seen_now = false;
+	for (size_t t = 0; t < m->ntenants; t++)
+		check_tenant(d, m, t);
+	check_idle(d, m);
+	check_limits(d, m);
+	/* keep, re-arm or drop */
+	size_t w = 0;
+	for (size_t i = 0; i < d->nact; i++) {
+		struct active *a = &d->act[i];
+		if (!a->seen_now && m->time - a->last_true >= d->o.rearm_s)
+			continue;
+		d->act[w++] = *a;
+	}
+	d->nact = w;
+	for (size_t i = 0; i < d->nact; i++) {
+		tt_alert *x = tt_alerts_add(out);
+		if (!x)
+			return -1;
+		*x = d->act[i].last;
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), alert_cmp);
+	return 0;
+}
