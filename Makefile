@@ -15,7 +15,7 @@ VERSION  := 0.1.0
 
 # Debian packages the build and the tests need (installed by `make deps` when root).
 DEB_BUILD := gcc make pkg-config libncurses-dev libmnl-dev libinih-dev libcmocka-dev zlib1g-dev
-DEB_TEST  := tmux iproute2 procps
+DEB_TEST  := tmux iproute2 procps python3
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 PKGS     := ncursesw libmnl inih
@@ -30,6 +30,8 @@ ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DTT_VERSION=\"$(VERSION)\" -Iinclude $(WAR
 LDLIBS   := $(PKG_LIBS) -lz -lm -lpthread
 
 BUILD    ?= build
+# make V=1 shows the compiler command lines
+Q := $(if $(V),,@)
 SRC_LIB  := $(sort $(wildcard src/collect/*.c src/model/*.c src/detect/*.c src/output/*.c \
                               src/util/*.c src/ui/*.c src/record/*.c src/app/*.c) \
               $(filter-out src/sim/main.c,$(wildcard src/sim/*.c)))
@@ -62,17 +64,20 @@ deps:
 
 $(BUILD)/%.o: %.c $(wildcard include/tenantop/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c $< -o $@
+	@$(if $(Q),echo '  CC      $<')
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/tenantop: $(BUILD)/src/main.o $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo '  LINK    $@')
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tenantop-sim: $(SIM_OBJ) $(LIB)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo '  LINK    $@')
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 tenantop: $(BUILD)/tenantop
 	cp $< $@
@@ -81,7 +86,8 @@ tenantop-sim: $(BUILD)/tenantop-sim
 
 $(BUILD)/tests/%: tests/%.c $(LIB) $(wildcard tests/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB) $(LDLIBS) $(CMOCKA_LIBS)
+	@$(if $(Q),echo '  TEST    $@')
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests -o $@ $< $(LIB) $(LDLIBS) $(CMOCKA_LIBS)
 
 unit: $(TEST_BIN)
 

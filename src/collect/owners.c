@@ -176,11 +176,12 @@ static int scan_pid(tt_scan_ctx *sc, int pid, tt_snapshot *out, struct found **b
 		return -1;
 	}
 	size_t n = 0;
-	size_t held_mark = out->nsocks;
+	uint32_t nfds = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
+		nfds++;
 		char link[64];
 		ssize_t ln = readlinkat(dfd, de->d_name, link, sizeof(link) - 1);
 		if (ln < 0)
@@ -226,6 +227,7 @@ static int scan_pid(tt_scan_ctx *sc, int pid, tt_snapshot *out, struct found **b
 		out->stats.pid_reused += (start1 != start0);
 		goto drop;
 	}
+	out->procs[pi].nfds = nfds;
 	for (size_t i = 0; i < n; i++) {
 		tt_owner *o = tt_snapshot_add_owner(out);
 		if (!o)
@@ -238,7 +240,6 @@ static int scan_pid(tt_scan_ctx *sc, int pid, tt_snapshot *out, struct found **b
 drop:
 	out->nprocs = procs_mark;
 	out->nowners = owners_mark;
-	(void)held_mark;
 	return -1;
 }
 

@@ -301,11 +301,6 @@ long tt_read_proc(int rootfd, int pid, tt_users *users, tt_snapshot *out)
 	const char *name = users ? tt_users_name(users, uid) : NULL;
 	if (name)
 		out->procs[index].user = tt_snapshot_str_trusted(out, name);
-	/* descriptors: st_size of the fd folder is their number on current kernels */
-	struct stat st;
-	snprintf(path, sizeof(path), "%d/fd", pid);
-	if (fstatat(rootfd, path, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
-		out->procs[index].nfds = (uint32_t)st.st_size;
 	out->procs[index].flags |= flags;
 	return index;
 }

@@ -247,6 +247,11 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 	tt_jw_obj_begin(&w);
 	tt_jw_key(&w, "states");
 	write_states(&w, &m->unattributed);
+	tt_jw_key(&w, "sockets");
+	tt_jw_arr_begin(&w);
+	for (size_t i = 0; i < m->nunattr; i++)
+		write_sock(&w, m, m->unattr[i]);
+	tt_jw_arr_end(&w);
 	tt_jw_obj_end(&w);
 	tt_jw_key(&w, "alerts");
 	tt_jw_arr_begin(&w);

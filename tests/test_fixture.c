@@ -1,0 +1,157 @@
+/* The collector and the model over the fixture proc tree tests/fixtures/proc-basic
+ * (see make-proc-basic.sh): counts, ownership and the whole JSON document. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "fixture_util.h"
+
+static tt_collector *open_fixture(tt_snapshot *snap, const char *ports)
+{
+	char root[512], err[512];
+	tt_collect_opts co;
+	memset(&co, 0, sizeof(co));
+	co.proc_root = fixture_path("proc-basic", root, sizeof(root));
+	co.source = TT_SRC_AUTO; /* a fixture root must fall back to text */
+	assert_int_equal(tt_portset_parse(&co.ports, ports, err, sizeof(err)), 0);
+	tt_collector *c = tt_collector_new(&co, err, sizeof(err));
+	assert_non_null(c);
+	tt_snapshot_init(snap);
+	assert_int_equal(tt_collect(c, snap, err, sizeof(err)), 0);
+	return c;
+}
+
+static size_t owners_of(const tt_snapshot *s, uint64_t inode)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->nowners; i++)
+		n += s->owners[i].inode == inode;
+	return n;
+}
+
+static const tt_sock *sock_by_inode(const tt_snapshot *s, uint64_t inode)
+{
+	for (size_t i = 0; i < s->nsocks; i++)
+		if (s->socks[i].inode == inode)
+			return &s->socks[i];
+	return NULL;
+}
+
+static void test_scan_counts(void **state)
+{
+	(void)state;
+	tt_snapshot s;
+	tt_collector *c = open_fixture(&s, "3306,5432");
+	assert_string_equal(tt_collector_source(c), "proc");
+	assert_string_equal(s.stats.source, "proc");
+	/* 10 good watched sockets in the tables + 1 reset-but-held; port 22 filtered */
+	assert_int_equal(s.nsocks, 12);
+	assert_null(sock_by_inode(&s, 1005));
+	assert_int_equal(s.stats.bad_lines, 2);
+	assert_int_equal(s.stats.vanished, 1);
+	assert_int_equal(s.stats.held, 1);
+	assert_int_equal(s.stats.sk_alloc, 11);
+	assert_int_equal(s.stats.sk_inuse, 9);
+	/* fork: the same socket held by parent and child */
+	assert_int_equal(owners_of(&s, 1001), 2);
+	assert_int_equal(owners_of(&s, 1002), 1);
+	/* the vanished pid 300 claims 1003 but is not counted as its holder */
+	assert_int_equal(owners_of(&s, 1003), 1);
+	/* the UNIX socket of pid 100 is not taken for a held TCP socket */
+	assert_null(sock_by_inode(&s, 5555));
+	const tt_sock *held = sock_by_inode(&s, 1099);
+	assert_non_null(held);
+	assert_int_equal(held->state, TT_ST_CLOSE);
+	assert_true(held->flags & TT_SF_HELD_ONLY);
+	assert_true(held->flags & TT_SF_ENDPOINT_UNKNOWN);
+	/* process facts */
+	const tt_proc *p = NULL;
+	for (size_t i = 0; i < s.nprocs; i++)
+		if (s.procs[i].pid == 100)
+			p = &s.procs[i];
+	assert_non_null(p);
+	assert_int_equal(p->ppid, 1);
+	assert_int_equal(p->uid, 1001);
+	assert_int_equal(p->nfds, 4);
+	assert_int_equal(p->start_time, 900);
+	assert_string_equal(tt_snapshot_get_str(&s, p->user), "alice");
+	assert_string_equal(tt_snapshot_get_str(&s, p->cmdline), "php-fpm: pool alice");
+	assert_string_equal(tt_snapshot_get_str(&s, p->cwd), "/home/alice/public_html");
+	assert_string_equal(tt_snapshot_get_str(&s, p->cgroup), "/system.slice/php-fpm-alice.service");
+	tt_snapshot_free(&s);
+	tt_collector_free(c);
+}
+
+static void test_hostile_strings(void **state)
+{
+	(void)state;
+	tt_snapshot s;
+	tt_collector *c = open_fixture(&s, "3306");
+	for (size_t i = 0; i < s.nprocs; i++) {
+		const char *fields[] = {tt_snapshot_get_str(&s, s.procs[i].comm),
+					tt_snapshot_get_str(&s, s.procs[i].cmdline)};
+		for (int k = 0; k < 2; k++)
+			for (const char *q = fields[k]; *q; q++)
+				assert_true((unsigned char)*q >= 0x20 && *q != 0x7f);
+		if (s.procs[i].pid == 200) {
+			assert_string_equal(fields[0], "evil\\e[31m");
+			assert_string_equal(fields[1], "python3 app.py --title=\\e]0;pwned\\x07");
+		}
+	}
+	tt_snapshot_free(&s);
+	tt_collector_free(c);
+}
+
+static void test_all_ports(void **state)
+{
+	(void)state;
+	tt_snapshot s;
+	char root[512], err[512];
+	tt_collect_opts co;
+	memset(&co, 0, sizeof(co));
+	co.proc_root = fixture_path("proc-basic", root, sizeof(root));
+	co.ports.all = true;
+	tt_collector *c = tt_collector_new(&co, err, sizeof(err));
+	assert_non_null(c);
+	tt_snapshot_init(&s);
+	assert_int_equal(tt_collect(c, &s, err, sizeof(err)), 0);
+	assert_non_null(sock_by_inode(&s, 1005));
+	assert_int_equal(s.nsocks, 13);
+	tt_snapshot_free(&s);
+	tt_collector_free(c);
+}
+
+static void test_missing_root(void **state)
+{
+	(void)state;
+	char err[512] = "";
+	tt_collect_opts co;
+	memset(&co, 0, sizeof(co));
+	co.proc_root = "/nonexistent/tenantop-proc";
+	assert_null(tt_collector_new(&co, err, sizeof(err)));
+	assert_non_null(strstr(err, "/nonexistent/tenantop-proc"));
+}
+
+static void test_expected_json(void **state)
+{
+	(void)state;
+	char *got = fixture_json("proc-basic", "3306,5432", NULL);
+	assert_non_null(got);
+	assert_true(fixture_compare(got, "proc-basic.expected.json"));
+	free(got);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scan_counts),   cmocka_unit_test(test_hostile_strings),
+		cmocka_unit_test(test_all_ports),     cmocka_unit_test(test_missing_root),
+		cmocka_unit_test(test_expected_json),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
