@@ -33,6 +33,8 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
  * error with a message in err.  Vanished processes, unreadable fds and
  * malformed lines are counted in out->stats, never fatal. */
 int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen);
+/* Change the port filter from the next collection on. */
+void tt_collector_set_ports(tt_collector *c, const tt_portset *ports);
 /* "netlink" or "proc": the socket source in use. */
 const char *tt_collector_source(const tt_collector *c);
 void tt_collector_free(tt_collector *c);

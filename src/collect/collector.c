@@ -189,6 +189,11 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
 	return c;
 }
 
+void tt_collector_set_ports(tt_collector *c, const tt_portset *ports)
+{
+	c->opts.ports = *ports;
+}
+
 const char *tt_collector_source(const tt_collector *c)
 {
 	return c->nl ? "netlink" : "proc";

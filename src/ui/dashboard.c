@@ -1,11 +1,234 @@
-/* The interactive dashboard (placeholder until the panes land). */
+/* The interactive dashboard: the event loop.
+ *
+ * The collector runs on the refresher's thread; this loop waits on the
+ * terminal and on the refresher at once (poll), so a key is answered at
+ * once even while a collection is running.  The terminal is restored on
+ * q, Ctrl-C, SIGTERM, SIGHUP and on the crash path (SIGSEGV, SIGABRT...). */
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
-#include "tenantop/app.h"
+#include "tenantop/sanitize.h"
+#include "tenantop/ui.h"
+
+static volatile sig_atomic_t g_stop;
+static volatile sig_atomic_t g_curses_on;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	g_stop = 1;
+}
+
+static void on_crash(int sig)
+{
+	if (g_curses_on) {
+		g_curses_on = 0;
+		endwin();
+	}
+	static const char msg[] = "tenantop: crashed; the terminal was restored\n";
+	ssize_t n = write(2, msg, sizeof(msg) - 1);
+	(void)n;
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void restore_at_exit(void)
+{
+	if (g_curses_on) {
+		g_curses_on = 0;
+		endwin();
+	}
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void tt_ui_message(tt_ui *ui, int tone, const char *fmt, ...)
+{
+	char raw[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	va_end(ap);
+	tt_sanitize(raw, strlen(raw), ui->msg, sizeof(ui->msg));
+	ui->msg_tone = tone;
+	ui->msg_until = mono_now() + 4;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_RESETHAND;
+	int crash[] = {SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL};
+	for (size_t i = 0; i < sizeof(crash) / sizeof(crash[0]); i++)
+		sigaction(crash[i], &sa, NULL);
+}
+
+static bool want_color(const tt_app *app)
+{
+	if (app->no_color)
+		return false;
+	const char *nc = getenv("NO_COLOR");
+	if (nc && *nc)
+		return false;
+	return has_colors();
+}
+
+/* A refresh arrived: merge it, detect, rebuild the rows. */
+static void take_refresh(tt_ui *ui)
+{
+	char err[512];
+	int rc = tt_refresher_take(ui->ref, &ui->spare, err, sizeof(err));
+	if (rc < 0) {
+		tt_ui_message(ui, TT_TONE_CRIT, "collection failed: %s", err);
+		return;
+	}
+	if (rc == 0 || ui->paused)
+		return;
+	if (tt_model_update(&ui->model, &ui->spare) < 0) {
+		tt_ui_message(ui, TT_TONE_CRIT, "out of memory while building the model");
+		return;
+	}
+	tt_detect_run(ui->det, &ui->model, &ui->alerts);
+	ui->have_data = true;
+	ui->refreshed_at = ui->model.time;
+	snprintf(ui->source, sizeof(ui->source), "%s", ui->model.snap.stats.source);
+	ui->collect_ms = ui->model.snap.stats.collect_ms;
+	tt_view_rebuild(&ui->view, &ui->model, &ui->alerts);
+}
+
+static int run_loop(tt_ui *ui)
+{
+	bool dirty = true;
+	double last_draw = 0;
+	while (!g_stop) {
+		if (dirty || mono_now() - last_draw >= 1.0) {
+			tt_ui_draw(ui);
+			last_draw = mono_now();
+			dirty = false;
+		}
+		struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {tt_refresher_fd(ui->ref), POLLIN, 0}};
+		int r = poll(fds, 2, 1000);
+		if (r < 0 && errno != EINTR)
+			return 1;
+		if (r > 0 && (fds[1].revents & POLLIN)) {
+			take_refresh(ui);
+			dirty = true;
+		}
+		if (r > 0 && (fds[0].revents & (POLLHUP | POLLERR)))
+			return 0; /* the terminal went away */
+		int key;
+		while ((key = getch()) != ERR) {
+			if (key == KEY_RESIZE) {
+				dirty = true;
+				continue;
+			}
+			int res = tt_ui_key(ui, key);
+			if (res & TT_R_QUIT)
+				return 0;
+			if (res & TT_R_REBUILD)
+				tt_view_rebuild(&ui->view, &ui->model, &ui->alerts);
+			if (res)
+				dirty = true;
+		}
+	}
+	return 0;
+}
 
 int tt_dashboard_run(tt_app *app)
 {
-	(void)app;
-	fprintf(stderr, "tenantop: the dashboard is not in this build yet; use --batch\n");
-	return 2;
+	char err[512], raw[256] = "";
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "tenantop: the dashboard needs a terminal; use --batch for a pipe or a file\n");
+		return 2;
+	}
+	tt_ui ui;
+	memset(&ui, 0, sizeof(ui));
+	ui.app = app;
+	ui.delay = app->delay;
+	gethostname(raw, sizeof(raw) - 1);
+	tt_sanitize(raw, strlen(raw), ui.host, sizeof(ui.host));
+
+	tt_model_opts mo = {.ports = app->collect.ports, .rules = app->conf.rules};
+	if (tt_model_init(&ui.model, &mo) < 0 || !(ui.det = tt_detector_new(&app->conf.detect))) {
+		fprintf(stderr, "tenantop: out of memory\n");
+		tt_model_free(&ui.model);
+		return 1;
+	}
+	tt_alerts_init(&ui.alerts);
+	tt_snapshot_init(&ui.spare);
+	tt_view_init(&ui.view);
+	ui.ref = tt_refresher_new(&app->collect, app->delay, err, sizeof(err));
+	if (!ui.ref) {
+		fprintf(stderr, "tenantop: %s\n", err);
+		tt_detector_free(ui.det);
+		tt_model_free(&ui.model);
+		return 1;
+	}
+	snprintf(ui.source, sizeof(ui.source), "%s", tt_refresher_source(ui.ref));
+
+	setlocale(LC_ALL, "");
+	const char *cs = nl_langinfo(CODESET);
+	const char *term = getenv("TERM");
+	ui.ascii = !cs || strcmp(cs, "UTF-8") != 0 || (term && !strncmp(term, "vt", 2)) ||
+		   (term && !strcmp(term, "linux"));
+	ui.view.ascii = ui.ascii;
+	if (!getenv("ESCDELAY"))
+		set_escdelay(25);
+	if (!initscr()) {
+		fprintf(stderr, "tenantop: cannot start the terminal (TERM=%s)\n", term ? term : "");
+		tt_refresher_free(ui.ref);
+		return 1;
+	}
+	g_curses_on = 1;
+	atexit(restore_at_exit);
+	install_signals();
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+			  | BUTTON5_PRESSED
+#endif
+		  ,
+		  NULL);
+	mouseinterval(200);
+	ui.color = want_color(app);
+	tt_ui_theme_init(&ui);
+
+	int rc = run_loop(&ui);
+
+	g_curses_on = 0;
+	endwin();
+	tt_refresher_free(ui.ref);
+	tt_view_free(&ui.view);
+	tt_snapshot_free(&ui.spare);
+	tt_alerts_free(&ui.alerts);
+	tt_detector_free(ui.det);
+	tt_model_free(&ui.model);
+	return rc;
 }

@@ -1,0 +1,69 @@
+/* The dashboard's state, shared by its files (src/ui): the loop, the key
+ * table, the drawing.  The panes read the model through the view, never
+ * the machine. */
+#ifndef TENANTOP_UI_H
+#define TENANTOP_UI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tenantop/app.h"
+#include "tenantop/detect.h"
+#include "tenantop/model.h"
+#include "tenantop/refresher.h"
+#include "tenantop/view.h"
+
+enum tt_ui_mode {
+	TT_MODE_NORMAL = 0,
+	TT_MODE_HELP,
+	TT_MODE_SEARCH,
+	TT_MODE_FILTER,
+	TT_MODE_PORTS,
+	TT_MODE_SORT /* the F6 sort menu */
+};
+
+/* Results of a key action (htop's Htop_Reaction, in spirit). */
+#define TT_R_REDRAW 0x1
+#define TT_R_REBUILD 0x2 /* rows changed: sort, filter, level */
+#define TT_R_QUIT 0x4
+
+#define TT_MAX_SHOWN 32
+
+typedef struct tt_ui {
+	tt_app *app;
+	tt_model model;
+	tt_detector *det;
+	tt_alerts alerts;
+	tt_refresher *ref;
+	tt_snapshot spare;
+	tt_view view;
+	char host[64];
+	double delay;
+	bool paused, have_data, color, ascii;
+	int mode;
+	char input[512];
+	size_t input_len;
+	char search[512];
+	size_t sort_menu;
+	char msg[256];
+	double msg_until; /* monotonic */
+	int msg_tone;
+	/* layout of the last frame, for the mouse and page moves */
+	int list_top, list_height, header_row;
+	int col_x[TT_MAX_SHOWN], col_w[TT_MAX_SHOWN];
+	size_t col_idx[TT_MAX_SHOWN], ncols;
+	char source[16];
+	double refreshed_at; /* wall clock of the data shown */
+	double collect_ms;
+} tt_ui;
+
+/* src/ui/draw.c */
+void tt_ui_theme_init(tt_ui *ui);
+void tt_ui_draw(tt_ui *ui);
+/* src/ui/keys.c: handle one key (or mouse event); returns TT_R_* bits. */
+int tt_ui_key(tt_ui *ui, int key);
+/* src/ui/dashboard.c */
+__attribute__((format(printf, 3, 4))) void tt_ui_message(tt_ui *ui, int tone, const char *fmt, ...);
+size_t tt_ui_page(const tt_ui *ui);
+
+#endif

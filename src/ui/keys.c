@@ -1,0 +1,265 @@
+/* Keys: a table from key to action, per mode; each action returns what
+ * must happen next (TT_R_REDRAW, TT_R_REBUILD, TT_R_QUIT). */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "tenantop/ui.h"
+
+#define KEY_ESC 27
+#define CTRL(c) ((c) & 0x1f)
+
+size_t tt_ui_page(const tt_ui *ui)
+{
+	return ui->list_height > 0 ? (size_t)ui->list_height : 1;
+}
+
+static int a_up(tt_ui *ui) { tt_view_move(&ui->view, -1, tt_ui_page(ui)); return TT_R_REDRAW; }
+static int a_down(tt_ui *ui) { tt_view_move(&ui->view, 1, tt_ui_page(ui)); return TT_R_REDRAW; }
+static int a_pgup(tt_ui *ui) { tt_view_move(&ui->view, -(long)tt_ui_page(ui), tt_ui_page(ui)); return TT_R_REDRAW; }
+static int a_pgdn(tt_ui *ui) { tt_view_move(&ui->view, (long)tt_ui_page(ui), tt_ui_page(ui)); return TT_R_REDRAW; }
+static int a_home(tt_ui *ui) { tt_view_home(&ui->view, tt_ui_page(ui)); return TT_R_REDRAW; }
+static int a_end(tt_ui *ui) { tt_view_end(&ui->view, tt_ui_page(ui)); return TT_R_REDRAW; }
+static int a_enter(tt_ui *ui) { return tt_view_enter(&ui->view) ? TT_R_REBUILD : TT_R_REDRAW; }
+static int a_back(tt_ui *ui) { return tt_view_back(&ui->view) ? TT_R_REBUILD : TT_R_REDRAW; }
+static int a_sort_prev(tt_ui *ui) { tt_view_sort_next(&ui->view, -1); return TT_R_REBUILD; }
+static int a_sort_next(tt_ui *ui) { tt_view_sort_next(&ui->view, 1); return TT_R_REBUILD; }
+static int a_invert(tt_ui *ui) { tt_view_invert(&ui->view); return TT_R_REBUILD; }
+static int a_quit(tt_ui *ui) { (void)ui; return TT_R_QUIT; }
+static int a_help(tt_ui *ui) { ui->mode = TT_MODE_HELP; return TT_R_REDRAW; }
+
+static int a_sort_menu(tt_ui *ui)
+{
+	ui->mode = TT_MODE_SORT;
+	ui->sort_menu = ui->view.pane[ui->view.level].sort_col;
+	return TT_R_REDRAW;
+}
+
+static int start_input(tt_ui *ui, int mode, const char *init)
+{
+	ui->mode = mode;
+	snprintf(ui->input, sizeof(ui->input), "%s", init);
+	ui->input_len = strlen(ui->input);
+	return TT_R_REDRAW;
+}
+static int a_search(tt_ui *ui) { return start_input(ui, TT_MODE_SEARCH, ""); }
+static int a_filter(tt_ui *ui) { return start_input(ui, TT_MODE_FILTER, ui->view.filter); }
+static int a_ports(tt_ui *ui)
+{
+	char buf[512];
+	tt_portset_format(&ui->app->collect.ports, buf, sizeof(buf));
+	return start_input(ui, TT_MODE_PORTS, buf);
+}
+
+static int a_next_match(tt_ui *ui)
+{
+	if (!ui->search[0])
+		return a_search(ui);
+	if (!tt_view_search(&ui->view, ui->search, false, tt_ui_page(ui)))
+		tt_ui_message(ui, TT_TONE_WARN, "no more rows match \"%s\"", ui->search);
+	return TT_R_REDRAW;
+}
+
+static int a_pause(tt_ui *ui)
+{
+	ui->paused = !ui->paused;
+	tt_refresher_pause(ui->ref, ui->paused);
+	return TT_R_REDRAW;
+}
+
+static void set_delay(tt_ui *ui, double d)
+{
+	if (d < 0.2)
+		d = 0.2;
+	if (d > 60)
+		d = 60;
+	ui->delay = d;
+	tt_refresher_set_delay(ui->ref, d);
+	tt_ui_message(ui, TT_TONE_INFO, "refresh every %g s", d);
+}
+static int a_slower(tt_ui *ui) { set_delay(ui, ui->delay + (ui->delay < 2 ? 0.5 : 1)); return TT_R_REDRAW; }
+static int a_faster(tt_ui *ui) { set_delay(ui, ui->delay - (ui->delay <= 2 ? 0.5 : 1)); return TT_R_REDRAW; }
+
+static int a_mouse(tt_ui *ui)
+{
+	MEVENT ev;
+	if (getmouse(&ev) != OK)
+		return 0;
+	if (ev.bstate & BUTTON4_PRESSED)
+		return a_up(ui) | a_up(ui) | a_up(ui);
+#ifdef BUTTON5_PRESSED
+	if (ev.bstate & BUTTON5_PRESSED)
+		return a_down(ui) | a_down(ui) | a_down(ui);
+#endif
+	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_DOUBLE_CLICKED)))
+		return 0;
+	if (ev.y == ui->header_row) {
+		for (size_t k = 0; k < ui->ncols; k++)
+			if (ev.x >= ui->col_x[k] && ev.x < ui->col_x[k] + ui->col_w[k] + 1) {
+				tt_view_sort_by(&ui->view, ui->col_idx[k]);
+				return TT_R_REBUILD;
+			}
+		return 0;
+	}
+	if (ev.y >= ui->list_top && ev.y < ui->list_top + ui->list_height) {
+		size_t row = ui->view.pane[ui->view.level].scroll + (size_t)(ev.y - ui->list_top);
+		if (row >= ui->view.nrows)
+			return 0;
+		tt_view_select(&ui->view, row, tt_ui_page(ui));
+		if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
+			return a_enter(ui);
+		return TT_R_REDRAW;
+	}
+	return 0;
+}
+
+struct binding {
+	int key;
+	int (*fn)(tt_ui *);
+};
+
+static const struct binding normal_keys[] = {
+	{KEY_UP, a_up},         {'k', a_up},           {KEY_DOWN, a_down},      {'j', a_down},
+	{KEY_PPAGE, a_pgup},    {KEY_NPAGE, a_pgdn},   {KEY_HOME, a_home},      {KEY_END, a_end},
+	{'\n', a_enter},        {'\r', a_enter},       {KEY_ENTER, a_enter},    {KEY_RIGHT, a_enter},
+	{KEY_ESC, a_back},      {KEY_BACKSPACE, a_back}, {127, a_back},         {CTRL('h'), a_back},
+	{KEY_LEFT, a_back},     {'<', a_sort_prev},    {',', a_sort_prev},      {'>', a_sort_next},
+	{'.', a_sort_next},     {KEY_F(6), a_sort_menu}, {'I', a_invert},       {'/', a_search},
+	{KEY_F(3), a_next_match}, {'n', a_next_match}, {'\\', a_filter},        {KEY_F(4), a_filter},
+	{'p', a_ports},         {KEY_F(5), a_ports},   {' ', a_pause},          {'+', a_slower},
+	{'=', a_slower},        {'-', a_faster},       {'h', a_help},           {'?', a_help},
+	{KEY_F(1), a_help},     {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
+};
+
+static int input_key(tt_ui *ui, int key)
+{
+	int mode = ui->mode;
+	if (key == KEY_ESC) {
+		ui->mode = TT_MODE_NORMAL;
+		if (mode == TT_MODE_FILTER && ui->view.filter[0]) {
+			ui->view.filter[0] = '\0';
+			return TT_R_REBUILD;
+		}
+		return TT_R_REDRAW;
+	}
+	if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		ui->mode = TT_MODE_NORMAL;
+		if (mode == TT_MODE_PORTS) {
+			char err[256];
+			tt_portset ps;
+			const char *txt = ui->input;
+			if (!strcmp(txt, "all")) {
+				tt_portset_clear(&ps);
+				ps.all = true;
+			} else if (tt_portset_parse(&ps, txt, err, sizeof(err)) < 0) {
+				tt_ui_message(ui, TT_TONE_CRIT, "ports: %s", err);
+				return TT_R_REDRAW;
+			}
+			ui->app->collect.ports = ps;
+			ui->model.opts.ports = ps;
+			tt_refresher_set_ports(ui->ref, &ps);
+			char buf[256];
+			tt_ui_message(ui, TT_TONE_INFO, "watching ports %s", tt_portset_format(&ps, buf, sizeof(buf)));
+		} else if (mode == TT_MODE_SEARCH) {
+			snprintf(ui->search, sizeof(ui->search), "%s", ui->input);
+		}
+		return TT_R_REDRAW;
+	}
+	if (mode == TT_MODE_SEARCH && key == KEY_F(3)) {
+		snprintf(ui->search, sizeof(ui->search), "%s", ui->input);
+		a_next_match(ui);
+		return TT_R_REDRAW;
+	}
+	bool changed = false;
+	if (key == KEY_BACKSPACE || key == 127 || key == CTRL('h')) {
+		if (ui->input_len) {
+			/* drop a whole UTF-8 character */
+			do
+				ui->input_len--;
+			while (ui->input_len && ((unsigned char)ui->input[ui->input_len] & 0xc0) == 0x80);
+			ui->input[ui->input_len] = '\0';
+			changed = true;
+		}
+	} else if (key == CTRL('u')) {
+		ui->input_len = 0;
+		ui->input[0] = '\0';
+		changed = true;
+	} else if (key >= 0x20 && key < 0x100 && key != 0x7f && ui->input_len + 1 < sizeof(ui->input) - 1) {
+		ui->input[ui->input_len++] = (char)key;
+		ui->input[ui->input_len] = '\0';
+		changed = true;
+	}
+	if (!changed)
+		return TT_R_REDRAW;
+	if (mode == TT_MODE_SEARCH) {
+		if (ui->input_len && !tt_view_search(&ui->view, ui->input, true, tt_ui_page(ui)))
+			tt_ui_message(ui, TT_TONE_WARN, "no row matches \"%s\"", ui->input);
+		return TT_R_REDRAW;
+	}
+	if (mode == TT_MODE_FILTER) {
+		snprintf(ui->view.filter, sizeof(ui->view.filter), "%.127s", ui->input);
+		return TT_R_REBUILD;
+	}
+	return TT_R_REDRAW;
+}
+
+static int sort_menu_key(tt_ui *ui, int key)
+{
+	size_t n;
+	const tt_column *cols = tt_columns(ui->view.level, &n);
+	int dir = 0;
+	switch (key) {
+	case KEY_UP:
+	case 'k':
+		dir = -1;
+		break;
+	case KEY_DOWN:
+	case 'j':
+		dir = 1;
+		break;
+	case '\n':
+	case '\r':
+	case KEY_ENTER:
+		ui->mode = TT_MODE_NORMAL;
+		if (ui->sort_menu != ui->view.pane[ui->view.level].sort_col)
+			tt_view_sort_by(&ui->view, ui->sort_menu);
+		return TT_R_REBUILD;
+	case KEY_ESC:
+	case 'q':
+	case KEY_F(6):
+	case KEY_F(10):
+		ui->mode = TT_MODE_NORMAL;
+		return TT_R_REDRAW;
+	default:
+		return 0;
+	}
+	size_t c = ui->sort_menu;
+	for (size_t i = 0; i < n; i++) {
+		c = (c + n + (size_t)dir) % n;
+		if (cols[c].cmp)
+			break;
+	}
+	ui->sort_menu = c;
+	return TT_R_REDRAW;
+}
+
+int tt_ui_key(tt_ui *ui, int key)
+{
+	switch (ui->mode) {
+	case TT_MODE_HELP:
+		ui->mode = TT_MODE_NORMAL;
+		return key == 'q' || key == KEY_F(10) ? TT_R_REDRAW : TT_R_REDRAW;
+	case TT_MODE_SEARCH:
+	case TT_MODE_FILTER:
+	case TT_MODE_PORTS:
+		return input_key(ui, key);
+	case TT_MODE_SORT:
+		return sort_menu_key(ui, key);
+	default:
+		break;
+	}
+	for (size_t i = 0; i < sizeof(normal_keys) / sizeof(normal_keys[0]); i++)
+		if (normal_keys[i].key == key)
+			return normal_keys[i].fn(ui);
+	return 0;
+}

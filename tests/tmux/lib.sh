@@ -1,0 +1,50 @@
+# Helpers for dashboard tests driven through tmux (sourced by tests/tmux/*.sh).
+# Each test runs tenantop in its own tmux server (-L) so it never touches a
+# user's sessions.
+B=${BUILD:-build}
+SOCK=tt-test-$$
+fails=0
+command -v tmux >/dev/null 2>&1 || { echo "tmux is missing"; exit 77; }
+tm() { tmux -L "$SOCK" "$@"; }
+cleanup_tmux() { tm kill-server 2>/dev/null; }
+# start NAME WIDTH HEIGHT COMMAND...: the command runs in sh; its exit status
+# and whether the terminal settings came back are printed when it ends.
+start() {
+	name=$1 w=$2 h=$3; shift 3
+	tm new-session -d -s "$name" -x "$w" -y "$h" \
+		"before=\$(stty -g); $*; rc=\$?; [ \"\$(stty -g)\" = \"\$before\" ] && echo TERMINAL-RESTORED; echo EXIT=\$rc; sleep 30"
+	tm set-option -t "$name" remain-on-exit on >/dev/null 2>&1
+}
+cap() { tm capture-pane -p -t "$1"; }
+capc() { tm capture-pane -e -p -t "$1"; }
+keys() { n=$1; shift; tm send-keys -t "$n" "$@"; }
+# wait_for NAME TEXT [SECONDS]: until the screen shows TEXT (fixed string)
+wait_for() {
+	i=0; limit=$(( ${3:-6} * 10 ))
+	while [ $i -lt $limit ]; do
+		cap "$1" | grep -qF -- "$2" && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+wait_gone() {
+	i=0; limit=$(( ${3:-6} * 10 ))
+	while [ $i -lt $limit ]; do
+		cap "$1" | grep -qF -- "$2" || return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+ok() { echo "  ok   $*"; }
+bad() { echo "  FAIL $*"; fails=$((fails + 1)); echo "----- screen:"; cap "$name_for_dump" 2>/dev/null; echo "-----"; }
+# check DESCRIPTION COMMAND...: a named assertion
+check() { d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
+# the screen line holding TEXT is the selected (highlighted) row
+selected() {
+	capc "$1" | grep -F -- "$2" | grep -q "$(printf '^\033\\[\\(30m\033\\[\\)\\{0,1\\}46m')"
+}
+finish() {
+	cleanup_tmux
+	if [ $fails -gt 0 ]; then echo "$fails check(s) failed"; return 1; fi
+	echo "all checks passed"
+}
