@@ -12,6 +12,7 @@ done
 if [ "${UNIT_ONLY:-0}" != 1 ]; then
 	for t in tests/integration/*.sh tests/tmux/*.sh; do
 		[ -f "$t" ] || continue
+		case ${t##*/} in lib*) continue;; esac
 		echo "== script: $t"
 		start=$(date +%s)
 		BUILD="$BUILD" timeout 600 sh "$t"

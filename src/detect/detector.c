@@ -316,6 +316,7 @@ int tt_detect_run(tt_detector *d, const tt_model *m, tt_alerts *out)
 		*x = d->act[i].last;
 	}
 	if (out->n > 1)
-		qsort(out->v, out->n, sizeof(*out->v), alert_cmp);
+		if (out->n > 1)
+			qsort(out->v, out->n, sizeof(*out->v), alert_cmp);
 	return 0;
 }

@@ -527,7 +527,8 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 	/* count distinct sockets per tenant: with pairs grouped by tenant, a
 	 * socket held by two processes of one tenant is seen twice in a row of
 	 * that group and counted once */
-	qsort(pv->pairs, pv->npairs, sizeof(struct pair), pair_cmp);
+	if (pv->npairs > 1)
+		qsort(pv->pairs, pv->npairs, sizeof(struct pair), pair_cmp);
 	for (size_t i = 0; i < pv->npairs; i++) {
 		struct pair *p = &pv->pairs[i];
 		tt_mtenant *t = &m->tenants[p->tenant];
@@ -541,7 +542,8 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 	/* order tenants, then remap the pairs' tenant indices to that order */
 	for (size_t i = 0; i < m->ntenants; i++)
 		m->tenants[i].first_proc = (uint32_t)i; /* old index, temporarily */
-	qsort(m->tenants, m->ntenants, sizeof(tt_mtenant), tenant_cmp);
+	if (m->ntenants > 1)
+		qsort(m->tenants, m->ntenants, sizeof(tt_mtenant), tenant_cmp);
 	/* reuse mark (no longer needed) as the old -> new tenant index map */
 	if (reserve((void **)&pv->mark, &pv->mark_cap, m->ntenants, sizeof(uint32_t)) < 0)
 		return -1;
@@ -553,7 +555,8 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 	for (size_t i = 0; i < m->nsocks; i++)
 		if (m->socks[i].tenant >= 0)
 			m->socks[i].tenant = (int32_t)remap[m->socks[i].tenant];
-	qsort(pv->pairs, pv->npairs, sizeof(struct pair), pair_cmp);
+	if (pv->npairs > 1)
+		qsort(pv->pairs, pv->npairs, sizeof(struct pair), pair_cmp);
 
 	/* build procs and refs from the sorted pairs */
 	if (reserve((void **)&m->refs, &m->refs_cap, pv->npairs, sizeof(uint32_t)) < 0 ||
