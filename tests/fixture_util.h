@@ -68,6 +68,7 @@ static inline char *fixture_json(const char *rel, const char *ports, const tt_ru
 	memset(&co, 0, sizeof(co));
 	co.proc_root = fixture_path(rel, root, sizeof(root));
 	co.source = TT_SRC_PROC;
+	co.ancestor_depth = tt_rules_parent_depth(rules);
 	if (tt_portset_parse(&co.ports, ports, err, sizeof(err)) < 0)
 		return NULL;
 	tt_collector *c = tt_collector_new(&co, err, sizeof(err));

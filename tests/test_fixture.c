@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "fixture_util.h"
+#include "tenantop/config.h"
 
 static tt_collector *open_fixture(tt_snapshot *snap, const char *ports)
 {
@@ -146,12 +147,42 @@ static void test_expected_json(void **state)
 	free(got);
 }
 
+/* tenantop.conf.example over the hosting tree: every rule kind names the
+ * tenants the example documents. */
+static void test_hosting_rules(void **state)
+{
+	(void)state;
+	tt_conf conf;
+	char err[512], path[512];
+	const char *src = getenv("TT_SRCDIR");
+	snprintf(path, sizeof(path), "%s/tenantop.conf.example", src ? src : ".");
+	assert_int_equal(tt_conf_init(&conf), 0);
+	if (tt_conf_load(&conf, path, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	char *got = fixture_json("proc-hosting", "3306,3307", conf.rules);
+	assert_non_null(got);
+	static const char *want[][2] = {
+		{"carol", "cmdline"}, {"dave", "cmdline"}, {"erin", "path"},   {"grace", "cgroup"},
+		{"container-3f2a9c1b7d4e", "cgroup"},       {"heidi", "parent"}, {"ivan", "port"},
+		{"office", "remote"}, {"system", "user"},
+	};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char needle[128];
+		snprintf(needle, sizeof(needle), "{\"name\":\"%s\",\"rule\":\"%s\"", want[i][0], want[i][1]);
+		if (!strstr(got, needle))
+			fail_msg("tenant %s by rule %s missing", want[i][0], want[i][1]);
+	}
+	assert_true(fixture_compare(got, "proc-hosting.expected.json"));
+	free(got);
+	tt_conf_free(&conf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scan_counts),   cmocka_unit_test(test_hostile_strings),
 		cmocka_unit_test(test_all_ports),     cmocka_unit_test(test_missing_root),
-		cmocka_unit_test(test_expected_json),
+		cmocka_unit_test(test_expected_json), cmocka_unit_test(test_hosting_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,7 @@ typedef struct tt_collect_opts {
 	int source;            /* enum tt_source_kind */
 	bool want_info;        /* ask netlink for tcp_info */
 	bool skip_processes;   /* sockets only (benchmarks of the socket read) */
+	int ancestor_depth;    /* also read this many ancestors of holders (parent rules) */
 } tt_collect_opts;
 
 typedef struct tt_collector tt_collector;

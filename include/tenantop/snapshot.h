@@ -53,6 +53,7 @@ typedef struct tt_sock {
 #define TT_PF_FD_DENIED 0x01   /* /proc/PID/fd unreadable: its sockets are unknown */
 #define TT_PF_FACTS_PARTIAL 0x02 /* some of cmdline/cwd/exe/cgroup unreadable */
 #define TT_PF_KERNEL 0x04      /* kernel thread (empty cmdline, ppid 2) */
+#define TT_PF_ANCESTOR 0x08    /* read only as an ancestor of a holder (parent rules) */
 
 typedef struct tt_proc {
 	int32_t pid, ppid;

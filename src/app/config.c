@@ -1,11 +1,16 @@
-/* The configuration file (INI, read with inih): tenant rules, ports,
+/* The configuration file (INI, read with inih): ports, tenant rules,
  * detection thresholds and connection limits.
  *
- *   [general]    ports = 3306,5432
- *   [detect]     leak_age = 60s, leak_ratio = 20%, limit = 3306=151, ...
+ *   [general]   ports = 3306,5432
+ *   [rule]      kind = cgroup
+ *               pattern = ^/system\.slice/php-fpm-([^.]+)\.service$
+ *   [rule]      kind = user          (rules are tried in file order)
+ *   [detect]    leak_age = 60s, leak_ratio = 20%, limit = 3306=151, ...
  *
- * The whole file is read into a scratch copy; only when every line is good
- * does it replace the live settings ("never half-applied"). */
+ * The file is read into a scratch copy; only when every line is good does
+ * it replace the live settings: never half-applied.  Errors name the file
+ * and line: "FILE:LINE: what is wrong, what was expected". */
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
@@ -46,34 +51,105 @@ const char *tt_conf_default_path(char *buf, size_t len)
 	return access(buf, R_OK) == 0 ? buf : NULL;
 }
 
+/* The keys of a [rule] and where each was given. */
+static const char *rule_keys[] = {"kind", "pattern", "tenant", "field", "cidr", "ports", "exclude", "group", "depth"};
+#define NRULE_KEYS (sizeof(rule_keys) / sizeof(rule_keys[0]))
+
+struct pending_rule {
+	bool open;
+	int header_line;
+	char *val[NRULE_KEYS];
+	int line[NRULE_KEYS];
+};
+
 struct load_ctx {
 	tt_conf *c;
 	FILE *f;
-	int line;       /* line number of the line being parsed */
+	int line;        /* line number of the line being parsed */
 	int err_line;
 	char err[400];
+	struct pending_rule rule;
+	bool rules_given;
+	int section_line;
+	bool section_is_rule;
+	int section_keys;
 };
 
-/* Line-counting reader for ini_parse_stream: the handler then knows its line. */
-static char *reader(char *str, int num, void *stream)
-{
-	struct load_ctx *lc = stream;
-	char *r = fgets(str, num, lc->f);
-	if (r)
-		lc->line++;
-	return r;
-}
-
-__attribute__((format(printf, 2, 3))) static int fail(struct load_ctx *lc, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int fail_at(struct load_ctx *lc, int line, const char *fmt, ...)
 {
 	if (!lc->err_line) {
 		va_list ap;
 		va_start(ap, fmt);
 		vsnprintf(lc->err, sizeof(lc->err), fmt, ap);
 		va_end(ap);
-		lc->err_line = lc->line;
+		lc->err_line = line;
 	}
 	return 0;
+}
+
+static void rule_clear(struct pending_rule *r)
+{
+	for (size_t i = 0; i < NRULE_KEYS; i++)
+		free(r->val[i]);
+	memset(r, 0, sizeof(*r));
+}
+
+/* Compile the rule being read, if any. */
+static void rule_finish(struct load_ctx *lc)
+{
+	struct pending_rule *r = &lc->rule;
+	if (!r->open || lc->err_line) {
+		rule_clear(r);
+		return;
+	}
+	tt_rule_spec sp = {r->val[0], r->val[1], r->val[2], r->val[3], r->val[4],
+			   r->val[5], r->val[6], r->val[7], r->val[8]};
+	const char *bad = "kind";
+	char e[300];
+	if (!lc->rules_given) {
+		/* the file's rules replace the built-in [user] */
+		tt_rules_free(lc->c->rules);
+		lc->c->rules = tt_rules_new();
+		lc->rules_given = true;
+	}
+	if (!lc->c->rules) {
+		fail_at(lc, r->header_line, "out of memory");
+	} else if (tt_rules_add(lc->c->rules, &sp, &bad, e, sizeof(e)) < 0) {
+		int line = r->header_line;
+		for (size_t i = 0; i < NRULE_KEYS; i++)
+			if (!strcmp(rule_keys[i], bad) && r->line[i])
+				line = r->line[i];
+		fail_at(lc, line, "%s", e);
+	}
+	rule_clear(r);
+}
+
+static void section_end(struct load_ctx *lc)
+{
+	if (lc->section_is_rule && lc->section_keys == 0 && lc->section_line)
+		fail_at(lc, lc->section_line, "empty [rule]: give at least 'kind'");
+	rule_finish(lc);
+}
+
+/* Line-counting reader for ini_parse_stream: the handler then knows its
+ * line, and a section header closes the rule before it. */
+static char *reader(char *str, int num, void *stream)
+{
+	struct load_ctx *lc = stream;
+	char *r = fgets(str, num, lc->f);
+	if (!r)
+		return NULL;
+	lc->line++;
+	const char *p = str;
+	while (isspace((unsigned char)*p))
+		p++;
+	if (*p == '[') {
+		section_end(lc);
+		lc->section_line = lc->line;
+		lc->section_keys = 0;
+		lc->section_is_rule = !strncmp(p, "[rule]", 6) || !strncmp(p, "[rule ", 6);
+	}
+	return r;
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value)
@@ -81,26 +157,49 @@ static int handler(void *user, const char *section, const char *name, const char
 	struct load_ctx *lc = user;
 	char e[300];
 	if (lc->err_line)
-		return 0;
+		return 1;
+	lc->section_keys++;
 	if (!strcmp(section, "general")) {
 		if (!strcmp(name, "ports")) {
 			if (!strcmp(value, "all")) {
 				tt_portset_clear(&lc->c->ports);
 				lc->c->ports.all = true;
 			} else if (tt_portset_parse(&lc->c->ports, value, e, sizeof(e)) < 0) {
-				return fail(lc, "ports: %s", e);
+				return fail_at(lc, lc->line, "ports: %s", e);
 			}
 			lc->c->ports_set = true;
 			return 1;
 		}
-		return fail(lc, "unknown key '%.40s' in [general] (expected ports)", name);
+		return fail_at(lc, lc->line, "unknown key '%.40s' in [general] (expected ports)", name);
 	}
 	if (!strcmp(section, "detect")) {
 		if (tt_detect_opts_set(&lc->c->detect, name, value, e, sizeof(e)) < 0)
-			return fail(lc, "%s", e);
+			return fail_at(lc, lc->line, "%s", e);
 		return 1;
 	}
-	return fail(lc, "unknown section [%.40s] (expected [general] or [detect])", section);
+	if (!strcmp(section, "rule") || !strncmp(section, "rule ", 5)) {
+		struct pending_rule *r = &lc->rule;
+		if (!r->open) {
+			r->open = true;
+			r->header_line = lc->section_line;
+		}
+		const char *key = !strcmp(name, "port") ? "ports" : name;
+		for (size_t i = 0; i < NRULE_KEYS; i++) {
+			if (strcmp(rule_keys[i], key) != 0)
+				continue;
+			if (r->val[i])
+				return fail_at(lc, lc->line, "'%s' given twice in this rule (first on line %d)", key,
+					       r->line[i]);
+			r->val[i] = strdup(value);
+			r->line[i] = lc->line;
+			return 1;
+		}
+		return fail_at(lc, lc->line,
+			       "unknown key '%.40s' in [rule] (expected kind, pattern, tenant, field, cidr, ports, "
+			       "exclude, group, depth)",
+			       name);
+	}
+	return fail_at(lc, lc->line, "unknown section [%.40s] (expected [general], [rule] or [detect])", section);
 }
 
 int tt_conf_load(tt_conf *c, const char *path, char *err, size_t errlen)
@@ -124,10 +223,12 @@ int tt_conf_load(tt_conf *c, const char *path, char *err, size_t errlen)
 	if (rc != 0 && !lc.err_line) {
 		lc.err_line = rc > 0 ? rc : lc.line;
 		snprintf(lc.err, sizeof(lc.err), "%s",
-			 rc > 0 ? "not a 'key = value' line or a [section] header" : "read error");
+			 rc > 0 ? "not a 'key = value' line, a [section] header or a # comment" : "read error");
 	}
+	section_end(&lc);
 	if (lc.err_line) {
 		snprintf(err, errlen, "%s:%d: %s", path, lc.err_line, lc.err);
+		rule_clear(&lc.rule);
 		tt_conf_free(&next);
 		return -1;
 	}

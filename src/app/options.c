@@ -231,6 +231,8 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 	} else {
 		tt_portset_parse(&app->collect.ports, TT_DEFAULT_PORTS, err, sizeof(err));
 	}
+	/* parent rules need the holders' ancestors */
+	app->collect.ancestor_depth = tt_rules_parent_depth(app->conf.rules);
 	if (!iterations_given)
 		app->iterations = app->batch ? 1 : 0;
 	return 0;

@@ -220,6 +220,31 @@ static bool proc_hidepid(int rootfd)
 	return false;
 }
 
+/* Parent rules climb the process tree: read the ancestors of every holder
+ * that the scan did not read (they hold no watched socket). */
+static void read_ancestors(tt_collector *c, tt_snapshot *out, int depth)
+{
+	tt_u64set seen;
+	tt_u64set_init(&seen);
+	for (size_t i = 0; i < out->nprocs; i++)
+		tt_u64set_add(&seen, (uint64_t)out->procs[i].pid);
+	size_t nholders = out->nprocs;
+	for (size_t i = 0; i < nholders; i++) {
+		int32_t ppid = out->procs[i].ppid;
+		for (int d = 0; d < depth && ppid > 1; d++) {
+			if (tt_u64set_has(&seen, (uint64_t)ppid))
+				break;
+			tt_u64set_add(&seen, (uint64_t)ppid);
+			long ix = tt_read_proc(c->rootfd, ppid, c->sc.users, out);
+			if (ix < 0)
+				break;
+			out->procs[ix].flags |= TT_PF_ANCESTOR;
+			ppid = out->procs[ix].ppid;
+		}
+	}
+	tt_u64set_free(&seen);
+}
+
 int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 {
 	double t0 = clock_s(CLOCK_MONOTONIC);
@@ -276,6 +301,8 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 			return -1;
 		}
 		endpoints_sweep(sc, out, out->time);
+		if (c->opts.ancestor_depth > 0)
+			read_ancestors(c, out, c->opts.ancestor_depth);
 		if (st->fd_denied) {
 			st->attribution_partial = true;
 			snprintf(st->partial_reason, sizeof(st->partial_reason),

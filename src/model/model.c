@@ -59,6 +59,7 @@ struct model_priv {
 	tt_u64set tenant_ix; /* per refresh: name key -> tenant index */
 	tt_portset listening;
 	tt_rules *own_rules; /* default rules when opts.rules is NULL */
+	tt_rule_ctx *rctx;   /* rule matching with per-process caching */
 };
 
 /* ---------------------------------------------------------------- counts */
@@ -284,6 +285,12 @@ int tt_model_init(tt_model *m, const tt_model_opts *opts)
 		}
 		m->opts.rules = pv->own_rules;
 	}
+	pv->rctx = tt_rule_ctx_new(m->opts.rules);
+	if (!pv->rctx) {
+		tt_rules_free(pv->own_rules);
+		free(pv);
+		return -1;
+	}
 	m->priv = pv;
 	return 0;
 }
@@ -300,6 +307,7 @@ void tt_model_free(tt_model *m)
 		free(pv->matches);
 		free(pv->mark);
 		tt_rules_free(pv->own_rules);
+		tt_rule_ctx_free(pv->rctx);
 		free(pv);
 	}
 	tt_snapshot_free(&m->snap);
@@ -421,7 +429,6 @@ static bool sock_stale_gen(const void *rec, const void *arg)
 int tt_model_update(tt_model *m, tt_snapshot *snap)
 {
 	struct model_priv *pv = m->priv;
-	const tt_rules *rules = m->opts.rules;
 
 	/* take the new snapshot, hand back the old buffers */
 	tt_snapshot old = m->snap;
@@ -440,6 +447,9 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 
 	if (reserve((void **)&m->socks, &m->socks_cap, s->nsocks, sizeof(tt_msock)) < 0 ||
 	    reserve((void **)&pv->mark, &pv->mark_cap, s->nsocks, sizeof(uint32_t)) < 0)
+		return -1;
+
+	if (tt_rule_ctx_begin(pv->rctx, s) < 0)
 		return -1;
 
 	/* listening ports, for the role of connections between two watched ports */
@@ -474,11 +484,10 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 				continue;
 			if (o->proc >= s->nprocs)
 				continue;
-			const tt_proc *p = &s->procs[o->proc];
 			ms->nholders++;
 			if (ms->holder < 0)
 				ms->holder = (int32_t)o->proc;
-			if (!tt_rules_match(rules, s, k, ms->role, p, &mt))
+			if (!tt_rule_ctx_match(pv->rctx, k, ms->role, (long)o->proc, &mt))
 				continue;
 			long t = tenant_slot(m, pv, &mt);
 			if (t < 0 || add_pair(pv, (uint32_t)t, o->proc, (uint32_t)i, &mt) < 0)
@@ -491,7 +500,7 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		if (ms->nholders)
 			continue;
 		/* no holder: socket rules, then the owner remembered on this 4-tuple */
-		if (tt_rules_match(rules, s, k, ms->role, NULL, &mt)) {
+		if (tt_rule_ctx_match(pv->rctx, k, ms->role, -1, &mt)) {
 			ms->owner_kind = TT_OWN_RULE;
 		} else {
 			const struct tuplemem *tm = memvec_find(&pv->tuples, tuple_key(k));

@@ -37,7 +37,7 @@ static void put_col(FILE *f, const char *s, size_t cols)
 		fputc(' ', f);
 }
 
-static void row(FILE *f, const char *name, const char *rule, const char *procs, const tt_counts *c,
+static void row(FILE *f, size_t nw, const char *name, const char *rule, const char *procs, const tt_counts *c,
 		double oldest, double slope, bool show_trend)
 {
 	char age[32], ratio[16], trend[24];
@@ -52,7 +52,7 @@ static void row(FILE *f, const char *name, const char *rule, const char *procs, 
 		snprintf(trend, sizeof(trend), "%+.1f/min", slope);
 	else
 		snprintf(trend, sizeof(trend), "flat");
-	put_col(f, name, 20);
+	put_col(f, name, nw);
 	fputc(' ', f);
 	put_col(f, rule, 8);
 	fprintf(f, " %5s %6u %10u %6u %9u %6u %11s %6s %s\n", procs, c->st[TT_ST_ESTABLISHED],
@@ -63,7 +63,7 @@ static void row(FILE *f, const char *name, const char *rule, const char *procs, 
 int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
 {
 	const tt_scan_stats *st = &m->snap.stats;
-	char when[64], age[32], buf[160];
+	char when[64], age[32];
 	time_t t = (time_t)m->time;
 	struct tm tmv;
 	localtime_r(&t, &tmv);
@@ -79,17 +79,24 @@ int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 	fprintf(f, "totals: ESTABLISHED %u  CLOSE_WAIT %u  CLOSE %u  TIME_WAIT %u  other %u\n\n",
 		m->totals.st[TT_ST_ESTABLISHED], m->totals.st[TT_ST_CLOSE_WAIT], m->totals.st[TT_ST_CLOSE],
 		m->totals.st[TT_ST_TIME_WAIT], tt_counts_other(&m->totals));
-	fprintf(f, "%-20s %-8s %5s %6s %10s %6s %9s %6s %11s %6s %s\n", "TENANT", "RULE", "PROCS",
+	/* the tenant column fits the longest name, within reason */
+	size_t nw = 14;
+	for (size_t i = 0; i < m->ntenants; i++) {
+		size_t w = tt_display_width(m->tenants[i].name);
+		if (w > nw)
+			nw = w < 40 ? w : 40;
+	}
+	fprintf(f, "%-*s %-8s %5s %6s %10s %6s %9s %6s %11s %6s %s\n", (int)nw, "TENANT", "RULE", "PROCS",
 		"ESTAB", "CLOSE_WAIT", "CLOSE", "TIME_WAIT", "OTHER", "OLDEST_LEAK", "LEAK%", "TREND");
 	for (size_t i = 0; i < m->ntenants; i++) {
 		const tt_mtenant *tn = &m->tenants[i];
 		char procs[16];
 		snprintf(procs, sizeof(procs), "%u", tn->nprocs);
-		row(f, tn->name, tn->rule ? tn->rule : "", procs, &tn->counts, tn->oldest_leak_s,
+		row(f, nw, tn->name, tn->rule ? tn->rule : "", procs, &tn->counts, tn->oldest_leak_s,
 		    tn->leak_slope, m->generation > 2);
 	}
 	if (tt_counts_total(&m->unattributed))
-		row(f, "(unattributed)", "-", "-", &m->unattributed, 0, 0, false);
+		row(f, nw, "(unattributed)", "-", "-", &m->unattributed, 0, 0, false);
 	if (m->ntenants == 0 && tt_counts_total(&m->unattributed) == 0)
 		fprintf(f, "(no socket on the watched ports: try --all-ports or --ports LIST)\n");
 
@@ -100,18 +107,18 @@ int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 			continue;
 		if (!header) {
 			fprintf(f, "\nprocesses holding leaked sockets:\n");
-			fprintf(f, "  %-20s %7s %-16s %10s %6s %11s  %s\n", "TENANT", "PID", "COMM",
+			fprintf(f, "  %-*s %7s %-16s %10s %6s %11s  %s\n", (int)nw, "TENANT", "PID", "COMM",
 				"CLOSE_WAIT", "CLOSE", "OLDEST_LEAK", "COMMAND");
 			header = true;
 		}
 		fprintf(f, "  ");
-		put_col(f, m->tenants[mp->tenant].name, 20);
+		put_col(f, m->tenants[mp->tenant].name, nw);
 		fprintf(f, " %7d ", mp->p->pid);
 		put_col(f, tt_model_str(m, mp->p->comm), 16);
 		fprintf(f, " %10u %6u %11s  ", mp->counts.st[TT_ST_CLOSE_WAIT], mp->counts.st[TT_ST_CLOSE],
 			tt_fmt_age(mp->oldest_leak_s, age, sizeof(age)));
-		snprintf(buf, sizeof(buf), "%s", tt_model_str(m, mp->p->cmdline));
-		put_col(f, buf, 60);
+		const char *cmd = tt_model_str(m, mp->p->cmdline);
+		fwrite(cmd, 1, tt_display_prefix(cmd, 80), f);
 		fputc('\n', f);
 	}
 	if (alerts && alerts->n) {

@@ -22,6 +22,10 @@ void tt_portset_add(tt_portset *p, uint16_t port)
 
 static int parse_port(const char *s, const char *end, unsigned *out)
 {
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	while (end > s && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
 	if (s == end || end - s > 5)
 		return -1;
 	unsigned v = 0;
