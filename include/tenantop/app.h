@@ -34,6 +34,11 @@ void tt_app_free(tt_app *app);
 
 /* The interactive dashboard (src/ui).  Returns the exit status. */
 int tt_dashboard_run(tt_app *app);
+/* --demo (src/app/demo.c): start the simulator, point the settings at it.
+ * Returns the simulator's pid, or -1 with a message. */
+#include <sys/types.h>
+pid_t tt_demo_start(tt_app *app, char *err, size_t errlen);
+void tt_demo_stop(pid_t pid);
 /* Batch mode (src/app/batch.c).  Returns the exit status. */
 int tt_batch_run(tt_app *app);
 

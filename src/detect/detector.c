@@ -298,6 +298,14 @@ int tt_detect_run(tt_detector *d, const tt_model *m, tt_alerts *out)
 		d->act[i].seen_now = false;
 	for (size_t t = 0; t < m->ntenants; t++)
 		check_tenant(d, m, t);
+	/* TIME_WAIT has no process: a storm often shows only here */
+	double tw_rate = m->unattributed.st[TT_ST_TIME_WAIT] / TW_LIFETIME_S;
+	if (d->o.tw_storm_per_s > 0 && tw_rate >= d->o.tw_storm_per_s)
+		raise_alert(d, m->time, "(unattributed)", "time_wait_storm",
+			    tw_rate >= 4 * d->o.tw_storm_per_s ? TT_SEV_CRIT : TT_SEV_WARN,
+			    "%u TIME_WAIT with no owner: about %.0f new connections/s (threshold %.0f/s); "
+			    "a port or remote rule can name them",
+			    m->unattributed.st[TT_ST_TIME_WAIT], tw_rate, d->o.tw_storm_per_s);
 	check_idle(d, m);
 	check_limits(d, m);
 	/* keep, re-arm or drop */

@@ -1,0 +1,131 @@
+/* --demo: the simulator in a child process makes a small hosting server's
+ * worth of tenants on loopback, and tenantop watches it.  Tenants are named
+ * by a cmdline rule on the simulator's process titles, so the demo works
+ * without root; the child stops when tenantop does. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tenantop/app.h"
+#include "tenantop/sim.h"
+
+#define DEMO_PORT 33306
+
+static const char *demo_tenants[] = {
+	"-:estab=12,cw=4,leak=6,procs=3,name=alice",      /* leaking, and growing */
+	"-:estab=20,tw=40,churn=15,procs=2,name=bob",     /* cycling connections */
+	"-:estab=8,reset=5,procs=2,share,name=carol",     /* resets held by a forked twin */
+	"-:estab=30,procs=4,name=dave",                   /* healthy */
+	"-:estab=2,cw=12,procs=1,name=erin",              /* mostly leaked */
+};
+
+pid_t tt_demo_start(tt_app *app, char *err, size_t errlen)
+{
+	tt_sim_cfg c;
+	tt_sim_cfg_default(&c);
+	c.port = DEMO_PORT;
+	c.duration = 3600;
+	c.quiet = true;
+	char ready[64];
+	snprintf(ready, sizeof(ready), "/tmp/tenantop-demo-%d.ready", (int)getpid());
+	unlink(ready);
+	c.ready_file = ready;
+	for (size_t i = 0; i < sizeof(demo_tenants) / sizeof(demo_tenants[0]); i++)
+		if (tt_sim_parse_tenant(&c, demo_tenants[i], err, errlen) < 0)
+			return -1;
+	pid_t parent = getpid();
+	pid_t pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "cannot start the simulator: %s", strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+		if (getppid() != parent)
+			_exit(0);
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+		}
+		/* the tenantop-sim beside this program has room in its argv for
+		 * the clients' titles; else run the simulator in this process */
+		char self[4096], sim[4200], port[16];
+		ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+		if (n > 0) {
+			self[n] = '\0';
+			char *slash = strrchr(self, '/');
+			if (slash)
+				*slash = '\0';
+			snprintf(sim, sizeof(sim), "%s/tenantop-sim", self);
+			snprintf(port, sizeof(port), "%d", DEMO_PORT);
+			char *argv[32] = {sim, "--port", port, "--duration", "3600", "--quiet", "--ready-file", ready};
+			int a = 8;
+			for (size_t i = 0; i < sizeof(demo_tenants) / sizeof(demo_tenants[0]) && a < 30; i++) {
+				argv[a++] = "--tenant";
+				argv[a++] = (char *)demo_tenants[i];
+			}
+			argv[a] = NULL;
+			execv(sim, argv);
+		}
+		_exit(tt_sim_run(&c));
+	}
+	/* wait until the population is in place (at most 15 s) */
+	for (int i = 0; i < 150; i++) {
+		if (access(ready, F_OK) == 0)
+			break;
+		int st;
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			snprintf(err, errlen, "the simulator stopped at once (is port %d in use?)", DEMO_PORT);
+			return -1;
+		}
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	/* watch the demo port; name tenants by the simulator's process titles */
+	tt_portset_clear(&app->collect.ports);
+	tt_portset_add(&app->collect.ports, DEMO_PORT);
+	tt_rules *r = tt_rules_new();
+	const char *bad;
+	tt_rule_spec sp = {.kind = "cmdline", .pattern = "^tenantop-sim: (client|twin) ([^ ]+)", .tenant = "\\2"};
+	tt_rule_spec srv = {.kind = "cmdline", .pattern = "tenantop-sim --port", .tenant = "db-server"};
+	tt_rule_spec user = {.kind = "user"};
+	if (!r || tt_rules_add(r, &sp, &bad, err, errlen) < 0 || tt_rules_add(r, &srv, &bad, err, errlen) < 0 ||
+	    tt_rules_add(r, &user, &bad, err, errlen) < 0) {
+		tt_rules_free(r);
+		tt_demo_stop(pid);
+		return -1;
+	}
+	tt_rules_free(app->conf.rules);
+	app->conf.rules = r;
+	/* thresholds that make the demo's story visible within a minute */
+	app->conf.detect.leak_age_s = 20;
+	app->conf.detect.growth_window_s = 60;
+	app->conf.detect.tw_storm_per_s = 10;
+	app->conf.detect.nlimits = 1;
+	app->conf.detect.limits[0] = (tt_limit){"", DEMO_PORT, 160};
+	return pid;
+}
+
+void tt_demo_stop(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 50; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
