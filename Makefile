@@ -124,3 +124,11 @@ clean:
 	rm -rf build build-san tenantop tenantop-sim
 
 -include mk/*.mk
+
+# Real captures of the dashboard over --demo, rendered to PNG.
+screenshots: all
+	@missing=""; for p in aha chromium fonts-dejavu-core; do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null; \
+	  else echo "missing:$$missing" >&2; exit 1; fi; fi
+	@BUILD=$(BUILD) sh tests/screenshots.sh

@@ -495,6 +495,35 @@ static void draw_help(tt_ui *ui)
 	put(LINES - 1, 0, "Press any key to return.", COLS, attr_of(ui, P_DIM));
 }
 
+/* The alerts panel at the bottom: every active alert, most severe first. */
+static void draw_alert_panel(tt_ui *ui, int top, int rows)
+{
+	fill(top, 0, COLS, attr_of(ui, P_COLHDR));
+	char buf[512];
+	snprintf(buf, sizeof(buf), "ALERTS %zu", ui->alerts.n);
+	put(top, 0, buf, COLS, attr_of(ui, P_COLHDR));
+	for (int i = 0; i + 1 < rows && (size_t)i < ui->alerts.n; i++) {
+		const tt_alert *a = &ui->alerts.v[i];
+		int y = top + 1 + i;
+		if (i + 2 == rows && ui->alerts.n > (size_t)rows - 1) {
+			snprintf(buf, sizeof(buf), "... and %zu more (all of them: tenantop --batch)", ui->alerts.n - (size_t)i);
+			put(y, 0, buf, COLS, attr_of(ui, P_DIM));
+			break;
+		}
+		int pr = a->severity == TT_SEV_CRIT ? P_CRIT : a->severity == TT_SEV_WARN ? P_WARN : P_INFO;
+		static const char *sev[] = {"info", "WARN", "CRIT"};
+		char age[32], eta[48] = "";
+		tt_fmt_age(ui->model.time - a->first_seen, age, sizeof(age));
+		if (a->eta_s >= 0) {
+			char e[32];
+			snprintf(eta, sizeof(eta), "  ETA full %s", tt_fmt_age(a->eta_s, e, sizeof(e)));
+		}
+		int x = put(y, 0, sev[a->severity >= 0 && a->severity <= 2 ? a->severity : 0], 5, attr_of(ui, pr));
+		snprintf(buf, sizeof(buf), " %6s  %-16s %-16s %s%s", age, a->tenant, a->kind, a->message, eta);
+		put(y, x, buf, COLS - x, A_NORMAL);
+	}
+}
+
 void tt_ui_draw(tt_ui *ui)
 {
 	erase();
@@ -521,7 +550,19 @@ void tt_ui_draw(tt_ui *ui)
 	now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	bool msg = ui->msg[0] && now < ui->msg_until;
 	int height = bottom - y - (msg ? 1 : 0);
+	/* alerts take the bottom of the screen when there is room */
+	int panel = 0;
+	if (ui->alerts.n && height >= 10 && ui->mode != TT_MODE_SORT) {
+		panel = (int)ui->alerts.n + 1;
+		if (panel > height / 3)
+			panel = height / 3;
+		if (panel < 3)
+			panel = 3;
+		height -= panel;
+	}
 	draw_list(ui, y, height > 0 ? height : 0);
+	if (panel)
+		draw_alert_panel(ui, y + height, panel);
 	if (ui->mode == TT_MODE_SORT)
 		draw_sort_menu(ui, y, height);
 	if (msg) {

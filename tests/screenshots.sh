@@ -1,0 +1,55 @@
+#!/bin/sh
+# make screenshots: real captures of the dashboard over --demo, driven
+# through tmux (capture-pane -e keeps colours), rendered to PNG with aha and
+# headless Chromium.  Writes screenshots/*.png and *.txt.
+set -eu
+B=${BUILD:-build}
+OUT=screenshots
+mkdir -p "$OUT"
+for tool in tmux aha chromium; do
+	command -v $tool >/dev/null 2>&1 || { echo "screenshots: $tool is missing (make screenshots installs it when root)"; exit 1; }
+done
+S=tt-shots-$$
+tm() { tmux -L "$S" "$@"; }
+trap 'tm kill-server 2>/dev/null || true' EXIT
+export LANG=C.UTF-8 TERM=xterm-256color
+shot() { # shot NAME: capture the pane as text, ANSI, HTML and PNG
+	name=$1
+	tm capture-pane -p -t demo > "$OUT/$name.txt"
+	tm capture-pane -e -p -t demo > "$OUT/$name.ansi"
+	cols=$(tm display -p -t demo '#{pane_width}'); rows=$(tm display -p -t demo '#{pane_height}')
+	{
+		echo '<!DOCTYPE html><html><head><meta charset="utf-8"><style>'
+		echo 'body{margin:0;background:#1c1c1c;color:#d0d0d0}'
+		echo 'pre{margin:8px;font:14px/1.2 "DejaVu Sans Mono",monospace}'
+		echo '</style></head><body><pre>'
+		aha --no-header --black < "$OUT/$name.ansi"
+		echo '</pre></body></html>'
+	} > "$OUT/$name.html"
+	w=$((cols * 84 / 10 + 16)); h=$((rows * 17 + 16))
+	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=$w,$h \
+		--screenshot="$PWD/$OUT/$name.png" "file://$PWD/$OUT/$name.html" >/dev/null 2>&1
+	rm -f "$OUT/$name.ansi" "$OUT/$name.html"
+	echo "  $OUT/$name.png"
+}
+wait_for() { i=0; while [ $i -lt 100 ]; do tm capture-pane -p -t demo | grep -qF -- "$1" && return 0; sleep 0.1; i=$((i+1)); done; return 1; }
+
+tm new-session -d -s demo -x 120 -y 32 "$B/tenantop --demo --delay 1"
+wait_for "F10Quit"
+sleep 25   # let the leaks age and the trends form
+shot tenants
+tm send-keys -t demo Enter; wait_for "tenants › "; sleep 1.2
+shot processes
+tm send-keys -t demo Enter; wait_for "STATE"; sleep 1.2
+shot sockets
+tm send-keys -t demo Escape Escape F6; sleep 1
+shot sort-menu
+tm send-keys -t demo Escape h; wait_for "Press any key"
+shot help
+tm send-keys -t demo x
+tm resize-window -t demo -x 80 -y 24; sleep 1.5
+shot tenants-80x24
+tm resize-window -t demo -x 40 -y 10; sleep 1.5
+shot tenants-40x10
+tm send-keys -t demo q
+sleep 1
