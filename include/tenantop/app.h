@@ -21,6 +21,9 @@ typedef struct tt_app {
 	const char *record_path;
 	const char *replay_path;
 	const char *listen;
+	const char *alert_log;   /* --alert-log FILE */
+	bool syslog;             /* --syslog */
+	const char *on_alert;    /* --on-alert COMMAND */
 	bool demo;
 	bool read_only;
 	bool no_color;

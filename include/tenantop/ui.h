@@ -35,6 +35,7 @@ typedef struct tt_ui {
 	tt_detector *det;
 	tt_alerts alerts;
 	tt_refresher *ref;
+	struct tt_alert_sink *sink;
 	tt_snapshot spare;
 	tt_view view;
 	char host[64];

@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tenantop/alertsink.h"
 #include "tenantop/app.h"
 #include "tenantop/output.h"
 #include "tenantop/sanitize.h"
@@ -87,6 +88,16 @@ int tt_batch_run(tt_app *app)
 		return 1;
 	}
 	tt_output_opts oo = {.sockets = true, .host = host, .self_cpu_ms = -1, .self_rss_kb = -1};
+	tt_alert_sink *sink = NULL;
+	if (app->alert_log || app->syslog || app->on_alert) {
+		tt_alert_sink_opts so = {app->alert_log, app->syslog, app->on_alert, false};
+		sink = tt_alert_sink_new(&so, err, sizeof(err));
+		if (!sink) {
+			fprintf(stderr, "tenantop: %s\n", err);
+			rc = 1;
+			app->iterations = 0;
+		}
+	}
 
 	for (int i = 0; i < app->iterations && !batch_stop; i++) {
 		double next = now_mono() + app->delay;
@@ -102,6 +113,8 @@ int tt_batch_run(tt_app *app)
 			break;
 		}
 		tt_detect_run(det, &m, &alerts);
+		if (sink)
+			tt_alert_sink_update(sink, &alerts, m.time);
 		oo.self_cpu_ms = cpu_ms(&oo.self_rss_kb) - cpu0;
 		int w = app->format == TT_FMT_JSON ? tt_write_json(stdout, &m, &alerts, &oo)
 						   : tt_write_text(stdout, &m, &alerts, &oo);
@@ -116,6 +129,7 @@ int tt_batch_run(tt_app *app)
 			sleep_until(next);
 	}
 
+	tt_alert_sink_free(sink);
 	tt_snapshot_free(&snap);
 	tt_alerts_free(&alerts);
 	tt_detector_free(det);

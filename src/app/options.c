@@ -29,6 +29,13 @@ static const char usage_text[] =
 	"  -c, --config FILE      tenant rules and thresholds (default\n"
 	"                         ~/.config/tenantop/tenantop.conf, then /etc/tenantop.conf)\n"
 	"\n"
+	"Alerts:\n"
+	"      --alert-log FILE   append raised/changed/cleared alerts to FILE (JSON lines)\n"
+	"      --syslog           send them to syslog too\n"
+	"      --on-alert CMD     run CMD (with /bin/sh) for each; the alert is in the\n"
+	"                         environment: TENANTOP_EVENT, _TENANT, _KIND, _SEVERITY,\n"
+	"                         _MESSAGE, _ETA_S, _FIRST_SEEN\n"
+	"\n"
 	"Other:\n"
 	"      --sockets-only     read the socket tables only, no process attribution\n"
 	"                         (measures the socket read alone; see make bench)\n"
@@ -49,6 +56,9 @@ enum {
 	OPT_REPLAY,
 	OPT_LISTEN,
 	OPT_SOCKETS_ONLY,
+	OPT_ALERT_LOG,
+	OPT_SYSLOG,
+	OPT_ON_ALERT,
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +78,9 @@ static const struct option long_opts[] = {
 	{"replay", required_argument, NULL, OPT_REPLAY},
 	{"listen", required_argument, NULL, OPT_LISTEN},
 	{"sockets-only", no_argument, NULL, OPT_SOCKETS_ONLY},
+	{"alert-log", required_argument, NULL, OPT_ALERT_LOG},
+	{"syslog", no_argument, NULL, OPT_SYSLOG},
+	{"on-alert", required_argument, NULL, OPT_ON_ALERT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -184,6 +197,17 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 			break;
 		case OPT_LISTEN:
 			app->listen = optarg;
+			break;
+		case OPT_ALERT_LOG:
+			app->alert_log = optarg;
+			break;
+		case OPT_SYSLOG:
+			app->syslog = true;
+			break;
+		case OPT_ON_ALERT:
+			if (!*optarg)
+				return usage_error("--on-alert wants a command");
+			app->on_alert = optarg;
 			break;
 		case OPT_SOCKETS_ONLY:
 			app->collect.skip_processes = true;

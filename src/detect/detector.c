@@ -147,17 +147,22 @@ static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 
 	/* close_wait_ratio: no ESTABLISHED at all counts as an infinite ratio */
 	double ratio = estab ? (double)leaked / estab : (leaked ? INFINITY : 0);
+	double slope = t->hist ? tt_history_slope_per_min(t->hist, TT_SER_LEAKS, o->growth_window_s) : 0;
+	char trend[48] = "";
+	if (slope >= 0.1)
+		snprintf(trend, sizeof(trend), ", growing %.1f/min", slope);
 	if (leaked >= o->min_leaks && leaked > 0 && ratio >= o->leak_ratio) {
 		int sev = ratio >= 2 * o->leak_ratio || ratio >= 1 ? TT_SEV_CRIT : TT_SEV_WARN;
+		fmt_dur(t->oldest_leak_s, a1, sizeof(a1));
 		if (estab)
 			raise_alert(d, now, t->name, "close_wait_ratio", sev,
-				    "%u leaked (CLOSE_WAIT %u, CLOSE %u) vs %u ESTABLISHED: ratio %.2f >= %.2f",
-				    leaked, c->st[TT_ST_CLOSE_WAIT], c->st[TT_ST_CLOSE], estab, ratio,
-				    o->leak_ratio);
+				    "%u leaked (CLOSE_WAIT %u, CLOSE %u) = %.0f%% of %u ESTABLISHED (limit %.0f%%), oldest %s%s",
+				    leaked, c->st[TT_ST_CLOSE_WAIT], c->st[TT_ST_CLOSE], ratio * 100, estab,
+				    o->leak_ratio * 100, a1, trend);
 		else
 			raise_alert(d, now, t->name, "close_wait_ratio", sev,
-				    "%u leaked (CLOSE_WAIT %u, CLOSE %u) and no ESTABLISHED connection",
-				    leaked, c->st[TT_ST_CLOSE_WAIT], c->st[TT_ST_CLOSE]);
+				    "%u leaked (CLOSE_WAIT %u, CLOSE %u) and no ESTABLISHED connection, oldest %s%s",
+				    leaked, c->st[TT_ST_CLOSE_WAIT], c->st[TT_ST_CLOSE], a1, trend);
 	}
 	/* leak_age */
 	if (leaked && t->oldest_leak_s >= o->leak_age_s) {
@@ -169,7 +174,6 @@ static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 	}
 	/* leak_growth */
 	if (t->hist) {
-		double slope = tt_history_slope_per_min(t->hist, TT_SER_LEAKS, o->growth_window_s);
 		if (slope >= o->growth_per_min && o->growth_per_min > 0 && leaked > 0)
 			raise_alert(d, now, t->name, "leak_growth", TT_SEV_WARN,
 				    "leaked sockets growing %.1f/min (threshold %.1f/min); now %u", slope,
@@ -188,10 +192,12 @@ static void check_idle(tt_detector *d, const tt_model *m)
 	if (d->o.idle_s <= 0 || !m->ntenants)
 		return;
 	uint32_t *idle = calloc(m->ntenants, sizeof(*idle));
+	uint32_t *busy = calloc(m->ntenants, sizeof(*busy));
 	double *oldest = calloc(m->ntenants, sizeof(*oldest));
-	if (!idle || !oldest) {
+	if (!idle || !oldest || !busy) {
 		free(idle);
 		free(oldest);
+		free(busy);
 		return;
 	}
 	for (size_t i = 0; i < m->nsocks; i++) {
@@ -204,20 +210,25 @@ static void check_idle(tt_detector *d, const tt_model *m)
 			idle[ms->tenant]++;
 			if (quiet / 1000.0 > oldest[ms->tenant])
 				oldest[ms->tenant] = quiet / 1000.0;
+		} else if (quiet < 60000) {
+			busy[ms->tenant]++;
 		}
 	}
+	/* static connections matter while the tenant's others carry traffic:
+	 * a slot held idle is one the busy ones cannot use */
 	for (size_t t = 0; t < m->ntenants; t++) {
-		if (!idle[t])
+		if (!idle[t] || !busy[t])
 			continue;
 		char a1[16], a2[16];
 		fmt_dur(oldest[t], a1, sizeof(a1));
 		fmt_dur(d->o.idle_s, a2, sizeof(a2));
 		raise_alert(d, m->time, m->tenants[t].name, "idle", TT_SEV_INFO,
-			    "%u ESTABLISHED idle longer than %s (longest %s): pool slots held doing nothing",
-			    idle[t], a2, a1);
+			    "%u ESTABLISHED idle longer than %s (longest %s) while %u carry traffic: pool slots held doing nothing",
+			    idle[t], a2, a1, busy[t]);
 	}
 	free(idle);
 	free(oldest);
+	free(busy);
 }
 
 static bool limit_counts(const tt_model *m, const tt_limit *l, const tt_msock *ms, int role)

@@ -180,6 +180,39 @@ static int c_trend(const tt_view *v, uint32_t a, uint32_t b)
 	return CMP(v->m->tenants[a].leak_slope, v->m->tenants[b].leak_slope);
 }
 
+/* Time until a configured limit fills, from the tenant's pool alert. */
+static double t_eta_s(const tt_view *v, uint32_t row)
+{
+	if (row == TT_ROW_UNATTRIBUTED)
+		return -1;
+	double best = -1;
+	for (size_t i = 0; v->alerts && i < v->alerts->n; i++) {
+		const tt_alert *a = &v->alerts->v[i];
+		if (!strcmp(a->kind, "pool") && a->eta_s >= 0 && !strcmp(a->tenant, v->m->tenants[row].name) &&
+		    (best < 0 || a->eta_s < best))
+			best = a->eta_s;
+	}
+	return best;
+}
+static int t_eta(const tt_view *v, uint32_t row, char *buf, size_t len)
+{
+	double e = t_eta_s(v, row);
+	if (e < 0) {
+		snprintf(buf, len, "-");
+		return TT_TONE_DIM;
+	}
+	tt_fmt_age(e, buf, len);
+	return e < 300 ? TT_TONE_CRIT : TT_TONE_WARN;
+}
+static int c_eta(const tt_view *v, uint32_t a, uint32_t b)
+{
+	double x = t_eta_s(v, a), y = t_eta_s(v, b);
+	/* soonest first when ascending; none last */
+	if (x < 0 || y < 0)
+		return (x < 0) - (y < 0);
+	return CMP(x, y);
+}
+
 static const tt_column tenant_cols[] = {
 	{"tenant", "TENANT", "the customer: a Unix user, or what a tenant rule matched", 14, 0, false, true, false, t_name, c_name},
 	{"rule", "RULE", "the rule that made this tenant (user, cgroup, path, cmdline, remote, port, parent)", 7, 5, false, false, false, t_rule, c_rule},
@@ -193,6 +226,7 @@ static const tt_column tenant_cols[] = {
 	{"oldest", "OLDEST", "time the oldest leaked socket has been in its state", 7, 2, true, false, true, t_oldest, c_oldest},
 	{"ratio", "LEAK%", "leaked over ESTABLISHED", 6, 1, true, false, true, t_ratio, c_ratio},
 	{"trend", "TREND", "leaked sockets per minute, least squares over the trend window", 7, 3, false, false, true, t_trend, c_trend},
+	{"eta", "ETA FULL", "time until the tenant's connection limit fills at the current growth", 8, 4, true, false, false, t_eta, c_eta},
 };
 
 /* -------------------------------------------------------------- processes */

@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tenantop/alertsink.h"
 #include "tenantop/sanitize.h"
 #include "tenantop/ui.h"
 
@@ -111,6 +112,8 @@ static void take_refresh(tt_ui *ui)
 		return;
 	}
 	tt_detect_run(ui->det, &ui->model, &ui->alerts);
+	if (ui->sink)
+		tt_alert_sink_update(ui->sink, &ui->alerts, ui->model.time);
 	ui->have_data = true;
 	ui->refreshed_at = ui->model.time;
 	snprintf(ui->source, sizeof(ui->source), "%s", ui->model.snap.stats.source);
@@ -179,9 +182,20 @@ int tt_dashboard_run(tt_app *app)
 	tt_alerts_init(&ui.alerts);
 	tt_snapshot_init(&ui.spare);
 	tt_view_init(&ui.view);
+	if (app->alert_log || app->syslog || app->on_alert) {
+		tt_alert_sink_opts so = {app->alert_log, app->syslog, app->on_alert, true};
+		ui.sink = tt_alert_sink_new(&so, err, sizeof(err));
+		if (!ui.sink) {
+			fprintf(stderr, "tenantop: %s\n", err);
+			tt_detector_free(ui.det);
+			tt_model_free(&ui.model);
+			return 1;
+		}
+	}
 	ui.ref = tt_refresher_new(&app->collect, app->delay, err, sizeof(err));
 	if (!ui.ref) {
 		fprintf(stderr, "tenantop: %s\n", err);
+		tt_alert_sink_free(ui.sink);
 		tt_detector_free(ui.det);
 		tt_model_free(&ui.model);
 		return 1;
@@ -225,6 +239,7 @@ int tt_dashboard_run(tt_app *app)
 	g_curses_on = 0;
 	endwin();
 	tt_refresher_free(ui.ref);
+	tt_alert_sink_free(ui.sink);
 	tt_view_free(&ui.view);
 	tt_snapshot_free(&ui.spare);
 	tt_alerts_free(&ui.alerts);

@@ -1,0 +1,32 @@
+/* Where alerts go besides the screen and JSON: a log file (JSON lines),
+ * syslog, and an --on-alert hook.  Each alert is reported when it is
+ * raised, when its severity changes and when it clears, never on every
+ * refresh.  The hook gets the alert in environment variables only
+ * (TENANTOP_EVENT, _TENANT, _KIND, _SEVERITY, _MESSAGE, _ETA_S,
+ * _FIRST_SEEN): tenant names are hostile and never reach a shell line. */
+#ifndef TENANTOP_ALERTSINK_H
+#define TENANTOP_ALERTSINK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tenantop/detect.h"
+
+typedef struct tt_alert_sink_opts {
+	const char *log_path;  /* append JSON lines; NULL = none */
+	bool syslog;
+	const char *on_alert;  /* run with /bin/sh -c, the alert in the environment */
+	bool quiet_hooks;      /* hook output to /dev/null (the dashboard owns the terminal) */
+} tt_alert_sink_opts;
+
+typedef struct tt_alert_sink tt_alert_sink;
+
+/* NULL with a message (the log file cannot be opened). */
+tt_alert_sink *tt_alert_sink_new(const tt_alert_sink_opts *o, char *err, size_t errlen);
+/* Report what changed since the last call.  Returns the number of events. */
+int tt_alert_sink_update(tt_alert_sink *s, const tt_alerts *now, double time);
+/* Hooks started and hooks skipped because too many were still running. */
+void tt_alert_sink_stats(const tt_alert_sink *s, unsigned *hooks_run, unsigned *hooks_skipped);
+void tt_alert_sink_free(tt_alert_sink *s);
+
+#endif

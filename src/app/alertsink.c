@@ -1,0 +1,233 @@
+/* Alert sinks: log file, syslog and the --on-alert hook. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tenantop/alertsink.h"
+#include "tenantop/jsonw.h"
+
+#define MAX_HOOKS 4      /* hooks running at once */
+#define HOOK_LIMIT_S 30  /* a hook still running after this is killed */
+
+struct hook {
+	pid_t pid;
+	double started;
+};
+
+struct tt_alert_sink {
+	tt_alert_sink_opts o;
+	FILE *log;
+	tt_alerts prev;
+	struct hook hooks[MAX_HOOKS];
+	unsigned hooks_run, hooks_skipped;
+};
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+tt_alert_sink *tt_alert_sink_new(const tt_alert_sink_opts *o, char *err, size_t errlen)
+{
+	struct tt_alert_sink *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->o = *o;
+	tt_alerts_init(&s->prev);
+	if (o->log_path) {
+		int fd = open(o->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		s->log = fd >= 0 ? fdopen(fd, "a") : NULL;
+		if (!s->log) {
+			snprintf(err, errlen, "--alert-log %s: %s", o->log_path, strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			free(s);
+			return NULL;
+		}
+	}
+	if (o->syslog)
+		openlog("tenantop", LOG_PID, LOG_DAEMON);
+	return s;
+}
+
+static const tt_alert *find(const tt_alerts *a, const tt_alert *x)
+{
+	for (size_t i = 0; i < a->n; i++)
+		if (!strcmp(a->v[i].tenant, x->tenant) && !strcmp(a->v[i].kind, x->kind))
+			return &a->v[i];
+	return NULL;
+}
+
+static void reap(struct tt_alert_sink *s)
+{
+	double now = mono();
+	for (int i = 0; i < MAX_HOOKS; i++) {
+		struct hook *h = &s->hooks[i];
+		if (!h->pid)
+			continue;
+		if (waitpid(h->pid, NULL, WNOHANG) == h->pid) {
+			h->pid = 0;
+		} else if (now - h->started > HOOK_LIMIT_S) {
+			kill(h->pid, SIGKILL);
+			waitpid(h->pid, NULL, 0);
+			h->pid = 0;
+		}
+	}
+}
+
+static void run_hook(struct tt_alert_sink *s, const char *event, const tt_alert *a)
+{
+	reap(s);
+	struct hook *slot = NULL;
+	for (int i = 0; i < MAX_HOOKS && !slot; i++)
+		if (!s->hooks[i].pid)
+			slot = &s->hooks[i];
+	if (!slot) {
+		s->hooks_skipped++;
+		return;
+	}
+	char eta[32], first[32];
+	snprintf(eta, sizeof(eta), "%.0f", a->eta_s);
+	snprintf(first, sizeof(first), "%.0f", a->first_seen);
+	pid_t pid = fork();
+	if (pid < 0) {
+		s->hooks_skipped++;
+		return;
+	}
+	if (pid == 0) {
+		/* the alert travels in the environment only */
+		setenv("TENANTOP_EVENT", event, 1);
+		setenv("TENANTOP_TENANT", a->tenant, 1);
+		setenv("TENANTOP_KIND", a->kind, 1);
+		setenv("TENANTOP_SEVERITY", tt_severity_name(a->severity), 1);
+		setenv("TENANTOP_MESSAGE", a->message, 1);
+		setenv("TENANTOP_ETA_S", a->eta_s >= 0 ? eta : "", 1);
+		setenv("TENANTOP_FIRST_SEEN", first, 1);
+		int null = open("/dev/null", O_RDWR);
+		if (null >= 0) {
+			dup2(null, 0);
+			if (s->o.quiet_hooks) {
+				dup2(null, 1);
+				dup2(null, 2);
+			}
+		}
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		execl("/bin/sh", "sh", "-c", s->o.on_alert, (char *)NULL);
+		_exit(127);
+	}
+	slot->pid = pid;
+	slot->started = mono();
+	s->hooks_run++;
+}
+
+static void emit(struct tt_alert_sink *s, const char *event, const tt_alert *a, double time)
+{
+	if (s->log) {
+		tt_jsonw w;
+		tt_jw_init(&w, s->log);
+		tt_jw_obj_begin(&w);
+		tt_jw_key(&w, "time");
+		tt_jw_double(&w, time, 3);
+		tt_jw_key(&w, "event");
+		tt_jw_str(&w, event);
+		tt_jw_key(&w, "tenant");
+		tt_jw_str(&w, a->tenant);
+		tt_jw_key(&w, "kind");
+		tt_jw_str(&w, a->kind);
+		tt_jw_key(&w, "severity");
+		tt_jw_str(&w, tt_severity_name(a->severity));
+		tt_jw_key(&w, "first_seen");
+		tt_jw_double(&w, a->first_seen, 1);
+		if (a->eta_s >= 0) {
+			tt_jw_key(&w, "eta_s");
+			tt_jw_double(&w, a->eta_s, 0);
+		}
+		tt_jw_key(&w, "message");
+		tt_jw_str(&w, a->message);
+		tt_jw_obj_end(&w);
+		fputc('\n', s->log);
+		fflush(s->log);
+	}
+	if (s->o.syslog) {
+		int pri = !strcmp(event, "cleared") ? LOG_NOTICE
+			  : a->severity == TT_SEV_CRIT ? LOG_CRIT
+			  : a->severity == TT_SEV_WARN ? LOG_WARNING
+						       : LOG_INFO;
+		syslog(pri, "%s %s %s %s: %s", event, tt_severity_name(a->severity), a->tenant, a->kind, a->message);
+	}
+	if (s->o.on_alert)
+		run_hook(s, event, a);
+}
+
+int tt_alert_sink_update(tt_alert_sink *s, const tt_alerts *now, double time)
+{
+	int events = 0;
+	reap(s);
+	for (size_t i = 0; i < now->n; i++) {
+		const tt_alert *old = find(&s->prev, &now->v[i]);
+		if (!old) {
+			emit(s, "raised", &now->v[i], time);
+			events++;
+		} else if (old->severity != now->v[i].severity) {
+			emit(s, "changed", &now->v[i], time);
+			events++;
+		}
+	}
+	for (size_t i = 0; i < s->prev.n; i++)
+		if (!find(now, &s->prev.v[i])) {
+			emit(s, "cleared", &s->prev.v[i], time);
+			events++;
+		}
+	tt_alerts_clear(&s->prev);
+	for (size_t i = 0; i < now->n; i++) {
+		tt_alert *x = tt_alerts_add(&s->prev);
+		if (x)
+			*x = now->v[i];
+	}
+	return events;
+}
+
+void tt_alert_sink_stats(const tt_alert_sink *s, unsigned *hooks_run, unsigned *hooks_skipped)
+{
+	*hooks_run = s->hooks_run;
+	*hooks_skipped = s->hooks_skipped;
+}
+
+void tt_alert_sink_free(tt_alert_sink *s)
+{
+	if (!s)
+		return;
+	/* let running hooks finish briefly, then stop them */
+	double until = mono() + 2;
+	for (int i = 0; i < MAX_HOOKS; i++) {
+		while (s->hooks[i].pid && mono() < until) {
+			if (waitpid(s->hooks[i].pid, NULL, WNOHANG) == s->hooks[i].pid)
+				s->hooks[i].pid = 0;
+			else
+				usleep(20000);
+		}
+		if (s->hooks[i].pid) {
+			kill(s->hooks[i].pid, SIGKILL);
+			waitpid(s->hooks[i].pid, NULL, 0);
+		}
+	}
+	if (s->log)
+		fclose(s->log);
+	if (s->o.syslog)
+		closelog();
+	tt_alerts_free(&s->prev);
+	free(s);
+}

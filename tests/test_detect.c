@@ -1,0 +1,272 @@
+/* The detector over sequences of model snapshots: a growing leak, a healthy
+ * tenant, recovery with hysteresis, TIME_WAIT cycling, idle connections and
+ * a pool filling up with its ETA. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "tenantop/detect.h"
+#include "tenantop/model.h"
+
+#define T0 1800000000.0
+
+struct world {
+	tt_model m;
+	tt_detector *d;
+	tt_alerts alerts;
+	tt_snapshot s;
+	tt_portset ports;
+};
+
+static void world_init(struct world *w, const tt_detect_opts *o)
+{
+	char err[64];
+	tt_portset_parse(&w->ports, "3306", err, sizeof(err));
+	tt_model_opts mo = {.ports = w->ports};
+	assert_int_equal(tt_model_init(&w->m, &mo), 0);
+	tt_detect_opts def;
+	tt_detect_opts_default(&def);
+	w->d = tt_detector_new(o ? o : &def);
+	tt_alerts_init(&w->alerts);
+	tt_snapshot_init(&w->s);
+}
+
+static void world_free(struct world *w)
+{
+	tt_alerts_free(&w->alerts);
+	tt_detector_free(w->d);
+	tt_model_free(&w->m);
+	tt_snapshot_free(&w->s);
+}
+
+static uint32_t proc(struct world *w, int pid, uint32_t uid, const char *user)
+{
+	tt_proc *p = tt_snapshot_add_proc(&w->s);
+	size_t ix = w->s.nprocs - 1;
+	p->pid = pid;
+	p->ppid = 1;
+	p->uid = uid;
+	p->start_time = (uint64_t)pid * 10;
+	uint32_t u = tt_snapshot_str_trusted(&w->s, user);
+	w->s.procs[ix].user = u;
+	return (uint32_t)ix;
+}
+
+/* A socket held by proc (UINT32_MAX: none). */
+static tt_sock *sock(struct world *w, uint64_t inode, int state, uint16_t lport, uint16_t rport, uint32_t holder)
+{
+	tt_sock *k = tt_snapshot_add_sock(&w->s);
+	k->family = TT_FAM_TCP4;
+	k->state = (uint8_t)state;
+	k->inode = inode;
+	k->lport = lport;
+	k->rport = rport;
+	k->laddr[0] = k->raddr[0] = 127;
+	k->laddr[3] = k->raddr[3] = 1;
+	if (holder != UINT32_MAX && inode) {
+		tt_owner *o = tt_snapshot_add_owner(&w->s);
+		o->inode = inode;
+		o->proc = holder;
+		o->fd = (int32_t)(inode % 1000);
+	}
+	return k;
+}
+
+static void refresh(struct world *w, double t)
+{
+	w->s.time = t;
+	tt_snapshot_index_owners(&w->s);
+	assert_int_equal(tt_model_update(&w->m, &w->s), 0);
+	assert_int_equal(tt_detect_run(w->d, &w->m, &w->alerts), 0);
+}
+
+static const tt_alert *alert(const struct world *w, const char *tenant, const char *kind)
+{
+	for (size_t i = 0; i < w->alerts.n; i++)
+		if (!strcmp(w->alerts.v[i].tenant, tenant) && !strcmp(w->alerts.v[i].kind, kind))
+			return &w->alerts.v[i];
+	return NULL;
+}
+
+/* alice: 10 ESTABLISHED and a CLOSE_WAIT more every refresh; bob healthy. */
+static void population(struct world *w, int step, int leaks)
+{
+	uint32_t a = proc(w, 100, 1001, "alice"), b = proc(w, 200, 1002, "bob");
+	for (int i = 0; i < 10; i++)
+		sock(w, 1000 + (uint64_t)i, TT_ST_ESTABLISHED, 40000 + (uint16_t)i, 3306, a);
+	for (int i = 0; i < leaks; i++)
+		sock(w, 2000 + (uint64_t)i, TT_ST_CLOSE_WAIT, 41000 + (uint16_t)i, 3306, a);
+	for (int i = 0; i < 20; i++)
+		sock(w, 3000 + (uint64_t)i, TT_ST_ESTABLISHED, 42000 + (uint16_t)i, 3306, b);
+	(void)step;
+}
+
+static void test_growing_leak_and_healthy(void **state)
+{
+	(void)state;
+	struct world w;
+	world_init(&w, NULL);
+	double first = 0;
+	for (int step = 0; step < 12; step++) {
+		population(&w, step, step * 2);
+		refresh(&w, T0 + step * 30);
+		if (step == 1)
+			assert_null(alert(&w, "alice", "close_wait_ratio")); /* 2 leaked: below min_leaks */
+		const tt_alert *r = alert(&w, "alice", "close_wait_ratio");
+		if (r && !first)
+			first = r->first_seen;
+		if (r)
+			assert_true(r->first_seen == first); /* kept across refreshes */
+	}
+	/* 22 leaked vs 10 ESTABLISHED */
+	const tt_alert *r = alert(&w, "alice", "close_wait_ratio");
+	assert_non_null(r);
+	assert_int_equal(r->severity, TT_SEV_CRIT);
+	assert_non_null(strstr(r->message, "22 leaked"));
+	assert_non_null(strstr(r->message, "growing 4.0/min"));
+	const tt_alert *g = alert(&w, "alice", "leak_growth");
+	assert_non_null(g);
+	assert_non_null(strstr(g->message, "4.0/min"));
+	assert_non_null(alert(&w, "alice", "leak_age")); /* the first leaks are 300 s old */
+	/* bob carries 20 healthy connections: nothing */
+	for (size_t i = 0; i < w.alerts.n; i++)
+		assert_string_not_equal(w.alerts.v[i].tenant, "bob");
+	world_free(&w);
+}
+
+static void test_recovery_hysteresis(void **state)
+{
+	(void)state;
+	struct world w;
+	world_init(&w, NULL);
+	for (int step = 0; step < 3; step++) {
+		population(&w, step, 8);
+		refresh(&w, T0 + step * 10);
+	}
+	assert_non_null(alert(&w, "alice", "close_wait_ratio"));
+	/* fixed: the leaks are gone; the alert holds for rearm (30 s), then clears */
+	population(&w, 3, 0);
+	refresh(&w, T0 + 30);
+	assert_non_null(alert(&w, "alice", "close_wait_ratio"));
+	population(&w, 4, 0);
+	refresh(&w, T0 + 45); /* last true at +20: 25 s ago */
+	assert_non_null(alert(&w, "alice", "close_wait_ratio"));
+	/* flapping back within the window keeps the first-seen time */
+	double first = alert(&w, "alice", "close_wait_ratio")->first_seen;
+	population(&w, 5, 8);
+	refresh(&w, T0 + 47);
+	assert_true(alert(&w, "alice", "close_wait_ratio")->first_seen == first);
+	population(&w, 6, 0);
+	refresh(&w, T0 + 70);
+	assert_non_null(alert(&w, "alice", "close_wait_ratio"));
+	population(&w, 7, 0);
+	refresh(&w, T0 + 78); /* 31 s after the last true */
+	assert_null(alert(&w, "alice", "close_wait_ratio"));
+	world_free(&w);
+}
+
+static void test_time_wait_cycling(void **state)
+{
+	(void)state;
+	struct world w;
+	world_init(&w, NULL);
+	for (int i = 0; i < 3600; i++)
+		sock(&w, 0, TT_ST_TIME_WAIT, (uint16_t)(30000 + i), 3306, UINT32_MAX);
+	refresh(&w, T0);
+	const tt_alert *a = alert(&w, "(unattributed)", "time_wait_storm");
+	assert_non_null(a);
+	assert_non_null(strstr(a->message, "3600 TIME_WAIT"));
+	/* 600 TIME_WAIT = 10/s: quiet */
+	for (int i = 0; i < 600; i++)
+		sock(&w, 0, TT_ST_TIME_WAIT, (uint16_t)(30000 + i), 3306, UINT32_MAX);
+	refresh(&w, T0 + 100);
+	assert_null(alert(&w, "(unattributed)", "time_wait_storm"));
+	world_free(&w);
+}
+
+static void test_idle_while_others_busy(void **state)
+{
+	(void)state;
+	struct world w;
+	world_init(&w, NULL);
+	uint32_t a = proc(&w, 100, 1001, "alice");
+	for (int i = 0; i < 3; i++) {
+		tt_sock *k = sock(&w, 1000 + (uint64_t)i, TT_ST_ESTABLISHED, 40000 + (uint16_t)i, 3306, a);
+		k->flags |= TT_SF_HAS_INFO;
+		k->last_data_recv_ms = k->last_data_sent_ms = 700000;
+	}
+	refresh(&w, T0);
+	assert_null(alert(&w, "alice", "idle")); /* all quiet: an idle app, not a leak */
+	a = proc(&w, 100, 1001, "alice");
+	for (int i = 0; i < 3; i++) {
+		tt_sock *k = sock(&w, 1000 + (uint64_t)i, TT_ST_ESTABLISHED, 40000 + (uint16_t)i, 3306, a);
+		k->flags |= TT_SF_HAS_INFO;
+		k->last_data_recv_ms = k->last_data_sent_ms = i == 0 ? 100 : 700000;
+	}
+	refresh(&w, T0 + 2);
+	const tt_alert *x = alert(&w, "alice", "idle");
+	assert_non_null(x);
+	assert_int_equal(x->severity, TT_SEV_INFO);
+	assert_non_null(strstr(x->message, "2 ESTABLISHED idle"));
+	world_free(&w);
+}
+
+static void test_pool_eta(void **state)
+{
+	(void)state;
+	tt_detect_opts o;
+	tt_detect_opts_default(&o);
+	char err[128];
+	assert_int_equal(tt_detect_opts_set(&o, "limit", "3306=100", err, sizeof(err)), 0);
+	struct world w;
+	world_init(&w, &o);
+	/* the server side grows by 4 connections a minute from 40 */
+	for (int step = 0; step <= 10; step++) {
+		uint32_t db = proc(&w, 50, 106, "mysql");
+		sock(&w, 1, TT_ST_LISTEN, 3306, 0, db);
+		int n = 40 + step * 4;
+		for (int i = 0; i < n; i++)
+			sock(&w, 5000 + (uint64_t)i, TT_ST_ESTABLISHED, 3306, (uint16_t)(45000 + i), db);
+		refresh(&w, T0 + step * 60);
+	}
+	const tt_alert *p = alert(&w, "*", "pool");
+	assert_non_null(p);
+	/* 80 of 100, +4/min: full in 5 minutes */
+	assert_true(p->eta_s > 290 && p->eta_s < 310);
+	assert_non_null(strstr(p->message, "80 of 100"));
+	world_free(&w);
+}
+
+static void test_options(void **state)
+{
+	(void)state;
+	tt_detect_opts o;
+	tt_detect_opts_default(&o);
+	char err[256];
+	assert_int_equal(tt_detect_opts_set(&o, "leak_age", "5m", err, sizeof(err)), 0);
+	assert_true(o.leak_age_s == 300);
+	assert_int_equal(tt_detect_opts_set(&o, "leak_ratio", "35%", err, sizeof(err)), 0);
+	assert_true(fabs(o.leak_ratio - 0.35) < 1e-9);
+	assert_int_equal(tt_detect_opts_set(&o, "leak_age", "-1", err, sizeof(err)), -1);
+	assert_int_equal(tt_detect_opts_set(&o, "limit", "alice:70000=5", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "1-65535"));
+	assert_int_equal(tt_detect_opts_set(&o, "bogus", "1", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown key 'bogus'"));
+	assert_string_equal(tt_severity_name(TT_SEV_CRIT), "critical");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_growing_leak_and_healthy), cmocka_unit_test(test_recovery_hysteresis),
+		cmocka_unit_test(test_time_wait_cycling),        cmocka_unit_test(test_idle_while_others_busy),
+		cmocka_unit_test(test_pool_eta),                 cmocka_unit_test(test_options),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
