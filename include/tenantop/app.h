@@ -24,6 +24,8 @@ typedef struct tt_app {
 	const char *alert_log;   /* --alert-log FILE */
 	bool syslog;             /* --syslog */
 	const char *on_alert;    /* --on-alert COMMAND */
+	const char *baseline_path; /* --baseline FILE */
+	double baseline_learn;     /* --baseline-learn SECONDS, 0 = no */
 	bool demo;
 	bool read_only;
 	bool no_color;
@@ -34,6 +36,13 @@ typedef struct tt_app {
  * printed (exit 0), 2 on a usage error (message printed to stderr). */
 int tt_app_parse(tt_app *app, int argc, char **argv);
 void tt_app_free(tt_app *app);
+
+/* The baseline file: --baseline, else the default path. */
+struct tt_baseline;
+const char *tt_app_baseline_path(const tt_app *app, char *buf, size_t len);
+/* Load it when it exists: 0 loaded, 1 none (msg ""), -1 damaged or
+ * unreadable (msg says so; the baseline stays empty). */
+int tt_app_baseline_load(const tt_app *app, struct tt_baseline *b, char *msg, size_t len);
 
 /* The interactive dashboard (src/ui).  Returns the exit status. */
 int tt_dashboard_run(tt_app *app);

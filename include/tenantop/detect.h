@@ -60,6 +60,10 @@ void tt_detector_free(tt_detector *d);
  * (de-duplicated, with their first-seen times kept across calls). */
 int tt_detect_run(tt_detector *d, const tt_model *m, tt_alerts *out);
 
+/* Compare with learned normal levels (NULL: none). */
+struct tt_baseline;
+void tt_detector_set_baseline(tt_detector *d, const struct tt_baseline *b);
+
 void tt_alerts_init(tt_alerts *a);
 void tt_alerts_clear(tt_alerts *a);
 void tt_alerts_free(tt_alerts *a);

@@ -14,6 +14,7 @@ typedef struct tt_output_opts {
 	const char *host;  /* host name for the text header */
 	double self_cpu_ms; /* tenantop's own CPU time for this refresh, < 0 unknown */
 	long self_rss_kb;   /* tenantop's peak resident memory, < 0 unknown */
+	const struct tt_baseline *baseline; /* normal levels to show beside the counts, or NULL */
 } tt_output_opts;
 
 int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o);

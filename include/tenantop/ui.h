@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "tenantop/app.h"
+#include "tenantop/baseline.h"
 #include "tenantop/detect.h"
 #include "tenantop/model.h"
 #include "tenantop/refresher.h"
@@ -36,6 +37,7 @@ typedef struct tt_ui {
 	tt_alerts alerts;
 	tt_refresher *ref;
 	struct tt_alert_sink *sink;
+	tt_baseline base;
 	tt_snapshot spare;
 	tt_view view;
 	char host[64];

@@ -78,6 +78,7 @@ typedef struct tt_view {
 	size_t nrows, rows_cap;
 	bool gone;           /* what was drilled into has no sockets now */
 	bool ascii;          /* no UTF-8: ASCII arrows and line art */
+	const struct tt_baseline *base; /* normal levels, or NULL */
 } tt_view;
 
 void tt_view_init(tt_view *v);

@@ -9,6 +9,7 @@
 
 #include "tenantop/alertsink.h"
 #include "tenantop/app.h"
+#include "tenantop/baseline.h"
 #include "tenantop/output.h"
 #include "tenantop/sanitize.h"
 
@@ -88,6 +89,13 @@ int tt_batch_run(tt_app *app)
 		return 1;
 	}
 	tt_output_opts oo = {.sockets = true, .host = host, .self_cpu_ms = -1, .self_rss_kb = -1};
+	tt_baseline base;
+	tt_baseline_init(&base);
+	char bmsg[600];
+	if (tt_app_baseline_load(app, &base, bmsg, sizeof(bmsg)) < 0 && !app->baseline_learn)
+		fprintf(stderr, "tenantop: %s\n", bmsg);
+	tt_detector_set_baseline(det, &base);
+	oo.baseline = &base;
 	tt_alert_sink *sink = NULL;
 	if (app->alert_log || app->syslog || app->on_alert) {
 		tt_alert_sink_opts so = {app->alert_log, app->syslog, app->on_alert, false};
@@ -112,6 +120,19 @@ int tt_batch_run(tt_app *app)
 			rc = 1;
 			break;
 		}
+		if (app->baseline_learn > 0 && i == 0)
+			tt_baseline_start(&base, m.time, app->baseline_learn);
+		if (tt_baseline_observe(&base, &m)) {
+			char path[4096];
+			tt_app_baseline_path(app, path, sizeof(path));
+			if (tt_baseline_save(&base, path, err, sizeof(err)) < 0) {
+				fprintf(stderr, "tenantop: %s\n", err);
+				rc = 1;
+			} else {
+				fprintf(stderr, "tenantop: baseline learned from %u refreshes over %.0f s, saved to %s\n",
+					base.samples, base.learned_until - base.learned_from, path);
+			}
+		}
 		tt_detect_run(det, &m, &alerts);
 		if (sink)
 			tt_alert_sink_update(sink, &alerts, m.time);
@@ -129,6 +150,9 @@ int tt_batch_run(tt_app *app)
 			sleep_until(next);
 	}
 
+	if (base.learning)
+		fprintf(stderr, "tenantop: stopped before the baseline was learned; nothing saved\n");
+	tt_baseline_free(&base);
 	tt_alert_sink_free(sink);
 	tt_snapshot_free(&snap);
 	tt_alerts_free(&alerts);

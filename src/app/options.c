@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tenantop/app.h"
+#include "tenantop/baseline.h"
 
 static const char usage_text[] =
 	"Usage: tenantop [OPTION]...\n"
@@ -36,6 +38,11 @@ static const char usage_text[] =
 	"                         environment: TENANTOP_EVENT, _TENANT, _KIND, _SEVERITY,\n"
 	"                         _MESSAGE, _ETA_S, _FIRST_SEEN\n"
 	"\n"
+	"Baselines:\n"
+	"      --baseline FILE    normal levels per tenant (default\n"
+	"                         ~/.local/state/tenantop/baseline); b in the dashboard learns\n"
+	"      --baseline-learn S learn the baseline over S seconds of this run, then save it\n"
+	"\n"
 	"Other:\n"
 	"      --sockets-only     read the socket tables only, no process attribution\n"
 	"                         (measures the socket read alone; see make bench)\n"
@@ -59,6 +66,8 @@ enum {
 	OPT_ALERT_LOG,
 	OPT_SYSLOG,
 	OPT_ON_ALERT,
+	OPT_BASELINE,
+	OPT_BASELINE_LEARN,
 };
 
 static const struct option long_opts[] = {
@@ -81,6 +90,8 @@ static const struct option long_opts[] = {
 	{"alert-log", required_argument, NULL, OPT_ALERT_LOG},
 	{"syslog", no_argument, NULL, OPT_SYSLOG},
 	{"on-alert", required_argument, NULL, OPT_ON_ALERT},
+	{"baseline", required_argument, NULL, OPT_BASELINE},
+	{"baseline-learn", required_argument, NULL, OPT_BASELINE_LEARN},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, 'V'},
 	{NULL, 0, NULL, 0},
@@ -209,6 +220,14 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 				return usage_error("--on-alert wants a command");
 			app->on_alert = optarg;
 			break;
+		case OPT_BASELINE:
+			app->baseline_path = optarg;
+			break;
+		case OPT_BASELINE_LEARN:
+			if (parse_double(optarg, &app->baseline_learn) < 0 || app->baseline_learn < 1 ||
+			    app->baseline_learn > 7 * 86400)
+				return usage_error("--baseline-learn wants seconds from 1 to 604800, not '%s'", optarg);
+			break;
 		case OPT_SOCKETS_ONLY:
 			app->collect.skip_processes = true;
 			break;
@@ -259,6 +278,36 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 	app->collect.ancestor_depth = tt_rules_parent_depth(app->conf.rules);
 	if (!iterations_given)
 		app->iterations = app->batch ? 1 : 0;
+	/* a batch that learns runs long enough to learn */
+	if (app->batch && app->baseline_learn > 0 && !iterations_given)
+		app->iterations = (int)(app->baseline_learn / app->delay) + 2;
+	return 0;
+}
+
+const char *tt_app_baseline_path(const tt_app *app, char *buf, size_t len)
+{
+	if (app->baseline_path) {
+		snprintf(buf, len, "%s", app->baseline_path);
+		return buf;
+	}
+	return tt_baseline_default_path(buf, len);
+}
+
+int tt_app_baseline_load(const tt_app *app, tt_baseline *b, char *msg, size_t len)
+{
+	char path[4096];
+	tt_app_baseline_path(app, path, sizeof(path));
+	if (access(path, F_OK) != 0) {
+		if (app->baseline_path) {
+			snprintf(msg, len, "baseline %s: %s (b learns one)", path, strerror(errno));
+			return -1;
+		}
+		msg[0] = '\0';
+		return 1;
+	}
+	if (tt_baseline_load(b, path, msg, len) < 0)
+		return -1;
+	snprintf(msg, len, "baseline loaded from %s (%zu tenants)", path, b->n);
 	return 0;
 }
 

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tenantop/baseline.h"
 #include "tenantop/detect.h"
 
 #define TW_LIFETIME_S 60.0
@@ -40,7 +41,13 @@ struct tt_detector {
 	struct active *act;
 	size_t nact, capact;
 	struct pool_hist pools[TT_MAX_LIMITS];
+	const tt_baseline *base;
 };
+
+void tt_detector_set_baseline(tt_detector *d, const tt_baseline *b)
+{
+	d->base = b;
+}
 
 tt_detector *tt_detector_new(const tt_detect_opts *o)
 {
@@ -179,12 +186,26 @@ static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 				    "leaked sockets growing %.1f/min (threshold %.1f/min); now %u", slope,
 				    o->growth_per_min, leaked);
 	}
+	/* against the learned normal levels */
+	const tt_baseline_entry *be = d->base ? tt_baseline_find(d->base, t->name) : NULL;
+	double tw_limit = o->tw_storm_per_s;
+	if (be) {
+		double normal = be->mean[TT_BL_CLOSE_WAIT] + be->mean[TT_BL_CLOSE];
+		double peak = be->peak[TT_BL_CLOSE_WAIT] + be->peak[TT_BL_CLOSE];
+		if (leaked >= o->min_leaks && leaked > 2 * peak + o->min_leaks)
+			raise_alert(d, now, t->name, "above_baseline", TT_SEV_WARN,
+				    "%u leaked; its normal is %.1f (peak %.0f) in the baseline", leaked, normal, peak);
+		/* cycling: above twice its normal rate */
+		double normal_rate = be->mean[TT_BL_TIME_WAIT] / TW_LIFETIME_S;
+		if (2 * normal_rate > tw_limit)
+			tw_limit = 2 * normal_rate;
+	}
 	/* time_wait_storm */
 	double tw_rate = c->st[TT_ST_TIME_WAIT] / TW_LIFETIME_S;
-	if (o->tw_storm_per_s > 0 && tw_rate >= o->tw_storm_per_s)
+	if (tw_limit > 0 && tw_rate >= tw_limit)
 		raise_alert(d, now, t->name, "time_wait_storm", tw_rate >= 4 * o->tw_storm_per_s ? TT_SEV_CRIT : TT_SEV_WARN,
-			    "%u TIME_WAIT: about %.0f new connections/s (threshold %.0f/s); reuse connections",
-			    c->st[TT_ST_TIME_WAIT], tw_rate, o->tw_storm_per_s);
+			    "%u TIME_WAIT: about %.0f new connections/s (threshold %.0f/s%s); reuse connections",
+			    c->st[TT_ST_TIME_WAIT], tw_rate, tw_limit, tw_limit > o->tw_storm_per_s ? ", from the baseline" : "");
 }
 
 static void check_idle(tt_detector *d, const tt_model *m)

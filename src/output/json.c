@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tenantop/jsonw.h"
+#include "tenantop/baseline.h"
 #include "tenantop/output.h"
 
 static void write_states(tt_jsonw *w, const tt_counts *c)
@@ -119,7 +120,7 @@ static void write_proc(tt_jsonw *w, const tt_model *m, const tt_mproc *mp)
 	tt_jw_obj_end(w);
 }
 
-static void write_tenant(tt_jsonw *w, const tt_model *m, const tt_mtenant *t)
+static void write_tenant(tt_jsonw *w, const tt_model *m, const tt_mtenant *t, const tt_baseline *base)
 {
 	tt_jw_obj_begin(w);
 	tt_jw_key(w, "name");
@@ -142,6 +143,20 @@ static void write_tenant(tt_jsonw *w, const tt_model *m, const tt_mtenant *t)
 	tt_jw_double(w, t->oldest_leak_s, 1);
 	tt_jw_key(w, "leak_trend_per_min");
 	tt_jw_double(w, t->leak_slope, 2);
+	const tt_baseline_entry *be = base ? tt_baseline_find(base, t->name) : NULL;
+	if (be) {
+		tt_jw_key(w, "baseline");
+		tt_jw_obj_begin(w);
+		tt_jw_key(w, "ESTABLISHED");
+		tt_jw_double(w, be->mean[TT_BL_ESTAB], 2);
+		tt_jw_key(w, "leaked");
+		tt_jw_double(w, be->mean[TT_BL_CLOSE_WAIT] + be->mean[TT_BL_CLOSE], 2);
+		tt_jw_key(w, "leaked_peak");
+		tt_jw_double(w, be->peak[TT_BL_CLOSE_WAIT] + be->peak[TT_BL_CLOSE], 0);
+		tt_jw_key(w, "TIME_WAIT");
+		tt_jw_double(w, be->mean[TT_BL_TIME_WAIT], 2);
+		tt_jw_obj_end(w);
+	}
 	tt_jw_key(w, "processes");
 	tt_jw_arr_begin(w);
 	for (uint32_t i = 0; i < t->nprocs; i++)
@@ -241,7 +256,7 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 	tt_jw_key(&w, "tenants");
 	tt_jw_arr_begin(&w);
 	for (size_t i = 0; i < m->ntenants; i++)
-		write_tenant(&w, m, &m->tenants[i]);
+		write_tenant(&w, m, &m->tenants[i], o ? o->baseline : NULL);
 	tt_jw_arr_end(&w);
 	tt_jw_key(&w, "unattributed");
 	tt_jw_obj_begin(&w);

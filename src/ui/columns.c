@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tenantop/baseline.h"
 #include "tenantop/output.h"
 #include "tenantop/view.h"
 
@@ -213,20 +214,53 @@ static int c_eta(const tt_view *v, uint32_t a, uint32_t b)
 	return CMP(x, y);
 }
 
+/* Leaked now against the baseline's normal level. */
+static double t_dev(const tt_view *v, uint32_t row, bool *have)
+{
+	const char *name = row == TT_ROW_UNATTRIBUTED ? "(unattributed)" : v->m->tenants[row].name;
+	const tt_baseline_entry *e = v->base ? tt_baseline_find(v->base, name) : NULL;
+	*have = e != NULL;
+	if (!e)
+		return 0;
+	return tt_counts_leaked(t_counts(v, row)) - (e->mean[TT_BL_CLOSE_WAIT] + e->mean[TT_BL_CLOSE]);
+}
+static int t_base(const tt_view *v, uint32_t row, char *buf, size_t len)
+{
+	bool have;
+	double d = t_dev(v, row, &have);
+	if (!have) {
+		snprintf(buf, len, v->base && tt_baseline_ready(v->base) ? "new" : "-");
+		return TT_TONE_DIM;
+	}
+	if (fabs(d) < 0.5) {
+		snprintf(buf, len, "=");
+		return TT_TONE_DIM;
+	}
+	snprintf(buf, len, "%+.0f", d);
+	return d >= 5 ? TT_TONE_WARN : d < 0 ? TT_TONE_OK : TT_TONE_NORMAL;
+}
+static int c_base(const tt_view *v, uint32_t a, uint32_t b)
+{
+	bool ha, hb;
+	double x = t_dev(v, a, &ha), y = t_dev(v, b, &hb);
+	return CMP(x, y);
+}
+
 static const tt_column tenant_cols[] = {
 	{"tenant", "TENANT", "the customer: a Unix user, or what a tenant rule matched", 14, 0, false, true, false, t_name, c_name},
-	{"rule", "RULE", "the rule that made this tenant (user, cgroup, path, cmdline, remote, port, parent)", 7, 5, false, false, false, t_rule, c_rule},
+	{"rule", "RULE", "the rule that made this tenant (user, cgroup, path, cmdline, remote, port, parent)", 7, 2, false, false, false, t_rule, c_rule},
 	{"procs", "PROCS", "processes holding its sockets", 5, 4, true, false, true, t_procs, c_procs},
 	{"estab", "ESTAB", "ESTABLISHED connections", 6, 1, true, false, true, t_estab, c_estab},
 	{"close_wait", "CLOSE_WAIT", "the peer closed, the process never did: a leak", 10, 0, true, false, true, t_cw, c_cw},
 	{"close", "CLOSE", "reset by the peer, descriptor still held (ss cannot show these)", 6, 0, true, false, true, t_close, c_close},
 	{"time_wait", "TIME_WAIT", "closed by this side, lingering 60 s: many = connection cycling", 9, 2, true, false, true, t_tw, c_tw},
 	{"other", "OTHER", "every other state (LISTEN, SYN_*, FIN_WAIT*, LAST_ACK, CLOSING)", 6, 6, true, false, true, t_other, c_other},
-	{"leaked", "LEAKED", "CLOSE_WAIT + CLOSE", 6, 3, true, false, true, t_leaked, c_leaked},
+	{"leaked", "LEAKED", "CLOSE_WAIT + CLOSE", 6, 4, true, false, true, t_leaked, c_leaked},
 	{"oldest", "OLDEST", "time the oldest leaked socket has been in its state", 7, 2, true, false, true, t_oldest, c_oldest},
 	{"ratio", "LEAK%", "leaked over ESTABLISHED", 6, 1, true, false, true, t_ratio, c_ratio},
 	{"trend", "TREND", "leaked sockets per minute, least squares over the trend window", 7, 3, false, false, true, t_trend, c_trend},
-	{"eta", "ETA FULL", "time until the tenant's connection limit fills at the current growth", 8, 4, true, false, false, t_eta, c_eta},
+	{"vs_base", "vs BASE", "leaked now minus its normal level in the baseline (b learns one)", 7, 5, true, false, true, t_base, c_base},
+	{"eta", "ETA FULL", "time until the tenant's connection limit fills at the current growth", 8, 5, true, false, false, t_eta, c_eta},
 };
 
 /* -------------------------------------------------------------- processes */

@@ -111,6 +111,14 @@ static void take_refresh(tt_ui *ui)
 		tt_ui_message(ui, TT_TONE_CRIT, "out of memory while building the model");
 		return;
 	}
+	if (tt_baseline_observe(&ui->base, &ui->model)) {
+		char path[4096], berr[600];
+		tt_app_baseline_path(ui->app, path, sizeof(path));
+		if (tt_baseline_save(&ui->base, path, berr, sizeof(berr)) < 0)
+			tt_ui_message(ui, TT_TONE_CRIT, "%s", berr);
+		else
+			tt_ui_message(ui, TT_TONE_OK, "baseline learned from %u refreshes, saved to %s", ui->base.samples, path);
+	}
 	tt_detect_run(ui->det, &ui->model, &ui->alerts);
 	if (ui->sink)
 		tt_alert_sink_update(ui->sink, &ui->alerts, ui->model.time);
@@ -182,6 +190,11 @@ int tt_dashboard_run(tt_app *app)
 	tt_alerts_init(&ui.alerts);
 	tt_snapshot_init(&ui.spare);
 	tt_view_init(&ui.view);
+	tt_baseline_init(&ui.base);
+	char bmsg[600];
+	int brc = tt_app_baseline_load(app, &ui.base, bmsg, sizeof(bmsg));
+	tt_detector_set_baseline(ui.det, &ui.base);
+	ui.view.base = &ui.base;
 	if (app->alert_log || app->syslog || app->on_alert) {
 		tt_alert_sink_opts so = {app->alert_log, app->syslog, app->on_alert, true};
 		ui.sink = tt_alert_sink_new(&so, err, sizeof(err));
@@ -234,12 +247,15 @@ int tt_dashboard_run(tt_app *app)
 	ui.color = want_color(app);
 	tt_ui_theme_init(&ui);
 
+	if (brc != 1)
+		tt_ui_message(&ui, brc < 0 ? TT_TONE_WARN : TT_TONE_INFO, "%s", bmsg);
 	int rc = run_loop(&ui);
 
 	g_curses_on = 0;
 	endwin();
 	tt_refresher_free(ui.ref);
 	tt_alert_sink_free(ui.sink);
+	tt_baseline_free(&ui.base);
 	tt_view_free(&ui.view);
 	tt_snapshot_free(&ui.spare);
 	tt_alerts_free(&ui.alerts);

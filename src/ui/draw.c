@@ -177,6 +177,12 @@ static void draw_title(tt_ui *ui, int y, bool compact)
 		snprintf(buf, sizeof(buf), "  %zu alert%s", ui->alerts.n, ui->alerts.n == 1 ? "" : "s");
 		x += put(y, x, buf, COLS - x, attr_of(ui, P_CRIT));
 	}
+	if (ui->base.learning) {
+		snprintf(buf, sizeof(buf), "  LEARNING %.0fs", ui->base.learn_until - ui->model.time);
+		x += put(y, x, buf, COLS - x, attr_of(ui, P_INFO) | A_BOLD);
+	} else if (tt_baseline_ready(&ui->base)) {
+		x += put(y, x, "  baseline", COLS - x, attr_of(ui, P_DIM));
+	}
 	if (ui->paused)
 		put(y, COLS > 8 ? COLS - 8 : 0, " PAUSED ", 8, attr_of(ui, P_PAUSED));
 }
@@ -265,14 +271,22 @@ static void layout_columns(tt_ui *ui)
 	const tt_column *cols = tt_columns(ui->view.level, &n);
 	bool on[TT_MAX_SHOWN];
 	int need = 0;
+	bool any_eta = false;
+	for (size_t i = 0; i < ui->alerts.n; i++)
+		any_eta |= ui->alerts.v[i].eta_s >= 0;
+	size_t sorted = ui->view.pane[ui->view.level].sort_col;
 	for (size_t i = 0; i < n && i < TT_MAX_SHOWN; i++) {
-		on[i] = true;
-		need += cols[i].width + 1;
+		/* columns with nothing to say this time are left out */
+		on[i] = !(!strcmp(cols[i].id, "vs_base") && !tt_baseline_ready(&ui->base)) &&
+			!(!strcmp(cols[i].id, "eta") && !any_eta && i != sorted);
+		if (on[i])
+			need += cols[i].width + 1;
 	}
 	while (need - 1 > COLS) {
 		int worst = -1;
 		for (size_t i = 0; i < n; i++)
-			if (on[i] && cols[i].prio > 0 && (worst < 0 || cols[i].prio >= cols[worst].prio))
+			if (on[i] && cols[i].prio > 0 && i != sorted &&
+			    (worst < 0 || cols[i].prio >= cols[worst].prio))
 				worst = (int)i;
 		if (worst < 0)
 			break;
@@ -450,6 +464,7 @@ static const char *help_keys[][2] = {
 	{"\\  F4", "filter rows by text (Esc in the prompt clears)"},
 	{"p  F5", "choose the watched ports"},
 	{"Space", "pause: the data freezes, keys keep working"},
+	{"b", "learn the normal levels (5 min; b again stops early), saved"},
 	{"+ -", "refresh delay longer / shorter"},
 	{"h ? F1", "this help"},
 	{"q F10 Ctrl-C", "quit"},
@@ -485,6 +500,7 @@ static void draw_help(tt_ui *ui)
 		{"time_wait_storm", "connections opened and closed too fast (TIME_WAIT)"},
 		{"idle", "ESTABLISHED with no traffic for `idle`: pool slots doing nothing"},
 		{"pool", "a configured limit near full, or forecast to fill (ETA)"},
+		{"above_baseline", "leaked sockets well above the tenant's learned normal"},
 	};
 	if (y < LINES - 1)
 		put(y++, 0, "Alerts:", COLS, attr_of(ui, P_TITLE));

@@ -80,6 +80,28 @@ static void set_delay(tt_ui *ui, double d)
 static int a_slower(tt_ui *ui) { set_delay(ui, ui->delay + (ui->delay < 2 ? 0.5 : 1)); return TT_R_REDRAW; }
 static int a_faster(tt_ui *ui) { set_delay(ui, ui->delay - (ui->delay <= 2 ? 0.5 : 1)); return TT_R_REDRAW; }
 
+#define LEARN_S 300.0
+
+static int a_baseline(tt_ui *ui)
+{
+	if (ui->base.learning) {
+		if (tt_baseline_finish(&ui->base, ui->model.time)) {
+			char path[4096], err[600];
+			tt_app_baseline_path(ui->app, path, sizeof(path));
+			if (tt_baseline_save(&ui->base, path, err, sizeof(err)) < 0)
+				tt_ui_message(ui, TT_TONE_CRIT, "%s", err);
+			else
+				tt_ui_message(ui, TT_TONE_OK, "baseline learned from %u refreshes, saved to %s", ui->base.samples, path);
+		} else {
+			tt_ui_message(ui, TT_TONE_WARN, "baseline: no refresh seen yet; nothing learned");
+		}
+		return TT_R_REBUILD;
+	}
+	tt_baseline_start(&ui->base, ui->model.time, LEARN_S);
+	tt_ui_message(ui, TT_TONE_INFO, "learning the normal levels for %.0f minutes (b again to stop early)", LEARN_S / 60);
+	return TT_R_REDRAW;
+}
+
 static int a_mouse(tt_ui *ui)
 {
 	MEVENT ev;
@@ -128,6 +150,7 @@ static const struct binding normal_keys[] = {
 	{KEY_F(3), a_next_match}, {'n', a_next_match}, {'\\', a_filter},        {KEY_F(4), a_filter},
 	{'p', a_ports},         {KEY_F(5), a_ports},   {' ', a_pause},          {'+', a_slower},
 	{'=', a_slower},        {'-', a_faster},       {'h', a_help},           {'?', a_help},
+	{'b', a_baseline},
 	{KEY_F(1), a_help},     {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
 };
 

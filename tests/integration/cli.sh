@@ -26,4 +26,10 @@ expect 1 "cannot open the proc root" -- "$B/tenantop" --batch --proc "$T/nothing
 expect 0 '"name":"alice"' -- "$B/tenantop" --batch --format json --proc tests/fixtures/proc-basic
 expect 0 "container-3f2a9c1b7d4e" -- "$B/tenantop" --batch --proc tests/fixtures/proc-hosting --config tenantop.conf.example --ports 3306,3307
 expect 2 "needs a terminal" -- sh -c "$B/tenantop < /dev/null > /dev/null"
+# a baseline learned in batch, then loaded; a damaged one is reported
+expect 0 "baseline learned from" -- "$B/tenantop" --batch --proc tests/fixtures/proc-basic --baseline "$T/base" --baseline-learn 1 --delay 0.4
+expect 0 '"baseline":{"ESTABLISHED":1.00,"leaked":2.00' -- "$B/tenantop" --batch --format json --proc tests/fixtures/proc-basic --baseline "$T/base"
+sed -i 's/^tenant 1/tenant 7/' "$T/base"
+expect 0 "damaged (checksum mismatch); not used" -- "$B/tenantop" --batch --proc tests/fixtures/proc-basic --baseline "$T/base"
+expect 2 "--baseline-learn wants seconds" -- "$B/tenantop" --batch --baseline-learn 0
 [ $fails -eq 0 ] && echo "all checks passed" || { echo "$fails check(s) failed"; exit 1; }

@@ -15,7 +15,7 @@ if [ "$(id -u)" = 0 ]; then A=2101 Bu=2102; else A=- Bu=-; fi
 SIM=$!
 i=0; while [ ! -f "$T/ready" ]; do i=$((i+1)); [ $i -gt 100 ] && { cat "$T/sim.err"; exit 1; }; sleep 0.1; done
 TA=$( [ "$A" = - ] && id -un || echo $A )
-export LANG=C.UTF-8 TERM=xterm-256color
+export LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME="$T/state"
 unset NO_COLOR
 TT="$B/tenantop --ports $PORT --delay 0.5"
 
@@ -69,6 +69,15 @@ keys main Space
 check "Space pauses" wait_for main "PAUSED"
 keys main Space
 check "Space resumes" wait_gone main "PAUSED"
+keys main b
+check "b starts learning the baseline" wait_for main "LEARNING"
+sleep 1.2
+keys main b
+check "b again stops and saves it" wait_for main "baseline learned from"
+check "the baseline file was written" test -s "$T/state/tenantop/baseline"
+tm resize-window -t main -x 140 -y 30
+check "the vs BASE column compares with it" wait_for main "vs BASE"
+tm resize-window -t main -x 100 -y 30
 keys main h
 check "h shows the help" wait_for main "Press any key to return"
 keys main x
@@ -77,7 +86,7 @@ check "any key leaves the help" wait_for main "F10Quit"
 tm resize-window -t main -x 40 -y 10
 sleep 0.6
 check "at 40x10 the tenants pane still shows" wait_for main "CLOSE_WAIT"
-cap main | awk 'length($0) > 40 { bad = 1 } END { exit bad }' && ok "no line is wider than 40 columns" || bad "line wider than 40"
+cap main | perl -CSD -ne 'chomp; $bad = 1 if length($_) > 40; END { exit($bad ? 1 : 0) }' && ok "no line is wider than 40 columns" || bad "line wider than 40"
 tm resize-window -t main -x 80 -y 24
 check "back at 80x24 the totals line returns" wait_for main "ESTAB "
 
