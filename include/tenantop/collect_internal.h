@@ -40,10 +40,12 @@ struct tt_scan_ctx {
 	/* load all_inodes another way (netlink: an unfiltered dump) */
 	int (*load_all_inodes)(tt_scan_ctx *sc);
 	void *owner;              /* the collector */
+	void *pcache;             /* owners.c: per-process descriptor cache */
 };
 
 const struct tt_endpoint_mem *tt_endpoints_find(const tt_scan_ctx *sc, uint64_t inode);
 int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out);
+void tt_owners_free(tt_scan_ctx *sc);
 
 /* procinfo.c helpers */
 int tt_openat_beneath(int dirfd, const char *path, int flags);

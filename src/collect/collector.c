@@ -327,6 +327,7 @@ void tt_collector_free(tt_collector *c)
 	if (!c)
 		return;
 	tt_scan_ctx *sc = &c->sc;
+	tt_owners_free(sc);
 	tt_u64set_free(&sc->wanted);
 	tt_u64set_free(&sc->all_inodes);
 	tt_u64set_free(&sc->held);

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tenantop/collect_internal.h"
@@ -145,17 +147,147 @@ static long held_socket(tt_scan_ctx *sc, tt_snapshot *out, uint64_t inode, int p
 	return (long)out->nsocks - 1;
 }
 
-struct found {
+/* ------------------------------------------------------- process cache
+ *
+ * Attribution is incremental: a process whose descriptor count (st_size of
+ * /proc/PID/fd) is unchanged keeps the socket list of its last full scan;
+ * its facts (cmdline, cwd, ...) are re-read every FACTS_TTL seconds.  A
+ * full scan happens for new processes, changed descriptor counts, every
+ * VERIFY_EVERY refreshes (pid reuse), and for the processes of a socket's
+ * uid when a watched socket appears that no cached descriptor explains.
+ * Fixture trees (not the kernel's /proc) are always scanned in full. */
+
+#define FACTS_TTL 30.0
+#define VERIFY_EVERY 10
+
+enum { S_COMM, S_CMDLINE, S_CWD, S_EXE, S_CGROUP, S_USER, S_COUNT };
+
+struct pfd {
 	uint64_t inode;
-	int fd;
+	int32_t fd;
 };
 
-/* Scan one process.  Returns 0, or -1 when it vanished. */
-static int scan_pid(tt_scan_ctx *sc, int pid, tt_snapshot *out, struct found **buf, size_t *cap)
+struct pentry {
+	int32_t pid;
+	uint64_t start;
+	int64_t fd_size;    /* st_size of PID/fd at the last full scan, -1 unknown */
+	uint32_t uid;       /* owner of PID/fd: the process's effective uid */
+	uint32_t nfds;
+	struct pfd *fds;    /* every socket descriptor */
+	uint32_t nsock, cap;
+	uint32_t gen, scanned_gen;
+	bool has_facts;
+	double facts_at;
+	tt_proc facts;      /* string fields unused: see s[] */
+	char *s[S_COUNT];
+};
+
+struct pcache {
+	struct pentry *v;
+	size_t n, cap;
+	tt_u64set index;    /* pid -> slot */
+	uint32_t gen;
+	tt_u64set held_prev; /* inodes held (CLOSE) last refresh */
+	tt_u64set missing;   /* watched inodes no descriptor explained last refresh */
+};
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void pentry_clear(struct pentry *e)
+{
+	free(e->fds);
+	for (int i = 0; i < S_COUNT; i++)
+		free(e->s[i]);
+	memset(e, 0, sizeof(*e));
+}
+
+static struct pcache *pcache_of(tt_scan_ctx *sc)
+{
+	if (!sc->pcache) {
+		struct pcache *pc = calloc(1, sizeof(*pc));
+		if (!pc)
+			return NULL;
+		tt_u64set_init(&pc->index);
+		tt_u64set_init(&pc->held_prev);
+		tt_u64set_init(&pc->missing);
+		sc->pcache = pc;
+	}
+	return sc->pcache;
+}
+
+void tt_owners_free(tt_scan_ctx *sc)
+{
+	struct pcache *pc = sc->pcache;
+	if (!pc)
+		return;
+	for (size_t i = 0; i < pc->n; i++)
+		pentry_clear(&pc->v[i]);
+	free(pc->v);
+	tt_u64set_free(&pc->index);
+	tt_u64set_free(&pc->held_prev);
+	tt_u64set_free(&pc->missing);
+	free(pc);
+	sc->pcache = NULL;
+}
+
+static struct pentry *pentry_get(struct pcache *pc, int32_t pid, bool *created)
+{
+	uint64_t ix;
+	*created = false;
+	if (tt_u64set_get(&pc->index, (uint64_t)pid, &ix))
+		return &pc->v[ix];
+	if (pc->n == pc->cap) {
+		size_t ncap = pc->cap ? pc->cap * 2 : 256;
+		struct pentry *p = realloc(pc->v, ncap * sizeof(*p));
+		if (!p)
+			return NULL;
+		pc->v = p;
+		pc->cap = ncap;
+	}
+	if (tt_u64set_put(&pc->index, (uint64_t)pid, pc->n) < 0)
+		return NULL;
+	struct pentry *e = &pc->v[pc->n++];
+	memset(e, 0, sizeof(*e));
+	e->pid = pid;
+	e->fd_size = -1;
+	*created = true;
+	return e;
+}
+
+/* Drop the entries of processes not seen this refresh. */
+static void pcache_sweep(struct pcache *pc)
+{
+	size_t w = 0;
+	bool moved = false;
+	for (size_t i = 0; i < pc->n; i++) {
+		if (pc->v[i].gen != pc->gen) {
+			pentry_clear(&pc->v[i]);
+			moved = true;
+			continue;
+		}
+		pc->v[w++] = pc->v[i];
+	}
+	if (!moved)
+		return;
+	pc->n = w;
+	tt_u64set_clear(&pc->index);
+	for (size_t i = 0; i < pc->n; i++)
+		tt_u64set_put(&pc->index, (uint64_t)pc->v[i].pid, i);
+}
+
+/* Full scan of one process's descriptors into its entry.  0, or -1 when it
+ * vanished or its descriptors are unreadable (counted). */
+static int full_scan(tt_scan_ctx *sc, struct pentry *e, int64_t fd_size, tt_snapshot *out)
 {
 	char path[64];
 	uint64_t start0, start1;
 	int32_t ppid;
+	int pid = e->pid;
 	if (tt_read_stat_at(sc->rootfd, pid, NULL, 0, &ppid, &start0) < 0) {
 		if (errno == ENOENT || errno == ESRCH)
 			out->stats.vanished++;
@@ -175,13 +307,13 @@ static int scan_pid(tt_scan_ctx *sc, int pid, tt_snapshot *out, struct found **b
 		close(dfd);
 		return -1;
 	}
-	size_t n = 0;
-	uint32_t nfds = 0;
+	e->nsock = 0;
+	e->nfds = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
-		nfds++;
+		e->nfds++;
 		char link[64];
 		ssize_t ln = readlinkat(dfd, de->d_name, link, sizeof(link) - 1);
 		if (ln < 0)
@@ -189,68 +321,126 @@ static int scan_pid(tt_scan_ctx *sc, int pid, tt_snapshot *out, struct found **b
 		uint64_t inode = tt_parse_socket_link(link, (size_t)ln);
 		if (!inode)
 			continue;
-		int fd = atoi(de->d_name);
+		if (e->nsock == e->cap) {
+			uint32_t ncap = e->cap ? e->cap * 2 : 16;
+			struct pfd *p = realloc(e->fds, ncap * sizeof(*p));
+			if (!p)
+				break;
+			e->fds = p;
+			e->cap = ncap;
+		}
+		e->fds[e->nsock++] = (struct pfd){inode, atoi(de->d_name)};
+	}
+	closedir(d);
+	/* the pid may have been reused while we read it */
+	if (tt_read_stat_at(sc->rootfd, pid, NULL, 0, &ppid, &start1) < 0 || start1 != start0) {
+		out->stats.pid_reused += start1 != start0;
+		e->nsock = 0;
+		e->fd_size = -1;
+		return -1;
+	}
+	if (e->start != start0)
+		e->has_facts = false; /* another process now */
+	e->start = start0;
+	e->fd_size = fd_size;
+	e->scanned_gen = ((struct pcache *)sc->pcache)->gen;
+	return 0;
+}
+
+/* Put the process into the snapshot: its facts from the cache, re-read
+ * when stale.  Returns its index, -1 when it vanished. */
+static long push_proc(tt_scan_ctx *sc, struct pentry *e, tt_snapshot *out)
+{
+	double now = mono_s();
+	if (!e->has_facts || now - e->facts_at > FACTS_TTL || !sc->real_proc) {
+		long pi = tt_read_proc(sc->rootfd, e->pid, sc->users, out);
+		if (pi < 0)
+			return -1;
+		const tt_proc *p = &out->procs[pi];
+		if (p->start_time != e->start) {
+			out->stats.pid_reused++;
+			out->nprocs--;
+			e->fd_size = -1;
+			return -1;
+		}
+		e->facts = *p;
+		const uint32_t offs[S_COUNT] = {p->comm, p->cmdline, p->cwd, p->exe, p->cgroup, p->user};
+		for (int i = 0; i < S_COUNT; i++) {
+			free(e->s[i]);
+			e->s[i] = strdup(tt_snapshot_get_str(out, offs[i]));
+		}
+		e->has_facts = true;
+		e->facts_at = now;
+		out->procs[pi].nfds = e->nfds;
+		return pi;
+	}
+	tt_proc *p = tt_snapshot_add_proc(out);
+	if (!p)
+		return -1;
+	long pi = (long)out->nprocs - 1;
+	*p = e->facts;
+	p->nfds = e->nfds;
+	uint32_t offs[S_COUNT];
+	for (int i = 0; i < S_COUNT; i++)
+		offs[i] = e->s[i] ? tt_snapshot_str_trusted(out, e->s[i]) : 0;
+	p = &out->procs[pi];
+	p->comm = offs[S_COMM], p->cmdline = offs[S_CMDLINE], p->cwd = offs[S_CWD];
+	p->exe = offs[S_EXE], p->cgroup = offs[S_CGROUP], p->user = offs[S_USER];
+	return pi;
+}
+
+/* The owners (and reset-but-held sockets) of one process.  fresh: its
+ * descriptors were just read, so every unlisted TCP socket is a candidate;
+ * otherwise only sockets known to be watched or held are. */
+static void emit(tt_scan_ctx *sc, struct pcache *pc, struct pentry *e, bool fresh, tt_snapshot *out)
+{
+	size_t owners_mark = out->nowners;
+	for (uint32_t i = 0; i < e->nsock; i++) {
+		uint64_t inode = e->fds[i].inode;
 		if (!tt_u64set_has(&sc->wanted, inode)) {
 			if (!sc->check_held)
 				continue;
-			int proto = sock_proto(sc, pid, de->d_name, inode);
+			uint64_t prev;
+			bool known = tt_u64set_get(&sc->held, inode, &prev);
+			if (!known && !fresh && !tt_u64set_has(&pc->held_prev, inode) && !tt_endpoints_find(sc, inode))
+				continue;
+			char fdname[16];
+			snprintf(fdname, sizeof(fdname), "%d", e->fds[i].fd);
+			int proto = sock_proto(sc, e->pid, fdname, inode);
 			if (proto != PROTO_TCP && proto != PROTO_TCP6)
 				continue;
 			tt_sock probe;
 			memset(&probe, 0, sizeof(probe));
-			uint64_t prev;
-			if (!tt_u64set_get(&sc->held, inode, &prev) && !is_held(sc, pid, fd, inode, &probe))
+			if (!known && !is_held(sc, e->pid, e->fds[i].fd, inode, &probe))
 				continue;
 			if (held_socket(sc, out, inode, proto, &probe) < 0)
 				continue;
 		}
-		if (n == *cap) {
-			size_t ncap = *cap ? *cap * 2 : 64;
-			struct found *p = realloc(*buf, ncap * sizeof(**buf));
-			if (!p)
-				break;
-			*buf = p;
-			*cap = ncap;
-		}
-		(*buf)[n++] = (struct found){inode, fd};
-	}
-	closedir(d);
-	if (n == 0)
-		return 0;
-	size_t procs_mark = out->nprocs, owners_mark = out->nowners;
-	long pi = tt_read_proc(sc->rootfd, pid, sc->users, out);
-	if (pi < 0)
-		goto drop;
-	/* the pid may have been reused while we read it */
-	if (tt_read_stat_at(sc->rootfd, pid, NULL, 0, &ppid, &start1) < 0 || start1 != start0 ||
-	    out->procs[pi].start_time != start0) {
-		out->stats.pid_reused += (start1 != start0);
-		goto drop;
-	}
-	out->procs[pi].nfds = nfds;
-	for (size_t i = 0; i < n; i++) {
 		tt_owner *o = tt_snapshot_add_owner(out);
 		if (!o)
 			break;
-		o->inode = (*buf)[i].inode;
-		o->proc = (uint32_t)pi;
-		o->fd = (*buf)[i].fd;
+		o->inode = inode;
+		o->fd = e->fds[i].fd;
+		o->proc = UINT32_MAX; /* set below */
 	}
-	return 0;
-drop:
-	out->nprocs = procs_mark;
-	out->nowners = owners_mark;
-	return -1;
+	if (out->nowners == owners_mark)
+		return;
+	long pi = push_proc(sc, e, out);
+	if (pi < 0) {
+		out->nowners = owners_mark;
+		return;
+	}
+	for (size_t i = owners_mark; i < out->nowners; i++)
+		out->owners[i].proc = (uint32_t)pi;
 }
 
 int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out)
 {
-	int dfd = dup(sc->rootfd);
-	if (dfd < 0)
+	struct pcache *pc = pcache_of(sc);
+	if (!pc)
 		return -1;
-	/* the O_PATH root cannot be listed; open it for reading */
-	close(dfd);
-	dfd = openat(sc->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	pc->gen++;
+	int dfd = openat(sc->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return -1;
 	DIR *d = fdopendir(dfd);
@@ -258,22 +448,115 @@ int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out)
 		close(dfd);
 		return -1;
 	}
-	struct found *buf = NULL;
-	size_t cap = 0;
 	tt_u64set_clear(&sc->held);
+	/* pass 1: which processes need a full scan; scan them */
+	struct todo {
+		size_t slot;
+		bool fresh, ok;
+	} *todo = NULL;
+	size_t ntodo = 0, todo_cap = 0;
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		const char *s = de->d_name;
 		if (*s < '1' || *s > '9')
 			continue;
-		char *e;
-		long pid = strtol(s, &e, 10);
-		if (*e || pid <= 0 || pid > INT32_MAX)
+		char *end;
+		long pid = strtol(s, &end, 10);
+		if (*end || pid <= 0 || pid > INT32_MAX)
 			continue;
 		out->stats.procs++;
-		scan_pid(sc, (int)pid, out, &buf, &cap);
+		bool created;
+		struct pentry *e = pentry_get(pc, (int32_t)pid, &created);
+		if (!e)
+			continue;
+		e->gen = pc->gen;
+		/* the descriptor count, for free, from the fd folder's size */
+		char path[64];
+		struct stat st;
+		snprintf(path, sizeof(path), "%ld/fd", pid);
+		int64_t fd_size = -1;
+		if (sc->real_proc) {
+			if (fstatat(sc->rootfd, path, &st, 0) < 0) {
+				if (errno == EACCES || errno == EPERM)
+					out->stats.fd_denied++;
+				else
+					out->stats.vanished++;
+				e->fd_size = -1;
+				e->nsock = 0;
+				continue;
+			}
+			fd_size = st.st_size > 0 ? (int64_t)st.st_size : -1;
+			e->uid = st.st_uid;
+		}
+		bool verify = (uint32_t)pid % VERIFY_EVERY == pc->gen % VERIFY_EVERY;
+		bool fresh = created || fd_size < 0 || e->fd_size != fd_size || verify;
+		bool ok = !fresh || full_scan(sc, e, fd_size, out) == 0;
+		if (ntodo == todo_cap) {
+			size_t ncap = todo_cap ? todo_cap * 2 : 256;
+			struct todo *t = realloc(todo, ncap * sizeof(*t));
+			if (!t)
+				break;
+			todo = t;
+			todo_cap = ncap;
+		}
+		todo[ntodo++] = (struct todo){(size_t)(e - pc->v), fresh, ok};
 	}
 	closedir(d);
-	free(buf);
+
+	/* a watched socket no descriptor explains, new since the last refresh:
+	 * someone swapped descriptors without changing their count.  Scan the
+	 * processes of that socket's uid again, then, if that was not enough,
+	 * every process not scanned this time (once per new socket). */
+	if (sc->real_proc) {
+		tt_u64set uids, next_missing;
+		tt_u64set_init(&uids);
+		tt_u64set_init(&next_missing);
+		for (int round = 0; round < 2; round++) {
+			tt_u64set have;
+			tt_u64set_init(&have);
+			for (size_t t = 0; t < ntodo; t++) {
+				const struct pentry *e = &pc->v[todo[t].slot];
+				for (uint32_t i = 0; todo[t].ok && i < e->nsock; i++)
+					tt_u64set_add(&have, e->fds[i].inode);
+			}
+			tt_u64set_clear(&uids);
+			tt_u64set_clear(&next_missing);
+			bool any_new = false;
+			for (size_t i = 0; i < out->nsocks; i++) {
+				const tt_sock *k = &out->socks[i];
+				if (!k->inode || tt_u64set_has(&have, k->inode))
+					continue;
+				tt_u64set_add(&next_missing, k->inode);
+				if (!tt_u64set_has(&pc->missing, k->inode)) {
+					tt_u64set_add(&uids, k->uid);
+					any_new = true;
+				}
+			}
+			tt_u64set_free(&have);
+			if (!any_new)
+				break;
+			for (size_t t = 0; t < ntodo; t++) {
+				struct pentry *e = &pc->v[todo[t].slot];
+				if (todo[t].fresh || (round == 0 && !tt_u64set_has(&uids, e->uid)))
+					continue;
+				todo[t].fresh = true;
+				todo[t].ok = full_scan(sc, e, e->fd_size, out) == 0;
+			}
+		}
+		tt_u64set_free(&pc->missing);
+		pc->missing = next_missing;
+		tt_u64set_free(&uids);
+	}
+	/* pass 2: owners, held sockets, process facts */
+	for (size_t t = 0; t < ntodo; t++)
+		if (todo[t].ok)
+			emit(sc, pc, &pc->v[todo[t].slot], todo[t].fresh, out);
+	free(todo);
+	/* remember which sockets were held, to look at them again */
+	tt_u64set_clear(&pc->held_prev);
+	for (size_t i = 0; i < out->nsocks; i++)
+		if (out->socks[i].flags & TT_SF_HELD_ONLY)
+			tt_u64set_add(&pc->held_prev, out->socks[i].inode);
+	pcache_sweep(pc);
 	return 0;
 }
