@@ -395,10 +395,15 @@ static long push_proc(tt_scan_ctx *sc, struct pentry *e, tt_snapshot *out)
 static void emit(tt_scan_ctx *sc, struct pcache *pc, struct pentry *e, bool fresh, tt_snapshot *out)
 {
 	size_t owners_mark = out->nowners;
+	/* a reset socket whose addresses were never seen may be on any port:
+	 * count it only for a process that holds watched sockets too */
+	bool watched = sc->ports && sc->ports->all;
+	for (uint32_t i = 0; i < e->nsock && !watched; i++)
+		watched = tt_u64set_has(&sc->wanted, e->fds[i].inode) || tt_endpoints_find(sc, e->fds[i].inode);
 	for (uint32_t i = 0; i < e->nsock; i++) {
 		uint64_t inode = e->fds[i].inode;
 		if (!tt_u64set_has(&sc->wanted, inode)) {
-			if (!sc->check_held)
+			if (!sc->check_held || (!watched && !tt_endpoints_find(sc, inode)))
 				continue;
 			uint64_t prev;
 			bool known = tt_u64set_get(&sc->held, inode, &prev);

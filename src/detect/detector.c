@@ -96,6 +96,10 @@ __attribute__((format(printf, 6, 7))) static void raise_alert(tt_detector *d, do
 	struct active *a = active_get(d, tenant, kind, now);
 	if (!a)
 		return;
+	/* severity only goes up while the alert is active: a count hovering at
+	 * a threshold does not flap warning/critical */
+	if (a->last_true > 0 && a->last.severity > sev)
+		sev = a->last.severity;
 	a->last_true = now;
 	a->seen_now = true;
 	tt_alert *x = &a->last;

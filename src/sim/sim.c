@@ -29,7 +29,7 @@
 
 #include "tenantop/sim.h"
 
-#define WAIT_MS 10000 /* a socket that does not reach its state in this long is a failure */
+#define WAIT_MS 60000 /* a socket that does not reach its state in this long is a failure */
 
 static volatile sig_atomic_t stop_flag;
 
@@ -245,35 +245,33 @@ static int client_main(const tt_sim_cfg *c, const tt_sim_tenant *t, uint32_t idx
 	uint32_t n_e = share_of(t->estab, t->procs, idx), n_c = share_of(t->cw, t->procs, idx);
 	uint32_t n_r = share_of(t->reset, t->procs, idx), n_t = share_of(t->tw, t->procs, idx);
 	int fail = 0;
-	/* dial everything first, then wait: the states settle in parallel */
-	size_t first_c = 0, first_r = 0;
-	for (uint32_t i = 0; i < n_e && !fail; i++) {
-		int fd = dial(c, &tg, seq++, 'E');
-		fail = fd < 0 || hold(&h, fd) < 0;
-	}
-	first_c = h.n;
-	for (uint32_t i = 0; i < n_c && !fail; i++) {
-		int fd = dial(c, &tg, seq++, 'C');
-		fail = fd < 0 || hold(&h, fd) < 0;
-	}
-	first_r = h.n;
-	for (uint32_t i = 0; i < n_r && !fail; i++) {
-		int fd = dial(c, &tg, seq++, 'R');
-		fail = fd < 0 || hold(&h, fd) < 0;
-	}
-	for (size_t i = 0; i < h.n && !fail; i++) {
-		if (i < first_c)
-			fail = wait_for(h.fd[i], POLLIN, 'k') < 0;
-		else if (i < first_r)
-			fail = wait_for(h.fd[i], POLLRDHUP, 0) < 0;
-		else
-			fail = wait_for(h.fd[i], POLLERR | POLLHUP, 0) < 0;
-	}
+	/* one connection at a time per client, each to its state before the
+	 * next: hundreds of clients never overflow the server's accept queue */
+	const struct {
+		uint32_t n;
+		char cmd;
+		short ev;
+		char byte;
+	} kinds[] = {{n_e, 'E', POLLIN, 'k'}, {n_c, 'C', POLLRDHUP, 0}, {n_r, 'R', POLLERR | POLLHUP, 0}};
+	for (size_t kd = 0; kd < 3 && !fail; kd++)
+		for (uint32_t i = 0; i < kinds[kd].n && !fail && !stop_flag; i++) {
+			int fd = dial(c, &tg, seq++, kinds[kd].cmd);
+			if (fd < 0 || hold(&h, fd) < 0) {
+				if (fd >= 0)
+					close(fd);
+				fail = 1;
+				break;
+			}
+			if (wait_for(fd, kinds[kd].ev, kinds[kd].byte) < 0) {
+				errno = ETIMEDOUT;
+				fail = 1;
+			}
+		}
 	for (uint32_t i = 0; i < n_t && !fail; i++)
 		fail = cycle_tw(c, &tg, seq++) < 0;
 	if (fail && !stop_flag)
-		fprintf(stderr, "tenantop-sim: client %s #%u: a connection did not reach its state: %s\n",
-			t->name, idx + 1, strerror(errno));
+		fprintf(stderr, "tenantop-sim: client %s #%u: a connection failed or did not reach its state: %s\n",
+			t->name, idx + 1, errno == ETIMEDOUT ? "timed out" : strerror(errno));
 	if (t->share && !fail) {
 		pid_t twin = fork();
 		if (twin == 0) {
@@ -378,6 +376,68 @@ static int write_ready_file(const char *path, uint64_t conns)
 	return 0;
 }
 
+static int open_listener(const tt_sim_cfg *c, const struct sockaddr_storage *lss, socklen_t llen, bool reuseport)
+{
+	int lfd = socket(lss->ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int one = 1, zero = 0;
+	if (lfd < 0) {
+		fprintf(stderr, "tenantop-sim: socket: %s\n", strerror(errno));
+		return -1;
+	}
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (reuseport)
+		setsockopt(lfd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+	if (lss->ss_family == AF_INET6)
+		setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(lfd, (const struct sockaddr *)lss, llen) < 0 || listen(lfd, 4096) < 0) {
+		fprintf(stderr, "tenantop-sim: cannot listen on %s port %u: %s\n", c->addr, c->port, strerror(errno));
+		close(lfd);
+		return -1;
+	}
+	return lfd;
+}
+
+static void accept_all(int ep, int lfd)
+{
+	for (;;) {
+		int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (cfd < 0) {
+			if (errno == EMFILE || errno == ENFILE) {
+				/* out of descriptors: let the queue wait rather than spin */
+				struct timespec ts = {0, 10 * 1000 * 1000};
+				nanosleep(&ts, NULL);
+			}
+			return;
+		}
+		struct epoll_event cev = {.events = EPOLLIN | EPOLLRDHUP, .data.fd = cfd};
+		epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &cev);
+	}
+}
+
+/* An extra server process sharing the port (SO_REUSEPORT): one process
+ * cannot hold more descriptors than its limit. */
+static void server_worker(int lfd, pid_t parent)
+{
+	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+	if (getppid() != parent)
+		_exit(0);
+	prctl(PR_SET_NAME, "tenantop-sim", 0, 0, 0);
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd};
+	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+	struct epoll_event evs[256];
+	while (!stop_flag) {
+		int n = epoll_wait(ep, evs, 256, 200);
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.fd == lfd)
+				accept_all(ep, lfd);
+			else
+				server_conn(ep, evs[i].data.fd);
+		}
+	}
+	_exit(0);
+}
+
 int tt_sim_run(const tt_sim_cfg *c)
 {
 	struct target tg;
@@ -401,19 +461,33 @@ int tt_sim_run(const tt_sim_cfg *c)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	int lfd = socket(lss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	int one = 1, zero = 0;
-	if (lfd < 0) {
-		fprintf(stderr, "tenantop-sim: socket: %s\n", strerror(errno));
+	/* the server's ends of held connections, spread over enough processes */
+	uint64_t held = 1024;
+	for (size_t i = 0; i < c->ntenants; i++)
+		held += c->tenants[i].estab;
+	struct rlimit rl;
+	rlim_t per = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 1024 ? rl.rlim_cur - 512 : 512;
+	size_t nworkers = (size_t)(held / per) + 1;
+	if (nworkers > 64)
+		nworkers = 64;
+	int lfd = open_listener(c, &lss, llen, nworkers > 1);
+	if (lfd < 0)
 		return 1;
-	}
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (lss.ss_family == AF_INET6)
-		setsockopt(lfd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
-	if (bind(lfd, (struct sockaddr *)&lss, llen) < 0 || listen(lfd, 4096) < 0) {
-		fprintf(stderr, "tenantop-sim: cannot listen on %s port %u: %s\n", c->addr, c->port, strerror(errno));
-		close(lfd);
-		return 1;
+	pid_t workers[64];
+	size_t nw = 0;
+	for (size_t w = 1; w < nworkers; w++) {
+		int wfd = open_listener(c, &lss, llen, true);
+		if (wfd < 0)
+			break;
+		pid_t parent = getpid();
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(lfd);
+			server_worker(wfd, parent);
+		}
+		close(wfd);
+		if (pid > 0)
+			workers[nw++] = pid;
 	}
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
@@ -455,13 +529,7 @@ int tt_sim_run(const tt_sim_cfg *c)
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
 			if (fd == lfd) {
-				for (;;) {
-					int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-					if (cfd < 0)
-						break;
-					struct epoll_event cev = {.events = EPOLLIN | EPOLLRDHUP, .data.fd = cfd};
-					epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &cev);
-				}
+				accept_all(ep, lfd);
 			} else if (fd == pfd[0]) {
 				char buf[256];
 				ssize_t got = read(pfd[0], buf, sizeof(buf));
@@ -511,6 +579,11 @@ int tt_sim_run(const tt_sim_cfg *c)
 		while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
 			;
 	free(kids);
+	for (size_t i = 0; i < nw; i++)
+		kill(workers[i], SIGTERM);
+	for (size_t i = 0; i < nw; i++)
+		while (waitpid(workers[i], NULL, 0) < 0 && errno == EINTR)
+			;
 	close(ep);
 	close(lfd);
 	close(pfd[0]);

@@ -21,26 +21,22 @@ DEADLINE = time.monotonic() + float(os.environ.get("BENCH_SECONDS", "290"))
 
 
 def run(argv, stdout=subprocess.DEVNULL):
-    """Run argv, return (cpu seconds, peak rss KiB, stdout bytes)."""
-    r, w = os.pipe() if stdout is None else (None, None)
-    pid = os.fork()
-    if pid == 0:
-        try:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(w if w is not None else devnull, 1)
-            os.dup2(devnull, 2)
-            os.execvp(argv[0], argv)
-        finally:
-            os._exit(127)
-    out = b""
-    if r is not None:
-        os.close(w)
-        with os.fdopen(r, "rb") as f:
-            out = f.read()
-    _, status, ru = os.wait4(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError("%s failed: %s" % (" ".join(argv), status))
-    return ru.ru_utime + ru.ru_stime, ru.ru_maxrss, out
+    """Run argv under /usr/bin/time, return (cpu seconds, peak rss KiB, stdout bytes).
+    time(1) forks the command from its own small process, so the peak RSS is
+    the command's own, not this Python's (a child forked from here would
+    carry Python's pages into its ru_maxrss before exec)."""
+    fd, tfile = tempfile.mkstemp(prefix="tt-bench-time-")
+    os.close(fd)
+    try:
+        p = subprocess.run(["/usr/bin/time", "-o", tfile, "-f", "%U %S %M"] + argv,
+                           stdout=subprocess.PIPE if stdout is None else subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL)
+        if p.returncode != 0:
+            raise RuntimeError("%s failed: %s" % (" ".join(argv), p.returncode))
+        u, s_, m = open(tfile).read().split()[-3:]
+        return float(u) + float(s_), int(m), p.stdout or b""
+    finally:
+        os.unlink(tfile)
 
 
 def population(n_sockets):
@@ -69,7 +65,8 @@ def main():
             break
         specs, nprocs = population(n)
         ready = tempfile.mktemp(prefix="tt-bench-ready-")
-        sim = subprocess.Popen([SIM, "--port", str(PORT), "--src-addrs", "8", "--duration", "240",
+        port = PORT + len(rows) + 10 * SIZES.index(n)  # a fresh port: no TIME_WAIT from a previous size
+        sim = subprocess.Popen([SIM, "--port", str(port), "--src-addrs", "8", "--duration", "240",
                                 "--ready-file", ready, "--quiet"] + specs,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
@@ -81,7 +78,7 @@ def main():
                     raise RuntimeError("simulator not ready after 120 s")
                 time.sleep(0.2)
             build_s = time.monotonic() - t0
-            ports = ["--ports", str(PORT)]
+            ports = ["--ports", str(port)]
             # the population as the kernel sees it
             _, _, out = run(["ss", "-tan"], stdout=None)
             total = max(0, out.count(b"\n") - 1)
@@ -102,6 +99,8 @@ def main():
             rows.append(dict(n=n, total=total, counted=counted, procs=nprocs, build_s=build_s,
                              ss=ss_cpu, ss_rss=ss_rss, ssp=ssp_cpu, ssp_rss=ssp_rss,
                              cold=cold, steady=steady, sock=sock_read, tt_rss=tt_rss))
+        except RuntimeError as e:
+            print("bench: %d sockets: %s" % (n, e), file=sys.stderr)
         finally:
             sim.send_signal(signal.SIGTERM)
             try:
