@@ -14,11 +14,11 @@ DESTDIR  ?=
 VERSION  := 0.1.0
 
 # Debian packages the build and the tests need (installed by `make deps` when root).
-DEB_BUILD := gcc make pkg-config libncurses-dev libmnl-dev libinih-dev libcmocka-dev zlib1g-dev
-DEB_TEST  := tmux iproute2 procps python3 time
+DEB_BUILD := gcc make pkg-config libncurses-dev libmnl-dev libinih-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev
+DEB_TEST  := tmux iproute2 procps python3 time prometheus
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
-PKGS     := ncursesw libmnl inih
+PKGS     := ncursesw libmnl inih libmicrohttpd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)

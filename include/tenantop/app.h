@@ -12,7 +12,8 @@ enum tt_format { TT_FMT_TEXT = 0, TT_FMT_JSON = 1, TT_FMT_PROMETHEUS = 2 };
 
 typedef struct tt_app {
 	bool batch;
-	int iterations;          /* batch: default 1; dashboard: 0 = forever */
+	int iterations;          /* batch: default 1 (0 = forever with --listen); dashboard: 0 */
+	bool quiet;              /* batch exporter: no output on stdout */
 	double delay;            /* seconds between refreshes (default 2) */
 	int format;              /* enum tt_format */
 	tt_collect_opts collect; /* proc root, ports, source */
@@ -26,6 +27,7 @@ typedef struct tt_app {
 	const char *on_alert;    /* --on-alert COMMAND */
 	const char *baseline_path; /* --baseline FILE */
 	double baseline_learn;     /* --baseline-learn SECONDS, 0 = no */
+	unsigned max_tenants;    /* Prometheus tenant labels ([general] max_tenants) */
 	bool demo;
 	bool read_only;
 	bool no_color;

@@ -15,6 +15,7 @@ typedef struct tt_conf {
 	tt_detect_opts detect;
 	tt_portset ports;         /* valid when ports_set */
 	bool ports_set;
+	unsigned max_tenants;     /* Prometheus: tenants with their own label (default 50) */
 	char path[512];           /* the file loaded, "" when none */
 } tt_conf;
 

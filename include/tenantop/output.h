@@ -15,9 +15,12 @@ typedef struct tt_output_opts {
 	double self_cpu_ms; /* tenantop's own CPU time for this refresh, < 0 unknown */
 	long self_rss_kb;   /* tenantop's peak resident memory, < 0 unknown */
 	const struct tt_baseline *baseline; /* normal levels to show beside the counts, or NULL */
+	unsigned max_tenants; /* Prometheus: tenants with their own label (0 = all); the rest are "other" */
 } tt_output_opts;
 
 int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o);
+/* Prometheus text exposition format (also served by --listen). */
+int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o);
 int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o);
 /* "42s", "6m12s", "3h05m", "2d04h"; "-" for negative. Returns buf. */
 char *tt_fmt_age(double seconds, char *buf, size_t len);

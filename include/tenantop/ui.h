@@ -37,6 +37,7 @@ typedef struct tt_ui {
 	tt_alerts alerts;
 	tt_refresher *ref;
 	struct tt_alert_sink *sink;
+	struct tt_exporter *exporter;
 	tt_baseline base;
 	tt_snapshot spare;
 	tt_view view;

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
@@ -10,6 +11,7 @@
 #include "tenantop/alertsink.h"
 #include "tenantop/app.h"
 #include "tenantop/baseline.h"
+#include "tenantop/exporter.h"
 #include "tenantop/output.h"
 #include "tenantop/sanitize.h"
 
@@ -103,11 +105,22 @@ int tt_batch_run(tt_app *app)
 		if (!sink) {
 			fprintf(stderr, "tenantop: %s\n", err);
 			rc = 1;
-			app->iterations = 0;
+			batch_stop = 1;
+		}
+	}
+	oo.max_tenants = app->max_tenants;
+	tt_exporter *ex = NULL;
+	if (app->listen && !batch_stop) {
+		ex = tt_exporter_start(app->listen, err, sizeof(err));
+		if (!ex) {
+			fprintf(stderr, "tenantop: %s\n", err);
+			rc = 1;
+			batch_stop = 1;
 		}
 	}
 
-	for (int i = 0; i < app->iterations && !batch_stop; i++) {
+	/* iterations 0: until stopped (the exporter service) */
+	for (int i = 0; (app->iterations == 0 || i < app->iterations) && !batch_stop; i++) {
 		double next = now_mono() + app->delay;
 		double cpu0 = cpu_ms(NULL);
 		if (tt_collect(c, &snap, err, sizeof(err)) < 0) {
@@ -137,8 +150,22 @@ int tt_batch_run(tt_app *app)
 		if (sink)
 			tt_alert_sink_update(sink, &alerts, m.time);
 		oo.self_cpu_ms = cpu_ms(&oo.self_rss_kb) - cpu0;
-		int w = app->format == TT_FMT_JSON ? tt_write_json(stdout, &m, &alerts, &oo)
-						   : tt_write_text(stdout, &m, &alerts, &oo);
+		if (ex) {
+			char *text = NULL;
+			size_t len = 0;
+			FILE *mf = open_memstream(&text, &len);
+			if (mf) {
+				tt_write_prometheus(mf, &m, &alerts, &oo);
+				fclose(mf);
+				tt_exporter_publish(ex, text, len);
+				free(text);
+			}
+		}
+		int w = 0;
+		if (!app->quiet)
+			w = app->format == TT_FMT_JSON ? tt_write_json(stdout, &m, &alerts, &oo)
+			    : app->format == TT_FMT_PROMETHEUS ? tt_write_prometheus(stdout, &m, &alerts, &oo)
+							       : tt_write_text(stdout, &m, &alerts, &oo);
 		if (w < 0 || fflush(stdout) == EOF) {
 			if (errno != EPIPE) {
 				fprintf(stderr, "tenantop: cannot write the output: %s\n", strerror(errno));
@@ -146,13 +173,14 @@ int tt_batch_run(tt_app *app)
 			}
 			break;
 		}
-		if (i + 1 < app->iterations)
+		if (app->iterations == 0 || i + 1 < app->iterations)
 			sleep_until(next);
 	}
 
 	if (base.learning)
 		fprintf(stderr, "tenantop: stopped before the baseline was learned; nothing saved\n");
 	tt_baseline_free(&base);
+	tt_exporter_stop(ex);
 	tt_alert_sink_free(sink);
 	tt_snapshot_free(&snap);
 	tt_alerts_free(&alerts);

@@ -25,6 +25,7 @@ int tt_conf_init(tt_conf *c)
 {
 	memset(c, 0, sizeof(*c));
 	tt_detect_opts_default(&c->detect);
+	c->max_tenants = 50;
 	c->rules = tt_rules_default();
 	return c->rules ? 0 : -1;
 }
@@ -170,7 +171,15 @@ static int handler(void *user, const char *section, const char *name, const char
 			lc->c->ports_set = true;
 			return 1;
 		}
-		return fail_at(lc, lc->line, "unknown key '%.40s' in [general] (expected ports)", name);
+		if (!strcmp(name, "max_tenants")) {
+			char *end;
+			long v = strtol(value, &end, 10);
+			if (*end || end == value || v < 1 || v > 100000)
+				return fail_at(lc, lc->line, "max_tenants wants a number from 1 to 100000, not '%.40s'", value);
+			lc->c->max_tenants = (unsigned)v;
+			return 1;
+		}
+		return fail_at(lc, lc->line, "unknown key '%.40s' in [general] (expected ports, max_tenants)", name);
 	}
 	if (!strcmp(section, "detect")) {
 		if (tt_detect_opts_set(&lc->c->detect, name, value, e, sizeof(e)) < 0)

@@ -20,7 +20,10 @@ static const char usage_text[] =
 	"  -b, --batch            print snapshots instead (like top -b)\n"
 	"  -n, --iterations N     batch: number of refreshes (default 1)\n"
 	"  -d, --delay SECONDS    refresh interval (default 2; fractions allowed)\n"
-	"  -f, --format FMT       batch output: text (default), json\n"
+	"  -f, --format FMT       batch output: text (default), json, prometheus\n"
+	"      --listen ADDR:PORT serve Prometheus /metrics (with the dashboard, or with\n"
+	"                         --batch as an exporter service: it then runs until stopped\n"
+	"                         and prints nothing unless --format is given)\n"
 	"      --demo             start the built-in simulator and watch it\n"
 	"\n"
 	"What to watch:\n"
@@ -123,7 +126,7 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 {
 	char err[512];
 	const char *ports_arg = NULL;
-	bool all_ports = false, iterations_given = false;
+	bool all_ports = false, iterations_given = false, format_given = false;
 
 	memset(app, 0, sizeof(*app));
 	app->delay = 2.0;
@@ -160,6 +163,7 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 				return usage_error("--delay wants seconds between 0.01 and 86400, not '%s'", optarg);
 			break;
 		case 'f':
+			format_given = true;
 			if (strcmp(optarg, "text") == 0)
 				app->format = TT_FMT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
@@ -245,11 +249,9 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (app->record_path || app->replay_path || app->listen)
-		return usage_error("%s: recording, replay and the metrics endpoint are not in this build yet",
-				   app->record_path ? "--record" : app->replay_path ? "--replay" : "--listen");
-	if (app->format == TT_FMT_PROMETHEUS)
-		return usage_error("--format %s: not in this build yet; use text or json", "prometheus");
+	if (app->record_path || app->replay_path)
+		return usage_error("%s: recording and replay are not in this build yet",
+				   app->record_path ? "--record" : "--replay");
 	if (ports_arg && all_ports)
 		return usage_error("%s: give either --ports or --all-ports", "--ports");
 
@@ -274,10 +276,12 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 	} else {
 		tt_portset_parse(&app->collect.ports, TT_DEFAULT_PORTS, err, sizeof(err));
 	}
+	app->max_tenants = app->conf.max_tenants;
 	/* parent rules need the holders' ancestors */
 	app->collect.ancestor_depth = tt_rules_parent_depth(app->conf.rules);
 	if (!iterations_given)
-		app->iterations = app->batch ? 1 : 0;
+		app->iterations = app->batch && !app->listen ? 1 : 0;
+	app->quiet = app->batch && app->listen && !format_given;
 	/* a batch that learns runs long enough to learn */
 	if (app->batch && app->baseline_learn > 0 && !iterations_given)
 		app->iterations = (int)(app->baseline_learn / app->delay) + 2;

@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include "tenantop/alertsink.h"
+#include "tenantop/exporter.h"
+#include "tenantop/output.h"
 #include "tenantop/sanitize.h"
 #include "tenantop/ui.h"
 
@@ -120,6 +122,18 @@ static void take_refresh(tt_ui *ui)
 			tt_ui_message(ui, TT_TONE_OK, "baseline learned from %u refreshes, saved to %s", ui->base.samples, path);
 	}
 	tt_detect_run(ui->det, &ui->model, &ui->alerts);
+	if (ui->exporter) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mf = open_memstream(&text, &len);
+		if (mf) {
+			tt_output_opts oo = {.self_cpu_ms = -1, .self_rss_kb = -1, .max_tenants = ui->app->max_tenants};
+			tt_write_prometheus(mf, &ui->model, &ui->alerts, &oo);
+			fclose(mf);
+			tt_exporter_publish(ui->exporter, text, len);
+			free(text);
+		}
+	}
 	if (ui->sink)
 		tt_alert_sink_update(ui->sink, &ui->alerts, ui->model.time);
 	ui->have_data = true;
@@ -205,6 +219,13 @@ int tt_dashboard_run(tt_app *app)
 			return 1;
 		}
 	}
+	if (app->listen && !(ui.exporter = tt_exporter_start(app->listen, err, sizeof(err)))) {
+		fprintf(stderr, "tenantop: %s\n", err);
+		tt_alert_sink_free(ui.sink);
+		tt_detector_free(ui.det);
+		tt_model_free(&ui.model);
+		return 1;
+	}
 	ui.ref = tt_refresher_new(&app->collect, app->delay, err, sizeof(err));
 	if (!ui.ref) {
 		fprintf(stderr, "tenantop: %s\n", err);
@@ -255,6 +276,7 @@ int tt_dashboard_run(tt_app *app)
 	endwin();
 	tt_refresher_free(ui.ref);
 	tt_alert_sink_free(ui.sink);
+	tt_exporter_stop(ui.exporter);
 	tt_baseline_free(&ui.base);
 	tt_view_free(&ui.view);
 	tt_snapshot_free(&ui.spare);

@@ -28,13 +28,16 @@ def run(argv, stdout=subprocess.DEVNULL):
     fd, tfile = tempfile.mkstemp(prefix="tt-bench-time-")
     os.close(fd)
     try:
-        p = subprocess.run(["/usr/bin/time", "-o", tfile, "-f", "%U %S %M"] + argv,
-                           stdout=subprocess.PIPE if stdout is None else subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL)
-        if p.returncode != 0:
-            raise RuntimeError("%s failed: %s" % (" ".join(argv), p.returncode))
-        u, s_, m = open(tfile).read().split()[-3:]
-        return float(u) + float(s_), int(m), p.stdout or b""
+        p = subprocess.Popen(["/usr/bin/time", "-o", tfile, "-f", "%M"] + argv,
+                             stdout=subprocess.PIPE if stdout is None else subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+        out = p.stdout.read() if p.stdout else b""
+        # CPU in microseconds from wait4: time(1) plus the command it reaped
+        _, status, ru = os.wait4(p.pid, 0)
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise RuntimeError("%s failed: %s" % (" ".join(argv), status))
+        m = open(tfile).read().split()[-1]
+        return ru.ru_utime + ru.ru_stime, int(m), out
     finally:
         os.unlink(tfile)
 

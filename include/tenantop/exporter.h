@@ -1,0 +1,19 @@
+/* --listen ADDR:PORT: serve the latest refresh at /metrics in the
+ * Prometheus text format (libmicrohttpd, its own thread).  A scrape never
+ * triggers a collection: it gets the text of the last refresh. */
+#ifndef TENANTOP_EXPORTER_H
+#define TENANTOP_EXPORTER_H
+
+#include <stddef.h>
+
+typedef struct tt_exporter tt_exporter;
+
+/* "127.0.0.1:9817", "[::1]:9817", ":9817" (every address).  NULL with a message. */
+tt_exporter *tt_exporter_start(const char *listen, char *err, size_t errlen);
+/* Replace the text served (copied). */
+void tt_exporter_publish(tt_exporter *x, const char *text, size_t len);
+/* Scrapes answered so far. */
+unsigned long tt_exporter_scrapes(tt_exporter *x);
+void tt_exporter_stop(tt_exporter *x);
+
+#endif

@@ -1,0 +1,162 @@
+/* The Prometheus endpoint on libmicrohttpd: GET /metrics returns the text
+ * published by the last refresh; / says where the metrics are; anything else
+ * is 404, any method but GET/HEAD 405. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "tenantop/exporter.h"
+
+struct tt_exporter {
+	struct MHD_Daemon *d;
+	pthread_mutex_t mu;
+	char *text;
+	size_t len;
+	unsigned long scrapes;
+};
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type, const char *body,
+			     size_t len)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", type);
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+			       const char *version, const char *upload, size_t *upload_len, void **con_cls)
+{
+	(void)version, (void)upload, (void)upload_len, (void)con_cls;
+	struct tt_exporter *x = cls;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return reply(c, 405, "text/plain", "method not allowed\n", 19);
+	if (!strcmp(url, "/metrics")) {
+		pthread_mutex_lock(&x->mu);
+		x->scrapes++;
+		enum MHD_Result r;
+		if (!x->text)
+			r = reply(c, 503, "text/plain", "no refresh yet\n", 15);
+		else
+			r = reply(c, 200, "text/plain; version=0.0.4; charset=utf-8", x->text, x->len);
+		pthread_mutex_unlock(&x->mu);
+		return r;
+	}
+	if (!strcmp(url, "/")) {
+		static const char page[] = "tenantop exporter: the metrics are at /metrics\n";
+		return reply(c, 200, "text/plain", page, sizeof(page) - 1);
+	}
+	return reply(c, 404, "text/plain", "not found\n", 10);
+}
+
+static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	memset(ss, 0, sizeof(*ss));
+	const char *colon = strrchr(s, ':');
+	if (!colon || !colon[1])
+		return -1;
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 1 || port > 65535)
+		return -1;
+	char host[80];
+	size_t hl = (size_t)(colon - s);
+	if (hl >= sizeof(host))
+		return -1;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	if (hl >= 2 && host[0] == '[' && host[hl - 1] == ']') {
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	}
+	struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+	if (!host[0]) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_addr = in6addr_any;
+		a6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*a6);
+	} else if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		*len = sizeof(*a4);
+	} else if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		*len = sizeof(*a6);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+tt_exporter *tt_exporter_start(const char *listen, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	if (parse_listen(listen, &ss, &sl) < 0) {
+		snprintf(err, errlen, "--listen wants ADDRESS:PORT (127.0.0.1:9817, [::1]:9817, :9817), not '%s'", listen);
+		return NULL;
+	}
+	struct tt_exporter *x = calloc(1, sizeof(*x));
+	if (!x) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&x->mu, NULL);
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD; /* no error log: stderr may be the dashboard */
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6 | MHD_USE_DUAL_STACK;
+	uint16_t port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+						     : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	x->d = MHD_start_daemon(flags, port, NULL, NULL, handler, x, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				MHD_OPTION_CONNECTION_LIMIT, 32u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+	if (!x->d) {
+		snprintf(err, errlen, "--listen %s: cannot listen there (in use, or not an address of this host)", listen);
+		pthread_mutex_destroy(&x->mu);
+		free(x);
+		return NULL;
+	}
+	return x;
+}
+
+void tt_exporter_publish(tt_exporter *x, const char *text, size_t len)
+{
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return;
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	pthread_mutex_lock(&x->mu);
+	free(x->text);
+	x->text = copy;
+	x->len = len;
+	pthread_mutex_unlock(&x->mu);
+}
+
+unsigned long tt_exporter_scrapes(tt_exporter *x)
+{
+	pthread_mutex_lock(&x->mu);
+	unsigned long n = x->scrapes;
+	pthread_mutex_unlock(&x->mu);
+	return n;
+}
+
+void tt_exporter_stop(tt_exporter *x)
+{
+	if (!x)
+		return;
+	MHD_stop_daemon(x->d);
+	pthread_mutex_destroy(&x->mu);
+	free(x->text);
+	free(x);
+}

@@ -1,0 +1,144 @@
+/* Prometheus text exposition of a refresh: sockets by tenant, state, port
+ * and role; leaks, ages, trends, alerts and forecasts; the scan's own cost
+ * and completeness.  Tenant cardinality is capped: beyond max_tenants the
+ * smallest tenants are summed into tenant="other". */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tenantop/output.h"
+#include "tenantop/u64set.h"
+
+/* Label value escaping per the exposition format: \\ \" \n. */
+static void label(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', f), fputc(*s, f);
+		else if (*s == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void help(FILE *f, const char *name, const char *type, const char *text)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, text, name, type);
+}
+
+#define UNATTR_NAME "(unattributed)"
+#define OTHER_NAME "other"
+
+/* Which tenants keep their own label: the first max (the model sorts by
+ * leaked, then total).  Returns the label for tenant index t (-1 unattributed). */
+static const char *tenant_label(const tt_model *m, long t, unsigned max)
+{
+	if (t < 0)
+		return UNATTR_NAME;
+	if (max && (unsigned long)t >= max)
+		return OTHER_NAME;
+	return m->tenants[t].name;
+}
+
+int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
+{
+	unsigned max = o && o->max_tenants ? o->max_tenants : 0;
+	size_t nt = m->ntenants;
+	size_t shown = max && nt > max ? max : nt;
+	const tt_scan_stats *st = &m->snap.stats;
+
+	/* sockets by (tenant slot, state, port, role): slot = tenant index, or
+	 * shown for "other", shown + 1 for unattributed */
+	tt_u64set agg;
+	tt_u64set_init(&agg);
+	for (size_t i = 0; i < m->nsocks; i++) {
+		const tt_msock *ms = &m->socks[i];
+		uint64_t slot = ms->tenant < 0 ? shown + 1 : (size_t)ms->tenant >= shown ? shown : (uint64_t)ms->tenant;
+		uint64_t key = (slot << 32) | ((uint64_t)ms->s->state << 24) | ((uint64_t)ms->role << 16) | ms->port;
+		uint64_t v = 0;
+		tt_u64set_get(&agg, key + 1, &v);
+		tt_u64set_put(&agg, key + 1, v + 1);
+	}
+	help(f, "tenantop_sockets", "gauge", "TCP sockets on the watched ports by tenant, state, database port and role.");
+	size_t pos = 0;
+	uint64_t key, val;
+	while (tt_u64set_next(&agg, &pos, &key, &val)) {
+		key--;
+		uint64_t slot = key >> 32;
+		int state = (int)((key >> 24) & 0xff), role = (int)((key >> 16) & 0xff);
+		unsigned port = (unsigned)(key & 0xffff);
+		const char *tn = slot == shown + 1 ? UNATTR_NAME : slot == shown ? OTHER_NAME : m->tenants[slot].name;
+		fputs("tenantop_sockets{tenant=", f);
+		label(f, tn);
+		fprintf(f, ",state=\"%s\",port=\"%u\",role=\"%s\"} %llu\n", tt_state_name(state), port,
+			tt_role_name(role), (unsigned long long)val);
+	}
+	tt_u64set_free(&agg);
+
+	help(f, "tenantop_leaked_sockets", "gauge", "CLOSE_WAIT plus CLOSE (reset, still held) sockets per tenant.");
+	uint64_t other_leaked = 0;
+	for (size_t i = 0; i < nt; i++) {
+		if (i >= shown) {
+			other_leaked += tt_counts_leaked(&m->tenants[i].counts);
+			continue;
+		}
+		fputs("tenantop_leaked_sockets{tenant=", f);
+		label(f, m->tenants[i].name);
+		fprintf(f, "} %u\n", tt_counts_leaked(&m->tenants[i].counts));
+	}
+	if (shown < nt)
+		fprintf(f, "tenantop_leaked_sockets{tenant=\"" OTHER_NAME "\"} %llu\n", (unsigned long long)other_leaked);
+
+	help(f, "tenantop_oldest_leak_seconds", "gauge", "Time the tenant's oldest leaked socket has been in its state.");
+	for (size_t i = 0; i < shown; i++) {
+		fputs("tenantop_oldest_leak_seconds{tenant=", f);
+		label(f, m->tenants[i].name);
+		fprintf(f, "} %.1f\n", m->tenants[i].oldest_leak_s);
+	}
+	help(f, "tenantop_leak_trend_per_minute", "gauge", "Leaked sockets per minute, least squares over the trend window.");
+	for (size_t i = 0; i < shown; i++) {
+		fputs("tenantop_leak_trend_per_minute{tenant=", f);
+		label(f, m->tenants[i].name);
+		fprintf(f, "} %.3f\n", m->tenants[i].leak_slope);
+	}
+
+	help(f, "tenantop_alert", "gauge", "Active alerts (1) by tenant, kind and severity.");
+	help(f, "tenantop_pool_exhaustion_seconds", "gauge", "Forecast seconds until a configured connection limit fills.");
+	for (size_t pass = 0; pass < 2; pass++)
+		for (size_t i = 0; alerts && i < alerts->n; i++) {
+			const tt_alert *a = &alerts->v[i];
+			long t = -1;
+			for (size_t k = 0; k < nt; k++)
+				if (!strcmp(m->tenants[k].name, a->tenant))
+					t = (long)k;
+			const char *tn = t >= 0 ? tenant_label(m, t, max) : a->tenant;
+			if (pass == 0) {
+				fputs("tenantop_alert{tenant=", f);
+				label(f, tn);
+				fprintf(f, ",kind=\"%s\",severity=\"%s\"} 1\n", a->kind, tt_severity_name(a->severity));
+			} else if (a->eta_s >= 0) {
+				fputs("tenantop_pool_exhaustion_seconds{tenant=", f);
+				label(f, tn);
+				fprintf(f, "} %.0f\n", a->eta_s);
+			}
+		}
+
+	help(f, "tenantop_tenants", "gauge", "Tenants with sockets on the watched ports.");
+	fprintf(f, "tenantop_tenants %zu\n", nt);
+	help(f, "tenantop_collect_seconds", "gauge", "Wall time of the last collection.");
+	fprintf(f, "tenantop_collect_seconds %.6f\n", st->collect_ms / 1000);
+	help(f, "tenantop_attribution_complete", "gauge", "1 when every process's descriptors could be read.");
+	fprintf(f, "tenantop_attribution_complete %d\n", st->attribution_partial ? 0 : 1);
+	help(f, "tenantop_scan_processes", "gauge", "Processes in the last scan by outcome.");
+	fprintf(f, "tenantop_scan_processes{outcome=\"seen\"} %u\n", st->procs);
+	fprintf(f, "tenantop_scan_processes{outcome=\"vanished\"} %u\n", st->vanished);
+	fprintf(f, "tenantop_scan_processes{outcome=\"fd_denied\"} %u\n", st->fd_denied);
+	help(f, "tenantop_reset_held_sockets", "gauge", "TCP sockets reset by the peer but still held (no table lists them).");
+	fprintf(f, "tenantop_reset_held_sockets %u\n", st->held);
+	help(f, "tenantop_last_refresh_timestamp_seconds", "gauge", "When the data was collected.");
+	fprintf(f, "tenantop_last_refresh_timestamp_seconds %.3f\n", m->time);
+	return ferror(f) ? -1 : 0;
+}
