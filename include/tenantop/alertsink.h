@@ -1,7 +1,8 @@
 /* Where alerts go besides the screen and JSON: a log file (JSON lines),
  * syslog, and an --on-alert hook.  Each alert is reported when it is
  * raised, when its severity changes and when it clears, never on every
- * refresh.  The hook gets the alert in environment variables only
+ * refresh.  The hook (run without a shell) gets the alert in environment
+ * variables only
  * (TENANTOP_EVENT, _TENANT, _KIND, _SEVERITY, _MESSAGE, _ETA_S,
  * _FIRST_SEEN): tenant names are hostile and never reach a shell line. */
 #ifndef TENANTOP_ALERTSINK_H
@@ -20,6 +21,11 @@ typedef struct tt_alert_sink_opts {
 } tt_alert_sink_opts;
 
 typedef struct tt_alert_sink tt_alert_sink;
+
+/* Split a command into words without a shell: blanks separate, '...' and
+ * "..." group, nothing else is special.  Returns the word count, -1 when it
+ * does not fit or a quote is unclosed.  argv[n] is NULL. */
+int tt_split_words(const char *cmd, char *buf, size_t len, char **argv, int max);
 
 /* NULL with a message (the log file cannot be opened). */
 tt_alert_sink *tt_alert_sink_new(const tt_alert_sink_opts *o, char *err, size_t errlen);

@@ -20,7 +20,8 @@ enum tt_ui_mode {
 	TT_MODE_SEARCH,
 	TT_MODE_FILTER,
 	TT_MODE_PORTS,
-	TT_MODE_SORT /* the F6 sort menu */
+	TT_MODE_SORT, /* the F6 sort menu */
+	TT_MODE_GOTO  /* replay: go to a time */
 };
 
 /* Results of a key action (htop's Htop_Reaction, in spirit). */
@@ -38,6 +39,11 @@ typedef struct tt_ui {
 	tt_refresher *ref;
 	struct tt_alert_sink *sink;
 	struct tt_exporter *exporter;
+	struct tt_recorder *recorder;
+	struct tt_replay *replay; /* --replay: records instead of the machine */
+	size_t replay_pos;        /* the record shown */
+	bool playing;
+	double next_play;         /* monotonic */
 	tt_baseline base;
 	tt_snapshot spare;
 	tt_view view;
@@ -69,5 +75,8 @@ int tt_ui_key(tt_ui *ui, int key);
 /* src/ui/dashboard.c */
 __attribute__((format(printf, 3, 4))) void tt_ui_message(tt_ui *ui, int tone, const char *fmt, ...);
 size_t tt_ui_page(const tt_ui *ui);
+/* Replay: show record `target` (the model is rebuilt from the start when
+ * going back, so ages and trends are as they were). */
+void tt_ui_replay_goto(tt_ui *ui, size_t target);
 
 #endif

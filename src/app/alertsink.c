@@ -86,6 +86,44 @@ static void reap(struct tt_alert_sink *s)
 	}
 }
 
+int tt_split_words(const char *cmd, char *buf, size_t len, char **argv, int max)
+{
+	int n = 0;
+	size_t o = 0;
+	const char *p = cmd;
+	while (*p) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		if (n + 1 >= max)
+			return -1;
+		argv[n++] = buf + o;
+		char q = 0;
+		while (*p && (q || (*p != ' ' && *p != '\t'))) {
+			if (!q && (*p == '\'' || *p == '"')) {
+				q = *p++;
+				continue;
+			}
+			if (q && *p == q) {
+				q = 0;
+				p++;
+				continue;
+			}
+			if (o + 1 >= len)
+				return -1;
+			buf[o++] = *p++;
+		}
+		if (q)
+			return -1; /* an unclosed quote */
+		if (o + 1 >= len)
+			return -1;
+		buf[o++] = '\0';
+	}
+	argv[n] = NULL;
+	return n;
+}
+
 static void run_hook(struct tt_alert_sink *s, const char *event, const tt_alert *a)
 {
 	reap(s);
@@ -125,7 +163,11 @@ static void run_hook(struct tt_alert_sink *s, const char *event, const tt_alert 
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		execl("/bin/sh", "sh", "-c", s->o.on_alert, (char *)NULL);
+		/* no shell: the operator's words, split on blanks ('...' and "..."
+		 * group); the alert is only in the environment */
+		char buf[4096], *argv[64];
+		if (tt_split_words(s->o.on_alert, buf, sizeof(buf), argv, 64) > 0)
+			execvp(argv[0], argv);
 		_exit(127);
 	}
 	slot->pid = pid;

@@ -12,6 +12,7 @@
 #include "tenantop/app.h"
 #include "tenantop/baseline.h"
 #include "tenantop/exporter.h"
+#include "tenantop/record.h"
 #include "tenantop/output.h"
 #include "tenantop/sanitize.h"
 
@@ -72,10 +73,28 @@ int tt_batch_run(tt_app *app)
 	gethostname(rawhost, sizeof(rawhost) - 1);
 	tt_sanitize(rawhost, strlen(rawhost), host, sizeof(host));
 
-	tt_collector *c = tt_collector_new(&app->collect, err, sizeof(err));
-	if (!c) {
-		fprintf(stderr, "tenantop: %s\n", err);
-		return 1;
+	tt_collector *c = NULL;
+	tt_replay *rp = NULL;
+	tt_recorder *rec = NULL;
+	if (app->replay_path) {
+		rp = tt_replay_open(app->replay_path, err, sizeof(err));
+		if (!rp) {
+			fprintf(stderr, "tenantop: %s\n", err);
+			return 1;
+		}
+		if (*tt_replay_note(rp))
+			fprintf(stderr, "tenantop: %s: %s\n", app->replay_path, tt_replay_note(rp));
+	} else {
+		c = tt_collector_new(&app->collect, err, sizeof(err));
+		if (!c) {
+			fprintf(stderr, "tenantop: %s\n", err);
+			return 1;
+		}
+		if (app->record_path && !(rec = tt_recorder_open(app->record_path, err, sizeof(err)))) {
+			fprintf(stderr, "tenantop: %s\n", err);
+			tt_collector_free(c);
+			return 1;
+		}
 	}
 	tt_model m;
 	tt_model_opts mo = {.ports = app->collect.ports, .rules = app->conf.rules};
@@ -123,7 +142,22 @@ int tt_batch_run(tt_app *app)
 	for (int i = 0; (app->iterations == 0 || i < app->iterations) && !batch_stop; i++) {
 		double next = now_mono() + app->delay;
 		double cpu0 = cpu_ms(NULL);
-		if (tt_collect(c, &snap, err, sizeof(err)) < 0) {
+		if (rp) {
+			/* a recording: every record in turn, no waiting */
+			if ((size_t)i >= tt_replay_count(rp))
+				break;
+			if (tt_replay_read(rp, (size_t)i, &snap, err, sizeof(err)) < 0) {
+				fprintf(stderr, "tenantop: %s\n", err);
+				rc = 1;
+				break;
+			}
+			next = 0;
+		} else if (tt_collect(c, &snap, err, sizeof(err)) < 0) {
+			fprintf(stderr, "tenantop: %s\n", err);
+			rc = 1;
+			break;
+		}
+		if (rec && tt_recorder_write(rec, &snap, err, sizeof(err)) < 0) {
 			fprintf(stderr, "tenantop: %s\n", err);
 			rc = 1;
 			break;
@@ -181,6 +215,8 @@ int tt_batch_run(tt_app *app)
 		fprintf(stderr, "tenantop: stopped before the baseline was learned; nothing saved\n");
 	tt_baseline_free(&base);
 	tt_exporter_stop(ex);
+	tt_recorder_close(rec);
+	tt_replay_close(rp);
 	tt_alert_sink_free(sink);
 	tt_snapshot_free(&snap);
 	tt_alerts_free(&alerts);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tenantop/alertsink.h"
 #include "tenantop/app.h"
 #include "tenantop/baseline.h"
 
@@ -37,7 +38,7 @@ static const char usage_text[] =
 	"Alerts:\n"
 	"      --alert-log FILE   append raised/changed/cleared alerts to FILE (JSON lines)\n"
 	"      --syslog           send them to syslog too\n"
-	"      --on-alert CMD     run CMD (with /bin/sh) for each; the alert is in the\n"
+	"      --on-alert CMD     run CMD (no shell; words split on blanks) for each; the alert is in the\n"
 	"                         environment: TENANTOP_EVENT, _TENANT, _KIND, _SEVERITY,\n"
 	"                         _MESSAGE, _ETA_S, _FIRST_SEEN\n"
 	"\n"
@@ -45,6 +46,11 @@ static const char usage_text[] =
 	"      --baseline FILE    normal levels per tenant (default\n"
 	"                         ~/.local/state/tenantop/baseline); b in the dashboard learns\n"
 	"      --baseline-learn S learn the baseline over S seconds of this run, then save it\n"
+	"\n"
+	"Recordings:\n"
+	"      --record FILE      also append every refresh to FILE (0600; zlib records)\n"
+	"      --replay FILE      show a recording instead of the machine (dashboard: t/T step,\n"
+	"                         g go to a time, Space play; with --batch: print it)\n"
 	"\n"
 	"Other:\n"
 	"      --sockets-only     read the socket tables only, no process attribution\n"
@@ -220,8 +226,11 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 			app->syslog = true;
 			break;
 		case OPT_ON_ALERT:
-			if (!*optarg)
-				return usage_error("--on-alert wants a command");
+			{
+				char wb[4096], *wv[64];
+				if (tt_split_words(optarg, wb, sizeof(wb), wv, 64) <= 0)
+					return usage_error("--on-alert wants a command (words, quotes closed), not '%s'", optarg);
+			}
 			app->on_alert = optarg;
 			break;
 		case OPT_BASELINE:
@@ -249,9 +258,8 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (app->record_path || app->replay_path)
-		return usage_error("%s: recording and replay are not in this build yet",
-				   app->record_path ? "--record" : "--replay");
+	if (app->record_path && app->replay_path)
+		return usage_error("%s: give either --record or --replay", "--record");
 	if (ports_arg && all_ports)
 		return usage_error("%s: give either --ports or --all-ports", "--ports");
 
@@ -280,7 +288,7 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 	/* parent rules need the holders' ancestors */
 	app->collect.ancestor_depth = tt_rules_parent_depth(app->conf.rules);
 	if (!iterations_given)
-		app->iterations = app->batch && !app->listen ? 1 : 0;
+		app->iterations = app->batch && !app->listen && !app->replay_path ? 1 : 0;
 	app->quiet = app->batch && app->listen && !format_given;
 	/* a batch that learns runs long enough to learn */
 	if (app->batch && app->baseline_learn > 0 && !iterations_given)

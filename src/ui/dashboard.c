@@ -20,6 +20,7 @@
 #include "tenantop/alertsink.h"
 #include "tenantop/exporter.h"
 #include "tenantop/output.h"
+#include "tenantop/record.h"
 #include "tenantop/sanitize.h"
 #include "tenantop/ui.h"
 
@@ -98,7 +99,9 @@ static bool want_color(const tt_app *app)
 	return has_colors();
 }
 
-/* A refresh arrived: merge it, detect, rebuild the rows. */
+static void merge(tt_ui *ui);
+
+/* A refresh arrived: record it, merge it, detect, rebuild the rows. */
 static void take_refresh(tt_ui *ui)
 {
 	char err[512];
@@ -109,6 +112,50 @@ static void take_refresh(tt_ui *ui)
 	}
 	if (rc == 0 || ui->paused)
 		return;
+	if (ui->recorder && tt_recorder_write(ui->recorder, &ui->spare, err, sizeof(err)) < 0)
+		tt_ui_message(ui, TT_TONE_CRIT, "%s", err);
+	merge(ui);
+}
+
+static void replay_apply(tt_ui *ui, size_t i)
+{
+	char err[512];
+	if (tt_replay_read(ui->replay, i, &ui->spare, err, sizeof(err)) < 0) {
+		tt_ui_message(ui, TT_TONE_CRIT, "%s", err);
+		return;
+	}
+	merge(ui);
+	ui->replay_pos = i;
+}
+
+void tt_ui_replay_goto(tt_ui *ui, size_t target)
+{
+	size_t n = tt_replay_count(ui->replay);
+	if (!n)
+		return;
+	if (target >= n)
+		target = n - 1;
+	if (ui->have_data && target == ui->replay_pos)
+		return;
+	if (!ui->have_data || target < ui->replay_pos) {
+		/* back in time: rebuild the model from the first record */
+		tt_model_opts mo = ui->model.opts;
+		tt_model_free(&ui->model);
+		tt_model_init(&ui->model, &mo);
+		tt_detector_free(ui->det);
+		ui->det = tt_detector_new(&ui->app->conf.detect);
+		tt_detector_set_baseline(ui->det, &ui->base);
+		ui->have_data = false;
+		for (size_t i = 0; i <= target; i++)
+			replay_apply(ui, i);
+	} else {
+		for (size_t i = ui->replay_pos + 1; i <= target; i++)
+			replay_apply(ui, i);
+	}
+}
+
+static void merge(tt_ui *ui)
+{
 	if (tt_model_update(&ui->model, &ui->spare) < 0) {
 		tt_ui_message(ui, TT_TONE_CRIT, "out of memory while building the model");
 		return;
@@ -153,8 +200,24 @@ static int run_loop(tt_ui *ui)
 			last_draw = mono_now();
 			dirty = false;
 		}
-		struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {tt_refresher_fd(ui->ref), POLLIN, 0}};
-		int r = poll(fds, 2, 1000);
+		struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {ui->ref ? tt_refresher_fd(ui->ref) : -1, POLLIN, 0}};
+		int timeout = 1000;
+		if (ui->replay && ui->playing) {
+			double left = ui->next_play - mono_now();
+			timeout = left <= 0 ? 0 : left < 1 ? (int)(left * 1000) : 1000;
+		}
+		int r = poll(fds, 2, timeout);
+		if (ui->replay && ui->playing && mono_now() >= ui->next_play) {
+			if (ui->replay_pos + 1 < tt_replay_count(ui->replay)) {
+				tt_ui_replay_goto(ui, ui->replay_pos + 1);
+				double gap = tt_replay_time(ui->replay, ui->replay_pos + 1) - tt_replay_time(ui->replay, ui->replay_pos);
+				ui->next_play = mono_now() + (gap > 0 && gap < 60 ? gap : ui->delay);
+			} else {
+				ui->playing = false;
+				tt_ui_message(ui, TT_TONE_INFO, "end of the recording");
+			}
+			dirty = true;
+		}
 		if (r < 0 && errno != EINTR)
 			return 1;
 		if (r > 0 && (fds[1].revents & POLLIN)) {
@@ -226,15 +289,33 @@ int tt_dashboard_run(tt_app *app)
 		tt_model_free(&ui.model);
 		return 1;
 	}
-	ui.ref = tt_refresher_new(&app->collect, app->delay, err, sizeof(err));
-	if (!ui.ref) {
+	if (app->replay_path) {
+		ui.replay = tt_replay_open(app->replay_path, err, sizeof(err));
+		if (ui.replay && !tt_replay_count(ui.replay)) {
+			snprintf(err, sizeof(err), "%s: no complete record (%s)", app->replay_path, tt_replay_note(ui.replay));
+			tt_replay_close(ui.replay);
+			ui.replay = NULL;
+		}
+	} else {
+		ui.ref = tt_refresher_new(&app->collect, app->delay, err, sizeof(err));
+		if (ui.ref && app->record_path && !(ui.recorder = tt_recorder_open(app->record_path, err, sizeof(err)))) {
+			tt_refresher_free(ui.ref);
+			ui.ref = NULL;
+		}
+	}
+	if (!ui.ref && !ui.replay) {
 		fprintf(stderr, "tenantop: %s\n", err);
 		tt_alert_sink_free(ui.sink);
 		tt_detector_free(ui.det);
 		tt_model_free(&ui.model);
 		return 1;
 	}
-	snprintf(ui.source, sizeof(ui.source), "%s", tt_refresher_source(ui.ref));
+	snprintf(ui.source, sizeof(ui.source), "%s", ui.ref ? tt_refresher_source(ui.ref) : "replay");
+	if (ui.replay) {
+		tt_ui_replay_goto(&ui, 0);
+		if (*tt_replay_note(ui.replay))
+			tt_ui_message(&ui, TT_TONE_WARN, "%s", tt_replay_note(ui.replay));
+	}
 
 	setlocale(LC_ALL, "");
 	const char *cs = nl_langinfo(CODESET);
@@ -246,7 +327,8 @@ int tt_dashboard_run(tt_app *app)
 		set_escdelay(25);
 	if (!initscr()) {
 		fprintf(stderr, "tenantop: cannot start the terminal (TERM=%s)\n", term ? term : "");
-		tt_refresher_free(ui.ref);
+		if (ui.ref)
+			tt_refresher_free(ui.ref);
 		return 1;
 	}
 	g_curses_on = 1;
@@ -274,7 +356,10 @@ int tt_dashboard_run(tt_app *app)
 
 	g_curses_on = 0;
 	endwin();
-	tt_refresher_free(ui.ref);
+	if (ui.ref)
+		tt_refresher_free(ui.ref);
+	tt_recorder_close(ui.recorder);
+	tt_replay_close(ui.replay);
 	tt_alert_sink_free(ui.sink);
 	tt_exporter_stop(ui.exporter);
 	tt_baseline_free(&ui.base);

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "tenantop/output.h"
+#include "tenantop/record.h"
 #include "tenantop/sanitize.h"
 #include "tenantop/ui.h"
 
@@ -176,6 +177,11 @@ static void draw_title(tt_ui *ui, int y, bool compact)
 	if (compact && ui->alerts.n) {
 		snprintf(buf, sizeof(buf), "  %zu alert%s", ui->alerts.n, ui->alerts.n == 1 ? "" : "s");
 		x += put(y, x, buf, COLS - x, attr_of(ui, P_CRIT));
+	}
+	if (ui->replay) {
+		snprintf(buf, sizeof(buf), "  REPLAY %zu/%zu%s", ui->replay_pos + 1, tt_replay_count(ui->replay),
+			 ui->playing ? " playing" : "");
+		x += put(y, x, buf, COLS - x, attr_of(ui, P_INFO) | A_BOLD);
 	}
 	if (ui->base.learning) {
 		snprintf(buf, sizeof(buf), "  LEARNING %.0fs", ui->base.learn_until - ui->model.time);
@@ -422,7 +428,10 @@ static void draw_fbar(tt_ui *ui, int y)
 
 static void draw_prompt(tt_ui *ui, int y)
 {
-	const char *label = ui->mode == TT_MODE_SEARCH ? "Search: " : ui->mode == TT_MODE_FILTER ? "Filter: " : "Ports (e.g. 3306,5432,6000-6010 or all): ";
+	const char *label = ui->mode == TT_MODE_SEARCH   ? "Search: "
+			    : ui->mode == TT_MODE_FILTER ? "Filter: "
+			    : ui->mode == TT_MODE_GOTO   ? "Go to (HH:MM[:SS] or #record): "
+							 : "Ports (e.g. 3306,5432,6000-6010 or all): ";
 	fill(y, 0, COLS, A_NORMAL);
 	int x = put(y, 0, label, COLS, attr_of(ui, P_FKEY) | A_BOLD);
 	char safe[256];
@@ -465,6 +474,7 @@ static const char *help_keys[][2] = {
 	{"p  F5", "choose the watched ports"},
 	{"Space", "pause: the data freezes, keys keep working"},
 	{"b", "learn the normal levels (5 min; b again stops early), saved"},
+	{"t T g", "replay: one refresh back / forward, go to a time; Space plays"},
 	{"+ -", "refresh delay longer / shorter"},
 	{"h ? F1", "this help"},
 	{"q F10 Ctrl-C", "quit"},
@@ -585,7 +595,8 @@ void tt_ui_draw(tt_ui *ui)
 		fill(bottom - 1, 0, COLS, A_NORMAL);
 		put(bottom - 1, 0, ui->msg, COLS, attr_of(ui, tone_pair(ui->msg_tone)));
 	}
-	if (ui->mode == TT_MODE_SEARCH || ui->mode == TT_MODE_FILTER || ui->mode == TT_MODE_PORTS) {
+	if (ui->mode == TT_MODE_SEARCH || ui->mode == TT_MODE_FILTER || ui->mode == TT_MODE_PORTS ||
+	    ui->mode == TT_MODE_GOTO) {
 		curs_set(1);
 		draw_prompt(ui, bottom);
 	} else {

@@ -2,8 +2,11 @@
  * must happen next (TT_R_REDRAW, TT_R_REBUILD, TT_R_QUIT). */
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "tenantop/record.h"
 #include "tenantop/ui.h"
 
 #define KEY_ESC 27
@@ -60,8 +63,69 @@ static int a_next_match(tt_ui *ui)
 	return TT_R_REDRAW;
 }
 
+static int a_step_back(tt_ui *ui)
+{
+	if (!ui->replay)
+		return 0;
+	if (ui->replay_pos > 0)
+		tt_ui_replay_goto(ui, ui->replay_pos - 1);
+	return TT_R_REBUILD;
+}
+
+static int a_step_fwd(tt_ui *ui)
+{
+	if (!ui->replay)
+		return 0;
+	tt_ui_replay_goto(ui, ui->replay_pos + 1);
+	return TT_R_REBUILD;
+}
+
+static int a_goto(tt_ui *ui)
+{
+	if (!ui->replay)
+		return 0;
+	ui->mode = TT_MODE_GOTO;
+	ui->input[0] = '\0';
+	ui->input_len = 0;
+	return TT_R_REDRAW;
+}
+
+/* "14:05", "14:05:30" (the recording's first day) or "#12" (a record). */
+static void goto_input(tt_ui *ui)
+{
+	size_t n = tt_replay_count(ui->replay);
+	if (ui->input[0] == '#') {
+		long k = strtol(ui->input + 1, NULL, 10);
+		if (k < 1 || (size_t)k > n) {
+			tt_ui_message(ui, TT_TONE_WARN, "records are #1 to #%zu", n);
+			return;
+		}
+		tt_ui_replay_goto(ui, (size_t)k - 1);
+		return;
+	}
+	int hh, mm, ss = 0;
+	if (sscanf(ui->input, "%d:%d:%d", &hh, &mm, &ss) < 2 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59) {
+		tt_ui_message(ui, TT_TONE_WARN, "go to HH:MM[:SS] or #RECORD");
+		return;
+	}
+	time_t t0 = (time_t)tt_replay_time(ui->replay, 0);
+	struct tm tm;
+	localtime_r(&t0, &tm);
+	tm.tm_hour = hh, tm.tm_min = mm, tm.tm_sec = ss;
+	double want = (double)mktime(&tm);
+	size_t k = 0;
+	while (k + 1 < n && tt_replay_time(ui->replay, k) < want)
+		k++;
+	tt_ui_replay_goto(ui, k);
+}
+
 static int a_pause(tt_ui *ui)
 {
+	if (ui->replay) {
+		ui->playing = !ui->playing;
+		ui->next_play = 0;
+		return TT_R_REDRAW;
+	}
 	ui->paused = !ui->paused;
 	tt_refresher_pause(ui->ref, ui->paused);
 	return TT_R_REDRAW;
@@ -150,7 +214,7 @@ static const struct binding normal_keys[] = {
 	{KEY_F(3), a_next_match}, {'n', a_next_match}, {'\\', a_filter},        {KEY_F(4), a_filter},
 	{'p', a_ports},         {KEY_F(5), a_ports},   {' ', a_pause},          {'+', a_slower},
 	{'=', a_slower},        {'-', a_faster},       {'h', a_help},           {'?', a_help},
-	{'b', a_baseline},
+	{'b', a_baseline},      {'t', a_step_back},    {'T', a_step_fwd},       {'g', a_goto},
 	{KEY_F(1), a_help},     {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
 };
 
@@ -167,6 +231,10 @@ static int input_key(tt_ui *ui, int key)
 	}
 	if (key == '\n' || key == '\r' || key == KEY_ENTER) {
 		ui->mode = TT_MODE_NORMAL;
+		if (mode == TT_MODE_GOTO) {
+			goto_input(ui);
+			return TT_R_REBUILD;
+		}
 		if (mode == TT_MODE_PORTS) {
 			char err[256];
 			tt_portset ps;
@@ -275,6 +343,7 @@ int tt_ui_key(tt_ui *ui, int key)
 	case TT_MODE_SEARCH:
 	case TT_MODE_FILTER:
 	case TT_MODE_PORTS:
+	case TT_MODE_GOTO:
 		return input_key(ui, key);
 	case TT_MODE_SORT:
 		return sort_menu_key(ui, key);

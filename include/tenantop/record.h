@@ -1,0 +1,44 @@
+/* Recordings (--record FILE, --replay FILE): every refresh's snapshot,
+ * appended as a length-prefixed, CRC-checked, zlib-compressed record.
+ *
+ *   file   = header record*
+ *   header = "TTREC" 0 0 0 | u32 version | u32 reserved[6]          (32 bytes)
+ *   record = "TTRR" | u32 compressed | u32 plain | u32 crc32(compressed) | data
+ * (little-endian).  A file cut short by a crash replays up to its last whole
+ * record and says so; a damaged record or a foreign file is reported.
+ * Files are created 0600: they hold tenants' command lines. */
+#ifndef TENANTOP_RECORD_H
+#define TENANTOP_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tenantop/snapshot.h"
+
+#define TT_REC_VERSION 1
+
+typedef struct tt_recorder tt_recorder;
+/* Create or append (the file must then be a recording of this version). */
+tt_recorder *tt_recorder_open(const char *path, char *err, size_t errlen);
+/* Append one snapshot; returns the bytes written, -1 with a message. */
+long tt_recorder_write(tt_recorder *r, const tt_snapshot *s, char *err, size_t errlen);
+void tt_recorder_close(tt_recorder *r);
+
+typedef struct tt_replay tt_replay;
+/* Open and index a recording.  NULL with a message (foreign file, wrong
+ * version).  A cut or damaged tail is not fatal: see tt_replay_note. */
+tt_replay *tt_replay_open(const char *path, char *err, size_t errlen);
+size_t tt_replay_count(const tt_replay *p);
+/* "" or why the recording ends early ("cut short after record 41 ..."). */
+const char *tt_replay_note(const tt_replay *p);
+/* Wall-clock time of record i (from the index, without decoding it). */
+double tt_replay_time(const tt_replay *p, size_t i);
+/* Decode record i into *out (cleared first).  0, or -1 with a message. */
+int tt_replay_read(tt_replay *p, size_t i, tt_snapshot *out, char *err, size_t errlen);
+void tt_replay_close(tt_replay *p);
+
+/* Serialisation of one snapshot (pure; exposed for tests). */
+int tt_snapshot_encode(const tt_snapshot *s, unsigned char **buf, size_t *len);
+int tt_snapshot_decode(const unsigned char *buf, size_t len, tt_snapshot *out);
+
+#endif

@@ -1,0 +1,517 @@
+/* Recordings: writer, indexer/reader, and the snapshot encoding.
+ *
+ * Snapshot encoding (inside a record, before compression), little-endian:
+ *   u32 body version | f64 time | f64 mono | stats | u32 nsocks | socks |
+ *   u32 nprocs | procs | u32 nowners | owners | u32 strs_len | strs
+ * Fixed-size fields are written one by one (not as raw structs), so the
+ * layout does not depend on the compiler; every count and offset is
+ * checked on the way back in: a recording is input like any other. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "tenantop/record.h"
+
+#define HDR_LEN 32
+#define REC_HDR 16
+#define BODY_VERSION 1
+#define MAX_PLAIN (512u << 20) /* a record claiming more is damaged */
+static const unsigned char file_magic[8] = {'T', 'T', 'R', 'E', 'C', 0, 0, 0};
+static const unsigned char rec_magic[4] = {'T', 'T', 'R', 'R'};
+
+/* ------------------------------------------------------------ encoding */
+
+struct wbuf {
+	unsigned char *p;
+	size_t len, cap;
+	int oom;
+};
+
+static void put(struct wbuf *w, const void *v, size_t n)
+{
+	if (w->oom)
+		return;
+	if (w->len + n > w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 65536;
+		while (ncap < w->len + n)
+			ncap *= 2;
+		unsigned char *q = realloc(w->p, ncap);
+		if (!q) {
+			w->oom = 1;
+			return;
+		}
+		w->p = q;
+		w->cap = ncap;
+	}
+	memcpy(w->p + w->len, v, n);
+	w->len += n;
+}
+
+/* little-endian writers (the machines this runs on are; kept explicit) */
+static void u8(struct wbuf *w, uint8_t v) { put(w, &v, 1); }
+static void u16(struct wbuf *w, uint16_t v) { unsigned char b[2] = {(unsigned char)v, (unsigned char)(v >> 8)}; put(w, b, 2); }
+static void u32(struct wbuf *w, uint32_t v)
+{
+	unsigned char b[4] = {(unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16), (unsigned char)(v >> 24)};
+	put(w, b, 4);
+}
+static void u64(struct wbuf *w, uint64_t v)
+{
+	u32(w, (uint32_t)v);
+	u32(w, (uint32_t)(v >> 32));
+}
+static void f64(struct wbuf *w, double d)
+{
+	uint64_t v;
+	memcpy(&v, &d, 8);
+	u64(w, v);
+}
+
+int tt_snapshot_encode(const tt_snapshot *s, unsigned char **buf, size_t *len)
+{
+	struct wbuf w = {0};
+	const tt_scan_stats *st = &s->stats;
+	u32(&w, BODY_VERSION);
+	f64(&w, s->time);
+	f64(&w, s->mono);
+	u32(&w, st->procs), u32(&w, st->vanished), u32(&w, st->fd_denied), u32(&w, st->pid_reused);
+	u32(&w, st->bad_lines), u32(&w, st->held), u32(&w, st->netns_read), u32(&w, st->netns_failed);
+	u64(&w, (uint64_t)st->sk_inuse), u64(&w, (uint64_t)st->sk_alloc), u64(&w, (uint64_t)st->sk_orphan);
+	u64(&w, (uint64_t)st->sk_tw);
+	u8(&w, st->is_root), u8(&w, st->hidepid), u8(&w, st->attribution_partial);
+	put(&w, st->source, sizeof(st->source));
+	put(&w, st->partial_reason, sizeof(st->partial_reason));
+	f64(&w, st->collect_ms);
+	u32(&w, (uint32_t)s->nsocks);
+	for (size_t i = 0; i < s->nsocks; i++) {
+		const tt_sock *k = &s->socks[i];
+		u64(&w, k->inode), u64(&w, k->netns);
+		u8(&w, k->family), u8(&w, k->state), u8(&w, k->flags), u8(&w, k->timer);
+		u16(&w, k->lport), u16(&w, k->rport);
+		put(&w, k->laddr, 16), put(&w, k->raddr, 16);
+		u32(&w, k->uid), u32(&w, k->txq), u32(&w, k->rxq), u32(&w, k->retrans), u32(&w, k->timer_ms);
+		u32(&w, k->timeout), u32(&w, k->refcnt), u32(&w, k->last_data_sent_ms), u32(&w, k->last_data_recv_ms);
+		u32(&w, k->last_ack_recv_ms), u32(&w, k->rtt_us), u32(&w, k->path), u32(&w, k->peer_path);
+		u64(&w, k->peer_inode);
+	}
+	u32(&w, (uint32_t)s->nprocs);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const tt_proc *p = &s->procs[i];
+		u32(&w, (uint32_t)p->pid), u32(&w, (uint32_t)p->ppid), u32(&w, p->uid), u32(&w, p->nfds);
+		u64(&w, p->start_time), u64(&w, p->netns);
+		u32(&w, p->comm), u32(&w, p->cmdline), u32(&w, p->cwd), u32(&w, p->exe), u32(&w, p->cgroup);
+		u32(&w, p->user), u32(&w, p->flags);
+	}
+	u32(&w, (uint32_t)s->nowners);
+	for (size_t i = 0; i < s->nowners; i++) {
+		const tt_owner *o = &s->owners[i];
+		u64(&w, o->inode), u64(&w, o->netns), u32(&w, o->proc), u32(&w, (uint32_t)o->fd);
+	}
+	u32(&w, (uint32_t)s->strs_len);
+	if (s->strs_len)
+		put(&w, s->strs, s->strs_len);
+	if (w.oom) {
+		free(w.p);
+		return -1;
+	}
+	*buf = w.p;
+	*len = w.len;
+	return 0;
+}
+
+struct rbuf {
+	const unsigned char *p;
+	size_t len, off;
+	int bad;
+};
+
+static const unsigned char *take(struct rbuf *r, size_t n)
+{
+	if (r->bad || r->len - r->off < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	const unsigned char *q = r->p + r->off;
+	r->off += n;
+	return q;
+}
+static uint8_t g8(struct rbuf *r)
+{
+	const unsigned char *q = take(r, 1);
+	return q ? q[0] : 0;
+}
+static uint16_t g16(struct rbuf *r)
+{
+	const unsigned char *q = take(r, 2);
+	return q ? (uint16_t)(q[0] | q[1] << 8) : 0;
+}
+static uint32_t g32(struct rbuf *r)
+{
+	const unsigned char *q = take(r, 4);
+	return q ? (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24 : 0;
+}
+static uint64_t g64(struct rbuf *r)
+{
+	uint64_t lo = g32(r);
+	return lo | (uint64_t)g32(r) << 32;
+}
+static double gf64(struct rbuf *r)
+{
+	uint64_t v = g64(r);
+	double d;
+	memcpy(&d, &v, 8);
+	return d;
+}
+static void gbytes(struct rbuf *r, void *dst, size_t n)
+{
+	const unsigned char *q = take(r, n);
+	if (q)
+		memcpy(dst, q, n);
+	else
+		memset(dst, 0, n);
+}
+
+int tt_snapshot_decode(const unsigned char *buf, size_t len, tt_snapshot *out)
+{
+	struct rbuf r = {buf, len, 0, 0};
+	tt_snapshot_clear(out);
+	if (g32(&r) != BODY_VERSION)
+		return -1;
+	out->time = gf64(&r);
+	out->mono = gf64(&r);
+	tt_scan_stats *st = &out->stats;
+	st->procs = g32(&r), st->vanished = g32(&r), st->fd_denied = g32(&r), st->pid_reused = g32(&r);
+	st->bad_lines = g32(&r), st->held = g32(&r), st->netns_read = g32(&r), st->netns_failed = g32(&r);
+	st->sk_inuse = (int64_t)g64(&r), st->sk_alloc = (int64_t)g64(&r), st->sk_orphan = (int64_t)g64(&r);
+	st->sk_tw = (int64_t)g64(&r);
+	st->is_root = g8(&r), st->hidepid = g8(&r), st->attribution_partial = g8(&r);
+	gbytes(&r, st->source, sizeof(st->source));
+	gbytes(&r, st->partial_reason, sizeof(st->partial_reason));
+	st->source[sizeof(st->source) - 1] = '\0';
+	st->partial_reason[sizeof(st->partial_reason) - 1] = '\0';
+	st->collect_ms = gf64(&r);
+	uint32_t n = g32(&r);
+	if (n > (len - r.off) / 100) /* each socket takes 100+ bytes: a count beyond that is a lie */
+		return -1;
+	for (uint32_t i = 0; i < n && !r.bad; i++) {
+		tt_sock *k = tt_snapshot_add_sock(out);
+		if (!k)
+			return -1;
+		k->inode = g64(&r), k->netns = g64(&r);
+		k->family = g8(&r), k->state = g8(&r), k->flags = g8(&r), k->timer = g8(&r);
+		k->lport = g16(&r), k->rport = g16(&r);
+		gbytes(&r, k->laddr, 16), gbytes(&r, k->raddr, 16);
+		k->uid = g32(&r), k->txq = g32(&r), k->rxq = g32(&r), k->retrans = g32(&r), k->timer_ms = g32(&r);
+		k->timeout = g32(&r), k->refcnt = g32(&r), k->last_data_sent_ms = g32(&r), k->last_data_recv_ms = g32(&r);
+		k->last_ack_recv_ms = g32(&r), k->rtt_us = g32(&r), k->path = g32(&r), k->peer_path = g32(&r);
+		k->peer_inode = g64(&r);
+		if (k->state >= TT_ST_COUNT || k->family > TT_FAM_UNIX)
+			return -1;
+	}
+	n = g32(&r);
+	if (n > (len - r.off) / 52)
+		return -1;
+	for (uint32_t i = 0; i < n && !r.bad; i++) {
+		tt_proc *p = tt_snapshot_add_proc(out);
+		if (!p)
+			return -1;
+		p->pid = (int32_t)g32(&r), p->ppid = (int32_t)g32(&r), p->uid = g32(&r), p->nfds = g32(&r);
+		p->start_time = g64(&r), p->netns = g64(&r);
+		p->comm = g32(&r), p->cmdline = g32(&r), p->cwd = g32(&r), p->exe = g32(&r), p->cgroup = g32(&r);
+		p->user = g32(&r), p->flags = g32(&r);
+	}
+	n = g32(&r);
+	if (n > (len - r.off) / 24)
+		return -1;
+	for (uint32_t i = 0; i < n && !r.bad; i++) {
+		tt_owner *o = tt_snapshot_add_owner(out);
+		if (!o)
+			return -1;
+		o->inode = g64(&r), o->netns = g64(&r), o->proc = g32(&r), o->fd = (int32_t)g32(&r);
+		if (o->proc >= out->nprocs)
+			return -1;
+	}
+	uint32_t sl = g32(&r);
+	const unsigned char *strs = take(&r, sl);
+	if (r.bad || r.off != len)
+		return -1;
+	/* the string pool: offsets past its end read as "", and it must end in NUL */
+	if (sl) {
+		if (strs[sl - 1] != '\0' || sl > out->strs_cap) {
+			char *q = realloc(out->strs, sl);
+			if (!q)
+				return -1;
+			out->strs = q;
+			out->strs_cap = sl;
+		}
+		if (strs[sl - 1] != '\0')
+			return -1;
+		memcpy(out->strs, strs, sl);
+		out->strs_len = sl;
+	}
+	tt_snapshot_index_owners(out);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- writer */
+
+struct tt_recorder {
+	int fd;
+};
+
+static void le32(unsigned char *b, uint32_t v)
+{
+	b[0] = (unsigned char)v, b[1] = (unsigned char)(v >> 8), b[2] = (unsigned char)(v >> 16), b[3] = (unsigned char)(v >> 24);
+}
+static uint32_t rd32(const unsigned char *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static int check_header(const unsigned char *h, const char *path, char *err, size_t errlen)
+{
+	if (memcmp(h, file_magic, 8) != 0) {
+		snprintf(err, errlen, "%s: not a tenantop recording", path);
+		return -1;
+	}
+	if (rd32(h + 8) != TT_REC_VERSION) {
+		snprintf(err, errlen, "%s: recording version %u; this tenantop reads version %d", path, rd32(h + 8),
+			 TT_REC_VERSION);
+		return -1;
+	}
+	return 0;
+}
+
+tt_recorder *tt_recorder_open(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		snprintf(err, errlen, "--record %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "--record %s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size == 0) {
+		unsigned char h[HDR_LEN] = {0};
+		memcpy(h, file_magic, 8);
+		le32(h + 8, TT_REC_VERSION);
+		if (write(fd, h, HDR_LEN) != HDR_LEN) {
+			snprintf(err, errlen, "--record %s: %s", path, strerror(errno));
+			close(fd);
+			return NULL;
+		}
+	} else {
+		unsigned char h[HDR_LEN];
+		if (pread(fd, h, HDR_LEN, 0) != HDR_LEN || check_header(h, path, err, errlen) < 0) {
+			if (!err[0])
+				snprintf(err, errlen, "--record %s: not a tenantop recording", path);
+			close(fd);
+			return NULL;
+		}
+	}
+	struct tt_recorder *r = calloc(1, sizeof(*r));
+	if (!r) {
+		close(fd);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	r->fd = fd;
+	return r;
+}
+
+long tt_recorder_write(tt_recorder *r, const tt_snapshot *s, char *err, size_t errlen)
+{
+	unsigned char *plain;
+	size_t plen;
+	if (tt_snapshot_encode(s, &plain, &plen) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	uLongf clen = compressBound(plen);
+	unsigned char *rec = malloc(REC_HDR + clen);
+	if (!rec || compress2(rec + REC_HDR, &clen, plain, plen, 6) != Z_OK) {
+		free(plain);
+		free(rec);
+		snprintf(err, errlen, "recording: compression failed");
+		return -1;
+	}
+	free(plain);
+	memcpy(rec, rec_magic, 4);
+	le32(rec + 4, (uint32_t)clen);
+	le32(rec + 8, (uint32_t)plen);
+	le32(rec + 12, (uint32_t)crc32(0L, rec + REC_HDR, (uInt)clen));
+	/* one write: with O_APPEND a crash leaves at most a cut last record */
+	size_t total = REC_HDR + clen, done = 0;
+	while (done < total) {
+		ssize_t n = write(r->fd, rec + done, total - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "recording: %s", strerror(errno));
+			free(rec);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	free(rec);
+	return (long)total;
+}
+
+void tt_recorder_close(tt_recorder *r)
+{
+	if (!r)
+		return;
+	close(r->fd);
+	free(r);
+}
+
+/* ---------------------------------------------------------------- reader */
+
+struct recidx {
+	off_t off;
+	uint32_t clen, plen, crc;
+	double time;
+};
+
+struct tt_replay {
+	int fd;
+	struct recidx *v;
+	size_t n, cap;
+	char note[256];
+	char path[256];
+};
+
+tt_replay *tt_replay_open(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "--replay %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	unsigned char h[HDR_LEN];
+	err[0] = '\0';
+	if (pread(fd, h, HDR_LEN, 0) != HDR_LEN) {
+		snprintf(err, errlen, "%s: not a tenantop recording (too short)", path);
+		close(fd);
+		return NULL;
+	}
+	if (check_header(h, path, err, errlen) < 0) {
+		close(fd);
+		return NULL;
+	}
+	struct tt_replay *p = calloc(1, sizeof(*p));
+	if (!p) {
+		close(fd);
+		return NULL;
+	}
+	p->fd = fd;
+	snprintf(p->path, sizeof(p->path), "%s", path);
+	struct stat st;
+	fstat(fd, &st);
+	off_t off = HDR_LEN;
+	while (off < st.st_size) {
+		unsigned char rh[REC_HDR];
+		if (st.st_size - off < REC_HDR || pread(fd, rh, REC_HDR, off) != REC_HDR) {
+			snprintf(p->note, sizeof(p->note), "cut short after record %zu (a crash while writing?)", p->n);
+			break;
+		}
+		uint32_t clen = rd32(rh + 4), plen = rd32(rh + 8);
+		if (memcmp(rh, rec_magic, 4) != 0 || plen > MAX_PLAIN || clen == 0) {
+			snprintf(p->note, sizeof(p->note), "damaged after record %zu (offset %lld); the rest is not read",
+				 p->n, (long long)off);
+			break;
+		}
+		if (st.st_size - off - REC_HDR < (off_t)clen) {
+			snprintf(p->note, sizeof(p->note), "cut short after record %zu (a crash while writing?)", p->n);
+			break;
+		}
+		if (p->n == p->cap) {
+			size_t ncap = p->cap ? p->cap * 2 : 256;
+			struct recidx *q = realloc(p->v, ncap * sizeof(*q));
+			if (!q)
+				break;
+			p->v = q;
+			p->cap = ncap;
+		}
+		p->v[p->n++] = (struct recidx){off, clen, plen, rd32(rh + 12), 0};
+		off += REC_HDR + clen;
+	}
+	/* times, for the header and for jumps: decode each record's first bytes */
+	for (size_t i = 0; i < p->n; i++) {
+		tt_snapshot s;
+		tt_snapshot_init(&s);
+		char e2[64];
+		if (tt_replay_read(p, i, &s, e2, sizeof(e2)) == 0)
+			p->v[i].time = s.time;
+		tt_snapshot_free(&s);
+	}
+	return p;
+}
+
+size_t tt_replay_count(const tt_replay *p)
+{
+	return p->n;
+}
+
+const char *tt_replay_note(const tt_replay *p)
+{
+	return p->note;
+}
+
+double tt_replay_time(const tt_replay *p, size_t i)
+{
+	return i < p->n ? p->v[i].time : 0;
+}
+
+int tt_replay_read(tt_replay *p, size_t i, tt_snapshot *out, char *err, size_t errlen)
+{
+	if (i >= p->n) {
+		snprintf(err, errlen, "no record %zu", i);
+		return -1;
+	}
+	const struct recidx *x = &p->v[i];
+	unsigned char *c = malloc(x->clen), *plain = malloc(x->plen ? x->plen : 1);
+	int rc = -1;
+	if (!c || !plain) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (pread(p->fd, c, x->clen, x->off + REC_HDR) != (ssize_t)x->clen) {
+		snprintf(err, errlen, "%s: record %zu: %s", p->path, i + 1, strerror(errno));
+		goto out;
+	}
+	if ((uint32_t)crc32(0L, c, x->clen) != x->crc) {
+		snprintf(err, errlen, "%s: record %zu is damaged (checksum mismatch)", p->path, i + 1);
+		goto out;
+	}
+	uLongf plen = x->plen;
+	if (uncompress(plain, &plen, c, x->clen) != Z_OK || plen != x->plen ||
+	    tt_snapshot_decode(plain, plen, out) < 0) {
+		snprintf(err, errlen, "%s: record %zu is damaged (does not decode)", p->path, i + 1);
+		tt_snapshot_clear(out);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(c);
+	free(plain);
+	return rc;
+}
+
+void tt_replay_close(tt_replay *p)
+{
+	if (!p)
+		return;
+	close(p->fd);
+	free(p->v);
+	free(p);
+}
