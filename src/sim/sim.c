@@ -68,6 +68,8 @@ static int drop_to(long uid)
 		fprintf(stderr, "tenantop-sim: cannot become uid %ld: %s (needs root)\n", uid, strerror(errno));
 		return -1;
 	}
+	/* like a process the user started: its own /proc/PID/fd readable to it */
+	prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 	return 0;
 }
 

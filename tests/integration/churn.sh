@@ -1,0 +1,69 @@
+#!/bin/sh
+# Races: the simulator cycles connections (TIME_WAIT churn), leaks more, and
+# forks and exits client processes while tenantop refreshes every 50 ms for
+# 200 refreshes: no crash, no impossible count, and the last refresh agrees
+# with ss about the sockets that did not change between the two reads.
+set -u
+B=${BUILD:-build}
+command -v python3 >/dev/null 2>&1 || { echo "python3 is missing"; exit 77; }
+T=$(mktemp -d /tmp/tt-churn.XXXXXX)
+PORT=$((33000 + ($$ % 1000)))
+PIDS=
+trap 'kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+"$B/tenantop-sim" --port $PORT --duration 60 --ready-file "$T/ready" --quiet \
+	--tenant "-:estab=50,cw=20,churn=1000,procs=4,name=cycler" \
+	--tenant "-:estab=30,cw=5,leak=600,procs=2,share,name=leaker" 2>"$T/sim.err" &
+PIDS=$!
+i=0; while [ ! -f "$T/ready" ]; do i=$((i+1)); [ $i -gt 100 ] && { cat "$T/sim.err"; exit 1; }; sleep 0.1; done
+# processes that come and go, holding a watched connection for a moment
+( end=$(( $(date +%s) + 15 )); while [ "$(date +%s)" -lt $end ]; do
+	python3 -c "import socket,time; s=socket.create_connection(('127.0.0.1',$PORT)); s.sendall(b'E'); s.recv(1); time.sleep(0.05)" 2>/dev/null &
+	sleep 0.05; done; wait ) &
+PIDS="$PIDS $!"
+"$B/tenantop" --batch --format json --iterations 200 --delay 0.05 --ports $PORT > "$T/out.jsonl" 2>"$T/err"
+rc=$?
+ss -tanH "( sport = :$PORT or dport = :$PORT )" > "$T/ss.txt"
+"$B/tenantop" --batch --format json --ports $PORT > "$T/last.json"
+ss -tanH "( sport = :$PORT or dport = :$PORT )" > "$T/ss2.txt"
+python3 - "$T" "$rc" <<'PY'
+import json, sys
+d, rc = sys.argv[1], int(sys.argv[2])
+fails = 0
+def check(ok, what):
+    global fails
+    print("  %s %s" % ("ok  " if ok else "FAIL", what)); fails += not ok
+check(rc == 0, "200 refreshes at 50 ms under churn: exit status %d" % rc)
+docs = [json.loads(l) for l in open(d + "/out.jsonl") if l.strip()]
+check(len(docs) == 200, "%d refreshes printed" % len(docs))
+bad = 0
+for doc in docs:
+    tot = sum(doc["totals"].values())
+    per = sum(sum(t["states"].values()) for t in doc["tenants"]) + sum(doc["unattributed"]["states"].values())
+    # a socket is counted once in totals, once per tenant that holds it
+    if any(v < 0 for v in doc["totals"].values()) or per < tot:
+        bad += 1
+    for t in doc["tenants"]:
+        inodes = [s["inode"] for p in t["processes"] for s in p["sockets"] if s["inode"]]
+        for p in t["processes"]:
+            ino = [s["inode"] for s in p["sockets"] if s["inode"]]
+            if len(ino) != len(set(ino)):
+                bad += 1
+check(bad == 0, "no negative, missing or double counts in any refresh (%d bad)" % bad)
+def states(path):
+    m = {"ESTAB": "ESTABLISHED", "CLOSE-WAIT": "CLOSE_WAIT", "TIME-WAIT": "TIME_WAIT"}
+    c = {}
+    for l in open(path):
+        f = l.split()
+        if f and f[0] in m:
+            c[m[f[0]]] = c.get(m[f[0]], 0) + 1
+    return c
+a, b = states(d + "/ss.txt"), states(d + "/ss2.txt")
+last = json.load(open(d + "/last.json"))
+for st in ("ESTABLISHED", "CLOSE_WAIT", "TIME_WAIT"):
+    lo, hi = min(a.get(st, 0), b.get(st, 0)), max(a.get(st, 0), b.get(st, 0))
+    got = last["totals"].get(st, 0)
+    # what changed between the reads bounds the difference
+    slack = abs(a.get(st, 0) - b.get(st, 0)) + 5
+    check(lo - slack <= got <= hi + slack, "%s: tenantop %d, ss %d..%d" % (st, got, lo, hi))
+sys.exit(1 if fails else 0)
+PY
