@@ -43,7 +43,7 @@ static void row(FILE *f, size_t nw, const char *name, const char *rule, const ch
 	char age[32], ratio[16], trend[24];
 	double r = tt_counts_leak_ratio(c);
 	if (r < 0)
-		snprintf(ratio, sizeof(ratio), "%s", tt_counts_leaked(c) ? "inf" : "-");
+		snprintf(ratio, sizeof(ratio), "%s", tt_counts_leaked(c) ? "all" : "-");
 	else
 		snprintf(ratio, sizeof(ratio), "%.0f%%", r * 100);
 	if (!show_trend)

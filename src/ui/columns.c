@@ -146,7 +146,7 @@ static int t_ratio(const tt_view *v, uint32_t row, char *buf, size_t len)
 		return TT_TONE_DIM;
 	}
 	if (isinf(r))
-		snprintf(buf, len, "inf");
+		snprintf(buf, len, "all");
 	else
 		snprintf(buf, len, "%.0f%%", r * 100);
 	return tone_leak(v, row, tt_counts_leaked(c));

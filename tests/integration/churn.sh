@@ -7,7 +7,8 @@ set -u
 B=${BUILD:-build}
 command -v python3 >/dev/null 2>&1 || { echo "python3 is missing"; exit 77; }
 T=$(mktemp -d /tmp/tt-churn.XXXXXX)
-PORT=$((33000 + ($$ % 1000)))
+. tests/integration/lib.sh
+PORT=$(free_ports 1) || exit 1
 PIDS=
 trap 'kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 "$B/tenantop-sim" --port $PORT --duration 60 --ready-file "$T/ready" --quiet \

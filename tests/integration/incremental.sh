@@ -7,7 +7,8 @@ set -u
 B=${BUILD:-build}
 command -v python3 >/dev/null 2>&1 || { echo "python3 is missing"; exit 77; }
 T=$(mktemp -d /tmp/tt-incr.XXXXXX)
-PORT=$((30000 + ($$ % 2000)))
+. tests/integration/lib.sh
+PORT=$(free_ports 1) || exit 1
 SIM=
 trap '[ -n "$SIM" ] && kill $SIM 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT INT TERM
 "$B/tenantop-sim" --port $PORT --duration 40 --ready-file "$T/ready" --quiet --tenant "-:estab=1" 2>"$T/sim.err" &

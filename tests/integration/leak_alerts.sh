@@ -6,7 +6,8 @@ set -u
 B=${BUILD:-build}
 command -v python3 >/dev/null 2>&1 || { echo "python3 is missing"; exit 77; }
 T=$(mktemp -d /tmp/tt-leak.XXXXXX)
-PORT=$((28000 + ($$ % 2000)))
+. tests/integration/lib.sh
+PORT=$(free_ports 1) || exit 1
 SIM=
 trap '[ -n "$SIM" ] && kill $SIM 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 cat > "$T/tenantop.conf" <<X

@@ -9,7 +9,8 @@ command -v setpriv >/dev/null 2>&1 || { echo "setpriv is missing"; exit 77; }
 command -v python3 >/dev/null 2>&1 || { echo "python3 is missing"; exit 77; }
 T=$(mktemp -d /tmp/tt-nonroot.XXXXXX)
 chmod 755 "$T"
-PORT=$((34000 + ($$ % 1000)))
+. tests/integration/lib.sh
+PORT=$(free_ports 1) || exit 1
 SIM=
 trap '[ -n "$SIM" ] && kill $SIM 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 "$B/tenantop-sim" --port $PORT --duration 30 --ready-file "$T/ready" --quiet \

@@ -6,7 +6,8 @@ B=${BUILD:-build}
 command -v prometheus >/dev/null 2>&1 || { echo "prometheus is missing (Debian package prometheus)"; exit 77; }
 command -v curl >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1 || { echo "no HTTP client"; exit 77; }
 T=$(mktemp -d /tmp/tt-prom.XXXXXX)
-SIMPORT=$((32000 + ($$ % 1000))); EXP=$((SIMPORT + 1000)); PROM=$((SIMPORT + 2000))
+. tests/integration/lib.sh
+SIMPORT=$(free_ports 3) || exit 1; EXP=$((SIMPORT + 1)); PROM=$((SIMPORT + 2))
 SIM= TT= PR=
 trap 'kill $SIM $TT $PR 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 get() { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }

@@ -9,7 +9,8 @@ command -v ss >/dev/null 2>&1 || { echo "ss (iproute2) is missing"; exit 77; }
 command -v python3 >/dev/null 2>&1 || { echo "python3 is missing"; exit 77; }
 T=$(mktemp -d /tmp/tt-pop.XXXXXX)
 # ports outside the ephemeral range, new each run (TIME_WAIT of a previous run lingers 60 s)
-P1=$((20000 + ($$ % 4000) * 2)) P2=$((P1 + 1))
+. tests/integration/lib.sh
+P1=$(free_ports 2) || exit 1; P2=$((P1 + 1))
 cleanup() { kill $S1 $S2 2>/dev/null; wait $S1 $S2 2>/dev/null; rm -rf "$T"; }
 S1= S2=
 trap cleanup EXIT INT TERM

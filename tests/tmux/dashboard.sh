@@ -5,7 +5,8 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 T=$(mktemp -d /tmp/tt-ui.XXXXXX)
-PORT=$((24000 + ($$ % 4000)))
+. tests/integration/lib.sh
+PORT=$(free_ports 1) || exit 1
 SIM=
 trap 'cleanup_tmux; [ -n "$SIM" ] && kill $SIM 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 if [ "$(id -u)" = 0 ]; then A=2101 Bu=2102; else A=- Bu=-; fi

@@ -1,0 +1,24 @@
+# Helpers for the integration and dashboard scripts (sourced).
+
+# free_ports N: prints the first of N consecutive TCP ports that nothing on
+# this host uses, below the kernel's ephemeral range so that client sockets
+# of earlier tests (or their TIME_WAIT) cannot hold them.
+free_ports() {
+	_n=${1:-1}
+	_lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+	[ "$_lo" -gt 12000 ] || _lo=32768
+	_span=$((_lo - 10000 - _n))
+	_try=0
+	while [ $_try -lt 200 ]; do
+		_p=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % _span))
+		_i=0 _busy=
+		while [ $_i -lt "$_n" ]; do
+			[ -n "$(ss -tanH "sport = :$((_p + _i))" 2>/dev/null)" ] && { _busy=1; break; }
+			_i=$((_i + 1))
+		done
+		[ -z "$_busy" ] && { echo $_p; return 0; }
+		_try=$((_try + 1))
+	done
+	echo "no free port found" >&2
+	return 1
+}
