@@ -121,7 +121,7 @@ static void test_example_loads(void **state)
 	assert_int_equal(tt_conf_init(&c), 0);
 	if (tt_conf_load(&c, p, err, sizeof(err)) < 0)
 		fail_msg("%s", err);
-	assert_int_equal(tt_rules_count(c.rules), 9);
+	assert_int_equal(tt_rules_count(c.rules), 10);
 	assert_int_equal(tt_rules_parent_depth(c.rules), 4);
 	assert_true(tt_rules_have_socket_rules(c.rules));
 	tt_conf_free(&c);

@@ -164,7 +164,7 @@ static void test_hosting_rules(void **state)
 	static const char *want[][2] = {
 		{"carol", "cmdline"}, {"dave", "cmdline"}, {"erin", "path"},   {"grace", "cgroup"},
 		{"container-3f2a9c1b7d4e", "cgroup"},       {"heidi", "parent"}, {"ivan", "port"},
-		{"office", "remote"}, {"system", "user"},
+		{"office", "remote"}, {"system", "user"}, {"netns-4026532900", "netns"},
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		char needle[128];

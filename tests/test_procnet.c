@@ -91,15 +91,15 @@ static void test_tcp6_file(void **state)
 	char buf[80];
 	const tt_sock *k = by_inode(&s, 2001);
 	assert_int_equal(k->family, TT_FAM_TCP6);
-	assert_string_equal(tt_sock_fmt_local(k, buf, sizeof(buf)), "[::1]:40010");
+	assert_string_equal(tt_sock_fmt_local(k, &s, buf, sizeof(buf)), "[::1]:40010");
 	assert_string_equal(tt_sock_fmt_remote(k, &s, buf, sizeof(buf)), "[::1]:5432");
 	k = by_inode(&s, 2002);
 	assert_int_equal(k->state, TT_ST_CLOSE_WAIT);
-	assert_string_equal(tt_sock_fmt_local(k, buf, sizeof(buf)), "[::ffff:127.0.0.1]:3306");
+	assert_string_equal(tt_sock_fmt_local(k, &s, buf, sizeof(buf)), "[::ffff:127.0.0.1]:3306");
 	uint8_t mapped[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1};
 	assert_memory_equal(k->raddr, mapped, 16);
 	k = by_inode(&s, 2003);
-	assert_string_equal(tt_sock_fmt_local(k, buf, sizeof(buf)), "[2001:db8::1]:5432");
+	assert_string_equal(tt_sock_fmt_local(k, &s, buf, sizeof(buf)), "[2001:db8::1]:5432");
 	tt_snapshot_free(&s);
 	close(fd);
 }

@@ -31,6 +31,11 @@ int tt_split_words(const char *cmd, char *buf, size_t len, char **argv, int max)
 tt_alert_sink *tt_alert_sink_new(const tt_alert_sink_opts *o, char *err, size_t errlen);
 /* Report what changed since the last call.  Returns the number of events. */
 int tt_alert_sink_update(tt_alert_sink *s, const tt_alerts *now, double time);
+/* Record an operator's action (a signal sent, a socket closed) in the log
+ * and syslog: {"event":"action","action":...,"tenant":...,"target":...,
+ * "ok":...,"result":...}.  Hooks are not run for actions. */
+void tt_alert_sink_action(tt_alert_sink *s, double time, const char *action, const char *tenant,
+			  const char *target, bool ok, const char *result);
 /* Hooks started and hooks skipped because too many were still running. */
 void tt_alert_sink_stats(const tt_alert_sink *s, unsigned *hooks_run, unsigned *hooks_skipped);
 void tt_alert_sink_free(tt_alert_sink *s);

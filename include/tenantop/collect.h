@@ -10,6 +10,7 @@
 
 #include "tenantop/portset.h"
 #include "tenantop/snapshot.h"
+#include "tenantop/u64set.h"
 
 enum tt_source_kind {
 	TT_SRC_AUTO = 0,    /* netlink when it works and the root is /proc, else text */
@@ -24,7 +25,16 @@ typedef struct tt_collect_opts {
 	bool want_info;        /* ask netlink for tcp_info */
 	bool skip_processes;   /* sockets only (benchmarks of the socket read) */
 	int ancestor_depth;    /* also read this many ancestors of holders (parent rules) */
+	const char *unix_paths; /* watched Unix socket paths: comma-separated globs; NULL
+				 * = TT_UNIX_PATHS_DEFAULT, "none" = no Unix sockets */
+	bool no_netns;         /* read only the collector's own network namespace */
 } tt_collect_opts;
+
+/* Socket files of MySQL/MariaDB, PostgreSQL (and pgbouncer), Redis,
+ * memcached and ProxySQL wherever they live. */
+#define TT_UNIX_PATHS_DEFAULT                                                                    \
+	"*/mysqld.sock, */mysql.sock, */mariadb.sock, */.s.PGSQL.*, */redis.sock, "              \
+	"*/redis-server.sock, */redis_*.sock, */redis-*.sock, */memcached.sock, */proxysql.sock"
 
 typedef struct tt_collector tt_collector;
 
@@ -83,6 +93,70 @@ int tt_nl_inet_parse(const struct nlmsghdr *nlh, tt_sock *out);
  * buffer is too small or the list empty (then no kernel filter is used). */
 size_t tt_nl_inet_bytecode(const uint16_t *ports, size_t nports, void *buf, size_t buflen);
 
+/* Close a TCP socket with netlink SOCK_DESTROY (src/collect/nl_destroy.c).
+ * 0, or -1 with what the kernel (or the socket's kind) refused. */
+int tt_sock_destroy(const tt_sock *k, char *err, size_t errlen);
+
+/* The start time (clock ticks after boot) of a live process, to tell it
+ * from a later process with the same pid.  0, or -1 when it is gone. */
+int tt_proc_start_time(const char *proc_root, int pid, uint64_t *start);
+
+/* ---- Unix stream sockets (src/collect/unix.c) ---- */
+
+typedef struct tt_unix_raw {
+	uint64_t inode, peer; /* peer: the other end's inode, 0 none or gone */
+	uint32_t rq, wq;      /* queue lengths (LISTEN: backlog) */
+	uint32_t uid;
+	uint8_t type;         /* SOCK_STREAM, ... */
+	uint8_t state;        /* kernel: 1 connected, 10 listening, 7 unconnected */
+	bool has_peer;        /* the source tells peers (netlink) */
+	bool has_uid;
+	uint16_t namelen;
+	char name[112];       /* bound path, raw bytes; abstract names start with '@' */
+} tt_unix_raw;
+
+typedef struct tt_unix_table {
+	tt_unix_raw *v;
+	size_t n, cap;
+} tt_unix_table;
+void tt_unix_table_free(tt_unix_table *t);
+
+#define TT_UNIX_WATCH_MAX 32
+typedef struct tt_unix_watch {
+	char pat[TT_UNIX_WATCH_MAX][108];
+	size_t n;
+} tt_unix_watch;
+/* Parse a comma-separated glob list (NULL: the default); "none" = empty.
+ * 0, or -1 with a message. */
+int tt_unix_watch_parse(tt_unix_watch *w, const char *list, char *err, size_t errlen);
+bool tt_unix_watch_match(const tt_unix_watch *w, const char *path);
+
+/* What each client socket was connected to (client inode -> path), kept
+ * across refreshes so a client whose server end vanished keeps its target. */
+typedef struct tt_unix_mem {
+	tt_u64set peer_of; /* as of the last commit */
+	tt_u64set next;    /* being filled by tt_unix_select */
+	char **paths;
+	size_t npaths, cap;
+} tt_unix_mem;
+void tt_unix_mem_init(tt_unix_mem *m);
+void tt_unix_mem_free(tt_unix_mem *m);
+
+/* Pure parsers: one UNIX_DIAG message; one /proc/net/unix data line. 0 or -1. */
+int tt_nl_unix_parse(const struct nlmsghdr *nlh, tt_unix_raw *out);
+int tt_procunix_parse_line(const char *line, size_t len, tt_unix_raw *out);
+/* Append the stream sockets (connected or listening) to the table.  Lines or
+ * messages that do not parse are counted in *bad. */
+int tt_nl_unix_dump(tt_nl_inet *nl, tt_unix_table *t, uint32_t *bad, char *err, size_t errlen);
+int tt_procunix_read(int rootfd, const char *relpath, tt_unix_table *t, uint32_t *bad);
+/* Append the watched sockets to out: server ends whose path matches, client
+ * ends whose peer is such a server end (or was, per mem: then state
+ * CLOSE_WAIT), every stream socket when all. */
+void tt_unix_select(const tt_unix_table *t, const tt_unix_watch *w, bool all, tt_unix_mem *mem,
+		    tt_snapshot *out);
+/* After the last tt_unix_select of a refresh: what it saw is now the memory. */
+void tt_unix_mem_commit(tt_unix_mem *m);
+
 /* ---- processes and ownership (src/collect/procinfo.c, owners.c) ---- */
 
 /* Pure parsers of /proc/PID files. */
@@ -92,6 +166,8 @@ int tt_parse_stat(const char *buf, size_t len, char *comm, size_t commlen, int32
 		  uint64_t *start_time);
 /* status: the real uid from the "Uid:" line.  0 or -1. */
 int tt_parse_status_uid(const char *buf, size_t len, uint32_t *uid);
+/* "net:[4026531840]" -> 4026531840; 0 when the link is not that form. */
+uint64_t tt_parse_netns_link(const char *link, size_t len);
 /* "socket:[12345]" -> 12345; 0 when the link is not a socket. */
 uint64_t tt_parse_socket_link(const char *link, size_t len);
 /* sockstat: fills inuse/orphan/tw/alloc of the TCP line; -1 for each missing. */

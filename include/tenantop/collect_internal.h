@@ -19,6 +19,10 @@ struct tt_endpoint_mem {
 	uint32_t uid;
 };
 
+#define TT_OWN_NS 1 /* tt_scan_ctx.wanted value of a socket in the own namespace */
+/* wanted value flag: keep only for a process that holds watched sockets too */
+#define TT_WANT_WEAK (1ULL << 63)
+
 typedef struct tt_scan_ctx tt_scan_ctx;
 struct tt_scan_ctx {
 	int rootfd;               /* O_PATH handle of the proc root */
@@ -26,7 +30,9 @@ struct tt_scan_ctx {
 	bool real_proc;           /* the root is the kernel's /proc */
 	tt_users *users;
 	const tt_portset *ports;
-	tt_u64set wanted;         /* inodes of the sockets the source kept */
+	tt_u64set wanted;         /* inodes of the sockets the source kept -> their netns
+				   * (TT_OWN_NS for the collector's own) */
+	tt_u64set ns_inodes;      /* every inode listed by another namespace's table */
 	tt_u64set all_inodes;     /* every inode any table lists (when valid) */
 	bool all_inodes_valid;
 	bool check_held;          /* look for reset-but-held sockets */
@@ -51,5 +57,34 @@ void tt_owners_free(tt_scan_ctx *sc);
 int tt_openat_beneath(int dirfd, const char *path, int flags);
 ssize_t tt_read_file_at(int dirfd, const char *path, char *buf, size_t len);
 int tt_read_stat_at(int rootfd, int pid, char *comm, size_t commlen, int32_t *ppid, uint64_t *start);
+
+/* netns.c: the network namespaces other than the collector's own, each
+ * with a member process to read its tables through. */
+struct tt_netns_ent {
+	uint64_t inode;
+	int32_t pid;       /* a member process */
+	uint32_t members;
+	char name[64];     /* ip netns name, "" unknown */
+};
+typedef struct tt_netns {
+	uint64_t self;     /* the collector's own namespace; 0: no ns links (fixture) */
+	struct tt_netns_ent *v;
+	size_t n, cap;
+	tt_u64set pid_ns;  /* pid -> namespace inode (0 unreadable) */
+	tt_u64set seen;
+	unsigned gen;
+} tt_netns;
+void tt_netns_init(tt_netns *ns);
+void tt_netns_free(tt_netns *ns);
+int tt_netns_discover(tt_netns *ns, int rootfd, bool real_proc);
+uint64_t tt_netns_of_pid(const tt_netns *ns, int32_t pid); /* 0: own or unknown */
+const char *tt_netns_name(const tt_netns *ns, uint64_t inode);
+
+/* nl_inet.c: send one sock_diag dump request (its sequence number is set
+ * here) and run cb over every answer.  oom (may be NULL) points at the
+ * callback's out-of-memory flag, for the message.  0 or -1 with a message. */
+struct nlmsghdr;
+int tt_nl_dump(tt_nl_inet *n, struct nlmsghdr *nlh, int (*cb)(const struct nlmsghdr *, void *), void *data,
+	       const int *oom, char *err, size_t errlen);
 
 #endif

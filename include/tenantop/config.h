@@ -16,6 +16,7 @@ typedef struct tt_conf {
 	tt_portset ports;         /* valid when ports_set */
 	bool ports_set;
 	unsigned max_tenants;     /* Prometheus: tenants with their own label (default 50) */
+	char unix_paths[1024];    /* [general] unix_paths, "" = the default */
 	char path[512];           /* the file loaded, "" when none */
 } tt_conf;
 

@@ -60,7 +60,8 @@ typedef struct tt_proc {
 	uint32_t uid;
 	uint32_t nfds;       /* open descriptors */
 	uint64_t start_time; /* clock ticks after boot (stat field 22): with pid, the identity */
-	uint64_t netns;      /* network namespace inode, 0 unknown */
+	uint64_t netns;      /* network namespace inode; 0 = the collector's own (or unknown) */
+	uint32_t netns_name; /* its ip netns name (string pool), 0 none */
 	uint32_t comm, cmdline, cwd, exe, cgroup, user; /* string pool offsets */
 	uint32_t flags;      /* TT_PF_* */
 } tt_proc;
@@ -81,7 +82,8 @@ typedef struct tt_scan_stats {
 	uint32_t pid_reused;   /* a pid whose start time changed during the scan */
 	uint32_t bad_lines;    /* malformed table lines or messages skipped */
 	uint32_t held;         /* reset-but-held TCP sockets found from the fd side */
-	uint32_t netns_read, netns_failed;
+	uint32_t netns_read, netns_failed; /* other network namespaces read / not readable */
+	bool unix_no_peers;    /* Unix sockets from /proc text: client ends unknown */
 	int64_t sk_inuse, sk_alloc, sk_orphan, sk_tw; /* /proc/net/sockstat TCP line; -1 unknown */
 	bool is_root;
 	bool hidepid;          /* /proc mounted with hidepid */
@@ -133,8 +135,9 @@ void tt_snapshot_index_owners(tt_snapshot *s);
 const tt_owner *tt_snapshot_find_owner(const tt_snapshot *s, uint64_t netns, uint64_t inode);
 
 /* Format an endpoint: "127.0.0.1:3306", "[::1]:5432", v4-mapped shown as
- * "[::ffff:127.0.0.1]:3306"; "?" when the endpoint is unknown.  Returns buf. */
-char *tt_sock_fmt_local(const tt_sock *k, char *buf, size_t len);
+ * "[::ffff:127.0.0.1]:3306"; "?" when the endpoint is unknown; Unix sockets:
+ * the socket file (remote: the server's), "*" for an unnamed one.  Returns buf. */
+char *tt_sock_fmt_local(const tt_sock *k, const tt_snapshot *s, char *buf, size_t len);
 char *tt_sock_fmt_remote(const tt_sock *k, const tt_snapshot *s, char *buf, size_t len);
 char *tt_fmt_endpoint(int family, const uint8_t addr[16], uint16_t port, char *buf, size_t len);
 

@@ -21,8 +21,22 @@ enum tt_ui_mode {
 	TT_MODE_FILTER,
 	TT_MODE_PORTS,
 	TT_MODE_SORT, /* the F6 sort menu */
-	TT_MODE_GOTO  /* replay: go to a time */
+	TT_MODE_GOTO, /* replay: go to a time */
+	TT_MODE_SIGNAL, /* processes pane: choose a signal */
+	TT_MODE_CONFIRM /* y/N before an action */
 };
+
+/* What an action applies to, copied when it is asked for (the model may
+ * refresh before the answer). */
+#define TT_ACT_MAX 64
+enum tt_act_kind { TT_ACT_NONE = 0, TT_ACT_SIGNAL, TT_ACT_CLOSE };
+typedef struct tt_act_target {
+	int32_t pid;
+	uint64_t start;
+	tt_sock sock;
+	char tenant[TT_NAME_MAX];
+	char label[160]; /* "4242 php-fpm" or "CLOSE_WAIT 127.0.0.1:41001 -> 127.0.0.1:3306" */
+} tt_act_target;
 
 /* Results of a key action (htop's Htop_Reaction, in spirit). */
 #define TT_R_REDRAW 0x1
@@ -62,6 +76,12 @@ typedef struct tt_ui {
 	int list_top, list_height, header_row;
 	int col_x[TT_MAX_SHOWN], col_w[TT_MAX_SHOWN];
 	size_t col_idx[TT_MAX_SHOWN], ncols;
+	/* the action being asked for */
+	int act_kind;
+	int act_sig;
+	const char *act_signame;
+	tt_act_target act[TT_ACT_MAX];
+	size_t nact;
 	char source[16];
 	double refreshed_at; /* wall clock of the data shown */
 	double collect_ms;
@@ -72,6 +92,12 @@ void tt_ui_theme_init(tt_ui *ui);
 void tt_ui_draw(tt_ui *ui);
 /* src/ui/keys.c: handle one key (or mouse event); returns TT_R_* bits. */
 int tt_ui_key(tt_ui *ui, int key);
+/* src/ui/act.c: k/F9 on the processes or sockets pane; the signal menu
+ * and the confirmation keys; the prompt text. */
+int tt_ui_act_start(tt_ui *ui);
+int tt_ui_act_key(tt_ui *ui, int key);
+void tt_ui_act_prompt(const tt_ui *ui, char *buf, size_t len);
+
 /* src/ui/dashboard.c */
 __attribute__((format(printf, 3, 4))) void tt_ui_message(tt_ui *ui, int tone, const char *fmt, ...);
 size_t tt_ui_page(const tt_ui *ui);

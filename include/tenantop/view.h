@@ -16,6 +16,7 @@
 
 #include "tenantop/detect.h"
 #include "tenantop/model.h"
+#include "tenantop/u64set.h"
 
 enum tt_level { TT_LV_TENANTS = 0, TT_LV_PROCS = 1, TT_LV_SOCKETS = 2, TT_LV_COUNT = 3 };
 
@@ -79,6 +80,7 @@ typedef struct tt_view {
 	bool gone;           /* what was drilled into has no sockets now */
 	bool ascii;          /* no UTF-8: ASCII arrows and line art */
 	const struct tt_baseline *base; /* normal levels, or NULL */
+	tt_u64set tags;      /* tagged rows of the current level, by tt_view_row_key */
 } tt_view;
 
 void tt_view_init(tt_view *v);
@@ -107,6 +109,16 @@ void tt_view_row_text(const tt_view *v, uint32_t row, char *buf, size_t len);
 void tt_view_breadcrumb(const tt_view *v, const char *sep, char *buf, size_t len);
 /* The tenant a tenants-pane row stands for (NULL for the unattributed row). */
 const tt_mtenant *tt_view_tenant(const tt_view *v, uint32_t row);
+/* Tags (htop's Space): processes and sockets, kept by identity across
+ * refreshes, dropped when the level changes.  The key of a row is 0 when it
+ * cannot be tagged (tenants, pseudo rows). */
+uint64_t tt_view_row_key(const tt_view *v, uint32_t row);
+bool tt_view_tag_toggle(tt_view *v); /* the cursor row; false when not taggable */
+bool tt_view_tagged(const tt_view *v, uint32_t row);
+void tt_view_untag_all(tt_view *v);
+/* The rows an action applies to: the tagged ones, else the cursor row.
+ * Fills out (model indices) up to max; returns how many. */
+size_t tt_view_targets(const tt_view *v, uint32_t *out, size_t max);
 /* Worst alert severity for a tenant name, -1 none. */
 int tt_view_tenant_severity(const tt_view *v, const char *tenant);
 

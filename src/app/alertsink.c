@@ -175,6 +175,37 @@ static void run_hook(struct tt_alert_sink *s, const char *event, const tt_alert 
 	s->hooks_run++;
 }
 
+void tt_alert_sink_action(tt_alert_sink *s, double time, const char *action, const char *tenant,
+			  const char *target, bool ok, const char *result)
+{
+	if (!s)
+		return;
+	if (s->log) {
+		tt_jsonw w;
+		tt_jw_init(&w, s->log);
+		tt_jw_obj_begin(&w);
+		tt_jw_key(&w, "time");
+		tt_jw_double(&w, time, 3);
+		tt_jw_key(&w, "event");
+		tt_jw_str(&w, "action");
+		tt_jw_key(&w, "action");
+		tt_jw_str(&w, action);
+		tt_jw_key(&w, "tenant");
+		tt_jw_str(&w, tenant);
+		tt_jw_key(&w, "target");
+		tt_jw_str(&w, target);
+		tt_jw_key(&w, "ok");
+		tt_jw_bool(&w, ok);
+		tt_jw_key(&w, "result");
+		tt_jw_str(&w, result);
+		tt_jw_obj_end(&w);
+		fputc('\n', s->log);
+		fflush(s->log);
+	}
+	if (s->o.syslog)
+		syslog(LOG_NOTICE, "action %s on %s (tenant %s): %s", action, target, tenant, result);
+}
+
 static void emit(struct tt_alert_sink *s, const char *event, const tt_alert *a, double time)
 {
 	if (s->log) {

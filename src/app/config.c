@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tenantop/collect.h"
 #include "tenantop/config.h"
 
 int tt_conf_init(tt_conf *c)
@@ -179,7 +180,18 @@ static int handler(void *user, const char *section, const char *name, const char
 			lc->c->max_tenants = (unsigned)v;
 			return 1;
 		}
-		return fail_at(lc, lc->line, "unknown key '%.40s' in [general] (expected ports, max_tenants)", name);
+		if (!strcmp(name, "unix_paths")) {
+			tt_unix_watch w;
+			if (strlen(value) >= sizeof(lc->c->unix_paths))
+				return fail_at(lc, lc->line, "unix_paths: longer than %zu bytes",
+					       sizeof(lc->c->unix_paths) - 1);
+			if (tt_unix_watch_parse(&w, value, e, sizeof(e)) < 0)
+				return fail_at(lc, lc->line, "unix_paths: %s", e);
+			snprintf(lc->c->unix_paths, sizeof(lc->c->unix_paths), "%s", value);
+			return 1;
+		}
+		return fail_at(lc, lc->line, "unknown key '%.40s' in [general] (expected ports, unix_paths, max_tenants)",
+			       name);
 	}
 	if (!strcmp(section, "detect")) {
 		if (tt_detect_opts_set(&lc->c->detect, name, value, e, sizeof(e)) < 0)

@@ -32,6 +32,10 @@ static const char usage_text[] =
 	"  -a, --all-ports        watch every TCP socket\n"
 	"      --proc DIR         read a proc tree rooted at DIR instead of /proc\n"
 	"      --source SRC       socket source: auto (default), netlink, proc\n"
+	"  -u, --unix-paths LIST  watched Unix socket files, comma-separated globs (default\n"
+	"                         */mysqld.sock, */mysql.sock, */.s.PGSQL.*, */redis*.sock, ...;\n"
+	"                         none: no Unix sockets)\n"
+	"      --no-netns         read only tenantop's own network namespace\n"
 	"  -c, --config FILE      tenant rules and thresholds (default\n"
 	"                         ~/.config/tenantop/tenantop.conf, then /etc/tenantop.conf)\n"
 	"\n"
@@ -77,6 +81,7 @@ enum {
 	OPT_ON_ALERT,
 	OPT_BASELINE,
 	OPT_BASELINE_LEARN,
+	OPT_NO_NETNS,
 };
 
 static const struct option long_opts[] = {
@@ -89,6 +94,8 @@ static const struct option long_opts[] = {
 	{"config", required_argument, NULL, 'c'},
 	{"proc", required_argument, NULL, OPT_PROC},
 	{"source", required_argument, NULL, OPT_SOURCE},
+	{"unix-paths", required_argument, NULL, 'u'},
+	{"no-netns", no_argument, NULL, OPT_NO_NETNS},
 	{"demo", no_argument, NULL, OPT_DEMO},
 	{"read-only", no_argument, NULL, OPT_READ_ONLY},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
@@ -131,7 +138,7 @@ static int parse_double(const char *s, double *out)
 int tt_app_parse(tt_app *app, int argc, char **argv)
 {
 	char err[512];
-	const char *ports_arg = NULL;
+	const char *ports_arg = NULL, *unix_arg = NULL;
 	bool all_ports = false, iterations_given = false, format_given = false;
 
 	memset(app, 0, sizeof(*app));
@@ -149,7 +156,7 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, ":bn:d:f:p:ac:hV", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":bn:d:f:p:ac:u:hV", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			app->batch = true;
@@ -203,6 +210,12 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 			break;
 		case OPT_DEMO:
 			app->demo = true;
+			break;
+		case 'u':
+			unix_arg = optarg;
+			break;
+		case OPT_NO_NETNS:
+			app->collect.no_netns = true;
 			break;
 		case OPT_READ_ONLY:
 			app->read_only = true;
@@ -285,6 +298,14 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 		tt_portset_parse(&app->collect.ports, TT_DEFAULT_PORTS, err, sizeof(err));
 	}
 	app->max_tenants = app->conf.max_tenants;
+	if (unix_arg) {
+		tt_unix_watch w;
+		if (tt_unix_watch_parse(&w, unix_arg, err, sizeof(err)) < 0)
+			return usage_error("--unix-paths: %s", err);
+		app->collect.unix_paths = unix_arg;
+	} else if (app->conf.unix_paths[0]) {
+		app->collect.unix_paths = app->conf.unix_paths;
+	}
 	/* parent rules need the holders' ancestors */
 	app->collect.ancestor_depth = tt_rules_parent_depth(app->conf.rules);
 	if (!iterations_given)

@@ -20,6 +20,11 @@ struct tt_collector {
 	char note[256];     /* why netlink is not used */
 	tt_scan_ctx sc;
 	tt_snapshot scratch; /* for an unfiltered netlink dump */
+	tt_unix_watch uwatch;  /* watched Unix socket paths */
+	tt_unix_table utab;
+	tt_unix_mem umem;
+	bool unix_text;        /* UNIX_DIAG failed: /proc/net/unix (no peers) */
+	tt_netns ns;
 };
 
 static double clock_s(clockid_t id)
@@ -134,6 +139,13 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
 		return NULL;
 	}
 	c->opts = *opts;
+	tt_unix_mem_init(&c->umem);
+	tt_netns_init(&c->ns);
+	if (tt_unix_watch_parse(&c->uwatch, opts->unix_paths, err, errlen) < 0) {
+		tt_unix_mem_free(&c->umem);
+		free(c);
+		return NULL;
+	}
 	const char *root = opts->proc_root ? opts->proc_root : "/proc";
 	snprintf(c->root_path, sizeof(c->root_path), "%s", root);
 	c->rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -168,6 +180,7 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
 	sc->load_all_inodes = load_all_inodes_nl;
 	tt_u64set_init(&sc->wanted);
 	tt_u64set_init(&sc->all_inodes);
+	tt_u64set_init(&sc->ns_inodes);
 	tt_u64set_init(&sc->held);
 	tt_u64set_init(&sc->proto_cache);
 	tt_u64set_init(&sc->eps_index);
@@ -218,6 +231,77 @@ static bool proc_hidepid(int rootfd)
 		line = nl ? nl + 1 : NULL;
 	}
 	return false;
+}
+
+/* Unix stream sockets of the own namespace: netlink when it works (peers
+ * known), else /proc/net/unix (server ends only). */
+static void read_unix(tt_collector *c, tt_snapshot *out)
+{
+	if (!c->uwatch.n && !c->opts.ports.all)
+		return;
+	c->utab.n = 0;
+	uint32_t bad = 0;
+	char err[160];
+	if (c->nl && !c->unix_text && tt_nl_unix_dump(c->nl, &c->utab, &bad, err, sizeof(err)) < 0) {
+		c->unix_text = true; /* UNIX_DIAG missing (module not loaded): text from now on */
+		c->utab.n = 0;
+	}
+	if (!c->nl || c->unix_text) {
+		if (tt_procunix_read(c->rootfd, "net/unix", &c->utab, &bad) < 0)
+			return;
+		out->stats.unix_no_peers = c->utab.n > 0;
+	}
+	out->stats.bad_lines += bad;
+	tt_unix_select(&c->utab, &c->uwatch, c->opts.ports.all, &c->umem, out);
+}
+
+/* Dead Unix connections of unknown target that no watched process holds
+ * are not database connections as far as anyone can tell: drop them. */
+static void drop_unowned_unknown(tt_snapshot *out)
+{
+	tt_u64set owned;
+	tt_u64set_init(&owned);
+	for (size_t i = 0; i < out->nowners; i++)
+		tt_u64set_add(&owned, out->owners[i].inode);
+	size_t w = 0;
+	for (size_t i = 0; i < out->nsocks; i++) {
+		const tt_sock *k = &out->socks[i];
+		if (k->family == TT_FAM_UNIX && (k->flags & TT_SF_ENDPOINT_UNKNOWN) && !tt_u64set_has(&owned, k->inode))
+			continue;
+		out->socks[w++] = *k;
+	}
+	out->nsocks = w;
+	tt_u64set_free(&owned);
+}
+
+/* The other network namespaces, each through a member process's tables. */
+static void read_namespaces(tt_collector *c, tt_snapshot *out, const tt_sock_filter *f)
+{
+	for (size_t i = 0; i < c->ns.n; i++) {
+		const struct tt_netns_ent *e = &c->ns.v[i];
+		size_t mark = out->nsocks;
+		char path[64];
+		int ok = 0;
+		for (int fam = TT_FAM_TCP4; fam <= TT_FAM_TCP6; fam++) {
+			snprintf(path, sizeof(path), "%d/net/%s", e->pid, fam == TT_FAM_TCP4 ? "tcp" : "tcp6");
+			ok += tt_procnet_read(c->rootfd, path, fam, f, out, &c->sc.ns_inodes) == 0;
+		}
+		if (ok < 2) {
+			out->nsocks = mark; /* the member exited or cannot be read: next refresh */
+			out->stats.netns_failed++;
+			continue;
+		}
+		if (c->uwatch.n || c->opts.ports.all) {
+			c->utab.n = 0;
+			uint32_t bad = 0;
+			snprintf(path, sizeof(path), "%d/net/unix", e->pid);
+			if (tt_procunix_read(c->rootfd, path, &c->utab, &bad) == 0)
+				tt_unix_select(&c->utab, &c->uwatch, c->opts.ports.all, &c->umem, out);
+		}
+		for (size_t j = mark; j < out->nsocks; j++)
+			out->socks[j].netns = e->inode;
+		out->stats.netns_read++;
+	}
 }
 
 /* Parent rules climb the process tree: read the ancestors of every holder
@@ -286,12 +370,23 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 		sc->all_inodes_valid = true;
 	}
 
+	read_unix(c, out);
+	tt_u64set_clear(&sc->ns_inodes);
+	if (!c->opts.no_netns && tt_netns_discover(&c->ns, c->rootfd, c->real_proc) == 0)
+		read_namespaces(c, out, &f);
+	tt_unix_mem_commit(&c->umem);
+
 	endpoints_remember(sc, out, out->time);
 	if (!c->opts.skip_processes) {
 		tt_u64set_clear(&sc->wanted);
 		for (size_t i = 0; i < out->nsocks; i++)
 			if (out->socks[i].inode)
-				tt_u64set_add(&sc->wanted, out->socks[i].inode);
+				tt_u64set_put(&sc->wanted, out->socks[i].inode,
+					      (out->socks[i].netns ? out->socks[i].netns : TT_OWN_NS) |
+						      (out->socks[i].family == TT_FAM_UNIX &&
+								       (out->socks[i].flags & TT_SF_ENDPOINT_UNKNOWN)
+							       ? TT_WANT_WEAK
+							       : 0));
 		/* unhashed TCP sockets exist only when sockstat's alloc exceeds inuse
 		 * (unknown sockstat: look anyway) */
 		sc->check_held = !(st->sk_alloc >= 0 && st->sk_inuse >= 0 && st->sk_alloc <= st->sk_inuse) ||
@@ -301,6 +396,13 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 			return -1;
 		}
 		endpoints_sweep(sc, out, out->time);
+		drop_unowned_unknown(out);
+		for (size_t i = 0; i < out->nprocs; i++) {
+			tt_proc *p = &out->procs[i];
+			p->netns = tt_netns_of_pid(&c->ns, p->pid);
+			const char *name = p->netns ? tt_netns_name(&c->ns, p->netns) : "";
+			p->netns_name = name[0] ? tt_snapshot_str(out, name, strlen(name), 64) : 0;
+		}
 		if (c->opts.ancestor_depth > 0)
 			read_ancestors(c, out, c->opts.ancestor_depth);
 		if (st->fd_denied) {
@@ -330,7 +432,11 @@ void tt_collector_free(tt_collector *c)
 	tt_owners_free(sc);
 	tt_u64set_free(&sc->wanted);
 	tt_u64set_free(&sc->all_inodes);
+	tt_u64set_free(&sc->ns_inodes);
 	tt_u64set_free(&sc->held);
+	tt_unix_table_free(&c->utab);
+	tt_unix_mem_free(&c->umem);
+	tt_netns_free(&c->ns);
 	tt_u64set_free(&sc->proto_cache);
 	tt_u64set_free(&sc->eps_index);
 	free(sc->eps);

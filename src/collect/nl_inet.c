@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tenantop/collect.h"
+#include "tenantop/collect_internal.h"
 
 #define NL_BUF_SIZE (64 * 1024)
 #define NL_MAX_FILTER_PORTS 64 /* beyond this, filter in user space only */
@@ -192,7 +192,6 @@ int tt_nl_inet_dump(tt_nl_inet *n, int family, const tt_sock_filter *f, bool wan
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = ++n->seq;
 	struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
 	r->sdiag_family = family == TT_FAM_TCP6 ? AF_INET6 : AF_INET;
 	r->sdiag_protocol = IPPROTO_TCP;
@@ -216,11 +215,18 @@ int tt_nl_inet_dump(tt_nl_inet *n, int family, const tt_sock_filter *f, bool wan
 		if (bl)
 			mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, bl, bc);
 	}
+	struct dump_ctx dc = {f, out, 0};
+	return tt_nl_dump(n, nlh, dump_cb, &dc, &dc.oom, err, errlen);
+}
+
+int tt_nl_dump(tt_nl_inet *n, struct nlmsghdr *nlh, int (*cb)(const struct nlmsghdr *, void *), void *data,
+	       const int *oom, char *err, size_t errlen)
+{
+	nlh->nlmsg_seq = ++n->seq;
 	if (mnl_socket_sendto(n->nl, nlh, nlh->nlmsg_len) < 0) {
 		snprintf(err, errlen, "sock_diag request: %s", strerror(errno));
 		return -1;
 	}
-	struct dump_ctx dc = {f, out, 0};
 	for (;;) {
 		ssize_t got = mnl_socket_recvfrom(n->nl, n->buf, NL_BUF_SIZE);
 		if (got < 0) {
@@ -229,15 +235,14 @@ int tt_nl_inet_dump(tt_nl_inet *n, int family, const tt_sock_filter *f, bool wan
 			snprintf(err, errlen, "sock_diag receive: %s", strerror(errno));
 			return -1;
 		}
-		int rc = mnl_cb_run(n->buf, (size_t)got, nlh->nlmsg_seq, n->portid, dump_cb, &dc);
+		int rc = mnl_cb_run(n->buf, (size_t)got, nlh->nlmsg_seq, n->portid, cb, data);
 		if (rc == MNL_CB_STOP)
 			return 0;
 		if (rc < 0) {
-			if (dc.oom)
+			if (oom && *oom)
 				snprintf(err, errlen, "out of memory");
 			else
 				snprintf(err, errlen, "sock_diag dump: %s", strerror(errno));
-			/* drain what is left of this dump so the next request starts clean */
 			return -1;
 		}
 	}

@@ -94,6 +94,8 @@ static int state_via_pidfd(int pid, int fd, tt_sock *k)
  * so ask the socket itself, or fall back to a full inode list. */
 static bool is_held(tt_scan_ctx *sc, int pid, int fd, uint64_t inode, tt_sock *k)
 {
+	if (tt_u64set_has(&sc->ns_inodes, inode))
+		return false; /* listed in another namespace's table */
 	if (sc->all_inodes_valid)
 		return !tt_u64set_has(&sc->all_inodes, inode);
 	int st = sc->try_pidfd ? state_via_pidfd(pid, fd, k) : -1;
@@ -398,11 +400,16 @@ static void emit(tt_scan_ctx *sc, struct pcache *pc, struct pentry *e, bool fres
 	/* a reset socket whose addresses were never seen may be on any port:
 	 * count it only for a process that holds watched sockets too */
 	bool watched = sc->ports && sc->ports->all;
+	uint64_t v;
 	for (uint32_t i = 0; i < e->nsock && !watched; i++)
-		watched = tt_u64set_has(&sc->wanted, e->fds[i].inode) || tt_endpoints_find(sc, e->fds[i].inode);
+		watched = (tt_u64set_get(&sc->wanted, e->fds[i].inode, &v) && !(v & TT_WANT_WEAK)) ||
+			  tt_endpoints_find(sc, e->fds[i].inode);
 	for (uint32_t i = 0; i < e->nsock; i++) {
 		uint64_t inode = e->fds[i].inode;
-		if (!tt_u64set_has(&sc->wanted, inode)) {
+		if (tt_u64set_get(&sc->wanted, inode, &v)) {
+			if ((v & TT_WANT_WEAK) && !watched)
+				continue; /* a dead Unix connection to who knows what */
+		} else {
 			if (!sc->check_held || (!watched && !tt_endpoints_find(sc, inode)))
 				continue;
 			uint64_t prev;
@@ -424,6 +431,9 @@ static void emit(tt_scan_ctx *sc, struct pcache *pc, struct pentry *e, bool fres
 		tt_owner *o = tt_snapshot_add_owner(out);
 		if (!o)
 			break;
+		uint64_t ns = 0;
+		if (tt_u64set_get(&sc->wanted, inode, &ns) && (ns & ~TT_WANT_WEAK) != TT_OWN_NS)
+			o->netns = ns & ~TT_WANT_WEAK;
 		o->inode = inode;
 		o->fd = e->fds[i].fd;
 		o->proc = UINT32_MAX; /* set below */

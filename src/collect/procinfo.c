@@ -223,6 +223,18 @@ int tt_read_stat_at(int rootfd, int pid, char *comm, size_t commlen, int32_t *pp
 	return 0;
 }
 
+int tt_proc_start_time(const char *proc_root, int pid, uint64_t *start)
+{
+	int rootfd = open(proc_root ? proc_root : "/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return -1;
+	char comm[64];
+	int32_t ppid;
+	int rc = tt_read_stat_at(rootfd, pid, comm, sizeof(comm), &ppid, start);
+	close(rootfd);
+	return rc;
+}
+
 long tt_read_proc(int rootfd, int pid, tt_users *users, tt_snapshot *out)
 {
 	char path[64], comm[64];

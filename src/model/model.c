@@ -241,7 +241,15 @@ static void role_of(const struct model_priv *pv, const tt_portset *ports, const 
 {
 	*role = TT_ROLE_UNKNOWN;
 	*port = 0;
-	if (k->family == TT_FAM_UNIX || (k->flags & TT_SF_ENDPOINT_UNKNOWN))
+	if (k->family == TT_FAM_UNIX) {
+		/* the server's sockets carry the socket file's path, clients none */
+		if (k->path)
+			*role = TT_ROLE_SERVER;
+		else
+			*role = TT_ROLE_CLIENT;
+		return;
+	}
+	if (k->flags & TT_SF_ENDPOINT_UNKNOWN)
 		return;
 	bool lw = tt_portset_has(ports, k->lport), rw = tt_portset_has(ports, k->rport);
 	bool server;

@@ -15,7 +15,7 @@
 #include "tenantop/sanitize.h"
 #include "tenantop/tenant.h"
 
-enum rule_kind { RK_USER = 1, RK_CGROUP, RK_PATH, RK_CMDLINE, RK_REMOTE, RK_PORT, RK_PARENT };
+enum rule_kind { RK_USER = 1, RK_CGROUP, RK_PATH, RK_CMDLINE, RK_REMOTE, RK_PORT, RK_PARENT, RK_NETNS };
 enum path_field { PF_ANY = 0, PF_CWD, PF_EXE };
 
 #define MAX_CIDRS 64
@@ -50,7 +50,7 @@ struct tt_rules {
 	bool have_socket_rules;
 };
 
-static const char *kind_names[] = {"", "user", "cgroup", "path", "cmdline", "remote", "port", "parent"};
+static const char *kind_names[] = {"", "user", "cgroup", "path", "cmdline", "remote", "port", "parent", "netns"};
 
 tt_rules *tt_rules_new(void)
 {
@@ -310,20 +310,21 @@ int tt_rules_add(tt_rules *rs, const tt_rule_spec *sp, const char **bad_key, cha
 	memset(&r, 0, sizeof(r));
 	*bad_key = "kind";
 	if (!sp->kind)
-		FAIL("kind", "a [rule] needs 'kind' (user, cgroup, path, cmdline, remote, port or parent)");
-	for (int k = RK_USER; k <= RK_PARENT; k++)
+		FAIL("kind", "a [rule] needs 'kind' (user, cgroup, path, cmdline, remote, port, parent or netns)");
+	for (int k = RK_USER; k <= RK_NETNS; k++)
 		if (!strcmp(sp->kind, kind_names[k]))
 			r.kind = (enum rule_kind)k;
 	if (!r.kind)
-		FAIL("kind", "unknown rule kind '%.40s' (expected user, cgroup, path, cmdline, remote, port or parent)",
+		FAIL("kind", "unknown rule kind '%.40s' (expected user, cgroup, path, cmdline, remote, port, parent or netns)",
 		     sp->kind);
-	bool wants_re = r.kind == RK_CGROUP || r.kind == RK_PATH || r.kind == RK_CMDLINE;
+	bool wants_re = r.kind == RK_CGROUP || r.kind == RK_PATH || r.kind == RK_CMDLINE ||
+			(r.kind == RK_NETNS && sp->pattern);
 	/* keys that do not belong to this kind */
 	struct {
 		const char *key, *val;
 		bool ok;
 	} keys[] = {
-		{"pattern", sp->pattern, wants_re},
+		{"pattern", sp->pattern, wants_re || r.kind == RK_NETNS},
 		{"field", sp->field, r.kind == RK_PATH},
 		{"cidr", sp->cidr, r.kind == RK_REMOTE},
 		{"ports", sp->ports, r.kind == RK_PORT},
@@ -361,6 +362,11 @@ int tt_rules_add(tt_rules *rs, const tt_rule_spec *sp, const char **bad_key, cha
 			FAIL(sp->tenant ? "tenant" : "pattern", "'tenant' uses \\%d but the pattern has %zu group(s)", mg,
 			     r.ngroups);
 		snprintf(r.tmpl, sizeof(r.tmpl), "%s", t);
+	}
+	if (r.kind == RK_NETNS && !r.has_re && sp->tenant) {
+		if (tmpl_max_group(sp->tenant))
+			FAIL("tenant", "a netns rule without pattern: 'tenant' must be a plain name");
+		tt_sanitize(sp->tenant, strlen(sp->tenant), r.name, sizeof(r.name));
 	}
 	if (r.kind == RK_REMOTE || r.kind == RK_PORT) {
 		if (!sp->tenant || !*sp->tenant)
@@ -509,6 +515,32 @@ static bool match_user(const struct tt_rule *r, const tt_snapshot *s, const tt_p
 	return true;
 }
 
+/* A process in another network namespace (a container, an ip netns): named
+ * by the pattern on its cgroup path, else the rule's tenant, else the
+ * namespace's ip netns name, else netns-INODE. */
+static bool match_netns(const struct tt_rule *r, const tt_snapshot *s, const tt_proc *p, tt_match *out)
+{
+	if (!p->netns)
+		return false;
+	const char *nsname = tt_snapshot_get_str(s, p->netns_name);
+	if (r->has_re && match_re(r, tt_snapshot_get_str(s, p->cgroup), "cgroup", out)) {
+		char d[sizeof(out->detail)];
+		snprintf(d, sizeof(d), "%s", out->detail);
+		snprintf(out->detail, sizeof(out->detail), "netns %llu, %.70s", (unsigned long long)p->netns, d);
+		return true;
+	}
+	if (r->name[0])
+		snprintf(out->tenant, sizeof(out->tenant), "%s", r->name);
+	else if (*nsname)
+		snprintf(out->tenant, sizeof(out->tenant), "%s", nsname);
+	else
+		snprintf(out->tenant, sizeof(out->tenant), "netns-%llu", (unsigned long long)p->netns);
+	out->rule = "netns";
+	snprintf(out->detail, sizeof(out->detail), "netns %llu%s%s", (unsigned long long)p->netns, *nsname ? " " : "",
+		 nsname);
+	return true;
+}
+
 /* A process rule (not parent) on process p. */
 static bool match_proc_rule(const struct tt_rule *r, const tt_snapshot *s, const tt_proc *p, tt_match *out)
 {
@@ -523,6 +555,8 @@ static bool match_proc_rule(const struct tt_rule *r, const tt_snapshot *s, const
 		if (r->field != PF_EXE && match_re(r, tt_snapshot_get_str(s, p->cwd), "cwd", out))
 			return true;
 		return r->field != PF_CWD && match_re(r, tt_snapshot_get_str(s, p->exe), "exe", out);
+	case RK_NETNS:
+		return match_netns(r, s, p, out);
 	default:
 		return false;
 	}

@@ -33,12 +33,13 @@ static void write_sock(tt_jsonw *w, const tt_model *m, uint32_t si)
 	tt_jw_key(w, "family");
 	tt_jw_str(w, tt_family_name(k->family));
 	tt_jw_key(w, "local");
-	if (k->family == TT_FAM_UNIX)
-		tt_jw_str(w, tt_model_str(m, k->path));
-	else
-		tt_jw_str(w, tt_sock_fmt_local(k, buf, sizeof(buf)));
+	tt_jw_str(w, tt_sock_fmt_local(k, &m->snap, buf, sizeof(buf)));
 	tt_jw_key(w, "remote");
 	tt_jw_str(w, tt_sock_fmt_remote(k, &m->snap, buf, sizeof(buf)));
+	if (k->netns) {
+		tt_jw_key(w, "netns");
+		tt_jw_uint(w, k->netns);
+	}
 	tt_jw_key(w, "age_s");
 	tt_jw_double(w, tt_msock_age(m, ms), 1);
 	tt_jw_key(w, "state_age_s");
@@ -98,6 +99,14 @@ static void write_proc(tt_jsonw *w, const tt_model *m, const tt_mproc *mp)
 	tt_jw_str(w, tt_model_str(m, p->exe));
 	tt_jw_key(w, "cgroup");
 	tt_jw_str(w, tt_model_str(m, p->cgroup));
+	if (p->netns) {
+		tt_jw_key(w, "netns");
+		tt_jw_uint(w, p->netns);
+		if (p->netns_name) {
+			tt_jw_key(w, "netns_name");
+			tt_jw_str(w, tt_model_str(m, p->netns_name));
+		}
+	}
 	tt_jw_key(w, "start_time");
 	tt_jw_uint(w, p->start_time);
 	tt_jw_key(w, "fds");
@@ -226,6 +235,16 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 	tt_jw_uint(&w, st->bad_lines);
 	tt_jw_key(&w, "hidepid");
 	tt_jw_bool(&w, st->hidepid);
+	if (st->netns_read || st->netns_failed) {
+		tt_jw_key(&w, "netns_read");
+		tt_jw_uint(&w, st->netns_read);
+		tt_jw_key(&w, "netns_failed");
+		tt_jw_uint(&w, st->netns_failed);
+	}
+	if (st->unix_no_peers) {
+		tt_jw_key(&w, "unix_clients");
+		tt_jw_str(&w, "unknown (no UNIX_DIAG: /proc/net/unix has no peers)");
+	}
 	tt_jw_obj_end(&w);
 	if (st->sk_alloc >= 0 && st->sk_inuse >= 0) {
 		tt_jw_key(&w, "sockstat");

@@ -58,22 +58,27 @@ int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, con
 		const tt_msock *ms = &m->socks[i];
 		uint64_t slot = ms->tenant < 0 ? shown + 1 : (size_t)ms->tenant >= shown ? shown : (uint64_t)ms->tenant;
 		uint64_t key = (slot << 32) | ((uint64_t)ms->s->state << 24) | ((uint64_t)ms->role << 16) | ms->port;
+		if (ms->s->family == TT_FAM_UNIX)
+			key |= 1ULL << 30; /* port="unix" */
 		uint64_t v = 0;
 		tt_u64set_get(&agg, key + 1, &v);
 		tt_u64set_put(&agg, key + 1, v + 1);
 	}
-	help(f, "tenantop_sockets", "gauge", "TCP sockets on the watched ports by tenant, state, database port and role.");
+	help(f, "tenantop_sockets", "gauge", "Sockets on the watched ports and socket files by tenant, state, database port (\"unix\" for a socket file) and role.");
 	size_t pos = 0;
 	uint64_t key, val;
 	while (tt_u64set_next(&agg, &pos, &key, &val)) {
 		key--;
 		uint64_t slot = key >> 32;
-		int state = (int)((key >> 24) & 0xff), role = (int)((key >> 16) & 0xff);
+		int state = (int)((key >> 24) & 0x3f), role = (int)((key >> 16) & 0xff);
+		bool unix_sock = key & (1ULL << 30);
 		unsigned port = (unsigned)(key & 0xffff);
 		const char *tn = slot == shown + 1 ? UNATTR_NAME : slot == shown ? OTHER_NAME : m->tenants[slot].name;
 		fputs("tenantop_sockets{tenant=", f);
 		label(f, tn);
-		fprintf(f, ",state=\"%s\",port=\"%u\",role=\"%s\"} %llu\n", tt_state_name(state), port,
+		char ps[16];
+		snprintf(ps, sizeof(ps), unix_sock ? "unix" : "%u", port);
+		fprintf(f, ",state=\"%s\",port=\"%s\",role=\"%s\"} %llu\n", tt_state_name(state), ps,
 			tt_role_name(role), (unsigned long long)val);
 	}
 	tt_u64set_free(&agg);

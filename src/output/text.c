@@ -74,6 +74,11 @@ int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 		fprintf(f, "attribution PARTIAL: %s\n", st->partial_reason);
 	if (st->hidepid)
 		fprintf(f, "warning: /proc is mounted with hidepid: other users' processes are hidden\n");
+	if (st->netns_read || st->netns_failed)
+		fprintf(f, "network namespaces: %u read besides our own, %u unreadable\n", st->netns_read,
+			st->netns_failed);
+	if (st->unix_no_peers)
+		fprintf(f, "note: Unix sockets from /proc/net/unix (no UNIX_DIAG): client ends are unknown\n");
 	if (st->held)
 		fprintf(f, "reset but held (state CLOSE, invisible to ss): %u\n", st->held);
 	fprintf(f, "totals: ESTABLISHED %u  CLOSE_WAIT %u  CLOSE %u  TIME_WAIT %u  other %u\n\n",

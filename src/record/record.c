@@ -19,7 +19,7 @@
 
 #define HDR_LEN 32
 #define REC_HDR 16
-#define BODY_VERSION 1
+#define BODY_VERSION 2 /* 2: processes carry netns_name */
 #define MAX_PLAIN (512u << 20) /* a record claiming more is damaged */
 static const unsigned char file_magic[8] = {'T', 'T', 'R', 'E', 'C', 0, 0, 0};
 static const unsigned char rec_magic[4] = {'T', 'T', 'R', 'R'};
@@ -103,7 +103,7 @@ int tt_snapshot_encode(const tt_snapshot *s, unsigned char **buf, size_t *len)
 	for (size_t i = 0; i < s->nprocs; i++) {
 		const tt_proc *p = &s->procs[i];
 		u32(&w, (uint32_t)p->pid), u32(&w, (uint32_t)p->ppid), u32(&w, p->uid), u32(&w, p->nfds);
-		u64(&w, p->start_time), u64(&w, p->netns);
+		u64(&w, p->start_time), u64(&w, p->netns), u32(&w, p->netns_name);
 		u32(&w, p->comm), u32(&w, p->cmdline), u32(&w, p->cwd), u32(&w, p->exe), u32(&w, p->cgroup);
 		u32(&w, p->user), u32(&w, p->flags);
 	}
@@ -180,7 +180,8 @@ int tt_snapshot_decode(const unsigned char *buf, size_t len, tt_snapshot *out)
 {
 	struct rbuf r = {buf, len, 0, 0};
 	tt_snapshot_clear(out);
-	if (g32(&r) != BODY_VERSION)
+	uint32_t body_version = g32(&r);
+	if (body_version < 1 || body_version > BODY_VERSION)
 		return -1;
 	out->time = gf64(&r);
 	out->mono = gf64(&r);
@@ -214,7 +215,7 @@ int tt_snapshot_decode(const unsigned char *buf, size_t len, tt_snapshot *out)
 			return -1;
 	}
 	n = g32(&r);
-	if (n > (len - r.off) / 52)
+	if (n > (len - r.off) / (body_version >= 2 ? 56 : 52))
 		return -1;
 	for (uint32_t i = 0; i < n && !r.bad; i++) {
 		tt_proc *p = tt_snapshot_add_proc(out);
@@ -222,6 +223,8 @@ int tt_snapshot_decode(const unsigned char *buf, size_t len, tt_snapshot *out)
 			return -1;
 		p->pid = (int32_t)g32(&r), p->ppid = (int32_t)g32(&r), p->uid = g32(&r), p->nfds = g32(&r);
 		p->start_time = g64(&r), p->netns = g64(&r);
+		if (body_version >= 2)
+			p->netns_name = g32(&r);
 		p->comm = g32(&r), p->cmdline = g32(&r), p->cwd = g32(&r), p->exe = g32(&r), p->cgroup = g32(&r);
 		p->user = g32(&r), p->flags = g32(&r);
 	}

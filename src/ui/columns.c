@@ -477,7 +477,7 @@ static int sc_role(const tt_view *v, uint32_t a, uint32_t b)
 
 static int s_local(const tt_view *v, uint32_t row, char *buf, size_t len)
 {
-	tt_sock_fmt_local(ms_of(v, row)->s, buf, len);
+	tt_sock_fmt_local(ms_of(v, row)->s, &v->m->snap, buf, len);
 	return TT_TONE_NORMAL;
 }
 static int sc_local(const tt_view *v, uint32_t a, uint32_t b)

@@ -25,13 +25,14 @@ enum pair {
 	P_FKEY,
 	P_FLABEL,
 	P_PAUSED,
+	P_TAG,
 	P_COUNT
 };
 
 static attr_t attr_of(const tt_ui *ui, int p)
 {
 	if (ui->color)
-		return COLOR_PAIR(p) | ((p == P_CRIT || p == P_TITLE) ? A_BOLD : 0);
+		return COLOR_PAIR(p) | ((p == P_CRIT || p == P_TITLE || p == P_TAG) ? A_BOLD : 0);
 	switch (p) { /* monochrome: bold, reverse, underline, dim */
 	case P_COLHDR:
 	case P_SEL:
@@ -45,6 +46,8 @@ static attr_t attr_of(const tt_ui *ui, int p)
 		return A_BOLD;
 	case P_WARN:
 		return A_UNDERLINE;
+	case P_TAG:
+		return A_BOLD | A_UNDERLINE;
 	case P_DIM:
 		return A_DIM;
 	default:
@@ -82,6 +85,7 @@ void tt_ui_theme_init(tt_ui *ui)
 	init_pair(P_FKEY, COLOR_WHITE, -1);
 	init_pair(P_FLABEL, COLOR_BLACK, COLOR_CYAN);
 	init_pair(P_PAUSED, COLOR_BLACK, COLOR_YELLOW);
+	init_pair(P_TAG, COLOR_YELLOW, -1);
 }
 
 /* Put a safe string at (y, x) in at most `cols` columns; returns columns used. */
@@ -173,6 +177,14 @@ static void draw_title(tt_ui *ui, int y, bool compact)
 			x += put(y, x, "  attribution PARTIAL", COLS - x, attr_of(ui, P_WARN));
 		else
 			x += put(y, x, "  attribution complete", COLS - x, attr_of(ui, P_DIM));
+		if (st->netns_read || st->netns_failed) {
+			snprintf(buf, sizeof(buf), "  netns %u", st->netns_read + 1);
+			x += put(y, x, buf, COLS - x, A_NORMAL);
+			if (st->netns_failed) {
+				snprintf(buf, sizeof(buf), " (%u unreadable)", st->netns_failed);
+				x += put(y, x, buf, COLS - x, attr_of(ui, P_WARN));
+			}
+		}
 	}
 	if (compact && ui->alerts.n) {
 		snprintf(buf, sizeof(buf), "  %zu alert%s", ui->alerts.n, ui->alerts.n == 1 ? "" : "s");
@@ -351,13 +363,16 @@ static void draw_row(tt_ui *ui, int y, uint32_t row, bool selected)
 	size_t n;
 	const tt_column *cols = tt_columns(ui->view.level, &n);
 	attr_t sel = attr_of(ui, P_SEL);
+	bool tagged = tt_view_tagged(&ui->view, row);
+	if (tagged)
+		sel |= A_BOLD;
 	if (selected)
 		fill(y, 0, COLS, sel);
 	for (size_t k = 0; k < ui->ncols; k++) {
 		const tt_column *c = &cols[ui->col_idx[k]];
 		char buf[1024];
 		int tone = c->cell(&ui->view, row, buf, sizeof(buf));
-		attr_t a = selected ? sel : attr_of(ui, tone_pair(tone));
+		attr_t a = selected ? sel : tagged ? attr_of(ui, P_TAG) : attr_of(ui, tone_pair(tone));
 		int w = (int)tt_display_width(buf);
 		int x = ui->col_x[k];
 		if (c->right && w < ui->col_w[k])
@@ -403,22 +418,37 @@ static void draw_fbar(tt_ui *ui, int y)
 		const char *key, *label;
 		int min_level;
 	} items[] = {{"F1", "Help", 0},  {"F3", "Search", 0}, {"F4", "Filter", 0}, {"F5", "Ports", 0},
-		     {"F6", "SortBy", 0}, {"Spc", "Pause", 0},  {"Ent", "Open", 0},   {"Esc", "Back", 1},
-		     {"F10", "Quit", 0}};
+		     {"F6", "SortBy", 0}, {"Spc", "Pause", 0},  {"Ent", "Open", 0},   {"F9", "Signal", 1},
+		     {"Esc", "Back", 1},  {"F10", "Quit", 0}};
 	fill(y, 0, COLS, A_NORMAL);
 	int x = 0;
+	char l[16];
 	for (size_t i = 0; i < sizeof(items) / sizeof(items[0]); i++) {
 		if (ui->view.level < items[i].min_level)
 			continue;
 		if (!strcmp(items[i].key, "Ent") && ui->view.level == TT_LV_SOCKETS)
 			continue;
+		if (!strcmp(items[i].key, "F9")) {
+			if (ui->app->read_only || ui->replay)
+				continue;
+			x += put(y, x, "F9", COLS - x, attr_of(ui, P_FKEY) | A_BOLD);
+			snprintf(l, sizeof(l), COLS >= 90 ? "%-7s" : "%-6s",
+				 ui->view.level == TT_LV_SOCKETS ? "Close" : "Signal");
+			x += put(y, x, l, COLS - x, attr_of(ui, P_FLABEL));
+			continue;
+		}
+		if (!strcmp(items[i].key, "Spc") && ui->view.level != TT_LV_TENANTS && !ui->replay) {
+			x += put(y, x, "Spc", COLS - x, attr_of(ui, P_FKEY) | A_BOLD);
+			snprintf(l, sizeof(l), COLS >= 90 ? "%-7s" : "%-6s", "Tag");
+			x += put(y, x, l, COLS - x, attr_of(ui, P_FLABEL));
+			continue;
+		}
 		if (!strcmp(items[i].key, "Spc") && ui->paused) {
 			x += put(y, x, "Spc", COLS - x, attr_of(ui, P_FKEY) | A_BOLD);
 			x += put(y, x, "Resume", COLS - x, attr_of(ui, P_PAUSED));
 			continue;
 		}
 		x += put(y, x, items[i].key, COLS - x, attr_of(ui, P_FKEY) | A_BOLD);
-		char l[16];
 		snprintf(l, sizeof(l), COLS >= 90 ? "%-7s" : "%-6s", items[i].label);
 		x += put(y, x, l, COLS - x, attr_of(ui, P_FLABEL));
 	}
@@ -472,7 +502,9 @@ static const char *help_keys[][2] = {
 	{"/  F3", "incremental search; n or F3 again: next match"},
 	{"\\  F4", "filter rows by text (Esc in the prompt clears)"},
 	{"p  F5", "choose the watched ports"},
-	{"Space", "pause: the data freezes, keys keep working"},
+	{"Space  Z", "tenants: pause (Z anywhere): the data freezes, keys keep working"},
+	{"Space  U", "processes, sockets: tag the row (and move down); U untags all"},
+	{"k  F9", "processes: send a signal; sockets: close them (SOCK_DESTROY); asks first"},
 	{"b", "learn the normal levels (5 min; b again stops early), saved"},
 	{"t T g", "replay: one refresh back / forward, go to a time; Space plays"},
 	{"+ -", "refresh delay longer / shorter"},
@@ -595,7 +627,13 @@ void tt_ui_draw(tt_ui *ui)
 		fill(bottom - 1, 0, COLS, A_NORMAL);
 		put(bottom - 1, 0, ui->msg, COLS, attr_of(ui, tone_pair(ui->msg_tone)));
 	}
-	if (ui->mode == TT_MODE_SEARCH || ui->mode == TT_MODE_FILTER || ui->mode == TT_MODE_PORTS ||
+	if (ui->mode == TT_MODE_SIGNAL || ui->mode == TT_MODE_CONFIRM) {
+		char q[1024];
+		tt_ui_act_prompt(ui, q, sizeof(q));
+		curs_set(0);
+		fill(bottom, 0, COLS, A_NORMAL);
+		put(bottom, 0, q, COLS, attr_of(ui, ui->mode == TT_MODE_CONFIRM ? P_CRIT : P_WARN));
+	} else if (ui->mode == TT_MODE_SEARCH || ui->mode == TT_MODE_FILTER || ui->mode == TT_MODE_PORTS ||
 	    ui->mode == TT_MODE_GOTO) {
 		curs_set(1);
 		draw_prompt(ui, bottom);

@@ -131,6 +131,19 @@ static int a_pause(tt_ui *ui)
 	return TT_R_REDRAW;
 }
 
+/* Space: tag the row (processes, sockets: htop's habit), pause elsewhere */
+static int a_space(tt_ui *ui)
+{
+	if (ui->view.level != TT_LV_TENANTS && !ui->replay) {
+		if (!tt_view_tag_toggle(&ui->view))
+			return 0;
+		return a_down(ui);
+	}
+	return a_pause(ui);
+}
+static int a_untag(tt_ui *ui) { tt_view_untag_all(&ui->view); return TT_R_REDRAW; }
+static int a_act(tt_ui *ui) { return tt_ui_act_start(ui); }
+
 static void set_delay(tt_ui *ui, double d)
 {
 	if (d < 0.2)
@@ -205,14 +218,15 @@ struct binding {
 };
 
 static const struct binding normal_keys[] = {
-	{KEY_UP, a_up},         {'k', a_up},           {KEY_DOWN, a_down},      {'j', a_down},
+	{KEY_UP, a_up},         {KEY_DOWN, a_down},    {'j', a_down},           {'k', a_act},
+	{KEY_F(9), a_act},      {'Z', a_pause},        {'U', a_untag},
 	{KEY_PPAGE, a_pgup},    {KEY_NPAGE, a_pgdn},   {KEY_HOME, a_home},      {KEY_END, a_end},
 	{'\n', a_enter},        {'\r', a_enter},       {KEY_ENTER, a_enter},    {KEY_RIGHT, a_enter},
 	{KEY_ESC, a_back},      {KEY_BACKSPACE, a_back}, {127, a_back},         {CTRL('h'), a_back},
 	{KEY_LEFT, a_back},     {'<', a_sort_prev},    {',', a_sort_prev},      {'>', a_sort_next},
 	{'.', a_sort_next},     {KEY_F(6), a_sort_menu}, {'I', a_invert},       {'/', a_search},
 	{KEY_F(3), a_next_match}, {'n', a_next_match}, {'\\', a_filter},        {KEY_F(4), a_filter},
-	{'p', a_ports},         {KEY_F(5), a_ports},   {' ', a_pause},          {'+', a_slower},
+	{'p', a_ports},         {KEY_F(5), a_ports},   {' ', a_space},          {'+', a_slower},
 	{'=', a_slower},        {'-', a_faster},       {'h', a_help},           {'?', a_help},
 	{'b', a_baseline},      {'t', a_step_back},    {'T', a_step_fwd},       {'g', a_goto},
 	{KEY_F(1), a_help},     {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
@@ -347,6 +361,9 @@ int tt_ui_key(tt_ui *ui, int key)
 		return input_key(ui, key);
 	case TT_MODE_SORT:
 		return sort_menu_key(ui, key);
+	case TT_MODE_SIGNAL:
+	case TT_MODE_CONFIRM:
+		return tt_ui_act_key(ui, key);
 	default:
 		break;
 	}

@@ -8,6 +8,7 @@
 void tt_view_init(tt_view *v)
 {
 	memset(v, 0, sizeof(*v));
+	tt_u64set_init(&v->tags);
 	for (int l = 0; l < TT_LV_COUNT; l++) {
 		size_t n;
 		const tt_column *cols = tt_columns(l, &n);
@@ -26,6 +27,59 @@ void tt_view_free(tt_view *v)
 	free(v->rows);
 	v->rows = NULL;
 	v->nrows = v->rows_cap = 0;
+	tt_u64set_free(&v->tags);
+}
+
+uint64_t tt_view_row_key(const tt_view *v, uint32_t row)
+{
+	if (!v->m || row == TT_ROW_UNATTRIBUTED || row == TT_ROW_NOPROC)
+		return 0;
+	if (v->level == TT_LV_PROCS && row < v->m->nprocs) {
+		const tt_proc *p = v->m->procs[row].p;
+		uint64_t k = tt_hash_mix(tt_hash_mix(0x70726f63ULL, (uint64_t)p->pid), p->start_time);
+		return k ? k : 1;
+	}
+	if (v->level == TT_LV_SOCKETS && row < v->m->nsocks)
+		return v->m->socks[row].id ? v->m->socks[row].id : 1;
+	return 0;
+}
+
+bool tt_view_tag_toggle(tt_view *v)
+{
+	const tt_pane_state *ps = &v->pane[v->level];
+	if (ps->cursor >= v->nrows)
+		return false;
+	uint64_t k = tt_view_row_key(v, v->rows[ps->cursor]);
+	if (!k)
+		return false;
+	if (!tt_u64set_del(&v->tags, k))
+		tt_u64set_add(&v->tags, k);
+	return true;
+}
+
+bool tt_view_tagged(const tt_view *v, uint32_t row)
+{
+	uint64_t k = tt_view_row_key(v, row);
+	return k && tt_u64set_has(&v->tags, k);
+}
+
+void tt_view_untag_all(tt_view *v)
+{
+	tt_u64set_clear(&v->tags);
+}
+
+size_t tt_view_targets(const tt_view *v, uint32_t *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < v->nrows && n < max; i++)
+		if (tt_view_tagged(v, v->rows[i]))
+			out[n++] = v->rows[i];
+	if (n)
+		return n;
+	const tt_pane_state *ps = &v->pane[v->level];
+	if (ps->cursor < v->nrows && max && tt_view_row_key(v, v->rows[ps->cursor]))
+		out[n++] = v->rows[ps->cursor];
+	return n;
 }
 
 const tt_mtenant *tt_view_tenant(const tt_view *v, uint32_t row)
@@ -137,7 +191,7 @@ void tt_view_row_text(const tt_view *v, uint32_t row, char *buf, size_t len)
 	}
 	default: {
 		const tt_sock *k = m->socks[row].s;
-		snprintf(buf, len, "%s %s %s %llu", tt_state_name(k->state), tt_sock_fmt_local(k, l, sizeof(l)),
+		snprintf(buf, len, "%s %s %s %llu", tt_state_name(k->state), tt_sock_fmt_local(k, &m->snap, l, sizeof(l)),
 			 tt_sock_fmt_remote(k, &m->snap, r, sizeof(r)), (unsigned long long)k->inode);
 		break;
 	}
@@ -289,6 +343,7 @@ bool tt_view_enter(tt_view *v)
 		return false;
 	uint32_t row = v->rows[ps->cursor];
 	remember(v);
+	tt_u64set_clear(&v->tags);
 	if (v->level == TT_LV_TENANTS) {
 		v->tenant_unattr = row == TT_ROW_UNATTRIBUTED;
 		v->noproc = false;
@@ -324,6 +379,7 @@ bool tt_view_back(tt_view *v)
 	else
 		v->level--;
 	v->filter[0] = '\0';
+	tt_u64set_clear(&v->tags);
 	return true; /* the pane's saved id puts the cursor back on the row we came from */
 }
 

@@ -166,8 +166,13 @@ char *tt_fmt_endpoint(int family, const uint8_t addr[16], uint16_t port, char *b
 	return buf;
 }
 
-char *tt_sock_fmt_local(const tt_sock *k, char *buf, size_t len)
+char *tt_sock_fmt_local(const tt_sock *k, const tt_snapshot *s, char *buf, size_t len)
 {
+	if (k->family == TT_FAM_UNIX) {
+		/* an unnamed (client) socket: "*" as ss shows it */
+		snprintf(buf, len, "%s", k->path ? tt_snapshot_get_str(s, k->path) : "*");
+		return buf;
+	}
 	if (k->flags & TT_SF_ENDPOINT_UNKNOWN) {
 		snprintf(buf, len, "?");
 		return buf;
@@ -178,7 +183,10 @@ char *tt_sock_fmt_local(const tt_sock *k, char *buf, size_t len)
 char *tt_sock_fmt_remote(const tt_sock *k, const tt_snapshot *s, char *buf, size_t len)
 {
 	if (k->family == TT_FAM_UNIX) {
-		snprintf(buf, len, "%s", k->peer_path ? tt_snapshot_get_str(s, k->peer_path) : "?");
+		/* no peer path: an unnamed client (or a listener); "?" a dead connection
+		 * whose target was never seen */
+		snprintf(buf, len, "%s", k->peer_path ? tt_snapshot_get_str(s, k->peer_path)
+				   : (k->flags & TT_SF_ENDPOINT_UNKNOWN) ? "?" : "*");
 		return buf;
 	}
 	if (k->flags & TT_SF_ENDPOINT_UNKNOWN) {

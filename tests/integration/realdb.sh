@@ -40,7 +40,7 @@ mkdir -p "$T/my" "$T/my-run"; chown mysql: "$T/my" "$T/my-run"
 mariadb-install-db --no-defaults --datadir="$T/my" --user=mysql --skip-test-db > "$T/my-install.log" 2>&1 ||
 	{ echo "mariadb-install-db failed:"; tail -5 "$T/my-install.log"; exit 1; }
 mariadbd --no-defaults --datadir="$T/my" --user=mysql --port=$MP --bind-address=127.0.0.1 \
-	--socket="$T/my-run/my.sock" --skip-grant-tables --wait-timeout=2 --pid-file="$T/my-run/my.pid" > "$T/my.log" 2>&1 &
+	--socket="$T/my-run/mysqld.sock" --skip-grant-tables --wait-timeout=2 --pid-file="$T/my-run/my.pid" > "$T/my.log" 2>&1 &
 PIDS="$PIDS $!"
 mkdir -p "$T/pg" "$T/pg-run"; chown postgres: "$T/pg" "$T/pg-run"
 as postgres "$PGBIN/initdb" -D "$T/pg" -A trust -U postgres > "$T/pg-init.log" 2>&1 ||
@@ -62,6 +62,10 @@ for (1 .. $n) {
 		print $s "PING\r\n"; my $l = <$s>; push @h, $s;
 	} elsif ($kind eq "mariadb") {
 		push @h, DBI->connect("dbi:MariaDB:host=127.0.0.1;port=$port", "root", "", {RaiseError => 1});
+	} elsif ($kind eq "mariadb-unix") {
+		push @h, DBI->connect("dbi:MariaDB:mariadb_socket=$port", "root", "", {RaiseError => 1});
+	} elsif ($kind eq "pg-unix") {
+		push @h, DBI->connect("dbi:Pg:host=$port;port=$ENV{PGPORT_TT};dbname=postgres", "postgres", "", {RaiseError => 1});
 	} else {
 		push @h, DBI->connect("dbi:Pg:host=127.0.0.1;port=$port;dbname=postgres", "postgres", "", {RaiseError => 1});
 	}
@@ -81,16 +85,17 @@ while (time < $end) {
 }
 PL
 chmod 644 "$T/client.pl"
-n=0
-for kind in redis mariadb pg; do
-	port=$(case $kind in redis) echo $RP;; mariadb) echo $MP;; pg) echo $PP;; esac)
+n=0; export PGPORT_TT=$PP
+for kind in redis mariadb pg mariadb-unix pg-unix; do
+	port=$(case $kind in redis) echo $RP;; mariadb) echo $MP;; pg) echo $PP;;
+		mariadb-unix) echo "$T/my-run/mysqld.sock";; pg-unix) echo "$T/pg-run";; esac)
 	n=$((n + 1)); READY="$T/r$n" as tt-leaky perl "$T/client.pl" $kind $port leaky 3 2>>"$T/client.err" &
 	PIDS="$PIDS $!"
 	n=$((n + 1)); READY="$T/r$n" as tt-steady perl "$T/client.pl" $kind $port steady 2 2>>"$T/client.err" &
 	PIDS="$PIDS $!"
 done
 chmod 777 "$T"
-i=0; while [ "$(ls "$T"/r? 2>/dev/null | wc -l)" -lt 6 ]; do
+i=0; while [ "$(ls "$T"/r? "$T"/r?? 2>/dev/null | wc -l)" -lt 10 ]; do
 	i=$((i+1)); [ $i -gt 150 ] && { echo "clients did not connect:"; cat "$T/client.err"; exit 1; }; sleep 0.1; done
 cat > "$T/tenantop.conf" <<X
 [general]
@@ -120,10 +125,35 @@ def by_port(tenant):
     c = {}
     for p in ten.get(tenant, {}).get("processes", []):
         for s in p["sockets"]:
+            if s["family"] == "unix":
+                continue
             c.setdefault(s.get("port"), {}).setdefault(s["state"], 0)
             c[s["port"]][s["state"]] += 1
     return c
 leaky, steady = by_port("tt-leaky"), by_port("tt-steady")
+def by_path(tenant):
+    c = {}
+    for p in ten.get(tenant, {}).get("processes", []):
+        for s in p["sockets"]:
+            if s["family"] != "unix":
+                continue
+            kind = "mysqld.sock" if s["remote"].endswith("/mysqld.sock") else ".s.PGSQL" if ".s.PGSQL." in s["remote"] else s["remote"]
+            c.setdefault(kind, {}).setdefault(s["state"], 0)
+            c[kind][s["state"]] += 1
+    return c
+uleaky, usteady = by_path("tt-leaky"), by_path("tt-steady")
+# TCP and Unix connections side by side, per tenant (as tenantop saw them)
+for tn in ("tt-leaky", "tt-steady"):
+    rows = {}
+    for p in ten.get(tn, {}).get("processes", []):
+        for s in p["sockets"]:
+            key = (s["family"], s["remote"] if s["family"] == "unix" else s["remote"].rsplit(":", 1)[1], s["state"])
+            rows[key] = rows.get(key, 0) + 1
+    for (fam, to, st), n in sorted(rows.items()):
+        print("  %-10s %-5s to %-40s %-12s %d" % (tn, fam, to[-40:], st, n))
+for kind in ("mysqld.sock", ".s.PGSQL"):
+    check(uleaky.get(kind) == {"CLOSE_WAIT": 3}, "unix %s: tt-leaky holds 3 connections whose server end closed (CLOSE_WAIT) %s" % (kind, uleaky.get(kind)))
+    check(usteady.get(kind) == {"ESTABLISHED": 2}, "unix %s: tt-steady holds 2 ESTABLISHED %s" % (kind, usteady.get(kind)))
 for name, port in names.items():
     l = leaky.get(port, {})
     leaked = l.get("CLOSE_WAIT", 0) + l.get("CLOSE", 0)

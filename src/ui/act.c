@@ -1,0 +1,172 @@
+/* Acting on a leak from the dashboard, as in htop: tag processes or sockets
+ * with Space, then k or F9.  Processes: choose a signal, confirm; sockets:
+ * confirm, then SOCK_DESTROY.  The confirmation names every target; the
+ * targets are copied when asked for, so a refresh in between changes
+ * nothing; each result goes to the alert log. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "tenantop/actions.h"
+#include "tenantop/alertsink.h"
+#include "tenantop/collect.h"
+#include "tenantop/ui.h"
+
+#define KEY_ESC 27
+
+static void add_label(char *buf, size_t len, size_t *o, const char *s)
+{
+	if (*o < len)
+		*o += (size_t)snprintf(buf + *o, len - *o, "%s", s);
+}
+
+/* "4242 php-fpm, 4243 php-fpm and 3 more" within len */
+static void list_targets(const tt_ui *ui, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < ui->nact; i++) {
+		if (i && i == 3 && ui->nact > 4) {
+			char more[32];
+			snprintf(more, sizeof(more), " and %zu more", ui->nact - i);
+			add_label(buf, len, &o, more);
+			break;
+		}
+		if (i)
+			add_label(buf, len, &o, i + 1 == ui->nact ? " and " : ", ");
+		add_label(buf, len, &o, ui->act[i].label);
+	}
+}
+
+void tt_ui_act_prompt(const tt_ui *ui, char *buf, size_t len)
+{
+	char who[512];
+	list_targets(ui, who, sizeof(who));
+	if (ui->mode == TT_MODE_SIGNAL) {
+		size_t n, o;
+		const tt_signal_choice *c = tt_signal_choices(&n);
+		o = (size_t)snprintf(buf, len, "Signal to %s:", who);
+		for (size_t i = 0; i < n && o < len; i++)
+			o += (size_t)snprintf(buf + o, len - o, "  %c %s", c[i].key, c[i].name + 3);
+		if (o < len)
+			snprintf(buf + o, len - o, "   Enter TERM, Esc cancel");
+		return;
+	}
+	if (ui->act_kind == TT_ACT_SIGNAL)
+		snprintf(buf, len, "Send %s to %zu process%s: %s?  y/N", ui->act_signame, ui->nact,
+			 ui->nact == 1 ? "" : "es", who);
+	else
+		snprintf(buf, len, "Close %zu socket%s: %s?  y/N", ui->nact, ui->nact == 1 ? "" : "s", who);
+}
+
+int tt_ui_act_start(tt_ui *ui)
+{
+	tt_view *v = &ui->view;
+	if (ui->app->read_only) {
+		tt_ui_message(ui, TT_TONE_WARN, "read-only (--read-only): actions are disabled");
+		return TT_R_REDRAW;
+	}
+	if (ui->replay) {
+		tt_ui_message(ui, TT_TONE_WARN, "a recording: nothing to act on");
+		return TT_R_REDRAW;
+	}
+	if (v->level == TT_LV_TENANTS) {
+		tt_ui_message(ui, TT_TONE_INFO, "open a tenant (Enter), tag processes or sockets (Space), then k or F9");
+		return TT_R_REDRAW;
+	}
+	uint32_t rows[TT_ACT_MAX];
+	size_t n = tt_view_targets(v, rows, TT_ACT_MAX);
+	if (!n) {
+		tt_ui_message(ui, TT_TONE_WARN, "nothing to act on here");
+		return TT_R_REDRAW;
+	}
+	const tt_model *m = &ui->model;
+	ui->nact = 0;
+	for (size_t i = 0; i < n; i++) {
+		tt_act_target *t = &ui->act[ui->nact];
+		memset(t, 0, sizeof(*t));
+		snprintf(t->tenant, sizeof(t->tenant), "%s", v->tenant);
+		if (v->level == TT_LV_PROCS) {
+			const tt_proc *p = m->procs[rows[i]].p;
+			t->pid = p->pid;
+			t->start = p->start_time;
+			snprintf(t->label, sizeof(t->label), "%d %.40s", p->pid, tt_model_str(m, p->comm));
+		} else {
+			const tt_msock *ms = &m->socks[rows[i]];
+			char l[128], r[128];
+			t->sock = *ms->s;
+			t->sock.path = t->sock.peer_path = 0; /* pool offsets do not survive a refresh */
+			snprintf(t->label, sizeof(t->label), "%s %.60s -> %.60s", tt_state_name(ms->s->state),
+				 tt_sock_fmt_local(ms->s, &m->snap, l, sizeof(l)),
+				 tt_sock_fmt_remote(ms->s, &m->snap, r, sizeof(r)));
+		}
+		ui->nact++;
+	}
+	if (v->level == TT_LV_PROCS) {
+		ui->act_kind = TT_ACT_SIGNAL;
+		ui->mode = TT_MODE_SIGNAL;
+	} else {
+		ui->act_kind = TT_ACT_CLOSE;
+		ui->mode = TT_MODE_CONFIRM;
+	}
+	return TT_R_REDRAW;
+}
+
+static void run(tt_ui *ui)
+{
+	size_t ok = 0;
+	char first_err[256] = "", res[256], action[64];
+	const char *root = ui->app->collect.proc_root;
+	for (size_t i = 0; i < ui->nact; i++) {
+		const tt_act_target *t = &ui->act[i];
+		int rc;
+		if (ui->act_kind == TT_ACT_SIGNAL) {
+			rc = tt_act_signal(root, t->pid, t->start, ui->act_sig, res, sizeof(res));
+			snprintf(action, sizeof(action), "signal %s", ui->act_signame);
+		} else {
+			rc = tt_sock_destroy(&t->sock, res, sizeof(res));
+			if (rc == 0)
+				snprintf(res, sizeof(res), "closed");
+			snprintf(action, sizeof(action), "close socket");
+		}
+		if (rc == 0)
+			ok++;
+		else if (!first_err[0])
+			snprintf(first_err, sizeof(first_err), "%.100s: %.150s", t->label, res);
+		tt_alert_sink_action(ui->sink, (double)time(NULL), action, t->tenant, t->label, rc == 0, res);
+	}
+	const char *what = ui->act_kind == TT_ACT_SIGNAL ? "process" : "socket";
+	if (ok == ui->nact)
+		tt_ui_message(ui, TT_TONE_OK, "%s: done for %zu %s%s", ui->act_kind == TT_ACT_SIGNAL ? ui->act_signame : "close",
+			      ok, what, ok == 1 ? "" : (ui->act_kind == TT_ACT_SIGNAL ? "es" : "s"));
+	else
+		tt_ui_message(ui, TT_TONE_CRIT, "%zu of %zu done; %s", ok, ui->nact, first_err);
+	tt_view_untag_all(&ui->view);
+}
+
+int tt_ui_act_key(tt_ui *ui, int key)
+{
+	if (key == KEY_ESC || key == KEY_F(10)) {
+		ui->mode = TT_MODE_NORMAL;
+		tt_ui_message(ui, TT_TONE_INFO, "cancelled");
+		return TT_R_REDRAW;
+	}
+	if (ui->mode == TT_MODE_SIGNAL) {
+		const tt_signal_choice *c = (key == '\n' || key == '\r' || key == KEY_ENTER) ? tt_signal_by_key('t')
+											     : tt_signal_by_key(key);
+		if (!c)
+			return 0;
+		ui->act_sig = c->sig;
+		ui->act_signame = c->name;
+		ui->mode = TT_MODE_CONFIRM;
+		return TT_R_REDRAW;
+	}
+	ui->mode = TT_MODE_NORMAL;
+	if (key != 'y' && key != 'Y') {
+		tt_ui_message(ui, TT_TONE_INFO, "cancelled: nothing was done");
+		return TT_R_REDRAW;
+	}
+	run(ui);
+	return TT_R_REBUILD;
+}

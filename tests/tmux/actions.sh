@@ -1,0 +1,83 @@
+#!/bin/sh
+# Acting on a leak from the dashboard, on processes and sockets this test
+# made: tag with Space, k (or F9), a signal menu, a confirmation naming the
+# targets; No does nothing, yes does it; a socket is closed with
+# SOCK_DESTROY; every action is in the alert log; --read-only refuses.
+set -u
+. "$(dirname "$0")/lib.sh"
+. tests/integration/lib.sh
+T=$(mktemp -d /tmp/tt-act.XXXXXX)
+PORT=$(free_ports 1) || exit 1
+SIM=
+trap 'cleanup_tmux; [ -n "$SIM" ] && kill $SIM 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+[ "$(id -u)" = 0 ] || { echo "closing sockets needs root"; exit 77; }
+"$B/tenantop-sim" --port $PORT --duration 120 --ready-file "$T/ready" --quiet \
+	--tenant "2201:estab=1,cw=3,procs=2,name=alice" --tenant "2202:estab=2,name=bob" 2>"$T/sim.err" &
+SIM=$!
+i=0; while [ ! -f "$T/ready" ]; do i=$((i+1)); [ $i -gt 100 ] && { cat "$T/sim.err"; exit 1; }; sleep 0.1; done
+export LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME="$T/state"
+TT="$B/tenantop --ports $PORT --delay 0.5 --alert-log $T/alerts.log"
+sel_pid() { capc "$1" | grep "$(printf '^\033\\[\\(30m\033\\[\\)\\{0,1\\}46m')" | sed 's/\x1b\[[0-9;]*m//g' | awk '{print $1}'; }
+
+name_for_dump=main
+start main 110 30 "$TT"
+check "the leaking tenant is listed" wait_for main "2201 "
+keys main k
+check "k on the tenants pane explains what to do" wait_for main "open a tenant (Enter)"
+keys main Enter
+check "its processes are shown" wait_for main "tenantop-sim: client alice"
+sleep 0.3
+victim=$(sel_pid main)
+keys main Space
+sleep 0.4
+check "Space tags the process (yellow)" sh -c "tmux -L $SOCK capture-pane -e -p -t main | grep -q \"\$(printf '\\033\\[33m')$victim\""
+check "Space moved the cursor down" sh -c "[ \"\$(tmux -L $SOCK capture-pane -e -p -t main | grep \"\$(printf '^\\033\\[30m\\033\\[46m')\" | sed 's/\\x1b\\[[0-9;]*m//g' | awk '{print \$1}')\" != $victim ]"
+keys main k
+check "k opens the signal menu naming the tagged process" wait_for main "Signal to $victim tenantop-sim"
+keys main Enter
+check "Enter picks SIGTERM and asks to confirm, naming it" wait_for main "Send SIGTERM to 1 process: $victim"
+keys main n
+check "n cancels" wait_for main "cancelled: nothing was done"
+check "the process is still there" kill -0 "$victim"
+keys main Home
+sleep 0.2
+victim=$(sel_pid main)
+keys main F9
+check "F9 opens the signal menu for the cursor row" wait_for main "Signal to $victim"
+keys main Enter
+check "asks to confirm" wait_for main "Send SIGTERM to 1 process: $victim"
+keys main y
+check "y sends it and says so" wait_for main "SIGTERM: done for 1 process"
+i=0; while kill -0 "$victim" 2>/dev/null && [ $i -lt 30 ]; do sleep 0.1; i=$((i+1)); done
+check "the process has exited" sh -c "! kill -0 $victim 2>/dev/null"
+
+# a socket: bob's ESTABLISHED connection, closed by the kernel
+keys main Escape
+check "back to the tenants" wait_for main "TENANT "
+keys main '/' 2 2 0 2 Enter Enter
+check "bob's processes" wait_for main "tenantop-sim: client bob"
+keys main Enter
+check "bob's sockets" wait_for main "ESTABLISHED"
+sleep 0.3
+keys main k
+check "k on a socket asks to close it, naming it" wait_for main "Close 1 socket: ESTABLISHED"
+lport=$(cap main | grep -o 'Close 1 socket: ESTABLISHED 127.0.0.1:[0-9]*' | sed 's/.*://')
+keys main y
+check "y closes it and says so" wait_for main "close: done for 1 socket"
+sleep 0.3
+check "the kernel no longer lists that connection" sh -c "[ -z \"\$(ss -tanH 'sport = :$lport')\" ]"
+check "the alert log holds both actions" sh -c "grep -c '\"event\":\"action\"' $T/alerts.log | grep -qx 2"
+check "the log names the signal and its result" grep -q '"action":"signal SIGTERM","tenant":"2201".*"ok":true' "$T/alerts.log"
+check "the log names the closed socket" grep -q "\"action\":\"close socket\",\"tenant\":\"2202\",\"target\":\"ESTABLISHED 127.0.0.1:$lport" "$T/alerts.log"
+keys main q
+
+name_for_dump=ro
+start ro 110 30 "$B/tenantop --ports $PORT --delay 0.5 --read-only"
+check "read-only: the tenants are listed" wait_for ro "2202 "
+keys ro Enter
+sleep 0.3
+keys ro k
+check "read-only: k is refused" wait_for ro "read-only (--read-only): actions are disabled"
+check "read-only: the function bar offers no F9" sh -c "! tmux -L $SOCK capture-pane -p -t ro | grep -q 'F9Signal'"
+keys ro q
+finish
