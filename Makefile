@@ -113,6 +113,31 @@ check: deps
 	$(MAKE) --no-print-directory BUILD=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" unit tenantop tenantop-sim
 	@BUILD=build-san UNIT_ONLY=1 ASAN_OPTIONS=detect_leaks=1 sh tests/run-tests.sh
 
+# libFuzzer harnesses (clang), each run FUZZ_SECONDS over the committed
+# corpus; new inputs go to build-fuzz/, crashes to build-fuzz/crash-*.
+FUZZ_SECONDS ?= 30
+FUZZERS := procnet netlink config record
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+fuzz: deps
+	@command -v clang >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq clang >/dev/null; } || \
+	  { echo "clang is missing (apt-get install clang)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" build-fuzz/libtenantop.a
+	@set -e; for f in $(FUZZERS); do \
+	  clang $(ALL_CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz_$$f \
+	    tests/fuzz/fuzz_$$f.c build-fuzz/libtenantop.a $(LDLIBS); done
+	@set -e; for f in $(FUZZERS); do \
+	  mkdir -p build-fuzz/corpus-$$f; echo "== fuzz $$f for $(FUZZ_SECONDS) s"; \
+	  build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build-fuzz/crash-$$f- \
+	    build-fuzz/corpus-$$f tests/fuzz/corpus/$$f 2>&1 | grep -E '^(#[0-9]+ +DONE|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+==ERROR|SUMMARY)' ; \
+	  if ls build-fuzz/crash-$$f-* >/dev/null 2>&1; then echo "fuzz $$f: crash, see build-fuzz/" >&2; exit 1; fi; \
+	done; echo "fuzz: no crash"
+
+# A long run under AddressSanitizer with churn: RSS sampled, leaks checked.
+SOAK_SECONDS ?= 600
+soak: deps
+	@$(MAKE) --no-print-directory BUILD=build-san CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" build-san/tenantop build-san/tenantop-sim
+	@BUILD=build-san SOAK_SECONDS=$(SOAK_SECONDS) sh tests/soak.sh
+
 install: all
 	install -d $(DESTDIR)$(BINDIR)
 	install -m 0755 tenantop $(DESTDIR)$(BINDIR)/tenantop

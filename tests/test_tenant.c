@@ -277,6 +277,8 @@ static void test_rejects(void **state)
 		{{.kind = "cgroup"}, "kind", "needs 'pattern'"},
 		{{.kind = "cgroup", .pattern = "user-([0-9]+"}, "pattern", "bad pattern"},
 		{{.kind = "cmdline", .pattern = "php-fpm"}, "pattern", "no (group)"},
+		{{.kind = "cmdline", .pattern = "(a+)+++++"}, "pattern", "too costly"},
+		{{.kind = "cmdline", .pattern = "((a{1,30}){1,30}){1,99}(x)"}, "pattern", "too costly"},
 		{{.kind = "cmdline", .pattern = "(a)", .tenant = "\\2"}, "tenant", "uses \\2"},
 		{{.kind = "path", .pattern = "(a)", .field = "root"}, "field", "cwd, exe or any"},
 		{{.kind = "remote", .tenant = "x"}, "kind", "needs 'cidr'"},

@@ -2,6 +2,7 @@
 #ifndef TENANTOP_COLLECT_INTERNAL_H
 #define TENANTOP_COLLECT_INTERNAL_H
 
+#include <libmnl/libmnl.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -79,6 +80,19 @@ void tt_netns_free(tt_netns *ns);
 int tt_netns_discover(tt_netns *ns, int rootfd, bool real_proc);
 uint64_t tt_netns_of_pid(const tt_netns *ns, int32_t pid); /* 0: own or unknown */
 const char *tt_netns_name(const tt_netns *ns, uint64_t inode);
+
+/* The payload length of an attribute, cut at the end of its message: libmnl
+ * bounds attributes by the message length rounded up to 4, which may reach
+ * past a message that is not a multiple of 4 long. */
+static inline size_t tt_nl_attr_len(const struct nlmsghdr *nlh, const struct nlattr *a)
+{
+	const char *end = (const char *)nlh + nlh->nlmsg_len;
+	const char *p = mnl_attr_get_payload(a);
+	size_t n = mnl_attr_get_payload_len(a);
+	if (p >= end)
+		return 0;
+	return (size_t)(end - p) < n ? (size_t)(end - p) : n;
+}
 
 /* nl_inet.c: send one sock_diag dump request (its sequence number is set
  * here) and run cb over every answer.  oom (may be NULL) points at the

@@ -259,12 +259,18 @@ static void read_unix(tt_collector *c, tt_snapshot *out)
  * are not database connections as far as anyone can tell: drop them. */
 static void drop_unowned_unknown(tt_snapshot *out)
 {
+	size_t first = 0;
+	while (first < out->nsocks &&
+	       !(out->socks[first].family == TT_FAM_UNIX && (out->socks[first].flags & TT_SF_ENDPOINT_UNKNOWN)))
+		first++;
+	if (first == out->nsocks)
+		return; /* the usual case: nothing to drop */
 	tt_u64set owned;
 	tt_u64set_init(&owned);
 	for (size_t i = 0; i < out->nowners; i++)
 		tt_u64set_add(&owned, out->owners[i].inode);
-	size_t w = 0;
-	for (size_t i = 0; i < out->nsocks; i++) {
+	size_t w = first;
+	for (size_t i = first; i < out->nsocks; i++) {
 		const tt_sock *k = &out->socks[i];
 		if (k->family == TT_FAM_UNIX && (k->flags & TT_SF_ENDPOINT_UNKNOWN) && !tt_u64set_has(&owned, k->inode))
 			continue;

@@ -145,7 +145,7 @@ int tt_nl_inet_parse(const struct nlmsghdr *nlh, tt_sock *out)
 	if (pc.info) {
 		struct tcp_info ti;
 		memset(&ti, 0, sizeof(ti));
-		size_t n = mnl_attr_get_payload_len(pc.info);
+		size_t n = tt_nl_attr_len(nlh, pc.info);
 		memcpy(&ti, mnl_attr_get_payload(pc.info), n < sizeof(ti) ? n : sizeof(ti));
 		if (n >= offsetof(struct tcp_info, tcpi_rtt) + sizeof(ti.tcpi_rtt)) {
 			out->flags |= TT_SF_HAS_INFO;

@@ -105,19 +105,19 @@ int tt_nl_unix_parse(const struct nlmsghdr *nlh, tt_unix_raw *out)
 	if (mnl_attr_parse(nlh, sizeof(*m), uattr_cb, &u) < 0)
 		return -1;
 	if (u.name)
-		set_name(out, mnl_attr_get_payload(u.name), mnl_attr_get_payload_len(u.name));
-	if (u.peer && mnl_attr_get_payload_len(u.peer) >= 4) {
+		set_name(out, mnl_attr_get_payload(u.name), tt_nl_attr_len(nlh, u.name));
+	if (u.peer && tt_nl_attr_len(nlh, u.peer) >= 4) {
 		out->peer = mnl_attr_get_u32(u.peer);
 		out->has_peer = true;
 	} else if (out->state == K_ESTABLISHED) {
 		out->has_peer = true; /* asked for the peer and got none: it is gone */
 	}
-	if (u.rqlen && mnl_attr_get_payload_len(u.rqlen) >= sizeof(struct unix_diag_rqlen)) {
+	if (u.rqlen && tt_nl_attr_len(nlh, u.rqlen) >= sizeof(struct unix_diag_rqlen)) {
 		const struct unix_diag_rqlen *q = mnl_attr_get_payload(u.rqlen);
 		out->rq = q->udiag_rqueue;
 		out->wq = q->udiag_wqueue;
 	}
-	if (u.uid && mnl_attr_get_payload_len(u.uid) >= 4) {
+	if (u.uid && tt_nl_attr_len(nlh, u.uid) >= 4) {
 		out->uid = mnl_attr_get_u32(u.uid);
 		out->has_uid = true;
 	}

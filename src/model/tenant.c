@@ -106,6 +106,63 @@ int tt_rules_parent_depth(const tt_rules *r)
 
 /* ------------------------------------------------------------ compiling */
 
+/* The C library compiles a regular expression by copying the tree under
+ * each repetition: stacked or large counted repetitions take memory that
+ * grows with their product.  Rules name tenants with a few groups; refuse
+ * what no rule needs. */
+static bool regex_too_costly(const char *re, char *why, size_t len)
+{
+	int quant = 0;
+	bool bracket = false, prev_quant = false;
+	for (const char *p = re; *p; p++) {
+		if (bracket) {
+			if (*p == ']')
+				bracket = false;
+			continue;
+		}
+		if (*p == '\\' && p[1]) {
+			p++;
+			prev_quant = false;
+			continue;
+		}
+		if (*p == '[') {
+			bracket = true;
+			if (p[1] == '^')
+				p++;
+			if (p[1] == ']')
+				p++;
+			prev_quant = false;
+			continue;
+		}
+		if (*p == '*' || *p == '+' || *p == '?' || *p == '{') {
+			if (prev_quant) {
+				snprintf(why, len, "a repetition repeated ('%c' after a repetition)", *p);
+				return true;
+			}
+			if (*p == '{') {
+				long a = strtol(p + 1, NULL, 10);
+				const char *c = strchr(p, ',');
+				const char *e = strchr(p, '}');
+				long b = c && e && c < e && c[1] != '}' ? strtol(c + 1, NULL, 10) : a;
+				if (a > 32 || b > 32) {
+					snprintf(why, len, "a counted repetition above 32");
+					return true;
+				}
+				if (e)
+					p = e;
+			}
+			if (++quant > 24) {
+				snprintf(why, len, "more than 24 repetitions");
+				return true;
+			}
+			prev_quant = true;
+			continue;
+		}
+		prev_quant = false;
+	}
+	return false;
+}
+
 /* Perl-style shorthands, outside bracket expressions, to POSIX classes. */
 static int translate_regex(const char *in, char *out, size_t len)
 {
@@ -343,9 +400,11 @@ int tt_rules_add(tt_rules *rs, const tt_rule_spec *sp, const char **bad_key, cha
 	if (wants_re) {
 		if (!sp->pattern || !*sp->pattern)
 			FAIL("kind", "a %s rule needs 'pattern' (a POSIX extended regular expression)", kind_names[r.kind]);
-		char re[1024];
+		char re[1024], why[128];
 		if (translate_regex(sp->pattern, re, sizeof(re)) < 0)
 			FAIL("pattern", "pattern too long (at most about 1000 characters)");
+		if (regex_too_costly(re, why, sizeof(why)))
+			FAIL("pattern", "pattern '%.60s' is too costly to compile: %s", sp->pattern, why);
 		int rc = regcomp(&r.re, re, REG_EXTENDED);
 		if (rc != 0) {
 			char msg[160];

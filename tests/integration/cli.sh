@@ -32,4 +32,9 @@ expect 0 '"baseline":{"ESTABLISHED":1.00,"leaked":2.00' -- "$B/tenantop" --batch
 sed -i 's/^tenant 1/tenant 7/' "$T/base"
 expect 0 "damaged (checksum mismatch); not used" -- "$B/tenantop" --batch --proc tests/fixtures/proc-basic --baseline "$T/base"
 expect 2 "--baseline-learn wants seconds" -- "$B/tenantop" --batch --baseline-learn 0
+# configs that once made a fuzzer crash: refused with FILE:LINE, exit status 2
+for f in tests/fixtures/fuzz-crashes/config/*; do
+	expect 2 "$f:" -- "$B/tenantop" --batch --proc tests/fixtures/proc-basic --config "$f"
+done
+expect 2 "--unix-paths: socket path pattern 'mysqld.sock': expected an absolute path" -- "$B/tenantop" --batch --unix-paths mysqld.sock
 [ $fails -eq 0 ] && echo "all checks passed" || { echo "$fails check(s) failed"; exit 1; }
