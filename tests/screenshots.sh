@@ -34,12 +34,20 @@ shot() { # shot NAME: capture the pane as text, ANSI, HTML and PNG
 }
 wait_for() { i=0; while [ $i -lt 100 ]; do tm capture-pane -p -t demo | grep -qF -- "$1" && return 0; sleep 0.1; i=$((i+1)); done; return 1; }
 
-tm new-session -d -s demo -x 120 -y 32 "$B/tenantop --demo --delay 1"
+REC=$(mktemp /tmp/tt-shots-rec.XXXXXX)
+rm -f "$REC"
+trap 'tm kill-server 2>/dev/null || true; rm -f "$REC" "$REC.conf"' EXIT
+tm new-session -d -s demo -x 120 -y 32 "$B/tenantop --demo --delay 1 --record $REC"
 wait_for "F10Quit"
 sleep 25   # let the leaks age and the trends form
 shot tenants
 tm send-keys -t demo Enter; wait_for "tenants › "; sleep 1.2
 shot processes
+tm send-keys -t demo Space k; wait_for "Signal to"; sleep 0.3
+shot signal-menu
+tm send-keys -t demo Enter; wait_for "y/N"; sleep 0.3
+shot signal-confirm
+tm send-keys -t demo Escape Home; sleep 0.5
 tm send-keys -t demo Enter; wait_for "STATE"; sleep 1.2
 shot sockets
 tm send-keys -t demo Escape Escape F6; sleep 1
@@ -51,5 +59,25 @@ tm resize-window -t demo -x 80 -y 24; sleep 1.5
 shot tenants-80x24
 tm resize-window -t demo -x 40 -y 10; sleep 1.5
 shot tenants-40x10
+tm send-keys -t demo q
+sleep 1
+
+# the same run, replayed from its recording (the demo's rules in a file)
+cat > "$REC.conf" <<'C'
+[rule demo clients]
+kind = cmdline
+pattern = ^tenantop-sim: (client|twin) ([^ ]+)
+tenant = \2
+[rule demo server]
+kind = cmdline
+pattern = tenantop-sim --port
+tenant = db-server
+[rule users]
+kind = user
+C
+tm new-session -d -s demo -x 120 -y 32 "$B/tenantop --replay $REC --config $REC.conf"
+wait_for "REPLAY"
+tm send-keys -t demo g '#' 2 0 Enter; sleep 1
+shot replay
 tm send-keys -t demo q
 sleep 1

@@ -168,6 +168,8 @@ int tt_parse_stat(const char *buf, size_t len, char *comm, size_t commlen, int32
 int tt_parse_status_uid(const char *buf, size_t len, uint32_t *uid);
 /* "net:[4026531840]" -> 4026531840; 0 when the link is not that form. */
 uint64_t tt_parse_netns_link(const char *link, size_t len);
+/* A /proc entry name that is a pid ("4242") -> 4242; -1 otherwise. */
+long tt_pid_of_name(const char *name);
 /* "socket:[12345]" -> 12345; 0 when the link is not a socket. */
 uint64_t tt_parse_socket_link(const char *link, size_t len);
 /* sockstat: fills inuse/orphan/tw/alloc of the TCP line; -1 for each missing. */

@@ -2,6 +2,7 @@
 #ifndef TENANTOP_COLLECT_INTERNAL_H
 #define TENANTOP_COLLECT_INTERNAL_H
 
+#include <dirent.h>
 #include <libmnl/libmnl.h>
 #include <stdbool.h>
 #include <sys/types.h>
@@ -55,6 +56,7 @@ int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out);
 void tt_owners_free(tt_scan_ctx *sc);
 
 /* procinfo.c helpers */
+DIR *tt_opendir_at(int dirfd); /* a DIR over dirfd's folder, NULL with errno */
 int tt_openat_beneath(int dirfd, const char *path, int flags);
 ssize_t tt_read_file_at(int dirfd, const char *path, char *buf, size_t len);
 int tt_read_stat_at(int rootfd, int pid, char *comm, size_t commlen, int32_t *ppid, uint64_t *start);

@@ -175,6 +175,24 @@ static void run_hook(struct tt_alert_sink *s, const char *event, const tt_alert 
 	s->hooks_run++;
 }
 
+/* One JSON line of the log: {"time":...,"event":..., ...} */
+static void log_begin(tt_jsonw *w, FILE *f, double time, const char *event)
+{
+	tt_jw_init(w, f);
+	tt_jw_obj_begin(w);
+	tt_jw_key(w, "time");
+	tt_jw_double(w, time, 3);
+	tt_jw_key(w, "event");
+	tt_jw_str(w, event);
+}
+
+static void log_end(tt_jsonw *w, FILE *f)
+{
+	tt_jw_obj_end(w);
+	fputc('\n', f);
+	fflush(f);
+}
+
 void tt_alert_sink_action(tt_alert_sink *s, double time, const char *action, const char *tenant,
 			  const char *target, bool ok, const char *result)
 {
@@ -182,12 +200,7 @@ void tt_alert_sink_action(tt_alert_sink *s, double time, const char *action, con
 		return;
 	if (s->log) {
 		tt_jsonw w;
-		tt_jw_init(&w, s->log);
-		tt_jw_obj_begin(&w);
-		tt_jw_key(&w, "time");
-		tt_jw_double(&w, time, 3);
-		tt_jw_key(&w, "event");
-		tt_jw_str(&w, "action");
+		log_begin(&w, s->log, time, "action");
 		tt_jw_key(&w, "action");
 		tt_jw_str(&w, action);
 		tt_jw_key(&w, "tenant");
@@ -198,9 +211,7 @@ void tt_alert_sink_action(tt_alert_sink *s, double time, const char *action, con
 		tt_jw_bool(&w, ok);
 		tt_jw_key(&w, "result");
 		tt_jw_str(&w, result);
-		tt_jw_obj_end(&w);
-		fputc('\n', s->log);
-		fflush(s->log);
+		log_end(&w, s->log);
 	}
 	if (s->o.syslog)
 		syslog(LOG_NOTICE, "action %s on %s (tenant %s): %s", action, target, tenant, result);
@@ -210,12 +221,7 @@ static void emit(struct tt_alert_sink *s, const char *event, const tt_alert *a, 
 {
 	if (s->log) {
 		tt_jsonw w;
-		tt_jw_init(&w, s->log);
-		tt_jw_obj_begin(&w);
-		tt_jw_key(&w, "time");
-		tt_jw_double(&w, time, 3);
-		tt_jw_key(&w, "event");
-		tt_jw_str(&w, event);
+		log_begin(&w, s->log, time, event);
 		tt_jw_key(&w, "tenant");
 		tt_jw_str(&w, a->tenant);
 		tt_jw_key(&w, "kind");
@@ -230,9 +236,7 @@ static void emit(struct tt_alert_sink *s, const char *event, const tt_alert *a, 
 		}
 		tt_jw_key(&w, "message");
 		tt_jw_str(&w, a->message);
-		tt_jw_obj_end(&w);
-		fputc('\n', s->log);
-		fflush(s->log);
+		log_end(&w, s->log);
 	}
 	if (s->o.syslog) {
 		int pri = !strcmp(event, "cleared") ? LOG_NOTICE

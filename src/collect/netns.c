@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tenantop/collect_internal.h"
+#include "tenantop/vec.h"
 
 /* "net:[4026531840]" -> 4026531840; 0 when not that form. */
 uint64_t tt_parse_netns_link(const char *link, size_t len)
@@ -58,17 +59,9 @@ static struct tt_netns_ent *ent_of(tt_netns *ns, uint64_t inode)
 	for (size_t i = 0; i < ns->n; i++)
 		if (ns->v[i].inode == inode)
 			return &ns->v[i];
-	if (ns->n == ns->cap) {
-		size_t ncap = ns->cap ? ns->cap * 2 : 8;
-		void *p = realloc(ns->v, ncap * sizeof(*ns->v));
-		if (!p)
-			return NULL;
-		ns->v = p;
-		ns->cap = ncap;
-	}
-	struct tt_netns_ent *e = &ns->v[ns->n++];
-	memset(e, 0, sizeof(*e));
-	e->inode = inode;
+	struct tt_netns_ent *e = TT_VEC_PUSH(ns->v, ns->n, ns->cap);
+	if (e)
+		e->inode = inode;
 	return e;
 }
 
@@ -104,25 +97,17 @@ int tt_netns_discover(tt_netns *ns, int rootfd, bool real_proc)
 	}
 	ns->gen++;
 	bool full = ns->gen % 10 == 1; /* pids get reused: read every link now and then */
-	int dfd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
+	DIR *d = tt_opendir_at(rootfd);
+	if (!d)
 		return -1;
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return -1;
-	}
 	for (size_t i = 0; i < ns->n; i++)
 		ns->v[i].members = 0, ns->v[i].pid = 0;
 	tt_u64set_clear(&ns->seen);
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		const char *s = de->d_name;
-		if (*s < '1' || *s > '9')
-			continue;
-		char *end;
-		long pid = strtol(s, &end, 10);
-		if (*end || pid <= 0 || pid > INT32_MAX)
+		long pid = tt_pid_of_name(s);
+		if (pid < 0)
 			continue;
 		uint64_t inode = 0;
 		if (full || !tt_u64set_get(&ns->pid_ns, (uint64_t)pid, &inode)) {

@@ -455,14 +455,9 @@ int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out)
 	if (!pc)
 		return -1;
 	pc->gen++;
-	int dfd = openat(sc->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
+	DIR *d = tt_opendir_at(sc->rootfd);
+	if (!d)
 		return -1;
-	DIR *d = fdopendir(dfd);
-	if (!d) {
-		close(dfd);
-		return -1;
-	}
 	tt_u64set_clear(&sc->held);
 	/* pass 1: which processes need a full scan; scan them */
 	struct todo {
@@ -473,11 +468,8 @@ int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out)
 	struct dirent *de;
 	while ((de = readdir(d))) {
 		const char *s = de->d_name;
-		if (*s < '1' || *s > '9')
-			continue;
-		char *end;
-		long pid = strtol(s, &end, 10);
-		if (*end || pid <= 0 || pid > INT32_MAX)
+		long pid = tt_pid_of_name(s);
+		if (pid < 0)
 			continue;
 		out->stats.procs++;
 		bool created;

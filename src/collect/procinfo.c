@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <stdio.h>
+#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -221,6 +222,26 @@ int tt_read_stat_at(int rootfd, int pid, char *comm, size_t commlen, int32_t *pp
 		return -1;
 	}
 	return 0;
+}
+
+DIR *tt_opendir_at(int dirfd)
+{
+	int dfd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return NULL;
+	DIR *d = fdopendir(dfd);
+	if (!d)
+		close(dfd);
+	return d;
+}
+
+long tt_pid_of_name(const char *name)
+{
+	if (*name < '1' || *name > '9')
+		return -1;
+	char *end;
+	long pid = strtol(name, &end, 10);
+	return *end || pid <= 0 || pid > INT32_MAX ? -1 : pid;
 }
 
 int tt_proc_start_time(const char *proc_root, int pid, uint64_t *start)

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "tenantop/collect_internal.h"
+#include "tenantop/vec.h"
 
 /* kernel socket states used by Unix sockets (include/net/tcp_states.h) */
 #define K_ESTABLISHED 1
@@ -32,17 +33,7 @@
 
 static tt_unix_raw *table_add(tt_unix_table *t)
 {
-	if (t->n == t->cap) {
-		size_t ncap = t->cap ? t->cap * 2 : 256;
-		void *p = realloc(t->v, ncap * sizeof(*t->v));
-		if (!p)
-			return NULL;
-		t->v = p;
-		t->cap = ncap;
-	}
-	tt_unix_raw *r = &t->v[t->n++];
-	memset(r, 0, sizeof(*r));
-	return r;
+	return TT_VEC_PUSH(t->v, t->n, t->cap);
 }
 
 void tt_unix_table_free(tt_unix_table *t)

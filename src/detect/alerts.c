@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "tenantop/detect.h"
+#include "tenantop/vec.h"
 
 void tt_alerts_init(tt_alerts *a)
 {
@@ -22,16 +23,9 @@ void tt_alerts_free(tt_alerts *a)
 
 tt_alert *tt_alerts_add(tt_alerts *a)
 {
-	if (a->n == a->cap) {
-		size_t ncap = a->cap ? a->cap * 2 : 16;
-		tt_alert *p = realloc(a->v, ncap * sizeof(*p));
-		if (!p)
-			return NULL;
-		a->v = p;
-		a->cap = ncap;
-	}
-	tt_alert *x = &a->v[a->n++];
-	memset(x, 0, sizeof(*x));
+	tt_alert *x = TT_VEC_PUSH(a->v, a->n, a->cap);
+	if (!x)
+		return NULL;
 	x->eta_s = -1;
 	return x;
 }

@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "tenantop/baseline.h"
+#include "tenantop/vec.h"
 
 void tt_baseline_init(tt_baseline *b)
 {
@@ -50,16 +51,9 @@ static tt_baseline_entry *entry(tt_baseline *b, const char *tenant, bool create)
 			return &b->v[i];
 	if (!create)
 		return NULL;
-	if (b->n == b->cap) {
-		size_t ncap = b->cap ? b->cap * 2 : 32;
-		tt_baseline_entry *p = realloc(b->v, ncap * sizeof(*p));
-		if (!p)
-			return NULL;
-		b->v = p;
-		b->cap = ncap;
-	}
-	tt_baseline_entry *e = &b->v[b->n++];
-	memset(e, 0, sizeof(*e));
+	tt_baseline_entry *e = TT_VEC_PUSH(b->v, b->n, b->cap);
+	if (!e)
+		return NULL;
 	snprintf(e->tenant, sizeof(e->tenant), "%s", tenant);
 	return e;
 }

@@ -17,6 +17,7 @@
 
 #include "tenantop/baseline.h"
 #include "tenantop/detect.h"
+#include "tenantop/vec.h"
 
 #define TW_LIFETIME_S 60.0
 #define POOL_SAMPLES 180
@@ -74,16 +75,9 @@ static struct active *active_get(tt_detector *d, const char *tenant, const char 
 	for (size_t i = 0; i < d->nact; i++)
 		if (!strcmp(d->act[i].tenant, tenant) && !strcmp(d->act[i].kind, kind))
 			return &d->act[i];
-	if (d->nact == d->capact) {
-		size_t ncap = d->capact ? d->capact * 2 : 16;
-		struct active *p = realloc(d->act, ncap * sizeof(*p));
-		if (!p)
-			return NULL;
-		d->act = p;
-		d->capact = ncap;
-	}
-	struct active *a = &d->act[d->nact++];
-	memset(a, 0, sizeof(*a));
+	struct active *a = TT_VEC_PUSH(d->act, d->nact, d->capact);
+	if (!a)
+		return NULL;
 	snprintf(a->tenant, sizeof(a->tenant), "%s", tenant);
 	snprintf(a->kind, sizeof(a->kind), "%s", kind);
 	a->first_seen = now;

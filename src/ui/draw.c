@@ -443,6 +443,12 @@ static void draw_fbar(tt_ui *ui, int y)
 			x += put(y, x, l, COLS - x, attr_of(ui, P_FLABEL));
 			continue;
 		}
+		if (!strcmp(items[i].key, "Spc") && ui->replay) {
+			x += put(y, x, "Spc", COLS - x, attr_of(ui, P_FKEY) | A_BOLD);
+			snprintf(l, sizeof(l), COLS >= 90 ? "%-7s" : "%-6s", ui->playing ? "Stop" : "Play");
+			x += put(y, x, l, COLS - x, attr_of(ui, P_FLABEL));
+			continue;
+		}
 		if (!strcmp(items[i].key, "Spc") && ui->paused) {
 			x += put(y, x, "Spc", COLS - x, attr_of(ui, P_FKEY) | A_BOLD);
 			x += put(y, x, "Resume", COLS - x, attr_of(ui, P_PAUSED));

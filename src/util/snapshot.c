@@ -6,6 +6,7 @@
 
 #include "tenantop/sanitize.h"
 #include "tenantop/snapshot.h"
+#include "tenantop/vec.h"
 
 void tt_scan_stats_reset(tt_scan_stats *st)
 {
@@ -36,35 +37,20 @@ void tt_snapshot_free(tt_snapshot *s)
 	tt_snapshot_init(s);
 }
 
-/* Make room for one more element of size `size` in *arr. */
-static void *grow_one(void **arr, size_t *n, size_t *cap, size_t size)
-{
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 64;
-		void *p = realloc(*arr, ncap * size);
-		if (!p)
-			return NULL;
-		*arr = p;
-		*cap = ncap;
-	}
-	char *e = (char *)*arr + (*n)++ * size;
-	memset(e, 0, size);
-	return e;
-}
 
 tt_sock *tt_snapshot_add_sock(tt_snapshot *s)
 {
-	return grow_one((void **)&s->socks, &s->nsocks, &s->socks_cap, sizeof(tt_sock));
+	return tt_vec_push((void **)&s->socks, &s->nsocks, &s->socks_cap, sizeof(tt_sock));
 }
 
 tt_proc *tt_snapshot_add_proc(tt_snapshot *s)
 {
-	return grow_one((void **)&s->procs, &s->nprocs, &s->procs_cap, sizeof(tt_proc));
+	return tt_vec_push((void **)&s->procs, &s->nprocs, &s->procs_cap, sizeof(tt_proc));
 }
 
 tt_owner *tt_snapshot_add_owner(tt_snapshot *s)
 {
-	return grow_one((void **)&s->owners, &s->nowners, &s->owners_cap, sizeof(tt_owner));
+	return tt_vec_push((void **)&s->owners, &s->nowners, &s->owners_cap, sizeof(tt_owner));
 }
 
 static int strs_reserve(tt_snapshot *s, size_t need)

@@ -65,7 +65,9 @@ lport=$(cap main | grep -o 'Close 1 socket: ESTABLISHED 127.0.0.1:[0-9]*' | sed 
 keys main y
 check "y closes it and says so" wait_for main "close: done for 1 socket"
 sleep 0.3
-check "the kernel no longer lists that connection" sh -c "[ -z \"\$(ss -tanH 'sport = :$lport')\" ]"
+listed=$(ss -tanH "( sport = :$lport and dport = :$PORT )")
+check "the kernel no longer lists that connection (ss: '$listed')" test -z "$listed"
+check "its holder now holds it reset (CLOSE)" wait_for main "CLOSE       client  127.0.0.1:$lport"
 check "the alert log holds both actions" sh -c "grep -c '\"event\":\"action\"' $T/alerts.log | grep -qx 2"
 check "the log names the signal and its result" grep -q '"action":"signal SIGTERM","tenant":"2201".*"ok":true' "$T/alerts.log"
 check "the log names the closed socket" grep -q "\"action\":\"close socket\",\"tenant\":\"2202\",\"target\":\"ESTABLISHED 127.0.0.1:$lport" "$T/alerts.log"

@@ -43,6 +43,13 @@ check() { d=$1; shift; if "$@"; then ok "$d"; else bad "$d"; fi; }
 selected() {
 	capc "$1" | grep -F -- "$2" | grep -q "$(printf '^\033\\[\\(30m\033\\[\\)\\{0,1\\}46m')"
 }
+# the first word of the selected row; is_sel NAME WORD: it is WORD
+sel_first() {
+	capc "$1" | grep "$(printf '^\033\\[\\(30m\033\\[\\)\\{0,1\\}46m')" | sed 's/\x1b\[[0-9;]*m//g' | awk '{print $1}' | head -1
+}
+is_sel() { [ "$(sel_first "$1")" = "$2" ]; }
+# a row in the tag colour (yellow) that is not the selected one
+has_tagged() { capc "$1" | grep -v "$(printf '^\033\\[\\(30m\033\\[\\)\\{0,1\\}46m')" | grep -q "$(printf '\033\\[1m\033\\[33m')"; }
 finish() {
 	cleanup_tmux
 	if [ $fails -gt 0 ]; then echo "$fails check(s) failed"; return 1; fi
