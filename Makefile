@@ -117,13 +117,13 @@ check: deps
 # corpus; new inputs go to build-fuzz/, crashes to build-fuzz/crash-*.
 FUZZ_SECONDS ?= 30
 FUZZERS := procnet netlink config record
-FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 fuzz: deps
 	@command -v clang >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq clang >/dev/null; } || \
 	  { echo "clang is missing (apt-get install clang)" >&2; exit 1; }
 	@$(MAKE) --no-print-directory BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_CFLAGS)" build-fuzz/libtenantop.a
 	@set -e; for f in $(FUZZERS); do \
-	  clang $(ALL_CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer,address,undefined -o build-fuzz/fuzz_$$f \
+	  clang $(ALL_CFLAGS) -Wno-missing-prototypes -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -o build-fuzz/fuzz_$$f \
 	    tests/fuzz/fuzz_$$f.c build-fuzz/libtenantop.a $(LDLIBS); done
 	@set -e; for f in $(FUZZERS); do \
 	  mkdir -p build-fuzz/corpus-$$f; echo "== fuzz $$f for $(FUZZ_SECONDS) s"; \

@@ -4,7 +4,9 @@
  *   file   = header record*
  *   header = "TTREC" 0 0 0 | u32 version | u32 reserved[6]          (32 bytes)
  *   record = "TTRR" | u32 compressed | u32 plain | u32 crc32(compressed) | data
- * (little-endian).  A file cut short by a crash replays up to its last whole
+ *          "TTRD" ... the same, data being the changes since the record before
+ * (little-endian).  A whole record starts every run and comes at least
+ * every 60 records, so a damaged record costs at most the deltas after it.  A file cut short by a crash replays up to its last whole
  * record and says so; a damaged record or a foreign file is reported.
  * Files are created 0600: they hold tenants' command lines. */
 #ifndef TENANTOP_RECORD_H
@@ -15,7 +17,7 @@
 
 #include "tenantop/snapshot.h"
 
-#define TT_REC_VERSION 1
+#define TT_REC_VERSION 2 /* 2: delta records ("TTRD") */
 
 typedef struct tt_recorder tt_recorder;
 /* Create or append (the file must then be a recording of this version). */
@@ -40,5 +42,8 @@ void tt_replay_close(tt_replay *p);
 /* Serialisation of one snapshot (pure; exposed for tests). */
 int tt_snapshot_encode(const tt_snapshot *s, unsigned char **buf, size_t *len);
 int tt_snapshot_decode(const unsigned char *buf, size_t len, tt_snapshot *out);
+/* The delta form: s against the snapshot before it (see record.c). */
+int tt_snapshot_encode_delta(const tt_snapshot *prev, const tt_snapshot *s, unsigned char **buf, size_t *len);
+int tt_snapshot_decode_delta(const unsigned char *buf, size_t len, const tt_snapshot *prev, tt_snapshot *out);
 
 #endif

@@ -16,13 +16,16 @@
 #include <zlib.h>
 
 #include "tenantop/record.h"
+#include "tenantop/u64set.h"
 
 #define HDR_LEN 32
 #define REC_HDR 16
 #define BODY_VERSION 2 /* 2: processes carry netns_name */
 #define MAX_PLAIN (512u << 20) /* a record claiming more is damaged */
 static const unsigned char file_magic[8] = {'T', 'T', 'R', 'E', 'C', 0, 0, 0};
-static const unsigned char rec_magic[4] = {'T', 'T', 'R', 'R'};
+static const unsigned char rec_magic[4] = {'T', 'T', 'R', 'R'};   /* a whole snapshot */
+static const unsigned char delta_magic[4] = {'T', 'T', 'R', 'D'}; /* changes since the record before */
+#define KEY_EVERY 60 /* a whole snapshot at least this often: a damaged record costs at most this many */
 
 /* ------------------------------------------------------------ encoding */
 
@@ -72,56 +75,238 @@ static void f64(struct wbuf *w, double d)
 	u64(w, v);
 }
 
+/* unsigned LEB128, and zigzag for signed differences */
+static void uv(struct wbuf *w, uint64_t v)
+{
+	unsigned char b[10];
+	size_t n = 0;
+	do {
+		b[n] = (unsigned char)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			b[n] |= 0x80;
+		n++;
+	} while (v);
+	put(w, b, n);
+}
+static uint64_t zz(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static int64_t unzz(uint64_t v) { return (int64_t)(v >> 1) ^ -(int64_t)(v & 1); }
+
+static void enc_head(struct wbuf *w, const tt_snapshot *s)
+{
+	const tt_scan_stats *st = &s->stats;
+	u32(w, BODY_VERSION);
+	f64(w, s->time);
+	f64(w, s->mono);
+	u32(w, st->procs), u32(w, st->vanished), u32(w, st->fd_denied), u32(w, st->pid_reused);
+	u32(w, st->bad_lines), u32(w, st->held), u32(w, st->netns_read), u32(w, st->netns_failed);
+	u64(w, (uint64_t)st->sk_inuse), u64(w, (uint64_t)st->sk_alloc), u64(w, (uint64_t)st->sk_orphan);
+	u64(w, (uint64_t)st->sk_tw);
+	u8(w, st->is_root), u8(w, st->hidepid), u8(w, st->attribution_partial);
+	put(w, st->source, sizeof(st->source));
+	put(w, st->partial_reason, sizeof(st->partial_reason));
+	f64(w, st->collect_ms);
+}
+
+static void enc_sock(struct wbuf *w, const tt_sock *k)
+{
+	u64(w, k->inode), u64(w, k->netns);
+	u8(w, k->family), u8(w, k->state), u8(w, k->flags), u8(w, k->timer);
+	u16(w, k->lport), u16(w, k->rport);
+	put(w, k->laddr, 16), put(w, k->raddr, 16);
+	u32(w, k->uid), u32(w, k->txq), u32(w, k->rxq), u32(w, k->retrans), u32(w, k->timer_ms);
+	u32(w, k->timeout), u32(w, k->refcnt), u32(w, k->last_data_sent_ms), u32(w, k->last_data_recv_ms);
+	u32(w, k->last_ack_recv_ms), u32(w, k->rtt_us), u32(w, k->path), u32(w, k->peer_path);
+	u64(w, k->peer_inode);
+}
+
+static void enc_procs(struct wbuf *w, const tt_snapshot *s)
+{
+	u32(w, (uint32_t)s->nprocs);
+	for (size_t i = 0; i < s->nprocs; i++) {
+		const tt_proc *p = &s->procs[i];
+		u32(w, (uint32_t)p->pid), u32(w, (uint32_t)p->ppid), u32(w, p->uid), u32(w, p->nfds);
+		u64(w, p->start_time), u64(w, p->netns), u32(w, p->netns_name);
+		u32(w, p->comm), u32(w, p->cmdline), u32(w, p->cwd), u32(w, p->exe), u32(w, p->cgroup);
+		u32(w, p->user), u32(w, p->flags);
+	}
+}
+
+static void enc_owner(struct wbuf *w, const tt_owner *o)
+{
+	u64(w, o->inode), u64(w, o->netns), u32(w, o->proc), u32(w, (uint32_t)o->fd);
+}
+
+static int enc_finish(struct wbuf *w, const tt_snapshot *s, unsigned char **buf, size_t *len)
+{
+	u32(w, (uint32_t)s->strs_len);
+	if (s->strs_len)
+		put(w, s->strs, s->strs_len);
+	if (w->oom) {
+		free(w->p);
+		return -1;
+	}
+	*buf = w->p;
+	*len = w->len;
+	return 0;
+}
+
 int tt_snapshot_encode(const tt_snapshot *s, unsigned char **buf, size_t *len)
 {
 	struct wbuf w = {0};
-	const tt_scan_stats *st = &s->stats;
-	u32(&w, BODY_VERSION);
-	f64(&w, s->time);
-	f64(&w, s->mono);
-	u32(&w, st->procs), u32(&w, st->vanished), u32(&w, st->fd_denied), u32(&w, st->pid_reused);
-	u32(&w, st->bad_lines), u32(&w, st->held), u32(&w, st->netns_read), u32(&w, st->netns_failed);
-	u64(&w, (uint64_t)st->sk_inuse), u64(&w, (uint64_t)st->sk_alloc), u64(&w, (uint64_t)st->sk_orphan);
-	u64(&w, (uint64_t)st->sk_tw);
-	u8(&w, st->is_root), u8(&w, st->hidepid), u8(&w, st->attribution_partial);
-	put(&w, st->source, sizeof(st->source));
-	put(&w, st->partial_reason, sizeof(st->partial_reason));
-	f64(&w, st->collect_ms);
+	enc_head(&w, s);
 	u32(&w, (uint32_t)s->nsocks);
-	for (size_t i = 0; i < s->nsocks; i++) {
-		const tt_sock *k = &s->socks[i];
-		u64(&w, k->inode), u64(&w, k->netns);
-		u8(&w, k->family), u8(&w, k->state), u8(&w, k->flags), u8(&w, k->timer);
-		u16(&w, k->lport), u16(&w, k->rport);
-		put(&w, k->laddr, 16), put(&w, k->raddr, 16);
-		u32(&w, k->uid), u32(&w, k->txq), u32(&w, k->rxq), u32(&w, k->retrans), u32(&w, k->timer_ms);
-		u32(&w, k->timeout), u32(&w, k->refcnt), u32(&w, k->last_data_sent_ms), u32(&w, k->last_data_recv_ms);
-		u32(&w, k->last_ack_recv_ms), u32(&w, k->rtt_us), u32(&w, k->path), u32(&w, k->peer_path);
-		u64(&w, k->peer_inode);
-	}
-	u32(&w, (uint32_t)s->nprocs);
-	for (size_t i = 0; i < s->nprocs; i++) {
-		const tt_proc *p = &s->procs[i];
-		u32(&w, (uint32_t)p->pid), u32(&w, (uint32_t)p->ppid), u32(&w, p->uid), u32(&w, p->nfds);
-		u64(&w, p->start_time), u64(&w, p->netns), u32(&w, p->netns_name);
-		u32(&w, p->comm), u32(&w, p->cmdline), u32(&w, p->cwd), u32(&w, p->exe), u32(&w, p->cgroup);
-		u32(&w, p->user), u32(&w, p->flags);
-	}
+	for (size_t i = 0; i < s->nsocks; i++)
+		enc_sock(&w, &s->socks[i]);
+	enc_procs(&w, s);
 	u32(&w, (uint32_t)s->nowners);
-	for (size_t i = 0; i < s->nowners; i++) {
-		const tt_owner *o = &s->owners[i];
-		u64(&w, o->inode), u64(&w, o->netns), u32(&w, o->proc), u32(&w, (uint32_t)o->fd);
+	for (size_t i = 0; i < s->nowners; i++)
+		enc_owner(&w, &s->owners[i]);
+	return enc_finish(&w, s, buf, len);
+}
+
+/* ---- the delta form: what changed since the previous snapshot.
+ * Sockets and owners come in runs: REF (count, first index in the previous
+ * snapshot: the same sockets again) or LIT (count, then each in full).  A
+ * socket is the same when everything but its counters is: for those
+ * (queues, timers, tcp_info times) the difference from a prediction
+ * follows (a quiet connection's "ms since last data" grows by the time
+ * between the refreshes, a timer shrinks by it), usually one byte each.
+ * Processes and strings are written in full (they are few). */
+enum { RUN_REF = 0, RUN_LIT = 1 };
+#define NVOL 10
+
+static void vol_get(const tt_sock *k, uint32_t v[NVOL])
+{
+	v[0] = k->txq, v[1] = k->rxq, v[2] = k->retrans, v[3] = k->timer_ms, v[4] = k->timeout;
+	v[5] = k->refcnt, v[6] = k->last_data_sent_ms, v[7] = k->last_data_recv_ms, v[8] = k->last_ack_recv_ms;
+	v[9] = k->rtt_us;
+}
+static void vol_set(tt_sock *k, const uint32_t v[NVOL])
+{
+	k->txq = v[0], k->rxq = v[1], k->retrans = v[2], k->timer_ms = v[3], k->timeout = v[4];
+	k->refcnt = v[5], k->last_data_sent_ms = v[6], k->last_data_recv_ms = v[7], k->last_ack_recv_ms = v[8];
+	k->rtt_us = v[9];
+}
+static void vol_predict(const tt_sock *prev, int64_t dt_ms, int64_t pred[NVOL])
+{
+	uint32_t v[NVOL];
+	vol_get(prev, v);
+	for (int i = 0; i < NVOL; i++)
+		pred[i] = v[i];
+	pred[3] = v[3] > dt_ms ? v[3] - dt_ms : 0; /* a timer runs down */
+	for (int i = 6; i <= 8; i++)              /* time since last data grows */
+		pred[i] = v[i] + dt_ms;
+}
+
+/* Milliseconds between two snapshots, for the predictions (a recording is
+ * input: a time that is not a sane number predicts nothing). */
+static int64_t dt_of(const tt_snapshot *prev, const tt_snapshot *s)
+{
+	double d = (s->time - prev->time) * 1000.0;
+	return d > 0 && d < 1e10 ? (int64_t)(d + 0.5) : 0;
+}
+
+/* The same socket, its counters aside; sockets with strings never are
+ * (their offsets belong to another string pool). */
+static bool same_fixed(const tt_sock *a, const tt_sock *b)
+{
+	return a->inode == b->inode && a->netns == b->netns && a->family == b->family && a->state == b->state &&
+	       a->flags == b->flags && a->timer == b->timer && a->lport == b->lport && a->rport == b->rport &&
+	       !memcmp(a->laddr, b->laddr, 16) && !memcmp(a->raddr, b->raddr, 16) && a->uid == b->uid &&
+	       !a->path && !a->peer_path && !b->path && !b->peer_path && a->peer_inode == b->peer_inode;
+}
+
+static uint64_t sock_key(const tt_sock *k)
+{
+	uint64_t h = tt_hash_mix(tt_hash_mix(0x736f636bULL, k->netns), k->inode);
+	if (!k->inode) {
+		uint64_t a, b;
+		memcpy(&a, k->laddr, 8), memcpy(&b, k->raddr, 8);
+		h = tt_hash_mix(h, ((uint64_t)k->lport << 32) | ((uint64_t)k->rport << 16) | k->state);
+		h = tt_hash_mix(tt_hash_mix(h, a), b);
+		memcpy(&a, k->laddr + 8, 8), memcpy(&b, k->raddr + 8, 8);
+		h = tt_hash_mix(tt_hash_mix(h, a), b);
 	}
-	u32(&w, (uint32_t)s->strs_len);
-	if (s->strs_len)
-		put(&w, s->strs, s->strs_len);
-	if (w.oom) {
-		free(w.p);
+	return h > 1 ? h : 2; /* 0 and all-ones are not keys */
+}
+
+static long sock_match(const tt_snapshot *prev, const tt_u64set *ix, const tt_sock *k)
+{
+	uint64_t v;
+	if (!tt_u64set_get(ix, sock_key(k), &v) || v == 0 || v > prev->nsocks)
 		return -1;
+	return same_fixed(k, &prev->socks[v - 1]) ? (long)v - 1 : -1;
+}
+
+static int owner_cmp(const tt_owner *a, const tt_owner *b)
+{
+	if (a->netns != b->netns)
+		return a->netns < b->netns ? -1 : 1;
+	if (a->inode != b->inode)
+		return a->inode < b->inode ? -1 : 1;
+	if (a->proc != b->proc)
+		return a->proc < b->proc ? -1 : 1;
+	return a->fd < b->fd ? -1 : a->fd > b->fd;
+}
+
+int tt_snapshot_encode_delta(const tt_snapshot *prev, const tt_snapshot *s, unsigned char **buf, size_t *len)
+{
+	struct wbuf w = {0};
+	enc_head(&w, s);
+	int64_t dt_ms = dt_of(prev, s);
+	tt_u64set ix;
+	tt_u64set_init(&ix);
+	for (size_t i = 0; i < prev->nsocks; i++)
+		tt_u64set_put(&ix, sock_key(&prev->socks[i]), i + 1);
+	u32(&w, (uint32_t)s->nsocks);
+	for (size_t i = 0; i < s->nsocks;) {
+		long j = sock_match(prev, &ix, &s->socks[i]);
+		size_t c = 1;
+		if (j >= 0) {
+			while (i + c < s->nsocks && (size_t)j + c < prev->nsocks &&
+			       same_fixed(&s->socks[i + c], &prev->socks[j + c]))
+				c++;
+			u8(&w, RUN_REF), uv(&w, c), uv(&w, (uint64_t)j);
+			for (size_t m = 0; m < c; m++) {
+				int64_t pred[NVOL];
+				uint32_t v[NVOL];
+				vol_predict(&prev->socks[j + m], dt_ms, pred);
+				vol_get(&s->socks[i + m], v);
+				for (int f = 0; f < NVOL; f++)
+					uv(&w, zz((int64_t)((uint64_t)v[f] - (uint64_t)pred[f])));
+			}
+		} else {
+			while (i + c < s->nsocks && sock_match(prev, &ix, &s->socks[i + c]) < 0)
+				c++;
+			u8(&w, RUN_LIT), uv(&w, c);
+			for (size_t m = 0; m < c; m++)
+				enc_sock(&w, &s->socks[i + m]);
+		}
+		i += c;
 	}
-	*buf = w.p;
-	*len = w.len;
-	return 0;
+	tt_u64set_free(&ix);
+	enc_procs(&w, s);
+	/* owners: both lists are sorted, so a walk finds the same entries */
+	u32(&w, (uint32_t)s->nowners);
+	size_t p = 0;
+	for (size_t i = 0; i < s->nowners;) {
+		while (p < prev->nowners && owner_cmp(&prev->owners[p], &s->owners[i]) < 0)
+			p++;
+		size_t c = 1;
+		if (p < prev->nowners && owner_cmp(&prev->owners[p], &s->owners[i]) == 0) {
+			while (i + c < s->nowners && p + c < prev->nowners &&
+			       owner_cmp(&prev->owners[p + c], &s->owners[i + c]) == 0)
+				c++;
+			u8(&w, RUN_REF), uv(&w, c), uv(&w, p);
+			p += c;
+		} else {
+			u8(&w, RUN_LIT), uv(&w, 1);
+			enc_owner(&w, &s->owners[i]);
+		}
+		i += c;
+	}
+	return enc_finish(&w, s, buf, len);
 }
 
 struct rbuf {
@@ -176,84 +361,104 @@ static void gbytes(struct rbuf *r, void *dst, size_t n)
 		memset(dst, 0, n);
 }
 
-int tt_snapshot_decode(const unsigned char *buf, size_t len, tt_snapshot *out)
+static uint64_t gv(struct rbuf *r)
 {
-	struct rbuf r = {buf, len, 0, 0};
-	tt_snapshot_clear(out);
-	uint32_t body_version = g32(&r);
-	if (body_version < 1 || body_version > BODY_VERSION)
+	uint64_t v = 0;
+	for (int shift = 0; shift < 64; shift += 7) {
+		const unsigned char *q = take(r, 1);
+		if (!q)
+			return 0;
+		v |= (uint64_t)(q[0] & 0x7f) << shift;
+		if (!(q[0] & 0x80))
+			return v;
+	}
+	r->bad = 1;
+	return 0;
+}
+
+static int dec_head(struct rbuf *r, tt_snapshot *out, uint32_t *version)
+{
+	*version = g32(r);
+	if (*version < 1 || *version > BODY_VERSION)
 		return -1;
-	out->time = gf64(&r);
-	out->mono = gf64(&r);
+	out->time = gf64(r);
+	out->mono = gf64(r);
 	tt_scan_stats *st = &out->stats;
-	st->procs = g32(&r), st->vanished = g32(&r), st->fd_denied = g32(&r), st->pid_reused = g32(&r);
-	st->bad_lines = g32(&r), st->held = g32(&r), st->netns_read = g32(&r), st->netns_failed = g32(&r);
-	st->sk_inuse = (int64_t)g64(&r), st->sk_alloc = (int64_t)g64(&r), st->sk_orphan = (int64_t)g64(&r);
-	st->sk_tw = (int64_t)g64(&r);
-	st->is_root = g8(&r), st->hidepid = g8(&r), st->attribution_partial = g8(&r);
-	gbytes(&r, st->source, sizeof(st->source));
-	gbytes(&r, st->partial_reason, sizeof(st->partial_reason));
+	st->procs = g32(r), st->vanished = g32(r), st->fd_denied = g32(r), st->pid_reused = g32(r);
+	st->bad_lines = g32(r), st->held = g32(r), st->netns_read = g32(r), st->netns_failed = g32(r);
+	st->sk_inuse = (int64_t)g64(r), st->sk_alloc = (int64_t)g64(r), st->sk_orphan = (int64_t)g64(r);
+	st->sk_tw = (int64_t)g64(r);
+	st->is_root = g8(r), st->hidepid = g8(r), st->attribution_partial = g8(r);
+	gbytes(r, st->source, sizeof(st->source));
+	gbytes(r, st->partial_reason, sizeof(st->partial_reason));
 	st->source[sizeof(st->source) - 1] = '\0';
 	st->partial_reason[sizeof(st->partial_reason) - 1] = '\0';
-	st->collect_ms = gf64(&r);
-	uint32_t n = g32(&r);
-	if (n > (len - r.off) / 100) /* each socket takes 100+ bytes: a count beyond that is a lie */
+	st->collect_ms = gf64(r);
+	return r->bad ? -1 : 0;
+}
+
+static int dec_sock(struct rbuf *r, tt_snapshot *out)
+{
+	tt_sock *k = tt_snapshot_add_sock(out);
+	if (!k)
 		return -1;
-	for (uint32_t i = 0; i < n && !r.bad; i++) {
-		tt_sock *k = tt_snapshot_add_sock(out);
-		if (!k)
-			return -1;
-		k->inode = g64(&r), k->netns = g64(&r);
-		k->family = g8(&r), k->state = g8(&r), k->flags = g8(&r), k->timer = g8(&r);
-		k->lport = g16(&r), k->rport = g16(&r);
-		gbytes(&r, k->laddr, 16), gbytes(&r, k->raddr, 16);
-		k->uid = g32(&r), k->txq = g32(&r), k->rxq = g32(&r), k->retrans = g32(&r), k->timer_ms = g32(&r);
-		k->timeout = g32(&r), k->refcnt = g32(&r), k->last_data_sent_ms = g32(&r), k->last_data_recv_ms = g32(&r);
-		k->last_ack_recv_ms = g32(&r), k->rtt_us = g32(&r), k->path = g32(&r), k->peer_path = g32(&r);
-		k->peer_inode = g64(&r);
-		if (k->state >= TT_ST_COUNT || k->family > TT_FAM_UNIX)
-			return -1;
-	}
-	n = g32(&r);
-	if (n > (len - r.off) / (body_version >= 2 ? 56 : 52))
+	k->inode = g64(r), k->netns = g64(r);
+	k->family = g8(r), k->state = g8(r), k->flags = g8(r), k->timer = g8(r);
+	k->lport = g16(r), k->rport = g16(r);
+	gbytes(r, k->laddr, 16), gbytes(r, k->raddr, 16);
+	k->uid = g32(r), k->txq = g32(r), k->rxq = g32(r), k->retrans = g32(r), k->timer_ms = g32(r);
+	k->timeout = g32(r), k->refcnt = g32(r), k->last_data_sent_ms = g32(r), k->last_data_recv_ms = g32(r);
+	k->last_ack_recv_ms = g32(r), k->rtt_us = g32(r), k->path = g32(r), k->peer_path = g32(r);
+	k->peer_inode = g64(r);
+	return k->state >= TT_ST_COUNT || k->family > TT_FAM_UNIX || r->bad ? -1 : 0;
+}
+
+static int dec_procs(struct rbuf *r, tt_snapshot *out, uint32_t version)
+{
+	uint32_t n = g32(r);
+	if (n > (r->len - r->off) / (version >= 2 ? 56 : 52))
 		return -1;
-	for (uint32_t i = 0; i < n && !r.bad; i++) {
+	for (uint32_t i = 0; i < n && !r->bad; i++) {
 		tt_proc *p = tt_snapshot_add_proc(out);
 		if (!p)
 			return -1;
-		p->pid = (int32_t)g32(&r), p->ppid = (int32_t)g32(&r), p->uid = g32(&r), p->nfds = g32(&r);
-		p->start_time = g64(&r), p->netns = g64(&r);
-		if (body_version >= 2)
-			p->netns_name = g32(&r);
-		p->comm = g32(&r), p->cmdline = g32(&r), p->cwd = g32(&r), p->exe = g32(&r), p->cgroup = g32(&r);
-		p->user = g32(&r), p->flags = g32(&r);
+		p->pid = (int32_t)g32(r), p->ppid = (int32_t)g32(r), p->uid = g32(r), p->nfds = g32(r);
+		p->start_time = g64(r), p->netns = g64(r);
+		if (version >= 2)
+			p->netns_name = g32(r);
+		p->comm = g32(r), p->cmdline = g32(r), p->cwd = g32(r), p->exe = g32(r), p->cgroup = g32(r);
+		p->user = g32(r), p->flags = g32(r);
 	}
-	n = g32(&r);
-	if (n > (len - r.off) / 24)
+	return r->bad ? -1 : 0;
+}
+
+static int dec_owner(struct rbuf *r, tt_snapshot *out)
+{
+	tt_owner *o = tt_snapshot_add_owner(out);
+	if (!o)
 		return -1;
-	for (uint32_t i = 0; i < n && !r.bad; i++) {
-		tt_owner *o = tt_snapshot_add_owner(out);
-		if (!o)
-			return -1;
-		o->inode = g64(&r), o->netns = g64(&r), o->proc = g32(&r), o->fd = (int32_t)g32(&r);
-		if (o->proc >= out->nprocs)
-			return -1;
-	}
-	uint32_t sl = g32(&r);
-	const unsigned char *strs = take(&r, sl);
-	if (r.bad || r.off != len)
+	o->inode = g64(r), o->netns = g64(r), o->proc = g32(r), o->fd = (int32_t)g32(r);
+	return o->proc >= out->nprocs || r->bad ? -1 : 0;
+}
+
+/* the string pool closes the body: offsets past its end read as "", and it
+ * must end in NUL */
+static int dec_finish(struct rbuf *r, tt_snapshot *out)
+{
+	uint32_t sl = g32(r);
+	const unsigned char *strs = take(r, sl);
+	if (r->bad || r->off != r->len)
 		return -1;
-	/* the string pool: offsets past its end read as "", and it must end in NUL */
 	if (sl) {
-		if (strs[sl - 1] != '\0' || sl > out->strs_cap) {
+		if (strs[sl - 1] != '\0')
+			return -1;
+		if (sl > out->strs_cap) {
 			char *q = realloc(out->strs, sl);
 			if (!q)
 				return -1;
 			out->strs = q;
 			out->strs_cap = sl;
 		}
-		if (strs[sl - 1] != '\0')
-			return -1;
 		memcpy(out->strs, strs, sl);
 		out->strs_len = sl;
 	}
@@ -261,10 +466,151 @@ int tt_snapshot_decode(const unsigned char *buf, size_t len, tt_snapshot *out)
 	return 0;
 }
 
+int tt_snapshot_decode(const unsigned char *buf, size_t len, tt_snapshot *out)
+{
+	struct rbuf r = {buf, len, 0, 0};
+	tt_snapshot_clear(out);
+	uint32_t version;
+	if (dec_head(&r, out, &version) < 0)
+		return -1;
+	uint32_t n = g32(&r);
+	if (n > (len - r.off) / 100) /* each socket takes 100+ bytes: a count beyond that is a lie */
+		return -1;
+	for (uint32_t i = 0; i < n; i++)
+		if (dec_sock(&r, out) < 0)
+			return -1;
+	if (dec_procs(&r, out, version) < 0)
+		return -1;
+	n = g32(&r);
+	if (n > (len - r.off) / 24)
+		return -1;
+	for (uint32_t i = 0; i < n; i++)
+		if (dec_owner(&r, out) < 0)
+			return -1;
+	return dec_finish(&r, out);
+}
+
+int tt_snapshot_decode_delta(const unsigned char *buf, size_t len, const tt_snapshot *prev, tt_snapshot *out)
+{
+	struct rbuf r = {buf, len, 0, 0};
+	tt_snapshot_clear(out);
+	uint32_t version;
+	if (dec_head(&r, out, &version) < 0)
+		return -1;
+	int64_t dt_ms = dt_of(prev, out);
+	uint32_t n = g32(&r);
+	/* a REF run of c sockets takes at least 3 + 10c bytes */
+	if (n > len - r.off)
+		return -1;
+	for (uint32_t i = 0; i < n;) {
+		uint8_t kind = g8(&r);
+		uint64_t c = gv(&r);
+		if (r.bad || c == 0 || c > n - i)
+			return -1;
+		if (kind == RUN_REF) {
+			uint64_t j = gv(&r);
+			if (r.bad || j > prev->nsocks || c > prev->nsocks - j)
+				return -1;
+			for (uint64_t m = 0; m < c; m++) {
+				tt_sock *k = tt_snapshot_add_sock(out);
+				if (!k)
+					return -1;
+				*k = prev->socks[j + m];
+				int64_t pred[NVOL];
+				uint32_t v[NVOL];
+				vol_predict(k, dt_ms, pred);
+				for (int f = 0; f < NVOL; f++)
+					v[f] = (uint32_t)((uint64_t)pred[f] + (uint64_t)unzz(gv(&r)));
+				vol_set(k, v);
+			}
+		} else if (kind == RUN_LIT) {
+			for (uint64_t m = 0; m < c; m++)
+				if (dec_sock(&r, out) < 0)
+					return -1;
+		} else {
+			return -1;
+		}
+		if (r.bad)
+			return -1;
+		i += (uint32_t)c;
+	}
+	if (dec_procs(&r, out, version) < 0)
+		return -1;
+	n = g32(&r);
+	if (n > len - r.off + prev->nowners)
+		return -1;
+	for (uint32_t i = 0; i < n;) {
+		uint8_t kind = g8(&r);
+		uint64_t c = gv(&r);
+		if (r.bad || c == 0 || c > n - i)
+			return -1;
+		if (kind == RUN_REF) {
+			uint64_t j = gv(&r);
+			if (r.bad || j > prev->nowners || c > prev->nowners - j)
+				return -1;
+			for (uint64_t m = 0; m < c; m++) {
+				tt_owner *o = tt_snapshot_add_owner(out);
+				if (!o)
+					return -1;
+				*o = prev->owners[j + m];
+				if (o->proc >= out->nprocs)
+					return -1;
+			}
+		} else if (kind == RUN_LIT) {
+			for (uint64_t m = 0; m < c; m++)
+				if (dec_owner(&r, out) < 0)
+					return -1;
+		} else {
+			return -1;
+		}
+		i += (uint32_t)c;
+	}
+	return dec_finish(&r, out);
+}
+
+/* A deep copy (dst keeps its capacity). */
+static int snap_copy(tt_snapshot *dst, const tt_snapshot *src)
+{
+	tt_snapshot_clear(dst);
+	dst->time = src->time, dst->mono = src->mono, dst->stats = src->stats;
+	for (size_t i = 0; i < src->nsocks; i++) {
+		tt_sock *k = tt_snapshot_add_sock(dst);
+		if (!k)
+			return -1;
+		*k = src->socks[i];
+	}
+	for (size_t i = 0; i < src->nprocs; i++) {
+		tt_proc *p = tt_snapshot_add_proc(dst);
+		if (!p)
+			return -1;
+		*p = src->procs[i];
+	}
+	for (size_t i = 0; i < src->nowners; i++) {
+		tt_owner *o = tt_snapshot_add_owner(dst);
+		if (!o)
+			return -1;
+		*o = src->owners[i];
+	}
+	if (src->strs_len > dst->strs_cap) {
+		char *q = realloc(dst->strs, src->strs_len);
+		if (!q)
+			return -1;
+		dst->strs = q;
+		dst->strs_cap = src->strs_len;
+	}
+	if (src->strs_len)
+		memcpy(dst->strs, src->strs, src->strs_len);
+	dst->strs_len = src->strs_len;
+	return 0;
+}
+
 /* ---------------------------------------------------------------- writer */
 
 struct tt_recorder {
 	int fd;
+	tt_snapshot prev; /* the last snapshot written: the base of the next delta */
+	bool have_prev;
+	unsigned since_key;
 };
 
 static void le32(unsigned char *b, uint32_t v)
@@ -282,7 +628,7 @@ static int check_header(const unsigned char *h, const char *path, char *err, siz
 		snprintf(err, errlen, "%s: not a tenantop recording", path);
 		return -1;
 	}
-	if (rd32(h + 8) != TT_REC_VERSION) {
+	if (rd32(h + 8) < 1 || rd32(h + 8) > TT_REC_VERSION) {
 		snprintf(err, errlen, "%s: recording version %u; this tenantop reads version %d", path, rd32(h + 8),
 			 TT_REC_VERSION);
 		return -1;
@@ -328,6 +674,7 @@ tt_recorder *tt_recorder_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	r->fd = fd;
+	tt_snapshot_init(&r->prev);
 	return r;
 }
 
@@ -335,7 +682,10 @@ long tt_recorder_write(tt_recorder *r, const tt_snapshot *s, char *err, size_t e
 {
 	unsigned char *plain;
 	size_t plen;
-	if (tt_snapshot_encode(s, &plain, &plen) < 0) {
+	/* the first record a recorder writes is whole (the file may end with
+	 * another run's records), then one whole record every KEY_EVERY */
+	bool delta = r->have_prev && r->since_key < KEY_EVERY;
+	if ((delta ? tt_snapshot_encode_delta(&r->prev, s, &plain, &plen) : tt_snapshot_encode(s, &plain, &plen)) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -348,7 +698,7 @@ long tt_recorder_write(tt_recorder *r, const tt_snapshot *s, char *err, size_t e
 		return -1;
 	}
 	free(plain);
-	memcpy(rec, rec_magic, 4);
+	memcpy(rec, delta ? delta_magic : rec_magic, 4);
 	le32(rec + 4, (uint32_t)clen);
 	le32(rec + 8, (uint32_t)plen);
 	le32(rec + 12, (uint32_t)crc32(0L, rec + REC_HDR, (uInt)clen));
@@ -366,6 +716,8 @@ long tt_recorder_write(tt_recorder *r, const tt_snapshot *s, char *err, size_t e
 		done += (size_t)n;
 	}
 	free(rec);
+	r->since_key = delta ? r->since_key + 1 : 1;
+	r->have_prev = snap_copy(&r->prev, s) == 0; /* out of memory: the next one is whole */
 	return (long)total;
 }
 
@@ -374,6 +726,7 @@ void tt_recorder_close(tt_recorder *r)
 	if (!r)
 		return;
 	close(r->fd);
+	tt_snapshot_free(&r->prev);
 	free(r);
 }
 
@@ -383,6 +736,7 @@ struct recidx {
 	off_t off;
 	uint32_t clen, plen, crc;
 	double time;
+	bool delta;
 };
 
 struct tt_replay {
@@ -391,6 +745,9 @@ struct tt_replay {
 	size_t n, cap;
 	char note[256];
 	char path[256];
+	tt_snapshot cache, tmp; /* the last record decoded (a delta's base) */
+	size_t cache_i;
+	bool cache_ok;
 };
 
 tt_replay *tt_replay_open(const char *path, char *err, size_t errlen)
@@ -417,6 +774,8 @@ tt_replay *tt_replay_open(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	p->fd = fd;
+	tt_snapshot_init(&p->cache);
+	tt_snapshot_init(&p->tmp);
 	snprintf(p->path, sizeof(p->path), "%s", path);
 	struct stat st;
 	fstat(fd, &st);
@@ -428,7 +787,8 @@ tt_replay *tt_replay_open(const char *path, char *err, size_t errlen)
 			break;
 		}
 		uint32_t clen = rd32(rh + 4), plen = rd32(rh + 8);
-		if (memcmp(rh, rec_magic, 4) != 0 || plen > MAX_PLAIN || clen == 0) {
+		bool delta = memcmp(rh, delta_magic, 4) == 0;
+		if ((!delta && memcmp(rh, rec_magic, 4) != 0) || plen > MAX_PLAIN || clen == 0) {
 			snprintf(p->note, sizeof(p->note), "damaged after record %zu (offset %lld); the rest is not read",
 				 p->n, (long long)off);
 			break;
@@ -445,7 +805,7 @@ tt_replay *tt_replay_open(const char *path, char *err, size_t errlen)
 			p->v = q;
 			p->cap = ncap;
 		}
-		p->v[p->n++] = (struct recidx){off, clen, plen, rd32(rh + 12), 0};
+		p->v[p->n++] = (struct recidx){off, clen, plen, rd32(rh + 12), 0, delta};
 		off += REC_HDR + clen;
 	}
 	/* times, for the header and for jumps: decode each record's first bytes */
@@ -475,12 +835,9 @@ double tt_replay_time(const tt_replay *p, size_t i)
 	return i < p->n ? p->v[i].time : 0;
 }
 
-int tt_replay_read(tt_replay *p, size_t i, tt_snapshot *out, char *err, size_t errlen)
+/* Decode record i (a delta against base) into out. */
+static int read_one(tt_replay *p, size_t i, const tt_snapshot *base, tt_snapshot *out, char *err, size_t errlen)
 {
-	if (i >= p->n) {
-		snprintf(err, errlen, "no record %zu", i);
-		return -1;
-	}
 	const struct recidx *x = &p->v[i];
 	unsigned char *c = malloc(x->clen), *plain = malloc(x->plen ? x->plen : 1);
 	int rc = -1;
@@ -498,7 +855,7 @@ int tt_replay_read(tt_replay *p, size_t i, tt_snapshot *out, char *err, size_t e
 	}
 	uLongf plen = x->plen;
 	if (uncompress(plain, &plen, c, x->clen) != Z_OK || plen != x->plen ||
-	    tt_snapshot_decode(plain, plen, out) < 0) {
+	    (x->delta ? tt_snapshot_decode_delta(plain, plen, base, out) : tt_snapshot_decode(plain, plen, out)) < 0) {
 		snprintf(err, errlen, "%s: record %zu is damaged (does not decode)", p->path, i + 1);
 		tt_snapshot_clear(out);
 		goto out;
@@ -510,11 +867,54 @@ out:
 	return rc;
 }
 
+int tt_replay_read(tt_replay *p, size_t i, tt_snapshot *out, char *err, size_t errlen)
+{
+	if (i >= p->n) {
+		snprintf(err, errlen, "no record %zu", i);
+		return -1;
+	}
+	/* a delta needs the records before it, back to a whole one; the last
+	 * record decoded is kept, so reading in order decodes each once */
+	size_t k = i;
+	while (k > 0 && p->v[k].delta && !(p->cache_ok && p->cache_i == k))
+		k--;
+	if (!(p->cache_ok && p->cache_i == k)) {
+		if (p->v[k].delta) {
+			snprintf(err, errlen, "%s: record %zu: the record it builds on is missing", p->path, i + 1);
+			return -1;
+		}
+		p->cache_ok = false;
+		if (read_one(p, k, NULL, &p->cache, err, errlen) < 0)
+			return -1;
+		p->cache_i = k;
+		p->cache_ok = true;
+	}
+	for (size_t j = k + 1; j <= i; j++) {
+		if (read_one(p, j, &p->cache, &p->tmp, err, errlen) < 0) {
+			if (j < i)
+				snprintf(err, errlen, "%s: record %zu cannot be rebuilt: record %zu before it is damaged", p->path,
+					 i + 1, j + 1);
+			return -1;
+		}
+		tt_snapshot t = p->cache;
+		p->cache = p->tmp;
+		p->tmp = t;
+		p->cache_i = j;
+	}
+	if (snap_copy(out, &p->cache) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 void tt_replay_close(tt_replay *p)
 {
 	if (!p)
 		return;
 	close(p->fd);
+	tt_snapshot_free(&p->cache);
+	tt_snapshot_free(&p->tmp);
 	free(p->v);
 	free(p);
 }

@@ -42,6 +42,27 @@ def run(argv, stdout=subprocess.DEVNULL):
         os.unlink(tfile)
 
 
+def record_size(ports, refreshes=11, delay=2.0):
+    """Bytes of --record: the first (whole) record, then the mean of the records after it
+    (the changes since the one before), at the dashboard's default 2 s delay."""
+    fd, path = tempfile.mkstemp(prefix="tt-bench-rec-")
+    os.close(fd)
+    os.unlink(path)
+    try:
+        subprocess.run([TT, "--batch", "--format", "json", "--iterations", str(refreshes), "--delay", str(delay),
+                        "--record", path] + ports, stdout=subprocess.DEVNULL, check=True)
+        data = open(path, "rb").read()
+        off, sizes = 32, []
+        while off + 16 <= len(data):
+            clen = int.from_bytes(data[off + 4:off + 8], "little")
+            sizes.append(16 + clen)
+            off += 16 + clen
+        return sizes[0], statistics.mean(sizes[1:]) if len(sizes) > 1 else sizes[0]
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+
+
 def key_latency(port):
     """Median milliseconds from a key sent through tmux to the screen showing its
     effect, with the dashboard refreshing every second over this population."""
@@ -140,13 +161,14 @@ def main():
                              "--sockets-only"] + ports, stdout=None)
             docs2 = [json.loads(l) for l in out.splitlines() if l.strip()]
             sock_read = statistics.median(d["self"]["cpu_ms"] for d in docs2) / 1000
+            rec = record_size(ports)
             lat = key_latency(port) if n == SIZES[-1] else None
             if lat is not None:
                 print("dashboard: a key answered in %.0f ms (median of 10, tmux round trip included) at %d sockets"
                       % (lat, n), file=sys.stderr)
             rows.append(dict(n=n, total=total, counted=counted, procs=nprocs, build_s=build_s,
                              ss=ss_cpu, ss_rss=ss_rss, ssp=ssp_cpu, ssp_rss=ssp_rss,
-                             cold=cold, steady=steady, sock=sock_read, tt_rss=tt_rss))
+                             cold=cold, steady=steady, sock=sock_read, tt_rss=tt_rss, rec=rec))
         except RuntimeError as e:
             print("bench: %d sockets: %s" % (n, e), file=sys.stderr)
         finally:
@@ -177,6 +199,11 @@ def main():
             ratio(r["steady"], r["ssp"]), ratio(r["cold"], r["ssp"]), ratio(r["sock"], r["ss"]),
             r["tt_rss"] / 1024, r["ssp_rss"] / 1024))
     print("targets: steady/ss -tanp <= 0.05, cold/ss -tanp <= 0.3, socks/ss -tan <= 0.5, RSS <= 64 MiB at 100k")
+    for r in rows:
+        whole, delta = r["rec"]
+        print("recording at %d sockets: a whole record %.1f KB, then %.1f KB per refresh (%.1f B a socket); "
+              "a day at 2 s: %.2f GB" % (r["n"], whole / 1000, delta / 1000, delta / max(1, r["counted"]),
+                                           (whole / 60 + delta * 59 / 60) * 43200 / 1e9))
     return 0
 
 
