@@ -490,6 +490,25 @@ int tt_snapshot_decode(const unsigned char *buf, size_t len, tt_snapshot *out)
 	return dec_finish(&r, out);
 }
 
+/* A run's head: its kind, its length (1 .. left) and, for a REF run, where
+ * it starts among the previous snapshot's n entries. */
+static int run_head(struct rbuf *r, uint32_t left, size_t n, uint8_t *kind, uint64_t *c, uint64_t *j)
+{
+	*kind = g8(r);
+	*c = gv(r);
+	*j = 0;
+	if (r->bad || *c == 0 || *c > left)
+		return -1;
+	if (*kind == RUN_REF) {
+		*j = gv(r);
+		if (r->bad || *j > n || *c > n - *j)
+			return -1;
+	} else if (*kind != RUN_LIT) {
+		return -1;
+	}
+	return 0;
+}
+
 int tt_snapshot_decode_delta(const unsigned char *buf, size_t len, const tt_snapshot *prev, tt_snapshot *out)
 {
 	struct rbuf r = {buf, len, 0, 0};
@@ -503,14 +522,11 @@ int tt_snapshot_decode_delta(const unsigned char *buf, size_t len, const tt_snap
 	if (n > len - r.off)
 		return -1;
 	for (uint32_t i = 0; i < n;) {
-		uint8_t kind = g8(&r);
-		uint64_t c = gv(&r);
-		if (r.bad || c == 0 || c > n - i)
+		uint8_t kind;
+		uint64_t c, j;
+		if (run_head(&r, n - i, prev->nsocks, &kind, &c, &j) < 0)
 			return -1;
 		if (kind == RUN_REF) {
-			uint64_t j = gv(&r);
-			if (r.bad || j > prev->nsocks || c > prev->nsocks - j)
-				return -1;
 			for (uint64_t m = 0; m < c; m++) {
 				tt_sock *k = tt_snapshot_add_sock(out);
 				if (!k)
@@ -540,14 +556,11 @@ int tt_snapshot_decode_delta(const unsigned char *buf, size_t len, const tt_snap
 	if (n > len - r.off + prev->nowners)
 		return -1;
 	for (uint32_t i = 0; i < n;) {
-		uint8_t kind = g8(&r);
-		uint64_t c = gv(&r);
-		if (r.bad || c == 0 || c > n - i)
+		uint8_t kind;
+		uint64_t c, j;
+		if (run_head(&r, n - i, prev->nowners, &kind, &c, &j) < 0)
 			return -1;
 		if (kind == RUN_REF) {
-			uint64_t j = gv(&r);
-			if (r.bad || j > prev->nowners || c > prev->nowners - j)
-				return -1;
 			for (uint64_t m = 0; m < c; m++) {
 				tt_owner *o = tt_snapshot_add_owner(out);
 				if (!o)

@@ -22,3 +22,14 @@ free_ports() {
 	echo "no free port found" >&2
 	return 1
 }
+
+# start_sim ARGS...: tenantop-sim in the background with a ready file in
+# $T, waited for (10 s at most); its pid in SIM
+start_sim() {
+	"$B/tenantop-sim" --duration 120 --ready-file "$T/ready" --quiet "$@" 2>"$T/sim.err" &
+	SIM=$!
+	_i=0
+	while [ ! -f "$T/ready" ]; do
+		_i=$((_i + 1)); [ $_i -gt 100 ] && { cat "$T/sim.err"; return 1; }; sleep 0.1
+	done
+}

@@ -11,10 +11,7 @@ PORT=$(free_ports 1) || exit 1
 SIM=
 trap 'cleanup_tmux; [ -n "$SIM" ] && kill $SIM 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 [ "$(id -u)" = 0 ] || { echo "closing sockets needs root"; exit 77; }
-"$B/tenantop-sim" --port $PORT --duration 120 --ready-file "$T/ready" --quiet \
-	--tenant "2201:estab=1,cw=3,procs=2,name=alice" --tenant "2202:estab=2,name=bob" 2>"$T/sim.err" &
-SIM=$!
-i=0; while [ ! -f "$T/ready" ]; do i=$((i+1)); [ $i -gt 100 ] && { cat "$T/sim.err"; exit 1; }; sleep 0.1; done
+start_sim --port $PORT --tenant "2201:estab=1,cw=3,procs=2,name=alice" --tenant "2202:estab=2,name=bob" || exit 1
 export LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME="$T/state"
 TT="$B/tenantop --ports $PORT --delay 0.5 --alert-log $T/alerts.log"
 sel_pid() { capc "$1" | grep "$(printf '^\033\\[\\(30m\033\\[\\)\\{0,1\\}46m')" | sed 's/\x1b\[[0-9;]*m//g' | awk '{print $1}'; }

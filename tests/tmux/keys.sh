@@ -13,10 +13,7 @@ trap 'cleanup_tmux; [ -n "$SIM" ] && kill $SIM 2>/dev/null; rm -rf "$T"' EXIT IN
 if [ "$(id -u)" = 0 ]; then U1=2401; else U1=-; fi
 specs=""
 for i in 1 2 3 4 5 6 7 8; do specs="$specs --tenant -:estab=$i,cw=$((9 - i)),name=t$i"; done
-"$B/tenantop-sim" --port $PORT --duration 120 --ready-file "$T/ready" --quiet \
-	--tenant "$U1:estab=2,cw=3,procs=3,name=many" $specs 2>"$T/sim.err" &
-SIM=$!
-i=0; while [ ! -f "$T/ready" ]; do i=$((i+1)); [ $i -gt 100 ] && { cat "$T/sim.err"; exit 1; }; sleep 0.1; done
+start_sim --port $PORT --tenant "$U1:estab=2,cw=3,procs=3,name=many" $specs || exit 1
 export LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME="$T/state"
 # every sim client is its own tenant here: name tenants by command line
 cat > "$T/tt.conf" <<X
