@@ -1,5 +1,6 @@
 #!/bin/sh
-# Races: the simulator cycles connections (TIME_WAIT churn), leaks more, and
+# Races: the simulator cycles 2 000 connections a second (TIME_WAIT churn,
+# from 8 loopback source addresses so ports do not run out), leaks more, and
 # forks and exits client processes while tenantop refreshes every 50 ms for
 # 200 refreshes: no crash, no impossible count, and the last refresh agrees
 # with ss about the sockets that did not change between the two reads.
@@ -11,11 +12,12 @@ T=$(mktemp -d /tmp/tt-churn.XXXXXX)
 PORT=$(free_ports 1) || exit 1
 PIDS=
 trap 'kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-"$B/tenantop-sim" --port $PORT --duration 60 --ready-file "$T/ready" --quiet \
-	--tenant "-:estab=50,cw=20,churn=1000,procs=4,name=cycler" \
+"$B/tenantop-sim" --port $PORT --src-addrs 8 --duration 150 --ready-file "$T/ready" --quiet \
+	--tenant "-:estab=50,cw=20,churn=2000,procs=4,name=cycler" \
 	--tenant "-:estab=30,cw=5,leak=600,procs=2,share,name=leaker" 2>"$T/sim.err" &
 PIDS=$!
 i=0; while [ ! -f "$T/ready" ]; do i=$((i+1)); [ $i -gt 100 ] && { cat "$T/sim.err"; exit 1; }; sleep 0.1; done
+tw0=$(ss -tanH state time-wait "( sport = :$PORT or dport = :$PORT )" | wc -l); t0=$(date +%s.%N)
 # processes that come and go, holding a watched connection for a moment
 ( end=$(( $(date +%s) + 15 )); while [ "$(date +%s)" -lt $end ]; do
 	python3 -c "import socket,time; s=socket.create_connection(('127.0.0.1',$PORT)); s.sendall(b'E'); s.recv(1); time.sleep(0.05)" 2>/dev/null &
@@ -23,6 +25,8 @@ i=0; while [ ! -f "$T/ready" ]; do i=$((i+1)); [ $i -gt 100 ] && { cat "$T/sim.e
 PIDS="$PIDS $!"
 "$B/tenantop" --batch --format json --iterations 200 --delay 0.05 --ports $PORT > "$T/out.jsonl" 2>"$T/err"
 rc=$?
+tw1=$(ss -tanH state time-wait "( sport = :$PORT or dport = :$PORT )" | wc -l); t1=$(date +%s.%N)
+echo "  connections cycled while tenantop ran: $(python3 -c "print(round(($tw1 - $tw0) / ($t1 - $t0)))")/s (TIME_WAIT $tw0 -> $tw1)"
 ss -tanH "( sport = :$PORT or dport = :$PORT )" > "$T/ss.txt"
 "$B/tenantop" --batch --format json --ports $PORT > "$T/last.json"
 ss -tanH "( sport = :$PORT or dport = :$PORT )" > "$T/ss2.txt"
@@ -34,7 +38,16 @@ def check(ok, what):
     global fails
     print("  %s %s" % ("ok  " if ok else "FAIL", what)); fails += not ok
 check(rc == 0, "200 refreshes at 50 ms under churn: exit status %d" % rc)
-docs = [json.loads(l) for l in open(d + "/out.jsonl") if l.strip()]
+PRE = ',"unattributed":{"states":'
+def light(l):
+    """The document without its list of unattributed sockets (about 100 000
+    TIME_WAIT here): their counts per state are kept."""
+    i = l.find(PRE)
+    if i < 0:
+        return json.loads(l)
+    j = l.find("}", i + len(PRE))
+    return json.loads(l[:i] + PRE + l[i + len(PRE):j + 1] + "}}")
+docs = [light(l) for l in open(d + "/out.jsonl") if l.strip()]
 check(len(docs) == 200, "%d refreshes printed" % len(docs))
 bad = 0
 for doc in docs:
