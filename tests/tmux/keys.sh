@@ -1,7 +1,8 @@
 #!/bin/sh
 # The keys the main dashboard test leaves out: page moves, j, the sort menu
 # (F6), the ports prompt (p/F5), the next match (n/F3), the refresh delay
-# (+/-), Z (pause anywhere), U (untag), F10; and a recording replayed in the
+# (+/-), Z (pause anywhere), U (untag), the mouse (a click on a title
+# sorts, on a row selects, a double click opens), F10; and a recording replayed in the
 # dashboard: t/T step, g goes to a record, Space plays, REPLAY in the header.
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -91,6 +92,15 @@ check "Space tags there (a yellow row)" has_tagged k
 keys k U
 sleep 0.3
 check "U untags" no_tagged k
+keys k Escape
+check "back to the tenants for the mouse" wait_for k "TENANT "
+click k "$(col_of k ESTAB)" "$(row_of k 'TENANT ')"
+check "a click on a column title sorts by it" wait_for k "sort ESTAB desc"
+click k 2 "$(row_of k 't5 ')"
+sleep 0.4
+check "a click on a row selects it" is_sel k t5
+dclick k 2 "$(row_of k 't5 ')"
+check "a double click opens it" wait_for k "tenants › t5"
 sleep 1.5
 keys k F10
 check "F10 quits with status 0" wait_for k "EXIT=0"

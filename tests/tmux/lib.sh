@@ -50,6 +50,17 @@ sel_first() {
 is_sel() { [ "$(sel_first "$1")" = "$2" ]; }
 # a row in the tag colour (yellow) that is not the selected one
 has_tagged() { capc "$1" | grep -v "$(printf '^\033\\[\\(30m\033\\[\\)\\{0,1\\}46m')" | grep -q "$(printf '\033\\[1m\033\\[33m')"; }
+# click NAME COL ROW: a mouse press and release at a cell (0-based), in the
+# xterm X10 encoding a terminal sends; dclick: two of them at once
+mouse_byte() { printf "\\$(printf %o $(( $1 + 32 )))"; }
+click() {
+	tm send-keys -t "$1" -l "$(printf '\033[M')$(mouse_byte 0)$(mouse_byte $(($2 + 1)))$(mouse_byte $(($3 + 1)))"
+	tm send-keys -t "$1" -l "$(printf '\033[M')$(mouse_byte 3)$(mouse_byte $(($2 + 1)))$(mouse_byte $(($3 + 1)))"
+}
+dclick() { click "$@"; click "$@"; }
+# the 0-based row and column of TEXT on the screen
+row_of() { cap "$1" | grep -n -F -- "$2" | head -1 | cut -d: -f1 | awk '{print $1 - 1}'; }
+col_of() { cap "$1" | grep -F -- "$2" | head -1 | awk -v t="$2" '{print index($0, t) - 1}'; }
 finish() {
 	cleanup_tmux
 	if [ $fails -gt 0 ]; then echo "$fails check(s) failed"; return 1; fi
