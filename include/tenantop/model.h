@@ -69,6 +69,7 @@ typedef struct tt_mproc {
 
 typedef struct tt_mtenant {
 	char name[TT_NAME_MAX];
+	uint64_t key;         /* hash of the name: the key of the tenant's memory */
 	const char *rule;     /* rule kind of the first match that put something here */
 	char detail[96];
 	tt_counts counts;     /* distinct sockets */

@@ -30,8 +30,17 @@ typedef struct tt_sock {
 	uint8_t flags;    /* TT_SF_* */
 	uint8_t timer;    /* /proc "tr": 0 none, 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 probe */
 	uint16_t lport, rport;
-	uint8_t laddr[16]; /* tcp4: first 4 bytes, network order; tcp6: 16 bytes */
-	uint8_t raddr[16];
+	union {
+		struct { /* TCP */
+			uint8_t laddr[16]; /* tcp4: first 4 bytes, network order; tcp6: 16 bytes */
+			uint8_t raddr[16];
+		};
+		struct { /* unix sockets (the addresses' room: a socket is one or the other) */
+			uint32_t path;      /* bound path of this socket: string pool offset, 0 none */
+			uint32_t peer_path; /* path of the peer's socket */
+			uint64_t peer_inode;
+		};
+	};
 	uint32_t uid;
 	uint32_t txq, rxq;   /* send / receive queue bytes (LISTEN: backlog) */
 	uint32_t retrans;    /* unrecovered retransmits */
@@ -43,10 +52,6 @@ typedef struct tt_sock {
 	uint32_t last_data_recv_ms;
 	uint32_t last_ack_recv_ms;
 	uint32_t rtt_us;
-	/* unix sockets: offsets into the string pool (0 = none) */
-	uint32_t path;      /* bound path of this socket */
-	uint32_t peer_path; /* path of the peer's socket */
-	uint64_t peer_inode;
 } tt_sock;
 
 /* tt_proc.flags */

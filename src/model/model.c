@@ -23,8 +23,7 @@ struct sockmem {
 struct tuplemem {
 	uint64_t key;
 	double last_seen;
-	char tenant[TT_NAME_MAX];
-	const char *rule;
+	uint64_t tenant; /* key of the tenant's memory (struct tenantmem), which outlives this */
 };
 
 struct tenantmem {
@@ -52,8 +51,13 @@ struct model_priv {
 	struct memvec socks, tuples, tenants;
 	struct pair *pairs;
 	size_t npairs, pairs_cap;
-	tt_match *matches;
+	tt_match *matches; /* distinct per refresh: most pairs share a few */
 	size_t nmatches, matches_cap;
+	tt_u64set match_ix; /* per refresh: hash of a match -> index in matches */
+	size_t last_match;  /* the match used last: consecutive sockets mostly share it */
+	size_t last_tenant; /* likewise the tenant */
+	uint64_t mem_key;   /* the last owner remembered on a 4-tuple, and its match */
+	tt_match mem_match;
 	uint32_t *mark;  /* per socket: tenant index + 1 last counted */
 	size_t mark_cap;
 	tt_u64set tenant_ix; /* per refresh: name key -> tenant index */
@@ -285,6 +289,7 @@ int tt_model_init(tt_model *m, const tt_model_opts *opts)
 	memvec_init(&pv->tuples, sizeof(struct tuplemem));
 	memvec_init(&pv->tenants, sizeof(struct tenantmem));
 	tt_u64set_init(&pv->tenant_ix);
+	tt_u64set_init(&pv->match_ix);
 	if (!m->opts.rules) {
 		pv->own_rules = tt_rules_default();
 		if (!pv->own_rules) {
@@ -311,6 +316,7 @@ void tt_model_free(tt_model *m)
 		memvec_free(&pv->tuples);
 		memvec_free(&pv->tenants);
 		tt_u64set_free(&pv->tenant_ix);
+		tt_u64set_free(&pv->match_ix);
 		free(pv->pairs);
 		free(pv->matches);
 		free(pv->mark);
@@ -347,31 +353,76 @@ static int reserve(void **arr, size_t *cap, size_t need, size_t size)
 /* Find or add this refresh's tenant by name; returns its index or -1. */
 static long tenant_slot(tt_model *m, struct model_priv *pv, const tt_match *mt)
 {
+	if (pv->last_tenant < m->ntenants && strcmp(m->tenants[pv->last_tenant].name, mt->tenant) == 0)
+		return (long)pv->last_tenant;
 	uint64_t key = name_key(mt->tenant), ix;
 	if (tt_u64set_get(&pv->tenant_ix, key, &ix))
-		return (long)ix;
+		return (long)(pv->last_tenant = ix);
 	if (reserve((void **)&m->tenants, &m->tenants_cap, m->ntenants + 1, sizeof(tt_mtenant)) < 0)
 		return -1;
 	tt_mtenant *t = &m->tenants[m->ntenants];
 	memset(t, 0, sizeof(*t));
 	memcpy(t->name, mt->tenant, sizeof(t->name));
 	t->name[sizeof(t->name) - 1] = '\0';
+	t->key = key;
 	t->rule = mt->rule;
 	memcpy(t->detail, mt->detail, sizeof(t->detail));
 	t->detail[sizeof(t->detail) - 1] = '\0';
 	if (tt_u64set_put(&pv->tenant_ix, key, m->ntenants) < 0)
 		return -1;
+	pv->last_tenant = m->ntenants;
 	return (long)m->ntenants++;
+}
+
+/* The match of a socket attributed by the owner remembered on its 4-tuple. */
+static bool remembered_match(struct model_priv *pv, uint64_t tenant, tt_match *mt)
+{
+	if (pv->mem_key != tenant || !pv->mem_match.rule) {
+		const struct tenantmem *tm = memvec_find(&pv->tenants, tenant);
+		if (!tm)
+			return false;
+		memset(&pv->mem_match, 0, sizeof(pv->mem_match));
+		memcpy(pv->mem_match.tenant, tm->name, sizeof(pv->mem_match.tenant));
+		pv->mem_match.rule = "memory";
+		snprintf(pv->mem_match.detail, sizeof(pv->mem_match.detail), "owner seen earlier on this connection");
+		pv->mem_key = tenant;
+	}
+	*mt = pv->mem_match;
+	return true;
+}
+
+static bool match_eq(const tt_match *a, const tt_match *b)
+{
+	return a->rule == b->rule && strcmp(a->tenant, b->tenant) == 0 && strcmp(a->detail, b->detail) == 0;
+}
+
+/* The index of an equal match, stored once per refresh. */
+static long intern_match(struct model_priv *pv, const tt_match *mt)
+{
+	if (pv->last_match < pv->nmatches && match_eq(&pv->matches[pv->last_match], mt))
+		return (long)pv->last_match;
+	uint64_t key = hash_bytes(name_key(mt->tenant), mt->detail, strlen(mt->detail)), ix;
+	key = tt_hash_mix(key, (uint64_t)(uintptr_t)mt->rule);
+	bool indexed = tt_u64set_get(&pv->match_ix, key, &ix);
+	if (indexed && match_eq(&pv->matches[ix], mt))
+		return (long)(pv->last_match = ix);
+	if (reserve((void **)&pv->matches, &pv->matches_cap, pv->nmatches + 1, sizeof(tt_match)) < 0)
+		return -1;
+	pv->matches[pv->nmatches] = *mt;
+	/* on a hash collision the first keeps the index; the other is stored each time */
+	if (!indexed && tt_u64set_put(&pv->match_ix, key, pv->nmatches) < 0)
+		return -1;
+	pv->last_match = pv->nmatches;
+	return (long)pv->nmatches++;
 }
 
 static int add_pair(struct model_priv *pv, uint32_t tenant, uint32_t proc, uint32_t sock,
 		    const tt_match *mt)
 {
-	if (reserve((void **)&pv->pairs, &pv->pairs_cap, pv->npairs + 1, sizeof(struct pair)) < 0 ||
-	    reserve((void **)&pv->matches, &pv->matches_cap, pv->nmatches + 1, sizeof(tt_match)) < 0)
+	long mi = intern_match(pv, mt);
+	if (mi < 0 || reserve((void **)&pv->pairs, &pv->pairs_cap, pv->npairs + 1, sizeof(struct pair)) < 0)
 		return -1;
-	pv->matches[pv->nmatches] = *mt;
-	pv->pairs[pv->npairs++] = (struct pair){tenant, proc, sock, (uint32_t)pv->nmatches++};
+	pv->pairs[pv->npairs++] = (struct pair){tenant, proc, sock, (uint32_t)mi};
 	return 0;
 }
 
@@ -452,6 +503,8 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 	memset(&m->unattributed, 0, sizeof(m->unattributed));
 	pv->npairs = pv->nmatches = 0;
 	tt_u64set_clear(&pv->tenant_ix);
+	tt_u64set_clear(&pv->match_ix);
+	pv->last_match = pv->last_tenant = SIZE_MAX;
 
 	if (reserve((void **)&m->socks, &m->socks_cap, s->nsocks, sizeof(tt_msock)) < 0 ||
 	    reserve((void **)&pv->mark, &pv->mark_cap, s->nsocks, sizeof(uint32_t)) < 0)
@@ -512,12 +565,8 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 			ms->owner_kind = TT_OWN_RULE;
 		} else {
 			const struct tuplemem *tm = memvec_find(&pv->tuples, tuple_key(k));
-			if (!tm)
+			if (!tm || !remembered_match(pv, tm->tenant, &mt))
 				continue;
-			memset(&mt, 0, sizeof(mt));
-			memcpy(mt.tenant, tm->tenant, sizeof(mt.tenant));
-			mt.rule = "memory";
-			snprintf(mt.detail, sizeof(mt.detail), "owner seen earlier on this connection");
 			ms->owner_kind = TT_OWN_MEMORY;
 		}
 		long t = tenant_slot(m, pv, &mt);
@@ -537,7 +586,7 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		struct tuplemem *tm = memvec_get(&pv->tuples, tuple_key(ms->s), &created);
 		if (!tm)
 			return -1;
-		memcpy(tm->tenant, m->tenants[ms->tenant].name, sizeof(tm->tenant));
+		tm->tenant = m->tenants[ms->tenant].key;
 		tm->last_seen = m->time;
 	}
 
@@ -576,8 +625,7 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		qsort(pv->pairs, pv->npairs, sizeof(struct pair), pair_cmp);
 
 	/* build procs and refs from the sorted pairs */
-	if (reserve((void **)&m->refs, &m->refs_cap, pv->npairs, sizeof(uint32_t)) < 0 ||
-	    reserve((void **)&m->procs, &m->procs_cap, pv->npairs, sizeof(tt_mproc)) < 0)
+	if (reserve((void **)&m->refs, &m->refs_cap, pv->npairs, sizeof(uint32_t)) < 0)
 		return -1;
 	size_t i = 0;
 	for (size_t t = 0; t < m->ntenants; t++) {
@@ -587,6 +635,8 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		tn->oldest_leak_s = 0;
 		while (i < pv->npairs && pv->pairs[i].tenant == t && pv->pairs[i].proc != UINT32_MAX) {
 			uint32_t proc = pv->pairs[i].proc;
+			if (reserve((void **)&m->procs, &m->procs_cap, m->nprocs + 1, sizeof(tt_mproc)) < 0)
+				return -1;
 			tt_mproc *mp = &m->procs[m->nprocs++];
 			memset(mp, 0, sizeof(*mp));
 			mp->p = &s->procs[proc];

@@ -214,7 +214,7 @@ static bool same_fixed(const tt_sock *a, const tt_sock *b)
 	return a->inode == b->inode && a->netns == b->netns && a->family == b->family && a->state == b->state &&
 	       a->flags == b->flags && a->timer == b->timer && a->lport == b->lport && a->rport == b->rport &&
 	       !memcmp(a->laddr, b->laddr, 16) && !memcmp(a->raddr, b->raddr, 16) && a->uid == b->uid &&
-	       !a->path && !a->peer_path && !b->path && !b->peer_path && a->peer_inode == b->peer_inode;
+	       (a->family != TT_FAM_UNIX || (!a->path && !a->peer_path && !b->path && !b->peer_path));
 }
 
 static uint64_t sock_key(const tt_sock *k)
@@ -408,8 +408,12 @@ static int dec_sock(struct rbuf *r, tt_snapshot *out)
 	gbytes(r, k->laddr, 16), gbytes(r, k->raddr, 16);
 	k->uid = g32(r), k->txq = g32(r), k->rxq = g32(r), k->retrans = g32(r), k->timer_ms = g32(r);
 	k->timeout = g32(r), k->refcnt = g32(r), k->last_data_sent_ms = g32(r), k->last_data_recv_ms = g32(r);
-	k->last_ack_recv_ms = g32(r), k->rtt_us = g32(r), k->path = g32(r), k->peer_path = g32(r);
-	k->peer_inode = g64(r);
+	k->last_ack_recv_ms = g32(r), k->rtt_us = g32(r);
+	/* a unix socket's path fields share the room of the addresses above */
+	uint32_t path = g32(r), peer_path = g32(r);
+	uint64_t peer_inode = g64(r);
+	if (k->family == TT_FAM_UNIX)
+		k->path = path, k->peer_path = peer_path, k->peer_inode = peer_inode;
 	return k->state >= TT_ST_COUNT || k->family > TT_FAM_UNIX || r->bad ? -1 : 0;
 }
 

@@ -96,7 +96,8 @@ int tt_ui_act_start(tt_ui *ui)
 			const tt_msock *ms = &m->socks[rows[i]];
 			char l[128], r[128];
 			t->sock = *ms->s;
-			t->sock.path = t->sock.peer_path = 0; /* pool offsets do not survive a refresh */
+			if (t->sock.family == TT_FAM_UNIX)
+				t->sock.path = t->sock.peer_path = 0; /* pool offsets do not survive a refresh */
 			snprintf(t->label, sizeof(t->label), "%s %.60s -> %.60s", tt_state_name(ms->s->state),
 				 tt_sock_fmt_local(ms->s, &m->snap, l, sizeof(l)),
 				 tt_sock_fmt_remote(ms->s, &m->snap, r, sizeof(r)));

@@ -483,6 +483,10 @@ static int s_local(const tt_view *v, uint32_t row, char *buf, size_t len)
 static int sc_local(const tt_view *v, uint32_t a, uint32_t b)
 {
 	const tt_sock *x = ms_of(v, a)->s, *y = ms_of(v, b)->s;
+	if ((x->family == TT_FAM_UNIX) != (y->family == TT_FAM_UNIX))
+		return CMP(x->family, y->family);
+	if (x->family == TT_FAM_UNIX)
+		return strcmp(tt_model_str(v->m, x->path), tt_model_str(v->m, y->path));
 	int c = memcmp(x->laddr, y->laddr, 16);
 	return c ? c : CMP(x->lport, y->lport);
 }
@@ -500,6 +504,10 @@ static int s_remote(const tt_view *v, uint32_t row, char *buf, size_t len)
 static int sc_remote(const tt_view *v, uint32_t a, uint32_t b)
 {
 	const tt_sock *x = ms_of(v, a)->s, *y = ms_of(v, b)->s;
+	if ((x->family == TT_FAM_UNIX) != (y->family == TT_FAM_UNIX))
+		return CMP(x->family, y->family);
+	if (x->family == TT_FAM_UNIX)
+		return strcmp(tt_model_str(v->m, x->peer_path), tt_model_str(v->m, y->peer_path));
 	int c = memcmp(x->raddr, y->raddr, 16);
 	return c ? c : CMP(x->rport, y->rport);
 }
