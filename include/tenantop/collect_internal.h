@@ -19,6 +19,9 @@ struct tt_endpoint_mem {
 	uint16_t lport, rport;
 	uint8_t laddr[16], raddr[16];
 	uint32_t uid;
+	/* the last tcp_info sample, taken at info_at (monotonic; 0 none) */
+	uint32_t last_data_sent_ms, last_data_recv_ms, last_ack_recv_ms, rtt_us, probes;
+	double info_at;
 };
 
 #define TT_OWN_NS 1 /* tt_scan_ctx.wanted value of a socket in the own namespace */

@@ -13,6 +13,7 @@ typedef struct tt_output_opts {
 	bool sockets;      /* list sockets under processes (JSON: always) */
 	const char *host;  /* host name for the text header */
 	double self_cpu_ms; /* tenantop's own CPU time for this refresh, < 0 unknown */
+	double self_collect_cpu_ms; /* the part of it spent reading the machine (the collector) */
 	long self_rss_kb;   /* tenantop's peak resident memory, < 0 unknown */
 	const struct tt_baseline *baseline; /* normal levels to show beside the counts, or NULL */
 	unsigned max_tenants; /* Prometheus: tenants with their own label (0 = all); the rest are "other" */

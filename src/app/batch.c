@@ -157,6 +157,7 @@ int tt_batch_run(tt_app *app)
 			rc = 1;
 			break;
 		}
+		oo.self_collect_cpu_ms = cpu_ms(NULL) - cpu0;
 		if (rec && tt_recorder_write(rec, &snap, err, sizeof(err)) < 0) {
 			fprintf(stderr, "tenantop: %s\n", err);
 			rc = 1;

@@ -36,6 +36,9 @@ static const char usage_text[] =
 	"                         */mysqld.sock, */mysql.sock, */.s.PGSQL.*, */redis*.sock, ...;\n"
 	"                         none: no Unix sockets)\n"
 	"      --no-netns         read only tenantop's own network namespace\n"
+	"      --tcp-info-every S ask the kernel for tcp_info (idle times) at most every S\n"
+	"                         seconds (default 10; 0: every refresh); between, a socket's\n"
+	"                         idle time grows from its last sample\n"
 	"  -c, --config FILE      tenant rules and thresholds (default\n"
 	"                         ~/.config/tenantop/tenantop.conf, then /etc/tenantop.conf)\n"
 	"\n"
@@ -77,6 +80,7 @@ enum {
 	OPT_REPLAY,
 	OPT_LISTEN,
 	OPT_SOCKETS_ONLY,
+	OPT_TCP_INFO_EVERY,
 	OPT_ALERT_LOG,
 	OPT_SYSLOG,
 	OPT_ON_ALERT,
@@ -104,6 +108,7 @@ static const struct option long_opts[] = {
 	{"replay", required_argument, NULL, OPT_REPLAY},
 	{"listen", required_argument, NULL, OPT_LISTEN},
 	{"sockets-only", no_argument, NULL, OPT_SOCKETS_ONLY},
+	{"tcp-info-every", required_argument, NULL, OPT_TCP_INFO_EVERY},
 	{"alert-log", required_argument, NULL, OPT_ALERT_LOG},
 	{"syslog", no_argument, NULL, OPT_SYSLOG},
 	{"on-alert", required_argument, NULL, OPT_ON_ALERT},
@@ -148,6 +153,7 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 	app->collect.proc_root = "/proc";
 	app->collect.source = TT_SRC_AUTO;
 	app->collect.want_info = true;
+	app->collect.info_every_s = 10;
 	app->no_color = getenv("NO_COLOR") && *getenv("NO_COLOR");
 	if (tt_conf_init(&app->conf) < 0) {
 		fprintf(stderr, "tenantop: out of memory\n");
@@ -175,6 +181,11 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 		case 'd':
 			if (parse_double(optarg, &app->delay) < 0 || app->delay < 0.01 || app->delay > 86400)
 				return usage_error("--delay wants seconds between 0.01 and 86400, not '%s'", optarg);
+			break;
+		case OPT_TCP_INFO_EVERY:
+			if (parse_double(optarg, &app->collect.info_every_s) < 0 || app->collect.info_every_s < 0 ||
+			    app->collect.info_every_s > 3600)
+				return usage_error("--tcp-info-every wants seconds between 0 and 3600, not '%s'", optarg);
 			break;
 		case 'f':
 			format_given = true;

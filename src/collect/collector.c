@@ -25,6 +25,7 @@ struct tt_collector {
 	tt_unix_mem umem;
 	bool unix_text;        /* UNIX_DIAG failed: /proc/net/unix (no peers) */
 	tt_netns ns;
+	double info_mono;      /* when tcp_info was last asked (monotonic), 0 never */
 };
 
 static double clock_s(clockid_t id)
@@ -42,10 +43,20 @@ const struct tt_endpoint_mem *tt_endpoints_find(const tt_scan_ctx *sc, uint64_t 
 	return &sc->eps[ix];
 }
 
-static void endpoints_remember(tt_scan_ctx *sc, const tt_snapshot *s, double now)
+static uint32_t add_ms(uint32_t a, double s)
+{
+	double v = a + s * 1000.0;
+	return v >= UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+/* Remember each TCP socket's endpoints (for when it is reset but held) and
+ * its tcp_info sample; with carry (a refresh that did not ask for tcp_info),
+ * give a socket its last sample, the idle times grown by the time since: a
+ * quiet connection is exact, a busy one looks idle for at most the interval. */
+static void endpoints_remember(tt_scan_ctx *sc, tt_snapshot *s, double now, bool carry)
 {
 	for (size_t i = 0; i < s->nsocks; i++) {
-		const tt_sock *k = &s->socks[i];
+		tt_sock *k = &s->socks[i];
 		if (!k->inode || (k->flags & TT_SF_HELD_ONLY) || k->family == TT_FAM_UNIX)
 			continue;
 		uint64_t ix;
@@ -64,6 +75,7 @@ static void endpoints_remember(tt_scan_ctx *sc, const tt_snapshot *s, double now
 			if (tt_u64set_put(&sc->eps_index, k->inode, sc->neps) < 0)
 				return;
 			e = &sc->eps[sc->neps++];
+			e->info_at = 0;
 		}
 		e->inode = k->inode;
 		e->last_seen = now;
@@ -73,6 +85,22 @@ static void endpoints_remember(tt_scan_ctx *sc, const tt_snapshot *s, double now
 		memcpy(e->laddr, k->laddr, 16);
 		memcpy(e->raddr, k->raddr, 16);
 		e->uid = k->uid;
+		if (k->flags & TT_SF_HAS_INFO) {
+			e->last_data_sent_ms = k->last_data_sent_ms;
+			e->last_data_recv_ms = k->last_data_recv_ms;
+			e->last_ack_recv_ms = k->last_ack_recv_ms;
+			e->rtt_us = k->rtt_us;
+			e->probes = k->timeout;
+			e->info_at = s->mono;
+		} else if (carry && e->info_at > 0) {
+			double since = s->mono - e->info_at;
+			k->last_data_sent_ms = add_ms(e->last_data_sent_ms, since);
+			k->last_data_recv_ms = add_ms(e->last_data_recv_ms, since);
+			k->last_ack_recv_ms = add_ms(e->last_ack_recv_ms, since);
+			k->rtt_us = e->rtt_us;
+			k->timeout = e->probes;
+			k->flags |= TT_SF_HAS_INFO;
+		}
 	}
 }
 
@@ -205,6 +233,7 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
 void tt_collector_set_ports(tt_collector *c, const tt_portset *ports)
 {
 	c->opts.ports = *ports;
+	c->info_mono = 0; /* the newly watched sockets get their tcp_info at once */
 }
 
 const char *tt_collector_source(const tt_collector *c)
@@ -354,9 +383,15 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 	tt_sock_filter f = {&c->opts.ports, 0};
 	tt_u64set_clear(&sc->all_inodes);
 	sc->all_inodes_valid = false;
+	bool info = false;
+	if (c->nl && c->opts.want_info) {
+		info = c->info_mono == 0 || c->opts.info_every_s <= 0 || t0 - c->info_mono + 0.1 >= c->opts.info_every_s;
+		if (info)
+			c->info_mono = t0;
+	}
 	if (c->nl) {
 		for (int fam = TT_FAM_TCP4; fam <= TT_FAM_TCP6; fam++) {
-			if (tt_nl_inet_dump(c->nl, fam, &f, c->opts.want_info, out, err, errlen) == 0)
+			if (tt_nl_inet_dump(c->nl, fam, &f, info, out, err, errlen) == 0)
 				continue;
 			/* netlink broke: fall back to text for good, and say so */
 			snprintf(c->note, sizeof(c->note), "netlink failed (%s): reading /proc text", err);
@@ -382,7 +417,7 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 		read_namespaces(c, out, &f);
 	tt_unix_mem_commit(&c->umem);
 
-	endpoints_remember(sc, out, out->time);
+	endpoints_remember(sc, out, out->time, c->nl && c->opts.want_info && !info);
 	if (!c->opts.skip_processes) {
 		tt_u64set_clear(&sc->wanted);
 		for (size_t i = 0; i < out->nsocks; i++)

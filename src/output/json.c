@@ -266,6 +266,8 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 		tt_jw_obj_begin(&w);
 		tt_jw_key(&w, "cpu_ms");
 		tt_jw_double(&w, o->self_cpu_ms, 2);
+		tt_jw_key(&w, "collect_cpu_ms");
+		tt_jw_double(&w, o->self_collect_cpu_ms, 2);
 		tt_jw_key(&w, "max_rss_kb");
 		tt_jw_int(&w, o->self_rss_kb);
 		tt_jw_obj_end(&w);

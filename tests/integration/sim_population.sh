@@ -56,3 +56,33 @@ echo "--- tenantop --batch --ports $P1,$P2"
 echo "--- ss -tanp"
 head -n 8 "$T/ss.txt"
 python3 "$(dirname "$0")/check_population.py" "$T/expected" "$T/nl.json" "$T/proc.json" "$T/ss.txt"
+rc=$?
+[ $rc = 0 ] || exit $rc
+
+# tcp_info is asked every 10 s by default; the refreshes between carry each
+# socket's last sample, its idle time grown by the time since.  The
+# simulator's connections are quiet, so a carried idle time must match a
+# fresh sample taken at the same moment.
+"$B/tenantop" --batch --format json --ports $P1,$P2 --iterations 3 --delay 1 > "$T/carry.json" || exit 1
+"$B/tenantop" --batch --format json --ports $P1,$P2 --tcp-info-every 0 > "$T/sample.json" || exit 1
+python3 - "$T/carry.json" "$T/sample.json" <<'PY'
+import json, sys
+runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+fresh = json.loads(open(sys.argv[2]).read())
+def idle(doc):
+    out = {}
+    for t in doc["tenants"]:
+        for p in t["processes"]:
+            for s in p["sockets"]:
+                if s["state"] == "ESTABLISHED" and s["family"] != "unix":
+                    out[s["inode"]] = s.get("idle_s")
+    return out
+first, last, now = idle(runs[0]), idle(runs[-1]), idle(fresh)
+bad = [i for i, v in first.items() if v is None]
+missing = [i for i in first if i in last and last[i] is None]
+off = [(i, last[i], now[i]) for i in last if i in now and last[i] is not None and now[i] is not None
+       and abs((now[i] - last[i]) - (fresh["time"] - runs[-1]["time"])) > 1.5]
+print("  tcp_info carried: %d ESTABLISHED sockets, %d without a first sample, %d without a carried one, "
+      "%d carried idle times off by more than 1.5 s from a fresh sample" % (len(first), len(bad), len(missing), len(off)))
+sys.exit(1 if not first or bad or missing or off else 0)
+PY
