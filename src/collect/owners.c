@@ -189,7 +189,12 @@ struct pcache {
 	size_t n, cap;
 	tt_u64set index;    /* pid -> slot */
 	uint32_t gen;
-	tt_u64set held_prev; /* inodes held (CLOSE) last refresh */
+	tt_u64set held_prev; /* inodes held (CLOSE) last refresh -> index in held_eps */
+	struct held_ep {
+		uint8_t laddr[16];
+		uint16_t lport;
+	} *held_eps;         /* their local endpoints (from the kernel or remembered) */
+	size_t nheld_eps, held_eps_cap;
 	tt_u64set missing;   /* watched inodes no descriptor explained last refresh */
 };
 
@@ -232,6 +237,7 @@ void tt_owners_free(tt_scan_ctx *sc)
 	free(pc->v);
 	tt_u64set_free(&pc->index);
 	tt_u64set_free(&pc->held_prev);
+	free(pc->held_eps);
 	tt_u64set_free(&pc->missing);
 	free(pc);
 	sc->pcache = NULL;
@@ -423,8 +429,15 @@ static void emit(tt_scan_ctx *sc, struct pcache *pc, struct pentry *e, bool fres
 				continue;
 			tt_sock probe;
 			memset(&probe, 0, sizeof(probe));
-			if (!known && !is_held(sc, e->pid, e->fds[i].fd, inode, &probe))
+			uint64_t hp;
+			if (!known && tt_u64set_get(&pc->held_prev, inode, &hp) && hp < pc->nheld_eps) {
+				/* closed last refresh and still unlisted: a reset socket
+				 * stays closed, no need to ask the kernel again */
+				memcpy(probe.laddr, pc->held_eps[hp].laddr, 16);
+				probe.lport = pc->held_eps[hp].lport;
+			} else if (!known && !is_held(sc, e->pid, e->fds[i].fd, inode, &probe)) {
 				continue;
+			}
 			if (held_socket(sc, out, inode, proto, &probe) < 0)
 				continue;
 		}
@@ -561,9 +574,25 @@ int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out)
 	free(todo);
 	/* remember which sockets were held, to look at them again */
 	tt_u64set_clear(&pc->held_prev);
-	for (size_t i = 0; i < out->nsocks; i++)
-		if (out->socks[i].flags & TT_SF_HELD_ONLY)
-			tt_u64set_add(&pc->held_prev, out->socks[i].inode);
+	pc->nheld_eps = 0;
+	for (size_t i = 0; i < out->nsocks; i++) {
+		const tt_sock *k = &out->socks[i];
+		if (!(k->flags & TT_SF_HELD_ONLY))
+			continue;
+		if (pc->nheld_eps == pc->held_eps_cap) {
+			size_t ncap = pc->held_eps_cap ? pc->held_eps_cap * 2 : 64;
+			void *p = realloc(pc->held_eps, ncap * sizeof(*pc->held_eps));
+			if (!p)
+				break; /* not remembered: asked again next time */
+			pc->held_eps = p;
+			pc->held_eps_cap = ncap;
+		}
+		struct held_ep *h = &pc->held_eps[pc->nheld_eps];
+		memcpy(h->laddr, k->laddr, 16);
+		h->lport = k->lport;
+		if (tt_u64set_put(&pc->held_prev, k->inode, pc->nheld_eps) == 0)
+			pc->nheld_eps++;
+	}
 	pcache_sweep(pc);
 	return 0;
 }

@@ -58,7 +58,7 @@ struct model_priv {
 	size_t last_tenant; /* likewise the tenant */
 	uint64_t mem_key;   /* the last owner remembered on a 4-tuple, and its match */
 	tt_match mem_match;
-	uint32_t *mark;  /* per socket: tenant index + 1 last counted */
+	uint32_t *mark;  /* the old -> new tenant index map */
 	size_t mark_cap;
 	tt_u64set tenant_ix; /* per refresh: name key -> tenant index */
 	tt_portset listening;
@@ -506,8 +506,7 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 	tt_u64set_clear(&pv->match_ix);
 	pv->last_match = pv->last_tenant = SIZE_MAX;
 
-	if (reserve((void **)&m->socks, &m->socks_cap, s->nsocks, sizeof(tt_msock)) < 0 ||
-	    reserve((void **)&pv->mark, &pv->mark_cap, s->nsocks, sizeof(uint32_t)) < 0)
+	if (reserve((void **)&m->socks, &m->socks_cap, s->nsocks, sizeof(tt_msock)) < 0)
 		return -1;
 
 	if (tt_rule_ctx_begin(pv->rctx, s) < 0)
@@ -531,7 +530,6 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		role_of(pv, &m->opts.ports, k, &ms->role, &ms->port);
 		if (track_age(m, pv, ms) < 0)
 			return -1;
-		pv->mark[i] = 0;
 		if (k->state < TT_ST_COUNT)
 			m->totals.st[k->state]++;
 
@@ -590,27 +588,25 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		tm->last_seen = m->time;
 	}
 
-	/* count distinct sockets per tenant: with pairs grouped by tenant, a
-	 * socket held by two processes of one tenant is seen twice in a row of
-	 * that group and counted once */
-	if (pv->npairs > 1)
-		qsort(pv->pairs, pv->npairs, sizeof(struct pair), pair_cmp);
-	for (size_t i = 0; i < pv->npairs; i++) {
-		struct pair *p = &pv->pairs[i];
-		tt_mtenant *t = &m->tenants[p->tenant];
+	/* count distinct sockets per tenant: the pairs of one socket were added
+	 * together (one per holding process), so a socket held by two processes
+	 * of one tenant is counted once by looking back within its group */
+	for (size_t i = 0, g = 0; i < pv->npairs; i++) {
+		const struct pair *p = &pv->pairs[i];
+		if (i == 0 || pv->pairs[i - 1].sock != p->sock)
+			g = i;
+		bool seen = false;
+		for (size_t j = g; j < i && !seen; j++)
+			seen = pv->pairs[j].tenant == p->tenant;
 		const tt_sock *k = &s->socks[p->sock];
-		if (pv->mark[p->sock] != p->tenant + 1) {
-			pv->mark[p->sock] = p->tenant + 1;
-			if (k->state < TT_ST_COUNT)
-				t->counts.st[k->state]++;
-		}
+		if (!seen && k->state < TT_ST_COUNT)
+			m->tenants[p->tenant].counts.st[k->state]++;
 	}
 	/* order tenants, then remap the pairs' tenant indices to that order */
 	for (size_t i = 0; i < m->ntenants; i++)
 		m->tenants[i].first_proc = (uint32_t)i; /* old index, temporarily */
 	if (m->ntenants > 1)
 		qsort(m->tenants, m->ntenants, sizeof(tt_mtenant), tenant_cmp);
-	/* reuse mark (no longer needed) as the old -> new tenant index map */
 	if (reserve((void **)&pv->mark, &pv->mark_cap, m->ntenants, sizeof(uint32_t)) < 0)
 		return -1;
 	uint32_t *remap = pv->mark;
