@@ -196,6 +196,7 @@ struct pcache {
 	} *held_eps;         /* their local endpoints (from the kernel or remembered) */
 	size_t nheld_eps, held_eps_cap;
 	tt_u64set missing;   /* watched inodes no descriptor explained last refresh */
+	tt_u64set have;      /* per refresh: inodes of every cached descriptor (kept for its capacity) */
 };
 
 static double mono_s(void)
@@ -222,6 +223,7 @@ static struct pcache *pcache_of(tt_scan_ctx *sc)
 		tt_u64set_init(&pc->index);
 		tt_u64set_init(&pc->held_prev);
 		tt_u64set_init(&pc->missing);
+		tt_u64set_init(&pc->have);
 		sc->pcache = pc;
 	}
 	return sc->pcache;
@@ -239,6 +241,7 @@ void tt_owners_free(tt_scan_ctx *sc)
 	tt_u64set_free(&pc->held_prev);
 	free(pc->held_eps);
 	tt_u64set_free(&pc->missing);
+	tt_u64set_free(&pc->have);
 	free(pc);
 	sc->pcache = NULL;
 }
@@ -532,19 +535,19 @@ int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out)
 		tt_u64set_init(&uids);
 		tt_u64set_init(&next_missing);
 		for (int round = 0; round < 2; round++) {
-			tt_u64set have;
-			tt_u64set_init(&have);
+			tt_u64set *have = &pc->have;
+			tt_u64set_clear(have);
 			for (size_t t = 0; t < ntodo; t++) {
 				const struct pentry *e = &pc->v[todo[t].slot];
 				for (uint32_t i = 0; todo[t].ok && i < e->nsock; i++)
-					tt_u64set_add(&have, e->fds[i].inode);
+					tt_u64set_add(have, e->fds[i].inode);
 			}
 			tt_u64set_clear(&uids);
 			tt_u64set_clear(&next_missing);
 			bool any_new = false;
 			for (size_t i = 0; i < out->nsocks; i++) {
 				const tt_sock *k = &out->socks[i];
-				if (!k->inode || tt_u64set_has(&have, k->inode))
+				if (!k->inode || tt_u64set_has(have, k->inode))
 					continue;
 				tt_u64set_add(&next_missing, k->inode);
 				if (!tt_u64set_has(&pc->missing, k->inode)) {
@@ -552,7 +555,6 @@ int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out)
 					any_new = true;
 				}
 			}
-			tt_u64set_free(&have);
 			if (!any_new)
 				break;
 			for (size_t t = 0; t < ntodo; t++) {
