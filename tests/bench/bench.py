@@ -160,7 +160,7 @@ def main():
             _, _, out = run([TT, "--batch", "--format", "json", "--iterations", "4", "--delay", "0.3",
                              "--sockets-only"] + ports, stdout=None)
             docs2 = [json.loads(l) for l in out.splitlines() if l.strip()]
-            sock_read = statistics.median(d["self"]["collect_cpu_ms"] for d in docs2) / 1000
+            sock_read = statistics.median(d["self"].get("collect_cpu_ms", d["self"]["cpu_ms"]) for d in docs2) / 1000
             rec = record_size(ports)
             lat = key_latency(port) if n == SIZES[-1] else None
             if lat is not None:
