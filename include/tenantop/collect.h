@@ -25,7 +25,7 @@ typedef struct tt_collect_opts {
 	bool want_info;        /* ask netlink for tcp_info */
 	double info_every_s;   /* ... at most this often; between, each socket's last sample is
 				* carried forward, its idle times grown by the time since
-				* (tcp_info triples the kernel's cost of a dump); 0 = always */
+				* (tcp_info costs the kernel about a tenth more per dump); 0 = always */
 	bool skip_processes;   /* sockets only (benchmarks of the socket read) */
 	int ancestor_depth;    /* also read this many ancestors of holders (parent rules) */
 	const char *unix_paths; /* watched Unix socket paths: comma-separated globs; NULL

@@ -383,9 +383,11 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 	tt_sock_filter f = {&c->opts.ports, 0};
 	tt_u64set_clear(&sc->all_inodes);
 	sc->all_inodes_valid = false;
-	bool info = false;
+	/* tcp_info now, or carry the last samples forward (netlink only) */
+	bool info = false, carry = false;
 	if (c->nl && c->opts.want_info) {
 		info = c->info_mono == 0 || c->opts.info_every_s <= 0 || t0 - c->info_mono + 0.1 >= c->opts.info_every_s;
+		carry = !info;
 		if (info)
 			c->info_mono = t0;
 	}
@@ -417,7 +419,7 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 		read_namespaces(c, out, &f);
 	tt_unix_mem_commit(&c->umem);
 
-	endpoints_remember(sc, out, out->time, c->nl && c->opts.want_info && !info);
+	endpoints_remember(sc, out, out->time, carry);
 	if (!c->opts.skip_processes) {
 		tt_u64set_clear(&sc->wanted);
 		for (size_t i = 0; i < out->nsocks; i++)

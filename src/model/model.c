@@ -58,8 +58,8 @@ struct model_priv {
 	size_t last_tenant; /* likewise the tenant */
 	uint64_t mem_key;   /* the last owner remembered on a 4-tuple, and its match */
 	tt_match mem_match;
-	uint32_t *mark;  /* the old -> new tenant index map */
-	size_t mark_cap;
+	uint32_t *remap; /* the old -> new tenant index map */
+	size_t remap_cap;
 	tt_u64set tenant_ix; /* per refresh: name key -> tenant index */
 	tt_portset listening;
 	tt_rules *own_rules; /* default rules when opts.rules is NULL */
@@ -319,7 +319,7 @@ void tt_model_free(tt_model *m)
 		tt_u64set_free(&pv->match_ix);
 		free(pv->pairs);
 		free(pv->matches);
-		free(pv->mark);
+		free(pv->remap);
 		tt_rules_free(pv->own_rules);
 		tt_rule_ctx_free(pv->rctx);
 		free(pv);
@@ -607,9 +607,9 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		m->tenants[i].first_proc = (uint32_t)i; /* old index, temporarily */
 	if (m->ntenants > 1)
 		qsort(m->tenants, m->ntenants, sizeof(tt_mtenant), tenant_cmp);
-	if (reserve((void **)&pv->mark, &pv->mark_cap, m->ntenants, sizeof(uint32_t)) < 0)
+	if (reserve((void **)&pv->remap, &pv->remap_cap, m->ntenants, sizeof(uint32_t)) < 0)
 		return -1;
-	uint32_t *remap = pv->mark;
+	uint32_t *remap = pv->remap;
 	for (size_t i = 0; i < m->ntenants; i++)
 		remap[m->tenants[i].first_proc] = (uint32_t)i;
 	for (size_t i = 0; i < pv->npairs; i++)
