@@ -209,6 +209,57 @@ static void test_time_wait_memory(void **state)
 	tt_model_free(&m);
 }
 
+/* Ports are reused at high connection rates: a TIME_WAIT on the 4-tuple bob
+ * held a moment ago may come from a connection nobody saw alive.  Its cookie
+ * says which connection it was. */
+static void test_time_wait_cookie_memory(void **state)
+{
+	(void)state;
+	tt_model m;
+	tt_model_opts o = opts();
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	tt_model_init(&m, &o);
+	tt_snapshot_clear(&s);
+	s.time = 1000.0;
+	uint32_t b = add_proc(&s, 200, 1, 1002, "bob", "worker");
+	add_sock(&s, 32, TT_ST_ESTABLISHED, 50040, 3306);
+	s.socks[0].cookie = 0xb0b;
+	own(&s, 32, b, 6);
+	tt_snapshot_index_owners(&s);
+	tt_model_update(&m, &s);
+	/* another connection on the same 4-tuple, never seen alive */
+	tt_snapshot_clear(&s);
+	s.time = 1001.0;
+	add_sock(&s, 0, TT_ST_TIME_WAIT, 50040, 3306);
+	s.socks[0].cookie = 0x5eed;
+	tt_snapshot_index_owners(&s);
+	tt_model_update(&m, &s);
+	assert_int_equal(m.ntenants, 0);
+	assert_int_equal(m.nunattr, 1);
+	/* bob's own connection turned TIME_WAIT: exact */
+	tt_snapshot_clear(&s);
+	s.time = 1002.0;
+	add_sock(&s, 0, TT_ST_TIME_WAIT, 50040, 3306);
+	s.socks[0].cookie = 0xb0b;
+	tt_snapshot_index_owners(&s);
+	tt_model_update(&m, &s);
+	assert_int_equal(m.ntenants, 1);
+	assert_string_equal(m.tenants[0].name, "bob");
+	assert_int_equal(m.socks[0].owner_kind, TT_OWN_MEMORY);
+	assert_string_equal(m.tenants[0].detail, "owner seen holding this connection");
+	/* without cookies (the /proc text source) the 4-tuple is the guess */
+	tt_snapshot_clear(&s);
+	s.time = 1003.0;
+	add_sock(&s, 0, TT_ST_TIME_WAIT, 50040, 3306);
+	tt_snapshot_index_owners(&s);
+	tt_model_update(&m, &s);
+	assert_int_equal(m.ntenants, 1);
+	assert_string_equal(m.tenants[0].detail, "owner seen earlier on this address pair");
+	tt_snapshot_free(&s);
+	tt_model_free(&m);
+}
+
 static void test_history_and_trend(void **state)
 {
 	(void)state;
@@ -280,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_ages_and_state_change),
 		cmocka_unit_test(test_time_wait_memory),
+		cmocka_unit_test(test_time_wait_cookie_memory),
 		cmocka_unit_test(test_history_and_trend),
 		cmocka_unit_test(test_empty_snapshot),
 		cmocka_unit_test(test_counts_helpers),

@@ -25,6 +25,8 @@
 typedef struct tt_sock {
 	uint64_t inode;   /* 0 for TIME_WAIT, request and orphan sockets */
 	uint64_t netns;   /* network namespace inode; 0 = the reader's own */
+	uint64_t cookie;  /* sock_diag socket cookie, 0 unknown (/proc text); a TIME_WAIT
+			   * socket keeps the cookie of the socket that became it */
 	uint8_t family;   /* enum tt_family */
 	uint8_t state;    /* enum tt_state */
 	uint8_t flags;    /* TT_SF_* */

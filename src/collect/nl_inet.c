@@ -138,6 +138,7 @@ int tt_nl_inet_parse(const struct nlmsghdr *nlh, tt_sock *out)
 	out->txq = m->idiag_wqueue;
 	out->uid = m->idiag_uid;
 	out->inode = m->idiag_inode;
+	out->cookie = (uint64_t)m->id.idiag_cookie[1] << 32 | m->id.idiag_cookie[0];
 
 	struct parse_ctx pc = {nlh, NULL};
 	if (mnl_attr_parse(nlh, sizeof(*m), attr_cb, &pc) < 0)

@@ -3,7 +3,9 @@
  * The tree is rebuilt on every refresh (like tmux's mode-tree); what must
  * survive refreshes is kept in maps keyed by stable ids:
  *   socket id -> first seen, state, state since  (ages)
- *   4-tuple   -> tenant last seen on it          (owner-less TIME_WAIT)
+ *   cookie    -> tenant that held the connection (owner-less TIME_WAIT: exact)
+ *   4-tuple   -> tenant last seen on it          (the same without cookies, /proc
+ *                                                 text: a guess)
  *   tenant    -> history ring                     (sparklines, trends)
  * Entries not seen for forget_after_s are swept. */
 #include <stdio.h>
@@ -56,7 +58,8 @@ struct model_priv {
 	tt_u64set match_ix; /* per refresh: hash of a match -> index in matches */
 	size_t last_match;  /* the match used last: consecutive sockets mostly share it */
 	size_t last_tenant; /* likewise the tenant */
-	uint64_t mem_key;   /* the last owner remembered on a 4-tuple, and its match */
+	uint64_t mem_key;   /* the last owner remembered on a connection, and its match */
+	bool mem_exact;     /* ... remembered by cookie */
 	tt_match mem_match;
 	uint32_t *remap; /* the old -> new tenant index map */
 	size_t remap_cap;
@@ -226,6 +229,12 @@ static uint64_t tuple_key(const tt_sock *k)
 	return hash_bytes(h, k->raddr, 16);
 }
 
+/* A TIME_WAIT socket keeps the cookie of the connection that became it. */
+static uint64_t cookie_key(uint64_t cookie)
+{
+	return tt_hash_mix(tt_hash_mix(0x636f6f6b6965ULL, cookie), 0);
+}
+
 static uint64_t sock_id(const tt_sock *k)
 {
 	if (k->inode)
@@ -374,18 +383,21 @@ static long tenant_slot(tt_model *m, struct model_priv *pv, const tt_match *mt)
 	return (long)m->ntenants++;
 }
 
-/* The match of a socket attributed by the owner remembered on its 4-tuple. */
-static bool remembered_match(struct model_priv *pv, uint64_t tenant, tt_match *mt)
+/* The match of a socket attributed by the owner remembered on its
+ * connection (exact: by cookie) or on its 4-tuple. */
+static bool remembered_match(struct model_priv *pv, uint64_t tenant, bool exact, tt_match *mt)
 {
-	if (pv->mem_key != tenant || !pv->mem_match.rule) {
+	if (pv->mem_key != tenant || pv->mem_exact != exact || !pv->mem_match.rule) {
 		const struct tenantmem *tm = memvec_find(&pv->tenants, tenant);
 		if (!tm)
 			return false;
 		memset(&pv->mem_match, 0, sizeof(pv->mem_match));
 		memcpy(pv->mem_match.tenant, tm->name, sizeof(pv->mem_match.tenant));
 		pv->mem_match.rule = "memory";
-		snprintf(pv->mem_match.detail, sizeof(pv->mem_match.detail), "owner seen earlier on this connection");
+		snprintf(pv->mem_match.detail, sizeof(pv->mem_match.detail),
+			 exact ? "owner seen holding this connection" : "owner seen earlier on this address pair");
 		pv->mem_key = tenant;
+		pv->mem_exact = exact;
 	}
 	*mt = pv->mem_match;
 	return true;
@@ -562,8 +574,12 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		if (tt_rule_ctx_match(pv->rctx, k, ms->role, -1, &mt)) {
 			ms->owner_kind = TT_OWN_RULE;
 		} else {
-			const struct tuplemem *tm = memvec_find(&pv->tuples, tuple_key(k));
-			if (!tm || !remembered_match(pv, tm->tenant, &mt))
+			/* with a cookie, only the connection itself counts: the last
+			 * owner of its 4-tuple may have been anyone */
+			bool exact = k->cookie != 0;
+			const struct tuplemem *tm =
+				memvec_find(&pv->tuples, exact ? cookie_key(k->cookie) : tuple_key(k));
+			if (!tm || !remembered_match(pv, tm->tenant, exact, &mt))
 				continue;
 			ms->owner_kind = TT_OWN_MEMORY;
 		}
@@ -574,18 +590,23 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 	}
 	m->nsocks = s->nsocks;
 
-	/* remember who owned each 4-tuple, for the TIME_WAIT it leaves behind */
+	/* remember who owned each connection (cookie and 4-tuple), for the TIME_WAIT it leaves behind */
 	for (size_t i = 0; i < m->nsocks; i++) {
 		tt_msock *ms = &m->socks[i];
 		if (ms->owner_kind != TT_OWN_FD || ms->s->family == TT_FAM_UNIX ||
 		    (ms->s->flags & TT_SF_ENDPOINT_UNKNOWN))
 			continue;
-		bool created;
-		struct tuplemem *tm = memvec_get(&pv->tuples, tuple_key(ms->s), &created);
-		if (!tm)
-			return -1;
-		tm->tenant = m->tenants[ms->tenant].key;
-		tm->last_seen = m->time;
+		for (int by_cookie = 0; by_cookie < 2; by_cookie++) {
+			if (by_cookie && !ms->s->cookie)
+				break;
+			bool created;
+			struct tuplemem *tm = memvec_get(&pv->tuples, by_cookie ? cookie_key(ms->s->cookie)
+										 : tuple_key(ms->s), &created);
+			if (!tm)
+				return -1;
+			tm->tenant = m->tenants[ms->tenant].key;
+			tm->last_seen = m->time;
+		}
 	}
 
 	/* count distinct sockets per tenant: the pairs of one socket were added
