@@ -50,13 +50,16 @@ static void test_scan_counts(void **state)
 	tt_collector *c = open_fixture(&s, "3306,5432");
 	assert_string_equal(tt_collector_source(c), "proc");
 	assert_string_equal(s.stats.source, "proc");
-	/* 10 good watched sockets in the tables + 1 reset-but-held; port 22 filtered */
-	assert_int_equal(s.nsocks, 12);
+	/* 10 good watched sockets in the tables + 2 reset-but-held (one of them of
+	 * unknown endpoint); port 22 and the reset HTTPS call filtered */
+	assert_int_equal(s.nsocks, 13);
 	assert_null(sock_by_inode(&s, 1005));
 	assert_int_equal(s.stats.bad_lines, 2);
 	assert_int_equal(s.stats.vanished, 1);
 	assert_int_equal(s.stats.held, 1);
-	assert_int_equal(s.stats.sk_alloc, 11);
+	assert_int_equal(s.stats.held_unknown, 1);
+	assert_true(s.stats.attribution_partial);
+	assert_int_equal(s.stats.sk_alloc, 13);
 	assert_int_equal(s.stats.sk_inuse, 9);
 	/* fork: the same socket held by parent and child */
 	assert_int_equal(owners_of(&s, 1001), 2);
@@ -69,7 +72,16 @@ static void test_scan_counts(void **state)
 	assert_non_null(held);
 	assert_int_equal(held->state, TT_ST_CLOSE);
 	assert_true(held->flags & TT_SF_HELD_ONLY);
+	/* its peer, as the socket itself says (SO_PEERNAME) */
+	assert_false(held->flags & TT_SF_ENDPOINT_UNKNOWN);
+	assert_int_equal(held->family, TT_FAM_TCP4);
+	assert_int_equal(held->rport, 3306);
+	assert_int_equal(held->raddr[0], 127);
+	assert_null(sock_by_inode(&s, 1098)); /* reset, but to port 443: not ours */
+	held = sock_by_inode(&s, 1097);
+	assert_non_null(held);
 	assert_true(held->flags & TT_SF_ENDPOINT_UNKNOWN);
+	assert_int_equal(owners_of(&s, 1097), 1);
 	/* process facts */
 	const tt_proc *p = NULL;
 	for (size_t i = 0; i < s.nprocs; i++)
@@ -78,7 +90,7 @@ static void test_scan_counts(void **state)
 	assert_non_null(p);
 	assert_int_equal(p->ppid, 1);
 	assert_int_equal(p->uid, 1001);
-	assert_int_equal(p->nfds, 4);
+	assert_int_equal(p->nfds, 6);
 	assert_int_equal(p->start_time, 900);
 	assert_string_equal(tt_snapshot_get_str(&s, p->user), "alice");
 	assert_string_equal(tt_snapshot_get_str(&s, p->cmdline), "php-fpm: pool alice");
@@ -122,7 +134,7 @@ static void test_all_ports(void **state)
 	tt_snapshot_init(&s);
 	assert_int_equal(tt_collect(c, &s, err, sizeof(err)), 0);
 	assert_non_null(sock_by_inode(&s, 1005));
-	assert_int_equal(s.nsocks, 13);
+	assert_int_equal(s.nsocks, 15); /* every table socket, the three held ones */
 	tt_snapshot_free(&s);
 	tt_collector_free(c);
 }

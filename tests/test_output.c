@@ -43,6 +43,18 @@ static void build(tt_model *m, tt_snapshot *s)
 	k->family = TT_FAM_TCP4;
 	k->state = TT_ST_CLOSE;
 	k->inode = 145097;
+	k->flags = TT_SF_HELD_ONLY | TT_SF_ENDPOINT_REMEMBERED;
+	k->laddr[0] = 127;
+	k->laddr[3] = 1;
+	k->raddr[0] = 127;
+	k->raddr[3] = 1;
+	k->lport = 50345;
+	k->rport = 3306;
+	/* reset, endpoint unknown: shown apart, in no count */
+	k = tt_snapshot_add_sock(s);
+	k->family = TT_FAM_TCP4;
+	k->state = TT_ST_CLOSE;
+	k->inode = 145098;
 	k->flags = TT_SF_HELD_ONLY | TT_SF_ENDPOINT_UNKNOWN;
 	k = tt_snapshot_add_sock(s);
 	k->family = TT_FAM_TCP6;
@@ -56,6 +68,9 @@ static void build(tt_model *m, tt_snapshot *s)
 	ow = tt_snapshot_add_owner(s);
 	ow->inode = 145097;
 	ow->fd = 8;
+	ow = tt_snapshot_add_owner(s);
+	ow->inode = 145098;
+	ow->fd = 9;
 	tt_snapshot_index_owners(s);
 	assert_int_equal(tt_model_update(m, s), 0);
 }
@@ -96,7 +111,10 @@ static void test_json_contract(void **state)
 	assert_non_null(strstr(out, "{\"inode\":145096,\"state\":\"CLOSE_WAIT\",\"role\":\"client\","
 				    "\"family\":\"tcp4\",\"local\":\"127.0.0.1:50344\","
 				    "\"remote\":\"127.0.0.1:3306\",\"age_s\":0.0"));
-	assert_non_null(strstr(out, "\"held\":true,\"endpoints\":\"unknown\""));
+	assert_non_null(strstr(out, "\"held\":true,\"endpoints\":\"remembered\""));
+	assert_null(strstr(out, "\"endpoints\":\"unknown\""));
+	assert_non_null(strstr(out, "\"states\":{\"CLOSE\":1,\"CLOSE_WAIT\":1},\"endpoint_unknown\":1,\"sockets\""));
+	assert_non_null(strstr(out, "\"attribution\":{\"complete\":true,\"endpoint_unknown\":1,"));
 	assert_non_null(strstr(out, "\"unattributed\":{\"states\":{\"TIME_WAIT\":1},\"sockets\":[{\"inode\":0,\"state\":\"TIME_WAIT\""));
 	assert_non_null(strstr(out, "\"alerts\":[{\"tenant\":\"alice\",\"kind\":\"close_wait_ratio\""));
 	/* hostile strings: escaped by the snapshot, then JSON-escaped */

@@ -59,6 +59,9 @@ static void test_escaping(void **state)
 		assert_true(*p == '\n' || (unsigned char)*p >= 0x20);
 	assert_non_null(strstr(out, "# TYPE tenantop_leaked_sockets gauge"));
 	assert_non_null(strstr(out, "tenantop_reset_held_sockets 1"));
+	assert_non_null(strstr(out, "tenantop_endpoint_unknown_sockets 1"));
+	/* the held socket of unknown endpoint is in no per-port series */
+	assert_null(strstr(out, "port=\"0\""));
 	free(out);
 	tt_rules_free(r);
 }

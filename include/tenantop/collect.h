@@ -159,6 +159,10 @@ void tt_unix_select(const tt_unix_table *t, const tt_unix_watch *w, bool all, tt
 		    tt_snapshot *out);
 /* After the last tt_unix_select of a refresh: what it saw is now the memory. */
 void tt_unix_mem_commit(tt_unix_mem *m);
+/* After the commit: a client's target learnt from the socket itself (its
+ * server end was gone before it was seen), remembered like a seen one. */
+void tt_unix_mem_learn(tt_unix_mem *m, uint64_t inode, const char *path);
+const char *tt_unix_mem_target(const tt_unix_mem *m, uint64_t inode); /* NULL none */
 
 /* ---- processes and ownership (src/collect/procinfo.c, owners.c) ---- */
 

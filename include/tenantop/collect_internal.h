@@ -43,6 +43,9 @@ struct tt_scan_ctx {
 	bool check_held;          /* look for reset-but-held sockets */
 	bool try_pidfd;
 	tt_u64set held;           /* per refresh: inode -> socket index + 1 (0 = filtered) */
+	tt_u64set unknown_ix;     /* per refresh: dead Unix client of unknown target -> socket index */
+	const tt_unix_watch *uwatch; /* watched Unix socket paths */
+	tt_unix_mem *umem;        /* Unix clients' targets */
 	tt_u64set proto_cache;    /* inode -> protocol, across refreshes */
 	/* endpoint memory */
 	struct tt_endpoint_mem *eps;
@@ -53,6 +56,24 @@ struct tt_scan_ctx {
 	void *owner;              /* the collector */
 	void *pcache;             /* owners.c: per-process descriptor cache */
 };
+
+/* peek.c: what a socket says of itself (see there). */
+typedef struct tt_peek {
+	int state;          /* TCP state, -1 unknown */
+	bool local, peer;   /* which endpoints were learnt */
+	uint8_t family;     /* TT_FAM_TCP4/6 */
+	uint16_t lport, rport;
+	uint8_t laddr[16], raddr[16];
+	char path[108];     /* Unix: the peer's socket file, "" none */
+} tt_peek;
+enum { TT_PEEK_OK = 0, TT_PEEK_DENIED = -1, TT_PEEK_GONE = -2 };
+/* Ask the socket behind descriptor fd of pid.  TT_PEEK_GONE when the
+ * process or descriptor is gone, TT_PEEK_DENIED (errno in *why) when the
+ * kernel refuses (not root, ptrace denied, no pidfd_getfd). */
+int tt_peek_socket(int rootfd, bool real_proc, int pid, int fd, bool unix_sock, tt_peek *pk, int *why);
+/* Pure: "127.0.0.1:3306", "[::1]:5432" (the remote endpoint) or a socket
+ * path ("/run/mysqld/mysqld.sock", "@abstract") into *pk.  0 or -1. */
+int tt_parse_endpoint(const char *s, size_t len, tt_peek *pk);
 
 const struct tt_endpoint_mem *tt_endpoints_find(const tt_scan_ctx *sc, uint64_t inode);
 int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out);

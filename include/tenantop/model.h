@@ -65,6 +65,8 @@ typedef struct tt_mproc {
 	uint32_t first_ref, nrefs; /* model.refs[first_ref .. first_ref+nrefs) = socket indices */
 	double oldest_leak_s; /* age in state of its oldest CLOSE_WAIT/CLOSE, 0 none */
 	tt_match match;       /* why this process is this tenant */
+	uint32_t endpoint_unknown; /* dead connections held whose endpoint could not be
+				    * learnt: not among its sockets, never a leak */
 } tt_mproc;
 
 typedef struct tt_mtenant {
@@ -78,6 +80,7 @@ typedef struct tt_mtenant {
 	double oldest_leak_s;
 	double leak_slope;    /* leaked sockets per minute, least squares over the trend window */
 	const tt_history *hist;
+	uint32_t endpoint_unknown; /* as tt_mproc's, distinct sockets */
 } tt_mtenant;
 
 typedef struct tt_model_opts {
@@ -102,6 +105,7 @@ typedef struct tt_model {
 	size_t nunattr, unattr_cap;
 	tt_counts unattributed;
 	tt_counts totals;
+	uint32_t endpoint_unknown; /* sockets of no known endpoint, in no count */
 	tt_history total_hist;
 	uint64_t generation;     /* refreshes merged */
 	double time;             /* snapshot time */

@@ -21,6 +21,7 @@
 #define TT_SF_HELD_ONLY 0x02         /* found from the fd side only: no table lists it */
 #define TT_SF_ENDPOINT_UNKNOWN 0x04  /* addresses never seen (held before we started) */
 #define TT_SF_ENDPOINT_REMEMBERED 0x08 /* addresses from an earlier refresh */
+#define TT_SF_DROP 0x10              /* collector-internal: not a watched socket after all */
 
 typedef struct tt_sock {
 	uint64_t inode;   /* 0 for TIME_WAIT, request and orphan sockets */
@@ -88,7 +89,11 @@ typedef struct tt_scan_stats {
 	uint32_t fd_denied;    /* processes whose fd folder could not be read */
 	uint32_t pid_reused;   /* a pid whose start time changed during the scan */
 	uint32_t bad_lines;    /* malformed table lines or messages skipped */
-	uint32_t held;         /* reset-but-held TCP sockets found from the fd side */
+	uint32_t held;         /* reset-but-held TCP sockets found from the fd side, to watched ports */
+	uint32_t held_unknown; /* dead connections (reset TCP, Unix without server) held by
+				* processes with watched sockets, whose endpoint could not be
+				* learnt: shown apart, never counted as database leaks */
+	int peek_errno;        /* why a socket could not be asked (pidfd_getfd), 0 none */
 	uint32_t netns_read, netns_failed; /* other network namespaces read / not readable */
 	bool unix_no_peers;    /* Unix sockets from /proc text: client ends unknown */
 	int64_t sk_inuse, sk_alloc, sk_orphan, sk_tw; /* /proc/net/sockstat TCP line; -1 unknown */
@@ -96,7 +101,7 @@ typedef struct tt_scan_stats {
 	bool hidepid;          /* /proc mounted with hidepid */
 	bool attribution_partial;
 	char source[16];       /* "netlink" or "proc" */
-	char partial_reason[160];
+	char partial_reason[256];
 	double collect_ms;     /* wall time of the collection */
 } tt_scan_stats;
 

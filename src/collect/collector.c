@@ -210,6 +210,9 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
 	tt_u64set_init(&sc->all_inodes);
 	tt_u64set_init(&sc->ns_inodes);
 	tt_u64set_init(&sc->held);
+	tt_u64set_init(&sc->unknown_ix);
+	sc->uwatch = &c->uwatch;
+	sc->umem = &c->umem;
 	tt_u64set_init(&sc->proto_cache);
 	tt_u64set_init(&sc->eps_index);
 	/* fixture trees carry their own passwd */
@@ -285,12 +288,17 @@ static void read_unix(tt_collector *c, tt_snapshot *out)
 }
 
 /* Dead Unix connections of unknown target that no watched process holds
- * are not database connections as far as anyone can tell: drop them. */
+ * are not database connections as far as anyone can tell, and the ones
+ * found connected to an unwatched socket are not either: drop them. */
+static bool dropped(const tt_sock *k)
+{
+	return k->family == TT_FAM_UNIX && (k->flags & (TT_SF_ENDPOINT_UNKNOWN | TT_SF_DROP));
+}
+
 static void drop_unowned_unknown(tt_snapshot *out)
 {
 	size_t first = 0;
-	while (first < out->nsocks &&
-	       !(out->socks[first].family == TT_FAM_UNIX && (out->socks[first].flags & TT_SF_ENDPOINT_UNKNOWN)))
+	while (first < out->nsocks && !dropped(&out->socks[first]))
 		first++;
 	if (first == out->nsocks)
 		return; /* the usual case: nothing to drop */
@@ -301,7 +309,7 @@ static void drop_unowned_unknown(tt_snapshot *out)
 	size_t w = first;
 	for (size_t i = first; i < out->nsocks; i++) {
 		const tt_sock *k = &out->socks[i];
-		if (k->family == TT_FAM_UNIX && (k->flags & TT_SF_ENDPOINT_UNKNOWN) && !tt_u64set_has(&owned, k->inode))
+		if (dropped(k) && ((k->flags & TT_SF_DROP) || !tt_u64set_has(&owned, k->inode)))
 			continue;
 		out->socks[w++] = *k;
 	}
@@ -422,14 +430,16 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 	endpoints_remember(sc, out, out->time, carry);
 	if (!c->opts.skip_processes) {
 		tt_u64set_clear(&sc->wanted);
-		for (size_t i = 0; i < out->nsocks; i++)
-			if (out->socks[i].inode)
-				tt_u64set_put(&sc->wanted, out->socks[i].inode,
-					      (out->socks[i].netns ? out->socks[i].netns : TT_OWN_NS) |
-						      (out->socks[i].family == TT_FAM_UNIX &&
-								       (out->socks[i].flags & TT_SF_ENDPOINT_UNKNOWN)
-							       ? TT_WANT_WEAK
-							       : 0));
+		tt_u64set_clear(&sc->unknown_ix);
+		for (size_t i = 0; i < out->nsocks; i++) {
+			const tt_sock *k = &out->socks[i];
+			if (!k->inode)
+				continue;
+			bool weak = k->family == TT_FAM_UNIX && (k->flags & TT_SF_ENDPOINT_UNKNOWN);
+			tt_u64set_put(&sc->wanted, k->inode, (k->netns ? k->netns : TT_OWN_NS) | (weak ? TT_WANT_WEAK : 0));
+			if (weak && !k->netns)
+				tt_u64set_put(&sc->unknown_ix, k->inode, i);
+		}
 		/* unhashed TCP sockets exist only when sockstat's alloc exceeds inuse
 		 * (unknown sockstat: look anyway) */
 		sc->check_held = !(st->sk_alloc >= 0 && st->sk_inuse >= 0 && st->sk_alloc <= st->sk_inuse) ||
@@ -455,6 +465,13 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 				 st->is_root ? "permission denied" : "not root", st->fd_denied, st->procs);
 		}
 	}
+	if (st->held_unknown) {
+		size_t at = strlen(st->partial_reason);
+		snprintf(st->partial_reason + at, sizeof(st->partial_reason) - at,
+			 "%s%u dead connection%s of unknown endpoint (%s), not counted", at ? "; " : "",
+			 st->held_unknown, st->held_unknown == 1 ? "" : "s", st->peek_errno ? strerror(st->peek_errno) : "not asked");
+		st->attribution_partial = true;
+	}
 	if (c->real_proc)
 		st->hidepid = proc_hidepid(c->rootfd);
 	if (st->hidepid && !st->is_root && !st->attribution_partial) {
@@ -477,6 +494,7 @@ void tt_collector_free(tt_collector *c)
 	tt_u64set_free(&sc->all_inodes);
 	tt_u64set_free(&sc->ns_inodes);
 	tt_u64set_free(&sc->held);
+	tt_u64set_free(&sc->unknown_ix);
 	tt_unix_table_free(&c->utab);
 	tt_unix_mem_free(&c->umem);
 	tt_netns_free(&c->ns);

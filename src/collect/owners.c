@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tenantop/collect_internal.h"
+#include "tenantop/vec.h"
 
 enum { PROTO_OTHER = 1, PROTO_TCP = 2, PROTO_TCP6 = 3 };
 
@@ -45,70 +46,23 @@ static int sock_proto(tt_scan_ctx *sc, int pid, const char *fdname, uint64_t ino
 	return proto;
 }
 
-/* The TCP state of another process's socket, from a duplicate of its
- * descriptor (pidfd_getfd, Linux 5.6+).  Fills the local endpoint when asked.
- * -1 when the kernel refuses. */
-static int state_via_pidfd(int pid, int fd, tt_sock *k)
-{
-#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pfd < 0)
-		return -1;
-	int sfd = (int)syscall(SYS_pidfd_getfd, pfd, fd, 0);
-	close(pfd);
-	if (sfd < 0)
-		return -1;
-	struct tcp_info ti;
-	socklen_t len = sizeof(ti);
-	memset(&ti, 0, sizeof(ti));
-	int state = -1;
-	if (getsockopt(sfd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
-		state = ti.tcpi_state;
-	if (k && state == TT_ST_CLOSE) {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		if (getsockname(sfd, (struct sockaddr *)&ss, &sl) == 0) {
-			if (ss.ss_family == AF_INET) {
-				struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-				memcpy(k->laddr, &a->sin_addr, 4);
-				k->lport = ntohs(a->sin_port);
-			} else if (ss.ss_family == AF_INET6) {
-				struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-				memcpy(k->laddr, &a->sin6_addr, 16);
-				k->lport = ntohs(a->sin6_port);
-			}
-		}
-	}
-	close(sfd);
-	return state;
-#else
-	(void)pid;
-	(void)fd;
-	(void)k;
-	return -1;
-#endif
-}
+/* What is known of a socket no table lists (or that might be so), kept
+ * across refreshes while a descriptor holds it. */
+enum { PM_LIVE = 1, PM_HELD, PM_UNKNOWN, PM_UNCONNECTED, PM_UNIX_TARGET, PM_UNIX_OTHER };
+struct peekmem {
+	uint64_t inode;
+	uint32_t gen;
+	uint8_t what;       /* PM_* */
+	uint8_t family;
+	uint8_t remembered; /* endpoints from an earlier sighting in the tables */
+	uint16_t lport, rport;
+	uint8_t laddr[16], raddr[16];
+};
 
-/* Is this unlisted TCP socket reset-but-held?  Exact with the text source
- * (every listed inode is known); with netlink the kernel filtered by port,
- * so ask the socket itself, or fall back to a full inode list. */
-static bool is_held(tt_scan_ctx *sc, int pid, int fd, uint64_t inode, tt_sock *k)
-{
-	if (tt_u64set_has(&sc->ns_inodes, inode))
-		return false; /* listed in another namespace's table */
-	if (sc->all_inodes_valid)
-		return !tt_u64set_has(&sc->all_inodes, inode);
-	int st = sc->try_pidfd ? state_via_pidfd(pid, fd, k) : -1;
-	if (st >= 0)
-		return st == TT_ST_CLOSE;
-	sc->try_pidfd = false;
-	if (sc->load_all_inodes && sc->load_all_inodes(sc) == 0 && sc->all_inodes_valid)
-		return !tt_u64set_has(&sc->all_inodes, inode);
-	return false;
-}
-
-/* Add (or find) the CLOSE socket for a held inode; -1 when filtered out. */
-static long held_socket(tt_scan_ctx *sc, tt_snapshot *out, uint64_t inode, int proto, tt_sock *probe)
+/* The held socket of a descriptor, with what is known of its endpoints,
+ * appended to the snapshot once (several processes may hold it).  -1 when
+ * the port filter does not keep it. */
+static long held_socket(tt_scan_ctx *sc, tt_snapshot *out, uint64_t inode, int proto, const struct peekmem *pm)
 {
 	uint64_t ix;
 	if (tt_u64set_get(&sc->held, inode, &ix))
@@ -119,15 +73,17 @@ static long held_socket(tt_scan_ctx *sc, tt_snapshot *out, uint64_t inode, int p
 	k.state = TT_ST_CLOSE;
 	k.family = proto == PROTO_TCP6 ? TT_FAM_TCP6 : TT_FAM_TCP4;
 	k.flags = TT_SF_HELD_ONLY;
-	const struct tt_endpoint_mem *em = tt_endpoints_find(sc, inode);
-	if (em) {
-		k.family = em->family;
-		memcpy(k.laddr, em->laddr, 16);
-		memcpy(k.raddr, em->raddr, 16);
-		k.lport = em->lport;
-		k.rport = em->rport;
-		k.uid = em->uid;
-		k.flags |= TT_SF_ENDPOINT_REMEMBERED;
+	if (pm->what == PM_HELD) {
+		k.family = pm->family;
+		memcpy(k.laddr, pm->laddr, 16);
+		memcpy(k.raddr, pm->raddr, 16);
+		k.lport = pm->lport;
+		k.rport = pm->rport;
+		const struct tt_endpoint_mem *em = tt_endpoints_find(sc, inode);
+		if (em)
+			k.uid = em->uid;
+		if (pm->remembered)
+			k.flags |= TT_SF_ENDPOINT_REMEMBERED;
 		tt_sock_filter f = {sc->ports, 0};
 		if (!tt_sock_filter_match(&f, &k)) {
 			tt_u64set_put(&sc->held, inode, 0);
@@ -135,16 +91,17 @@ static long held_socket(tt_scan_ctx *sc, tt_snapshot *out, uint64_t inode, int p
 		}
 	} else {
 		k.flags |= TT_SF_ENDPOINT_UNKNOWN;
-		if (probe) {
-			memcpy(k.laddr, probe->laddr, 16);
-			k.lport = probe->lport;
-		}
+		memcpy(k.laddr, pm->laddr, 16);
+		k.lport = pm->lport;
 	}
 	tt_sock *dst = tt_snapshot_add_sock(out);
 	if (!dst)
 		return -1;
 	*dst = k;
-	out->stats.held++;
+	if (k.flags & TT_SF_ENDPOINT_UNKNOWN)
+		out->stats.held_unknown++;
+	else
+		out->stats.held++;
 	tt_u64set_put(&sc->held, inode, out->nsocks);
 	return (long)out->nsocks - 1;
 }
@@ -189,12 +146,9 @@ struct pcache {
 	size_t n, cap;
 	tt_u64set index;    /* pid -> slot */
 	uint32_t gen;
-	tt_u64set held_prev; /* inodes held (CLOSE) last refresh -> index in held_eps */
-	struct held_ep {
-		uint8_t laddr[16];
-		uint16_t lport;
-	} *held_eps;         /* their local endpoints (from the kernel or remembered) */
-	size_t nheld_eps, held_eps_cap;
+	struct peekmem *pm;  /* what was learnt of sockets no table listed */
+	size_t npm, pm_cap;
+	tt_u64set pm_index;  /* inode -> index in pm */
 	tt_u64set missing;   /* watched inodes no descriptor explained last refresh */
 	tt_u64set have;      /* per refresh: inodes of every cached descriptor (kept for its capacity) */
 };
@@ -221,7 +175,7 @@ static struct pcache *pcache_of(tt_scan_ctx *sc)
 		if (!pc)
 			return NULL;
 		tt_u64set_init(&pc->index);
-		tt_u64set_init(&pc->held_prev);
+		tt_u64set_init(&pc->pm_index);
 		tt_u64set_init(&pc->missing);
 		tt_u64set_init(&pc->have);
 		sc->pcache = pc;
@@ -238,8 +192,8 @@ void tt_owners_free(tt_scan_ctx *sc)
 		pentry_clear(&pc->v[i]);
 	free(pc->v);
 	tt_u64set_free(&pc->index);
-	tt_u64set_free(&pc->held_prev);
-	free(pc->held_eps);
+	tt_u64set_free(&pc->pm_index);
+	free(pc->pm);
 	tt_u64set_free(&pc->missing);
 	tt_u64set_free(&pc->have);
 	free(pc);
@@ -400,49 +354,204 @@ static long push_proc(tt_scan_ctx *sc, struct pentry *e, tt_snapshot *out)
 	return pi;
 }
 
-/* The owners (and reset-but-held sockets) of one process.  fresh: its
- * descriptors were just read, so every unlisted TCP socket is a candidate;
- * otherwise only sockets known to be watched or held are. */
+static struct peekmem *pm_find(struct pcache *pc, uint64_t inode)
+{
+	uint64_t ix;
+	return tt_u64set_get(&pc->pm_index, inode, &ix) && ix < pc->npm ? &pc->pm[ix] : NULL;
+}
+
+static struct peekmem *pm_new(struct pcache *pc, uint64_t inode)
+{
+	struct peekmem *pm = pm_find(pc, inode);
+	if (pm)
+		return pm;
+	if (tt_u64set_put(&pc->pm_index, inode, pc->npm) < 0)
+		return NULL;
+	pm = TT_VEC_PUSH(pc->pm, pc->npm, pc->pm_cap);
+	if (!pm) {
+		tt_u64set_del(&pc->pm_index, inode);
+		return NULL;
+	}
+	pm->inode = inode;
+	return pm;
+}
+
+static void peek_failed(tt_snapshot *out, int why)
+{
+	if (!out->stats.peek_errno)
+		out->stats.peek_errno = why ? why : EPERM;
+}
+
+/* A TCP socket of this descriptor that no table listed: is it held after a
+ * reset, and to where?  Asked once; the answer is kept while the
+ * descriptor lives (a reset socket stays closed, a live one keeps its
+ * endpoints).  NULL: not a held socket (or gone). */
+static const struct peekmem *classify_tcp(tt_scan_ctx *sc, struct pcache *pc, const struct pentry *e,
+					  const struct pfd *fd, bool fresh, tt_snapshot *out)
+{
+	struct peekmem *pm = pm_find(pc, fd->inode);
+	const struct tt_endpoint_mem *em = tt_endpoints_find(sc, fd->inode);
+	tt_sock_filter f = {sc->ports, 0};
+	if (pm) {
+		pm->gen = pc->gen;
+		if (pm->what == PM_HELD || pm->what == PM_UNKNOWN)
+			return pm;
+		if (pm->what == PM_UNCONNECTED && !fresh)
+			return NULL;
+		if (pm->what == PM_LIVE) {
+			tt_sock k;
+			memset(&k, 0, sizeof(k));
+			k.lport = pm->lport, k.rport = pm->rport;
+			if (!tt_sock_filter_match(&f, &k))
+				return NULL; /* alive, and not a database connection */
+		}
+	} else if (!fresh && !em) {
+		return NULL; /* a descriptor already looked at */
+	}
+	if (sc->all_inodes_valid && tt_u64set_has(&sc->all_inodes, fd->inode))
+		return NULL; /* listed: alive */
+	if (tt_u64set_has(&sc->ns_inodes, fd->inode))
+		return NULL; /* listed in another namespace's table */
+	tt_peek pk;
+	int why = 0;
+	int rc = sc->try_pidfd || !sc->real_proc ? tt_peek_socket(sc->rootfd, sc->real_proc, e->pid, fd->fd, false, &pk, &why)
+						  : TT_PEEK_DENIED;
+	if (rc == TT_PEEK_GONE)
+		return NULL;
+	if (rc == TT_PEEK_DENIED && why == ENOSYS)
+		sc->try_pidfd = false;
+	if (rc == TT_PEEK_DENIED && !sc->all_inodes_valid) {
+		/* cannot ask the socket: is it listed at all? (an unfiltered dump, once) */
+		if (!(sc->load_all_inodes && sc->load_all_inodes(sc) == 0 && sc->all_inodes_valid))
+			return NULL;
+		if (tt_u64set_has(&sc->all_inodes, fd->inode))
+			return NULL;
+	}
+	if (!pm && !(pm = pm_new(pc, fd->inode)))
+		return NULL;
+	pm->gen = pc->gen;
+	if (rc == TT_PEEK_OK && pk.state >= 0 && pk.state != TT_ST_CLOSE) {
+		pm->what = PM_LIVE; /* it moved after the table was read, or is unwatched */
+		pm->lport = pk.lport, pm->rport = pk.rport;
+		return NULL;
+	}
+	if (rc == TT_PEEK_OK && pk.local) {
+		pm->family = pk.family;
+		memcpy(pm->laddr, pk.laddr, 16);
+		pm->lport = pk.lport;
+	}
+	if (rc == TT_PEEK_OK && pk.peer) {
+		pm->what = PM_HELD;
+		if (!pk.local)
+			pm->family = pk.family;
+		memcpy(pm->raddr, pk.raddr, 16);
+		pm->rport = pk.rport;
+		if (!pk.local && em) {
+			memcpy(pm->laddr, em->laddr, 16);
+			pm->lport = em->lport;
+		}
+	} else if (em) {
+		pm->what = PM_HELD; /* seen in the tables before it was reset */
+		pm->remembered = 1;
+		pm->family = em->family;
+		memcpy(pm->laddr, em->laddr, 16);
+		memcpy(pm->raddr, em->raddr, 16);
+		pm->lport = em->lport, pm->rport = em->rport;
+	} else if (rc == TT_PEEK_OK) {
+		pm->what = PM_UNCONNECTED; /* never connected: nobody's connection */
+		return NULL;
+	} else {
+		pm->what = PM_UNKNOWN;
+		peek_failed(out, why);
+	}
+	return pm;
+}
+
+/* A Unix client whose server end is gone, never seen alive: ask it where
+ * it was connected.  false: not a watched connection (drop it). */
+static bool classify_unix(tt_scan_ctx *sc, struct pcache *pc, const struct pentry *e, const struct pfd *fd,
+			  bool watched, tt_snapshot *out)
+{
+	uint64_t ix;
+	if (!tt_u64set_get(&sc->unknown_ix, fd->inode, &ix) || ix >= out->nsocks)
+		return watched;
+	tt_sock *k = &out->socks[ix];
+	if (!(k->flags & TT_SF_ENDPOINT_UNKNOWN))
+		return true; /* answered for another holder already */
+	struct peekmem *pm = pm_find(pc, fd->inode);
+	tt_peek pk;
+	memset(&pk, 0, sizeof(pk));
+	if (!pm || pm->what == PM_UNKNOWN) {
+		int why = 0;
+		int rc = tt_peek_socket(sc->rootfd, sc->real_proc, e->pid, fd->fd, true, &pk, &why);
+		if (rc == TT_PEEK_GONE)
+			return false;
+		if (!pm && !(pm = pm_new(pc, fd->inode)))
+			return watched;
+		if (rc == TT_PEEK_DENIED) {
+			pm->what = PM_UNKNOWN;
+			peek_failed(out, why);
+		} else if (pk.peer && (sc->ports->all || tt_unix_watch_match(sc->uwatch, pk.path))) {
+			pm->what = PM_UNIX_TARGET;
+			tt_unix_mem_learn(sc->umem, fd->inode, pk.path);
+		} else {
+			pm->what = PM_UNIX_OTHER;
+		}
+	}
+	pm->gen = pc->gen;
+	if (pm->what == PM_UNIX_TARGET) {
+		const char *path = pk.path[0] ? pk.path : tt_unix_mem_target(sc->umem, fd->inode);
+		if (path) {
+			k->peer_path = tt_snapshot_str(out, path, strlen(path), 256);
+			k->flags &= (uint8_t)~TT_SF_ENDPOINT_UNKNOWN;
+			return true;
+		}
+	}
+	if (pm->what == PM_UNKNOWN) {
+		if (watched)
+			out->stats.held_unknown++;
+		return watched;
+	}
+	k->flags |= TT_SF_DROP;
+	return false;
+}
+
+/* The owners (and held sockets) of one process.  fresh: its descriptors
+ * were just read, so every unlisted TCP socket is a candidate; otherwise
+ * only sockets already known to be held are. */
 static void emit(tt_scan_ctx *sc, struct pcache *pc, struct pentry *e, bool fresh, tt_snapshot *out)
 {
 	size_t owners_mark = out->nowners;
-	/* a reset socket whose addresses were never seen may be on any port:
-	 * count it only for a process that holds watched sockets too */
+	/* a dead connection whose endpoint cannot be learnt may be anyone's:
+	 * shown apart, only for a process that holds watched sockets too */
 	bool watched = sc->ports && sc->ports->all;
 	uint64_t v;
 	for (uint32_t i = 0; i < e->nsock && !watched; i++)
 		watched = (tt_u64set_get(&sc->wanted, e->fds[i].inode, &v) && !(v & TT_WANT_WEAK)) ||
 			  tt_endpoints_find(sc, e->fds[i].inode);
 	for (uint32_t i = 0; i < e->nsock; i++) {
-		uint64_t inode = e->fds[i].inode;
+		const struct pfd *fd = &e->fds[i];
+		uint64_t inode = fd->inode;
 		if (tt_u64set_get(&sc->wanted, inode, &v)) {
-			if ((v & TT_WANT_WEAK) && !watched)
-				continue; /* a dead Unix connection to who knows what */
+			if ((v & TT_WANT_WEAK) && !classify_unix(sc, pc, e, fd, watched, out))
+				continue;
 		} else {
-			if (!sc->check_held || (!watched && !tt_endpoints_find(sc, inode)))
+			if (!sc->check_held)
 				continue;
-			uint64_t prev;
-			bool known = tt_u64set_get(&sc->held, inode, &prev);
-			if (!known && !fresh && !tt_u64set_has(&pc->held_prev, inode) && !tt_endpoints_find(sc, inode))
-				continue;
-			char fdname[16];
-			snprintf(fdname, sizeof(fdname), "%d", e->fds[i].fd);
-			int proto = sock_proto(sc, e->pid, fdname, inode);
-			if (proto != PROTO_TCP && proto != PROTO_TCP6)
-				continue;
-			tt_sock probe;
-			memset(&probe, 0, sizeof(probe));
-			uint64_t hp;
-			if (!known && tt_u64set_get(&pc->held_prev, inode, &hp) && hp < pc->nheld_eps) {
-				/* closed last refresh and still unlisted: a reset socket
-				 * stays closed, no need to ask the kernel again */
-				memcpy(probe.laddr, pc->held_eps[hp].laddr, 16);
-				probe.lport = pc->held_eps[hp].lport;
-			} else if (!known && !is_held(sc, e->pid, e->fds[i].fd, inode, &probe)) {
-				continue;
+			uint64_t known;
+			if (!tt_u64set_get(&sc->held, inode, &known)) {
+				char fdname[16];
+				snprintf(fdname, sizeof(fdname), "%d", fd->fd);
+				int proto = sock_proto(sc, e->pid, fdname, inode);
+				if (proto != PROTO_TCP && proto != PROTO_TCP6)
+					continue;
+				const struct peekmem *pm = classify_tcp(sc, pc, e, fd, fresh, out);
+				if (!pm || (pm->what == PM_UNKNOWN && !watched) ||
+				    held_socket(sc, out, inode, proto, pm) < 0)
+					continue;
+			} else if (!known) {
+				continue; /* held, on an unwatched port */
 			}
-			if (held_socket(sc, out, inode, proto, &probe) < 0)
-				continue;
 		}
 		tt_owner *o = tt_snapshot_add_owner(out);
 		if (!o)
@@ -451,7 +560,7 @@ static void emit(tt_scan_ctx *sc, struct pcache *pc, struct pentry *e, bool fres
 		if (tt_u64set_get(&sc->wanted, inode, &ns) && (ns & ~TT_WANT_WEAK) != TT_OWN_NS)
 			o->netns = ns & ~TT_WANT_WEAK;
 		o->inode = inode;
-		o->fd = e->fds[i].fd;
+		o->fd = fd->fd;
 		o->proc = UINT32_MAX; /* set below */
 	}
 	if (out->nowners == owners_mark)
@@ -574,26 +683,16 @@ int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out)
 		if (todo[t].ok)
 			emit(sc, pc, &pc->v[todo[t].slot], todo[t].fresh, out);
 	free(todo);
-	/* remember which sockets were held, to look at them again */
-	tt_u64set_clear(&pc->held_prev);
-	pc->nheld_eps = 0;
-	for (size_t i = 0; i < out->nsocks; i++) {
-		const tt_sock *k = &out->socks[i];
-		if (!(k->flags & TT_SF_HELD_ONLY))
-			continue;
-		if (pc->nheld_eps == pc->held_eps_cap) {
-			size_t ncap = pc->held_eps_cap ? pc->held_eps_cap * 2 : 64;
-			void *p = realloc(pc->held_eps, ncap * sizeof(*pc->held_eps));
-			if (!p)
-				break; /* not remembered: asked again next time */
-			pc->held_eps = p;
-			pc->held_eps_cap = ncap;
-		}
-		struct held_ep *h = &pc->held_eps[pc->nheld_eps];
-		memcpy(h->laddr, k->laddr, 16);
-		h->lport = k->lport;
-		if (tt_u64set_put(&pc->held_prev, k->inode, pc->nheld_eps) == 0)
-			pc->nheld_eps++;
+	/* forget what was learnt of descriptors that are gone */
+	size_t w = 0;
+	for (size_t i = 0; i < pc->npm; i++)
+		if (pc->pm[i].gen == pc->gen)
+			pc->pm[w++] = pc->pm[i];
+	if (w != pc->npm) {
+		pc->npm = w;
+		tt_u64set_clear(&pc->pm_index);
+		for (size_t i = 0; i < pc->npm; i++)
+			tt_u64set_put(&pc->pm_index, pc->pm[i].inode, i);
 	}
 	pcache_sweep(pc);
 	return 0;

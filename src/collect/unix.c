@@ -401,6 +401,19 @@ void tt_unix_select(const tt_unix_table *t, const tt_unix_watch *w, bool all, tt
 	tt_u64set_free(&ix);
 }
 
+void tt_unix_mem_learn(tt_unix_mem *m, uint64_t inode, const char *path)
+{
+	uint64_t i = intern(m, path);
+	if (i != UINT64_MAX)
+		tt_u64set_put(&m->peer_of, inode, i);
+}
+
+const char *tt_unix_mem_target(const tt_unix_mem *m, uint64_t inode)
+{
+	uint64_t i;
+	return tt_u64set_get(&m->peer_of, inode, &i) && i < m->npaths ? m->paths[i] : NULL;
+}
+
 void tt_unix_mem_commit(tt_unix_mem *m)
 {
 	tt_u64set t = m->peer_of;

@@ -511,6 +511,7 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 	m->generation++;
 	m->time = s->time;
 	m->nsocks = m->nprocs = m->nrefs = m->ntenants = m->nunattr = 0;
+	m->endpoint_unknown = 0;
 	memset(&m->totals, 0, sizeof(m->totals));
 	memset(&m->unattributed, 0, sizeof(m->unattributed));
 	pv->npairs = pv->nmatches = 0;
@@ -542,8 +543,10 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		role_of(pv, &m->opts.ports, k, &ms->role, &ms->port);
 		if (track_age(m, pv, ms) < 0)
 			return -1;
-		if (k->state < TT_ST_COUNT)
+		if (k->state < TT_ST_COUNT && !(k->flags & TT_SF_ENDPOINT_UNKNOWN))
 			m->totals.st[k->state]++;
+		else if (k->flags & TT_SF_ENDPOINT_UNKNOWN)
+			m->endpoint_unknown++;
 
 		tt_match mt;
 		const tt_owner *o = k->inode ? tt_snapshot_find_owner(s, k->netns, k->inode) : NULL;
@@ -620,7 +623,9 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		for (size_t j = g; j < i && !seen; j++)
 			seen = pv->pairs[j].tenant == p->tenant;
 		const tt_sock *k = &s->socks[p->sock];
-		if (!seen && k->state < TT_ST_COUNT)
+		if (!seen && (k->flags & TT_SF_ENDPOINT_UNKNOWN))
+			m->tenants[p->tenant].endpoint_unknown++;
+		else if (!seen && k->state < TT_ST_COUNT)
 			m->tenants[p->tenant].counts.st[k->state]++;
 	}
 	/* order tenants, then remap the pairs' tenant indices to that order */
@@ -664,6 +669,10 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 			for (; i < pv->npairs && pv->pairs[i].tenant == t && pv->pairs[i].proc == proc; i++) {
 				uint32_t si = pv->pairs[i].sock;
 				const tt_msock *ms = &m->socks[si];
+				if (ms->s->flags & TT_SF_ENDPOINT_UNKNOWN) {
+					mp->endpoint_unknown++; /* apart: not a socket of any known kind */
+					continue;
+				}
 				m->refs[m->nrefs++] = si;
 				mp->nrefs++;
 				if (ms->s->state < TT_ST_COUNT)

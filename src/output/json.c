@@ -121,6 +121,10 @@ static void write_proc(tt_jsonw *w, const tt_model *m, const tt_mproc *mp)
 	}
 	tt_jw_key(w, "states");
 	write_states(w, &mp->counts);
+	if (mp->endpoint_unknown) {
+		tt_jw_key(w, "endpoint_unknown");
+		tt_jw_uint(w, mp->endpoint_unknown);
+	}
 	tt_jw_key(w, "sockets");
 	tt_jw_arr_begin(w);
 	for (uint32_t r = 0; r < mp->nrefs; r++)
@@ -142,6 +146,10 @@ static void write_tenant(tt_jsonw *w, const tt_model *m, const tt_mtenant *t, co
 	write_states(w, &t->counts);
 	tt_jw_key(w, "leaked");
 	tt_jw_uint(w, tt_counts_leaked(&t->counts));
+	if (t->endpoint_unknown) {
+		tt_jw_key(w, "endpoint_unknown");
+		tt_jw_uint(w, t->endpoint_unknown);
+	}
 	tt_jw_key(w, "leak_ratio");
 	double ratio = tt_counts_leak_ratio(&t->counts);
 	if (ratio < 0)
@@ -223,6 +231,8 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 		tt_jw_key(&w, "reason");
 		tt_jw_str(&w, st->partial_reason);
 	}
+	tt_jw_key(&w, "endpoint_unknown");
+	tt_jw_uint(&w, m->endpoint_unknown);
 	tt_jw_key(&w, "processes");
 	tt_jw_uint(&w, st->procs);
 	tt_jw_key(&w, "vanished");

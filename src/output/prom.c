@@ -56,6 +56,8 @@ int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, con
 	tt_u64set_init(&agg);
 	for (size_t i = 0; i < m->nsocks; i++) {
 		const tt_msock *ms = &m->socks[i];
+		if (ms->s->flags & TT_SF_ENDPOINT_UNKNOWN)
+			continue; /* no port, no role: counted in tenantop_endpoint_unknown_sockets */
 		uint64_t slot = ms->tenant < 0 ? shown + 1 : (size_t)ms->tenant >= shown ? shown : (uint64_t)ms->tenant;
 		uint64_t key = (slot << 32) | ((uint64_t)ms->s->state << 24) | ((uint64_t)ms->role << 16) | ms->port;
 		if (ms->s->family == TT_FAM_UNIX)
@@ -143,6 +145,9 @@ int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, con
 	fprintf(f, "tenantop_scan_processes{outcome=\"fd_denied\"} %u\n", st->fd_denied);
 	help(f, "tenantop_reset_held_sockets", "gauge", "TCP sockets reset by the peer but still held (no table lists them).");
 	fprintf(f, "tenantop_reset_held_sockets %u\n", st->held);
+	help(f, "tenantop_endpoint_unknown_sockets", "gauge",
+	     "Dead connections held (reset TCP, Unix without server) whose endpoint could not be learnt; in no other count.");
+	fprintf(f, "tenantop_endpoint_unknown_sockets %u\n", st->held_unknown);
 	help(f, "tenantop_last_refresh_timestamp_seconds", "gauge", "When the data was collected.");
 	fprintf(f, "tenantop_last_refresh_timestamp_seconds %.3f\n", m->time);
 	return ferror(f) ? -1 : 0;

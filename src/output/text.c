@@ -81,6 +81,8 @@ int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 		fprintf(f, "note: Unix sockets from /proc/net/unix (no UNIX_DIAG): client ends are unknown\n");
 	if (st->held)
 		fprintf(f, "reset but held (state CLOSE, invisible to ss): %u\n", st->held);
+	if (m->endpoint_unknown)
+		fprintf(f, "dead, endpoint unknown (not counted below): %u\n", m->endpoint_unknown);
 	fprintf(f, "totals: ESTABLISHED %u  CLOSE_WAIT %u  CLOSE %u  TIME_WAIT %u  other %u\n\n",
 		m->totals.st[TT_ST_ESTABLISHED], m->totals.st[TT_ST_CLOSE_WAIT], m->totals.st[TT_ST_CLOSE],
 		m->totals.st[TT_ST_TIME_WAIT], tt_counts_other(&m->totals));
