@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "fixture_util.h"
+#include "tenantop/collect_internal.h"
 #include "tenantop/config.h"
 
 static tt_collector *open_fixture(tt_snapshot *snap, const char *ports)
@@ -150,6 +151,56 @@ static void test_missing_root(void **state)
 	assert_non_null(strstr(err, "/nonexistent/tenantop-proc"));
 }
 
+/* The hosting fixture runs a second mysqld on 3307 (not a default port) and
+ * the first one's socket file: discovery watches them, and says why. */
+static void test_discovery(void **state)
+{
+	(void)state;
+	assert_true(tt_is_db_server("mariadbd", NULL));
+	assert_true(tt_is_db_server("pgbouncer", NULL));
+	assert_false(tt_is_db_server("php-fpm8.2", NULL));
+	assert_true(tt_is_db_server("tidb-server", "clickhouse, tidb-server"));
+	assert_false(tt_is_db_server("tidb", "clickhouse, tidb-server"));
+	char root[512], err[512];
+	for (int on = 0; on < 2; on++) {
+		tt_collect_opts co;
+		memset(&co, 0, sizeof(co));
+		co.proc_root = fixture_path("proc-hosting", root, sizeof(root));
+		co.discover = on;
+		assert_int_equal(tt_portset_parse(&co.ports, TT_DEFAULT_PORTS, err, sizeof(err)), 0);
+		tt_collector *c = tt_collector_new(&co, err, sizeof(err));
+		assert_non_null(c);
+		tt_snapshot s;
+		tt_snapshot_init(&s);
+		assert_int_equal(tt_collect(c, &s, err, sizeof(err)), 0);
+		/* 3001: mysqld 71's listener on 3307, 3071: judy's client of it */
+		assert_int_equal(sock_by_inode(&s, 3001) != NULL, on);
+		assert_int_equal(sock_by_inode(&s, 3071) != NULL, on);
+		const tt_watch *w3307 = NULL, *wsock = NULL;
+		for (size_t i = 0; i < s.nwatched; i++) {
+			const tt_watch *w = &s.watched[i];
+			if (w->family != TT_FAM_UNIX && w->port == 3307)
+				w3307 = w;
+			if (w->family == TT_FAM_UNIX && !strcmp(tt_snapshot_get_str(&s, w->path), "/run/mysqld/mysqld.sock"))
+				wsock = w;
+		}
+		if (!on) {
+			assert_null(w3307);
+		} else {
+			assert_non_null(w3307);
+			assert_int_equal(w3307->why, TT_WHY_DISCOVERED);
+			assert_int_equal(w3307->pid, 71);
+			assert_string_equal(tt_snapshot_get_str(&s, w3307->server), "mysqld");
+			/* the socket file is watched by default already: the row names its server */
+			assert_non_null(wsock);
+			assert_int_equal(wsock->why, TT_WHY_DEFAULT);
+			assert_int_equal(wsock->pid, 70);
+		}
+		tt_snapshot_free(&s);
+		tt_collector_free(c);
+	}
+}
+
 static void test_expected_json(void **state)
 {
 	(void)state;
@@ -194,6 +245,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scan_counts),   cmocka_unit_test(test_hostile_strings),
 		cmocka_unit_test(test_all_ports),     cmocka_unit_test(test_missing_root),
+		cmocka_unit_test(test_discovery),
 		cmocka_unit_test(test_expected_json), cmocka_unit_test(test_hosting_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

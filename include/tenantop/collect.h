@@ -31,6 +31,12 @@ typedef struct tt_collect_opts {
 	const char *unix_paths; /* watched Unix socket paths: comma-separated globs; NULL
 				 * = TT_UNIX_PATHS_DEFAULT, "none" = no Unix sockets */
 	bool no_netns;         /* read only the collector's own network namespace */
+	bool discover;         /* also watch what database servers listen on (TCP ports unless
+				* ports_exact, socket files unless unix_exact) */
+	bool ports_exact;      /* the ports were given on the command line: exactly those */
+	bool unix_exact;       /* likewise the Unix socket paths */
+	uint8_t ports_why;     /* enum tt_watch_why of the configured ports */
+	const char *servers;   /* more server process names (comm), comma-separated */
 } tt_collect_opts;
 
 /* Socket files of MySQL/MariaDB, PostgreSQL (and pgbouncer), Redis,
@@ -125,14 +131,19 @@ typedef struct tt_unix_table {
 void tt_unix_table_free(tt_unix_table *t);
 
 #define TT_UNIX_WATCH_MAX 32
+#define TT_UNIX_EXACT_MAX 64
 typedef struct tt_unix_watch {
 	char pat[TT_UNIX_WATCH_MAX][108];
 	size_t n;
+	char exact[TT_UNIX_EXACT_MAX][108]; /* socket files of discovered servers */
+	size_t nexact;
 } tt_unix_watch;
 /* Parse a comma-separated glob list (NULL: the default); "none" = empty.
  * 0, or -1 with a message. */
 int tt_unix_watch_parse(tt_unix_watch *w, const char *list, char *err, size_t errlen);
 bool tt_unix_watch_match(const tt_unix_watch *w, const char *path);
+/* Watch this socket file too.  0, or -1 when there is no room. */
+int tt_unix_watch_add_exact(tt_unix_watch *w, const char *path);
 
 /* What each client socket was connected to (client inode -> path), kept
  * across refreshes so a client whose server end vanished keeps its target. */

@@ -75,6 +75,23 @@ int tt_peek_socket(int rootfd, bool real_proc, int pid, int fd, bool unix_sock, 
  * path ("/run/mysqld/mysqld.sock", "@abstract") into *pk.  0 or -1. */
 int tt_parse_endpoint(const char *s, size_t len, tt_peek *pk);
 
+/* discover.c: database servers and what they listen on (see there). */
+typedef struct tt_discovered {
+	uint8_t family;   /* TT_FAM_TCP4/6, TT_FAM_UNIX */
+	uint16_t port;
+	int32_t pid;
+	char comm[16];
+	char path[108];
+} tt_discovered;
+typedef struct tt_discover tt_discover;
+bool tt_is_db_server(const char *comm, const char *extra_names);
+tt_discover *tt_discover_new(const char *extra_names); /* extra: "name,name" or NULL */
+void tt_discover_free(tt_discover *d);
+/* listeners: the LISTEN TCP sockets of every port; utab: the Unix stream
+ * sockets.  Then tt_discover_found lists the servers' listening endpoints. */
+int tt_discover_run(tt_discover *d, int rootfd, const tt_snapshot *listeners, const tt_unix_table *utab);
+const tt_discovered *tt_discover_found(const tt_discover *d, size_t *n);
+
 const struct tt_endpoint_mem *tt_endpoints_find(const tt_scan_ctx *sc, uint64_t inode);
 int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out);
 void tt_owners_free(tt_scan_ctx *sc);

@@ -17,6 +17,8 @@ typedef struct tt_conf {
 	bool ports_set;
 	unsigned max_tenants;     /* Prometheus: tenants with their own label (default 50) */
 	char unix_paths[1024];    /* [general] unix_paths, "" = the default */
+	char servers[512];        /* [general] servers: more database server names (comm) */
+	int discover;             /* [general] discover = yes|no; -1 not set */
 	char path[512];           /* the file loaded, "" when none */
 } tt_conf;
 

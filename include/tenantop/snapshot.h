@@ -105,6 +105,17 @@ typedef struct tt_scan_stats {
 	double collect_ms;     /* wall time of the collection */
 } tt_scan_stats;
 
+/* What the collector watched this refresh, and why (JSON "watched"). */
+enum tt_watch_why { TT_WHY_DEFAULT = 0, TT_WHY_CONFIGURED = 1, TT_WHY_DISCOVERED = 2 };
+typedef struct tt_watch {
+	uint8_t family;   /* TT_FAM_TCP4: a TCP port (either family); TT_FAM_UNIX: a socket file */
+	uint8_t why;      /* enum tt_watch_why */
+	uint16_t port;
+	int32_t pid;      /* discovered: the server that listens there */
+	uint32_t path;    /* Unix: the socket file or glob (string pool) */
+	uint32_t server;  /* discovered: the server's comm (string pool) */
+} tt_watch;
+
 typedef struct tt_snapshot {
 	double time;   /* wall clock, seconds since the epoch */
 	double mono;   /* monotonic clock, seconds */
@@ -114,6 +125,8 @@ typedef struct tt_snapshot {
 	size_t nprocs, procs_cap;
 	tt_owner *owners;
 	size_t nowners, owners_cap;
+	tt_watch *watched; /* empty: the ports of the model's options (recordings) */
+	size_t nwatched, watched_cap;
 	char *strs; /* string pool; offset 0 is "" */
 	size_t strs_len, strs_cap;
 	tt_scan_stats stats;
@@ -128,6 +141,7 @@ void tt_scan_stats_reset(tt_scan_stats *st);
 tt_sock *tt_snapshot_add_sock(tt_snapshot *s);
 tt_proc *tt_snapshot_add_proc(tt_snapshot *s);
 tt_owner *tt_snapshot_add_owner(tt_snapshot *s);
+tt_watch *tt_snapshot_add_watch(tt_snapshot *s);
 
 /* Copy raw bytes into the pool, sanitised for display (sanitize.h rules,
  * at most maxout bytes of output).  Returns the offset, 0 for empty or on

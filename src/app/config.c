@@ -27,6 +27,7 @@ int tt_conf_init(tt_conf *c)
 	memset(c, 0, sizeof(*c));
 	tt_detect_opts_default(&c->detect);
 	c->max_tenants = 50;
+	c->discover = -1;
 	c->rules = tt_rules_default();
 	return c->rules ? 0 : -1;
 }
@@ -190,7 +191,28 @@ static int handler(void *user, const char *section, const char *name, const char
 			snprintf(lc->c->unix_paths, sizeof(lc->c->unix_paths), "%s", value);
 			return 1;
 		}
-		return fail_at(lc, lc->line, "unknown key '%.40s' in [general] (expected ports, unix_paths, max_tenants)",
+		if (!strcmp(name, "servers")) {
+			if (strlen(value) >= sizeof(lc->c->servers))
+				return fail_at(lc, lc->line, "servers: longer than %zu bytes", sizeof(lc->c->servers) - 1);
+			for (const char *q = value; *q; q++)
+				if (!(*q == ',' || *q == ' ' || *q == '-' || *q == '_' || *q == '.' ||
+				      (*q >= '0' && *q <= '9') || (*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z')))
+					return fail_at(lc, lc->line, "servers: process names separated by commas, not '%.40s'",
+						       value);
+			snprintf(lc->c->servers, sizeof(lc->c->servers), "%s", value);
+			return 1;
+		}
+		if (!strcmp(name, "discover")) {
+			if (!strcmp(value, "yes") || !strcmp(value, "true"))
+				lc->c->discover = 1;
+			else if (!strcmp(value, "no") || !strcmp(value, "false"))
+				lc->c->discover = 0;
+			else
+				return fail_at(lc, lc->line, "discover wants yes or no, not '%.40s'", value);
+			return 1;
+		}
+		return fail_at(lc, lc->line,
+			       "unknown key '%.40s' in [general] (expected ports, unix_paths, servers, discover, max_tenants)",
 			       name);
 	}
 	if (!strcmp(section, "detect")) {

@@ -36,6 +36,10 @@ static const char usage_text[] =
 	"                         */mysqld.sock, */mysql.sock, */.s.PGSQL.*, */redis*.sock, ...;\n"
 	"                         none: no Unix sockets)\n"
 	"      --no-netns         read only tenantop's own network namespace\n"
+	"      --no-discover      watch only these ports and socket files, not also what the\n"
+	"                         database servers (mysqld, mariadbd, postgres, redis-server,\n"
+	"                         pgbouncer, proxysql, memcached, mongod; config: servers =)\n"
+	"                         listen on (--ports and --unix-paths turn it off for theirs)\n"
 	"      --tcp-info-every S ask the kernel for tcp_info (idle times) at most every S\n"
 	"                         seconds (default 10; 0: every refresh); between, a socket's\n"
 	"                         idle time grows from its last sample\n"
@@ -87,6 +91,7 @@ enum {
 	OPT_BASELINE,
 	OPT_BASELINE_LEARN,
 	OPT_NO_NETNS,
+	OPT_NO_DISCOVER,
 };
 
 static const struct option long_opts[] = {
@@ -101,6 +106,7 @@ static const struct option long_opts[] = {
 	{"source", required_argument, NULL, OPT_SOURCE},
 	{"unix-paths", required_argument, NULL, 'u'},
 	{"no-netns", no_argument, NULL, OPT_NO_NETNS},
+	{"no-discover", no_argument, NULL, OPT_NO_DISCOVER},
 	{"demo", no_argument, NULL, OPT_DEMO},
 	{"read-only", no_argument, NULL, OPT_READ_ONLY},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
@@ -145,7 +151,7 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 {
 	char err[512];
 	const char *ports_arg = NULL, *unix_arg = NULL;
-	bool all_ports = false, iterations_given = false, format_given = false;
+	bool all_ports = false, iterations_given = false, format_given = false, no_discover = false;
 
 	memset(app, 0, sizeof(*app));
 	app->delay = 2.0;
@@ -229,6 +235,9 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 		case OPT_NO_NETNS:
 			app->collect.no_netns = true;
 			break;
+		case OPT_NO_DISCOVER:
+			no_discover = true;
+			break;
 		case OPT_READ_ONLY:
 			app->read_only = true;
 			break;
@@ -306,6 +315,7 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 		app->ports_given = true;
 	} else if (app->conf.ports_set) {
 		app->collect.ports = app->conf.ports;
+		app->collect.ports_why = TT_WHY_CONFIGURED;
 	} else {
 		tt_portset_parse(&app->collect.ports, TT_DEFAULT_PORTS, err, sizeof(err));
 	}
@@ -318,6 +328,13 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 	} else if (app->conf.unix_paths[0]) {
 		app->collect.unix_paths = app->conf.unix_paths;
 	}
+	if (ports_arg)
+		app->collect.ports_why = TT_WHY_CONFIGURED;
+	/* what the database servers listen on, unless told exactly what to watch */
+	app->collect.ports_exact = app->ports_given;
+	app->collect.unix_exact = unix_arg != NULL;
+	app->collect.discover = !no_discover && app->conf.discover != 0 && !app->replay_path;
+	app->collect.servers = app->conf.servers[0] ? app->conf.servers : NULL;
 	/* parent rules need the holders' ancestors */
 	app->collect.ancestor_depth = tt_rules_parent_depth(app->conf.rules);
 	if (!iterations_given)

@@ -20,7 +20,11 @@ struct tt_collector {
 	char note[256];     /* why netlink is not used */
 	tt_scan_ctx sc;
 	tt_snapshot scratch; /* for an unfiltered netlink dump */
-	tt_unix_watch uwatch;  /* watched Unix socket paths */
+	tt_unix_watch uwatch_conf; /* configured Unix socket paths */
+	tt_unix_watch uwatch;  /* this refresh's: configured + discovered */
+	tt_portset ports;      /* this refresh's TCP ports: configured + discovered */
+	tt_discover *disc;     /* NULL: no discovery */
+	bool utab_read;        /* utab holds this refresh's Unix table already */
 	tt_unix_table utab;
 	tt_unix_mem umem;
 	bool unix_text;        /* UNIX_DIAG failed: /proc/net/unix (no peers) */
@@ -169,7 +173,7 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
 	c->opts = *opts;
 	tt_unix_mem_init(&c->umem);
 	tt_netns_init(&c->ns);
-	if (tt_unix_watch_parse(&c->uwatch, opts->unix_paths, err, errlen) < 0) {
+	if (tt_unix_watch_parse(&c->uwatch_conf, opts->unix_paths, err, errlen) < 0) {
 		tt_unix_mem_free(&c->umem);
 		free(c);
 		return NULL;
@@ -198,11 +202,20 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
 		free(c);
 		return NULL;
 	}
+	c->uwatch = c->uwatch_conf;
+	c->ports = c->opts.ports;
+	if (opts->discover && !opts->ports.all && (!opts->ports_exact || !opts->unix_exact) &&
+	    !(c->disc = tt_discover_new(opts->servers))) {
+		snprintf(err, errlen, "out of memory");
+		close(c->rootfd);
+		free(c);
+		return NULL;
+	}
 	tt_scan_ctx *sc = &c->sc;
 	sc->rootfd = c->rootfd;
 	sc->root_path = c->root_path;
 	sc->real_proc = c->real_proc;
-	sc->ports = &c->opts.ports;
+	sc->ports = &c->ports;
 	sc->try_pidfd = c->real_proc;
 	sc->owner = c;
 	sc->load_all_inodes = load_all_inodes_nl;
@@ -236,6 +249,7 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
 void tt_collector_set_ports(tt_collector *c, const tt_portset *ports)
 {
 	c->opts.ports = *ports;
+	c->ports = *ports;
 	c->info_mono = 0; /* the newly watched sockets get their tcp_info at once */
 }
 
@@ -267,11 +281,10 @@ static bool proc_hidepid(int rootfd)
 
 /* Unix stream sockets of the own namespace: netlink when it works (peers
  * known), else /proc/net/unix (server ends only). */
-static void read_unix(tt_collector *c, tt_snapshot *out)
+static void read_unix_table(tt_collector *c, tt_snapshot *out)
 {
-	if (!c->uwatch.n && !c->opts.ports.all)
-		return;
 	c->utab.n = 0;
+	c->utab_read = true;
 	uint32_t bad = 0;
 	char err[160];
 	if (c->nl && !c->unix_text && tt_nl_unix_dump(c->nl, &c->utab, &bad, err, sizeof(err)) < 0) {
@@ -284,7 +297,97 @@ static void read_unix(tt_collector *c, tt_snapshot *out)
 		out->stats.unix_no_peers = c->utab.n > 0;
 	}
 	out->stats.bad_lines += bad;
-	tt_unix_select(&c->utab, &c->uwatch, c->opts.ports.all, &c->umem, out);
+}
+
+static void read_unix(tt_collector *c, tt_snapshot *out)
+{
+	if (!c->uwatch.n && !c->uwatch.nexact && !c->ports.all)
+		return;
+	if (!c->utab_read)
+		read_unix_table(c, out);
+	tt_unix_select(&c->utab, &c->uwatch, c->ports.all, &c->umem, out);
+}
+
+static tt_watch *add_watch(tt_snapshot *out, int family, int why, uint16_t port, const char *path)
+{
+	tt_watch *w = tt_snapshot_add_watch(out);
+	if (!w)
+		return NULL;
+	w->family = (uint8_t)family;
+	w->why = (uint8_t)why;
+	w->port = port;
+	if (path)
+		w->path = tt_snapshot_str(out, path, strlen(path), 256);
+	return w;
+}
+
+/* What is watched this refresh and why: the configured ports and socket
+ * paths, and what the database servers listen on (discovered). */
+static void watch_list(tt_collector *c, tt_snapshot *out)
+{
+	c->ports = c->opts.ports;
+	c->uwatch = c->uwatch_conf;
+	if (!c->ports.all) {
+		uint16_t ports[1024];
+		size_t n = tt_portset_list(&c->ports, ports, 1024);
+		for (size_t i = 0; i < n; i++)
+			add_watch(out, TT_FAM_TCP4, c->opts.ports_why, ports[i], NULL);
+	}
+	uint8_t uwhy = c->opts.unix_paths ? TT_WHY_CONFIGURED : TT_WHY_DEFAULT;
+	for (size_t i = 0; i < c->uwatch_conf.n; i++)
+		add_watch(out, TT_FAM_UNIX, uwhy, 0, c->uwatch_conf.pat[i]);
+	if (!c->disc)
+		return;
+	/* every listening TCP socket (few: no connection is walked) and the Unix table */
+	tt_portset all;
+	tt_portset_clear(&all);
+	all.all = true;
+	tt_sock_filter lf = {&all, 1u << TT_ST_LISTEN};
+	tt_snapshot_clear(&c->scratch);
+	char err[160];
+	for (int fam = TT_FAM_TCP4; fam <= TT_FAM_TCP6; fam++) {
+		if (c->nl)
+			tt_nl_inet_dump(c->nl, fam, &lf, false, &c->scratch, err, sizeof(err));
+		else
+			tt_procnet_read(c->rootfd, fam == TT_FAM_TCP4 ? "net/tcp" : "net/tcp6", fam, &lf, &c->scratch, NULL);
+	}
+	read_unix_table(c, out);
+	tt_discover_run(c->disc, c->rootfd, &c->scratch, &c->utab);
+	size_t nf;
+	const tt_discovered *f = tt_discover_found(c->disc, &nf);
+	for (size_t i = 0; i < nf; i++) {
+		bool tcp = f[i].family != TT_FAM_UNIX;
+		if (tcp ? c->opts.ports_exact : c->opts.unix_exact)
+			continue;
+		/* a configured endpoint the server is on: say which server */
+		tt_watch *w = NULL;
+		for (size_t j = 0; j < out->nwatched && !w; j++) {
+			tt_watch *x = &out->watched[j];
+			if (tcp ? (x->family != TT_FAM_UNIX && x->port == f[i].port)
+				: (x->family == TT_FAM_UNIX &&
+				   !strcmp(tt_snapshot_get_str(out, x->path), f[i].path)))
+				w = x;
+		}
+		if (w && w->pid)
+			continue;
+		if (!w && tcp && tt_portset_has(&c->ports, f[i].port))
+			continue; /* listed already */
+		if (!w && !tcp && tt_unix_watch_match(&c->uwatch, f[i].path)) {
+			/* matched by a glob: name the server on a row of its own */
+			w = add_watch(out, TT_FAM_UNIX, uwhy, 0, f[i].path);
+		} else if (!w) {
+			w = add_watch(out, tcp ? TT_FAM_TCP4 : TT_FAM_UNIX, TT_WHY_DISCOVERED, f[i].port,
+				      tcp ? NULL : f[i].path);
+			if (tcp)
+				tt_portset_add(&c->ports, f[i].port);
+			else if (tt_unix_watch_add_exact(&c->uwatch, f[i].path) < 0 && w)
+				out->nwatched--; /* no room: not watched after all */
+		}
+		if (w) {
+			w->pid = f[i].pid;
+			w->server = tt_snapshot_str(out, f[i].comm, strlen(f[i].comm), 16);
+		}
+	}
 }
 
 /* Dead Unix connections of unknown target that no watched process holds
@@ -334,12 +437,12 @@ static void read_namespaces(tt_collector *c, tt_snapshot *out, const tt_sock_fil
 			out->stats.netns_failed++;
 			continue;
 		}
-		if (c->uwatch.n || c->opts.ports.all) {
+		if (c->uwatch.n || c->uwatch.nexact || c->ports.all) {
 			c->utab.n = 0;
 			uint32_t bad = 0;
 			snprintf(path, sizeof(path), "%d/net/unix", e->pid);
 			if (tt_procunix_read(c->rootfd, path, &c->utab, &bad) == 0)
-				tt_unix_select(&c->utab, &c->uwatch, c->opts.ports.all, &c->umem, out);
+				tt_unix_select(&c->utab, &c->uwatch, c->ports.all, &c->umem, out);
 		}
 		for (size_t j = mark; j < out->nsocks; j++)
 			out->socks[j].netns = e->inode;
@@ -387,8 +490,10 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 	if (n > 0)
 		tt_parse_sockstat(buf, (size_t)n, &st->sk_inuse, &st->sk_orphan, &st->sk_tw, &st->sk_alloc);
 
+	c->utab_read = false;
+	watch_list(c, out);
 	tt_scan_ctx *sc = &c->sc;
-	tt_sock_filter f = {&c->opts.ports, 0};
+	tt_sock_filter f = {&c->ports, 0};
 	tt_u64set_clear(&sc->all_inodes);
 	sc->all_inodes_valid = false;
 	/* tcp_info now, or carry the last samples forward (netlink only) */
@@ -498,6 +603,7 @@ void tt_collector_free(tt_collector *c)
 	tt_unix_table_free(&c->utab);
 	tt_unix_mem_free(&c->umem);
 	tt_netns_free(&c->ns);
+	tt_discover_free(c->disc);
 	tt_u64set_free(&sc->proto_cache);
 	tt_u64set_free(&sc->eps_index);
 	free(sc->eps);

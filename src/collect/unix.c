@@ -283,7 +283,19 @@ bool tt_unix_watch_match(const tt_unix_watch *w, const char *path)
 	for (size_t i = 0; i < w->n; i++)
 		if (fnmatch(w->pat[i], path, 0) == 0)
 			return true;
+	for (size_t i = 0; i < w->nexact; i++)
+		if (strcmp(w->exact[i], path) == 0)
+			return true;
 	return false;
+}
+
+int tt_unix_watch_add_exact(tt_unix_watch *w, const char *path)
+{
+	size_t n = strlen(path);
+	if (w->nexact == TT_UNIX_EXACT_MAX || n >= sizeof(w->exact[0]))
+		return -1;
+	memcpy(w->exact[w->nexact++], path, n + 1);
+	return 0;
 }
 
 /* ---------------------------------------------------------------- selection */

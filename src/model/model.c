@@ -65,6 +65,7 @@ struct model_priv {
 	size_t remap_cap;
 	tt_u64set tenant_ix; /* per refresh: name key -> tenant index */
 	tt_portset listening;
+	tt_portset ports;    /* per refresh: the options' ports and those the collector watched */
 	tt_rules *own_rules; /* default rules when opts.rules is NULL */
 	tt_rule_ctx *rctx;   /* rule matching with per-process caching */
 };
@@ -525,6 +526,11 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 	if (tt_rule_ctx_begin(pv->rctx, s) < 0)
 		return -1;
 
+	/* the watched ports: the options', and what the collector discovered */
+	pv->ports = m->opts.ports;
+	for (size_t i = 0; i < s->nwatched; i++)
+		if (s->watched[i].family != TT_FAM_UNIX)
+			tt_portset_add(&pv->ports, s->watched[i].port);
 	/* listening ports, for the role of connections between two watched ports */
 	tt_portset_clear(&pv->listening);
 	for (size_t i = 0; i < s->nsocks; i++)
@@ -540,7 +546,7 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		ms->id = sock_id(k);
 		ms->tenant = -1;
 		ms->holder = -1;
-		role_of(pv, &m->opts.ports, k, &ms->role, &ms->port);
+		role_of(pv, &pv->ports, k, &ms->role, &ms->port);
 		if (track_age(m, pv, ms) < 0)
 			return -1;
 		if (k->state < TT_ST_COUNT && !(k->flags & TT_SF_ENDPOINT_UNKNOWN))

@@ -282,6 +282,32 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 		tt_jw_int(&w, o->self_rss_kb);
 		tt_jw_obj_end(&w);
 	}
+	if (m->snap.nwatched) {
+		static const char *const why[] = {"default", "configured", "discovered"};
+		tt_jw_key(&w, "watched");
+		tt_jw_arr_begin(&w);
+		for (size_t i = 0; i < m->snap.nwatched; i++) {
+			const tt_watch *x = &m->snap.watched[i];
+			char ep[300];
+			if (x->family == TT_FAM_UNIX)
+				snprintf(ep, sizeof(ep), "unix:%s", tt_model_str(m, x->path));
+			else
+				snprintf(ep, sizeof(ep), "tcp:%u", x->port);
+			tt_jw_obj_begin(&w);
+			tt_jw_key(&w, "endpoint");
+			tt_jw_str(&w, ep);
+			tt_jw_key(&w, "why");
+			tt_jw_str(&w, why[x->why < 3 ? x->why : 0]);
+			if (x->pid) {
+				tt_jw_key(&w, "server");
+				tt_jw_str(&w, tt_model_str(m, x->server));
+				tt_jw_key(&w, "pid");
+				tt_jw_int(&w, x->pid);
+			}
+			tt_jw_obj_end(&w);
+		}
+		tt_jw_arr_end(&w);
+	}
 	tt_jw_key(&w, "totals");
 	write_states(&w, &m->totals);
 	tt_jw_key(&w, "tenants");

@@ -81,6 +81,21 @@ int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 		fprintf(f, "note: Unix sockets from /proc/net/unix (no UNIX_DIAG): client ends are unknown\n");
 	if (st->held)
 		fprintf(f, "reset but held (state CLOSE, invisible to ss): %u\n", st->held);
+	/* what discovery added to the watched ports and socket files */
+	size_t ndisc = 0;
+	for (size_t i = 0; i < m->snap.nwatched; i++) {
+		const tt_watch *x = &m->snap.watched[i];
+		if (x->why != TT_WHY_DISCOVERED)
+			continue;
+		fputs(ndisc++ ? ", " : "also watching, where database servers listen: ", f);
+		if (x->family == TT_FAM_UNIX)
+			fprintf(f, "%s", tt_model_str(m, x->path));
+		else
+			fprintf(f, "port %u", x->port);
+		fprintf(f, " (%s %d)", tt_model_str(m, x->server), x->pid);
+	}
+	if (ndisc)
+		fputc('\n', f);
 	if (m->endpoint_unknown)
 		fprintf(f, "dead, endpoint unknown (not counted below): %u\n", m->endpoint_unknown);
 	fprintf(f, "totals: ESTABLISHED %u  CLOSE_WAIT %u  CLOSE %u  TIME_WAIT %u  other %u\n\n",

@@ -22,7 +22,7 @@ void tt_snapshot_init(tt_snapshot *s)
 
 void tt_snapshot_clear(tt_snapshot *s)
 {
-	s->nsocks = s->nprocs = s->nowners = 0;
+	s->nsocks = s->nprocs = s->nowners = s->nwatched = 0;
 	s->strs_len = 0;
 	s->time = s->mono = 0;
 	tt_scan_stats_reset(&s->stats);
@@ -33,10 +33,16 @@ void tt_snapshot_free(tt_snapshot *s)
 	free(s->socks);
 	free(s->procs);
 	free(s->owners);
+	free(s->watched);
 	free(s->strs);
 	tt_snapshot_init(s);
 }
 
+
+tt_watch *tt_snapshot_add_watch(tt_snapshot *s)
+{
+	return tt_vec_push((void **)&s->watched, &s->nwatched, &s->watched_cap, sizeof(tt_watch));
+}
 
 tt_sock *tt_snapshot_add_sock(tt_snapshot *s)
 {
