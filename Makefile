@@ -16,7 +16,7 @@ VERSION  := 0.1.0
 # Debian packages the build and the tests need (installed by `make deps` when root).
 DEB_BUILD := gcc make pkg-config libncurses-dev libmnl-dev libinih-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev
 DEB_TEST  := tmux iproute2 procps python3 time prometheus redis-server mariadb-server postgresql \
-             libdbd-mariadb-perl libdbd-pg-perl
+             libdbd-mariadb-perl libdbd-pg-perl php8.2-fpm php8.2-mysql libfcgi-bin
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 PKGS     := ncursesw libmnl inih libmicrohttpd

@@ -33,3 +33,23 @@ start_sim() {
 		_i=$((_i + 1)); [ $_i -gt 100 ] && { cat "$T/sim.err"; return 1; }; sleep 0.1
 	done
 }
+
+# start_mariadb DIR PORT SOCKET [mariadbd options...]: a MariaDB server from
+# Debian's package with its data in DIR, on 127.0.0.1:PORT and SOCKET,
+# without grant tables (root logs in without a password), in the
+# background; its pid in MARIADB_PID.  Waits until it listens (15 s at most).
+start_mariadb() {
+	_d=$1 _p=$2 _s=$3; shift 3
+	mkdir -p "$_d/data" "$(dirname "$_s")"
+	chown mysql: "$_d/data" "$(dirname "$_s")"
+	mariadb-install-db --no-defaults --datadir="$_d/data" --user=mysql --skip-test-db > "$_d/install.log" 2>&1 ||
+		{ echo "mariadb-install-db failed:"; tail -5 "$_d/install.log"; return 1; }
+	mariadbd --no-defaults --datadir="$_d/data" --user=mysql --port="$_p" --bind-address=127.0.0.1 \
+		--socket="$_s" --skip-grant-tables --pid-file="$_d/data/mariadb.pid" "$@" > "$_d/mariadb.log" 2>&1 &
+	MARIADB_PID=$!
+	_i=0
+	while ! ss -tlnH "sport = :$_p" | grep -q LISTEN || [ ! -S "$_s" ]; do
+		_i=$((_i + 1)); [ $_i -gt 150 ] && { echo "mariadbd did not start:"; tail -5 "$_d/mariadb.log"; return 1; }
+		sleep 0.1
+	done
+}

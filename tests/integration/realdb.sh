@@ -36,12 +36,8 @@ wait_port() { i=0; while ! ss -tlnH "sport = :$1" | grep -q LISTEN; do i=$((i+1)
 redis-server --port $RP --bind 127.0.0.1 --timeout 2 --save "" --appendonly no --dir "$T" \
 	--protected-mode no --daemonize no > "$T/redis.log" 2>&1 &
 PIDS="$PIDS $!"
-mkdir -p "$T/my" "$T/my-run"; chown mysql: "$T/my" "$T/my-run"
-mariadb-install-db --no-defaults --datadir="$T/my" --user=mysql --skip-test-db > "$T/my-install.log" 2>&1 ||
-	{ echo "mariadb-install-db failed:"; tail -5 "$T/my-install.log"; exit 1; }
-mariadbd --no-defaults --datadir="$T/my" --user=mysql --port=$MP --bind-address=127.0.0.1 \
-	--socket="$T/my-run/mysqld.sock" --skip-grant-tables --wait-timeout=2 --pid-file="$T/my-run/my.pid" > "$T/my.log" 2>&1 &
-PIDS="$PIDS $!"
+start_mariadb "$T/my" $MP "$T/my-run/mysqld.sock" --wait-timeout=2 || exit 1
+PIDS="$PIDS $MARIADB_PID"
 mkdir -p "$T/pg" "$T/pg-run"; chown postgres: "$T/pg" "$T/pg-run"
 as postgres "$PGBIN/initdb" -D "$T/pg" -A trust -U postgres > "$T/pg-init.log" 2>&1 ||
 	{ echo "initdb failed:"; tail -5 "$T/pg-init.log"; exit 1; }
