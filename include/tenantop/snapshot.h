@@ -22,6 +22,7 @@
 #define TT_SF_ENDPOINT_UNKNOWN 0x04  /* addresses never seen (held before we started) */
 #define TT_SF_ENDPOINT_REMEMBERED 0x08 /* addresses from an earlier refresh */
 #define TT_SF_DROP 0x10              /* collector-internal: not a watched socket after all */
+#define TT_SF_NO_UID 0x20            /* the source does not tell the socket's uid */
 
 typedef struct tt_sock {
 	uint64_t inode;   /* 0 for TIME_WAIT, request and orphan sockets */
@@ -62,6 +63,8 @@ typedef struct tt_sock {
 #define TT_PF_FACTS_PARTIAL 0x02 /* some of cmdline/cwd/exe/cgroup unreadable */
 #define TT_PF_KERNEL 0x04      /* kernel thread (empty cmdline, ppid 2) */
 #define TT_PF_ANCESTOR 0x08    /* read only as an ancestor of a holder (parent rules) */
+#define TT_PF_SOCKET_UID 0x10  /* no process: the sockets of a uid whose processes' descriptors
+				* could not be read, attributed by the sockets' own uid */
 
 typedef struct tt_proc {
 	int32_t pid, ppid;

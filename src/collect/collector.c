@@ -420,6 +420,54 @@ static void drop_unowned_unknown(tt_snapshot *out)
 	tt_u64set_free(&owned);
 }
 
+/* Not root (or hidepid): the sockets no readable descriptor explains
+ * belong to processes tenantop may not look into.  The kernel still says
+ * whose they are (the socket's uid): each uid gets a stand-in process, so
+ * that user rules attribute them; its process facts are unknown. */
+static void attribute_by_socket_uid(tt_collector *c, tt_snapshot *out)
+{
+	tt_u64set owned, stand_in;
+	tt_u64set_init(&owned);
+	tt_u64set_init(&stand_in);
+	for (size_t i = 0; i < out->nowners; i++)
+		tt_u64set_add(&owned, out->owners[i].inode);
+	size_t nsocks = out->nsocks;
+	for (size_t i = 0; i < nsocks; i++) {
+		const tt_sock *k = &out->socks[i];
+		if (!k->inode || (k->flags & TT_SF_NO_UID) || tt_u64set_has(&owned, k->inode))
+			continue;
+		uint64_t pi;
+		if (!tt_u64set_get(&stand_in, k->uid, &pi)) {
+			tt_proc *p = tt_snapshot_add_proc(out);
+			if (!p)
+				break;
+			pi = out->nprocs - 1;
+			uint32_t uid = out->socks[i].uid;
+			char what[96];
+			snprintf(what, sizeof(what), "(processes of uid %u: descriptors unreadable)", uid);
+			const char *user = tt_users_name(c->sc.users, uid);
+			uint32_t cmd = tt_snapshot_str_trusted(out, what);
+			uint32_t comm = tt_snapshot_str_trusted(out, "?");
+			uint32_t uname = tt_snapshot_str(out, user, strlen(user), 64);
+			p = &out->procs[pi];
+			p->uid = uid;
+			p->start_time = uid; /* with pid 0, the stand-in's identity */
+			p->cmdline = cmd, p->comm = comm, p->user = uname;
+			p->flags = TT_PF_SOCKET_UID | TT_PF_FD_DENIED;
+			tt_u64set_put(&stand_in, uid, pi);
+		}
+		tt_owner *o = tt_snapshot_add_owner(out);
+		if (!o)
+			break;
+		o->inode = out->socks[i].inode;
+		o->netns = out->socks[i].netns;
+		o->proc = (uint32_t)pi;
+		o->fd = -1;
+	}
+	tt_u64set_free(&owned);
+	tt_u64set_free(&stand_in);
+}
+
 /* The other network namespaces, each through a member process's tables. */
 static void read_namespaces(tt_collector *c, tt_snapshot *out, const tt_sock_filter *f)
 {
@@ -532,6 +580,8 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 		read_namespaces(c, out, &f);
 	tt_unix_mem_commit(&c->umem);
 
+	if (c->real_proc)
+		st->hidepid = proc_hidepid(c->rootfd);
 	endpoints_remember(sc, out, out->time, carry);
 	if (!c->opts.skip_processes) {
 		tt_u64set_clear(&sc->wanted);
@@ -555,6 +605,8 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 		}
 		endpoints_sweep(sc, out, out->time);
 		drop_unowned_unknown(out);
+		if (st->fd_denied || (st->hidepid && !st->is_root))
+			attribute_by_socket_uid(c, out);
 		for (size_t i = 0; i < out->nprocs; i++) {
 			tt_proc *p = &out->procs[i];
 			p->netns = tt_netns_of_pid(&c->ns, p->pid);
@@ -566,7 +618,7 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 		if (st->fd_denied) {
 			st->attribution_partial = true;
 			snprintf(st->partial_reason, sizeof(st->partial_reason),
-				 "%s: descriptors of %u of %u processes unreadable; their sockets are unattributed",
+				 "%s: descriptors of %u of %u processes unreadable; their sockets go by the socket's uid, processes unknown",
 				 st->is_root ? "permission denied" : "not root", st->fd_denied, st->procs);
 		}
 	}
@@ -577,8 +629,6 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 			 st->held_unknown, st->held_unknown == 1 ? "" : "s", st->peek_errno ? strerror(st->peek_errno) : "not asked");
 		st->attribution_partial = true;
 	}
-	if (c->real_proc)
-		st->hidepid = proc_hidepid(c->rootfd);
 	if (st->hidepid && !st->is_root && !st->attribution_partial) {
 		st->attribution_partial = true;
 		snprintf(st->partial_reason, sizeof(st->partial_reason),

@@ -350,6 +350,8 @@ static tt_sock *add(tt_snapshot *out, const tt_unix_raw *r, int state)
 	k->rxq = r->rq;
 	k->txq = r->wq;
 	k->uid = r->has_uid ? r->uid : 0;
+	if (!r->has_uid)
+		k->flags |= TT_SF_NO_UID;
 	k->peer_inode = r->peer;
 	if (r->namelen)
 		k->path = tt_snapshot_str(out, r->name, r->namelen, 256);

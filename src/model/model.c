@@ -574,7 +574,7 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 				return -1;
 			if (ms->tenant < 0) {
 				ms->tenant = (int32_t)t;
-				ms->owner_kind = TT_OWN_FD;
+				ms->owner_kind = (s->procs[o->proc].flags & TT_PF_SOCKET_UID) ? TT_OWN_SOCKET_UID : TT_OWN_FD;
 			}
 		}
 		if (ms->nholders)

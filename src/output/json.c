@@ -66,9 +66,9 @@ static void write_sock(tt_jsonw *w, const tt_model *m, uint32_t si)
 		tt_jw_key(w, "endpoints");
 		tt_jw_str(w, (k->flags & TT_SF_ENDPOINT_UNKNOWN) ? "unknown" : "remembered");
 	}
-	if (ms->owner_kind == TT_OWN_RULE || ms->owner_kind == TT_OWN_MEMORY) {
+	if (ms->owner_kind == TT_OWN_RULE || ms->owner_kind == TT_OWN_MEMORY || ms->owner_kind == TT_OWN_SOCKET_UID) {
 		tt_jw_key(w, "owner");
-		tt_jw_str(w, ms->owner_kind == TT_OWN_RULE ? "rule" : "memory");
+		tt_jw_str(w, ms->owner_kind == TT_OWN_RULE ? "rule" : ms->owner_kind == TT_OWN_MEMORY ? "memory" : "socket-uid");
 	}
 	if (ms->nholders > 1) {
 		tt_jw_key(w, "holders");
@@ -117,6 +117,10 @@ static void write_proc(tt_jsonw *w, const tt_model *m, const tt_mproc *mp)
 	tt_jw_str(w, mp->match.detail);
 	if (p->flags & (TT_PF_FD_DENIED | TT_PF_FACTS_PARTIAL)) {
 		tt_jw_key(w, "partial");
+		tt_jw_bool(w, true);
+	}
+	if (p->flags & TT_PF_SOCKET_UID) {
+		tt_jw_key(w, "unknown");
 		tt_jw_bool(w, true);
 	}
 	tt_jw_key(w, "states");
