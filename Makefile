@@ -14,12 +14,18 @@ DESTDIR  ?=
 VERSION  := 0.1.0
 
 # Debian packages the build and the tests need (installed by `make deps` when root).
-DEB_BUILD := gcc make pkg-config libncurses-dev libmnl-dev libinih-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev
+DEB_BUILD := gcc make pkg-config libncurses-dev libmnl-dev libinih-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev \
+             clang llvm bpftool libbpf-dev libelf-dev
 DEB_TEST  := tmux iproute2 procps python3 time prometheus redis-server mariadb-server postgresql \
              libdbd-mariadb-perl libdbd-pg-perl php8.2-fpm php8.2-mysql libfcgi-bin
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
-PKGS     := ncursesw libmnl inih libmicrohttpd
+# eBPF events (owners of short-lived connections): built where clang, bpftool,
+# libbpf and the kernel's BTF are; BPF=0 builds without them.
+BTF      ?= /sys/kernel/btf/vmlinux
+BPF      ?= $(shell command -v clang >/dev/null 2>&1 && command -v bpftool >/dev/null 2>&1 && \
+              pkg-config --exists libbpf 2>/dev/null && [ -r $(BTF) ] && echo 1 || echo 0)
+PKGS     := ncursesw libmnl inih libmicrohttpd $(if $(filter 1,$(BPF)),libbpf)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -62,6 +68,25 @@ deps:
 	    { echo "apt-get failed for:$$missing" >&2; exit 1; }; \
 	  else echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)" >&2; exit 1; fi; \
 	fi
+
+# the BPF program: CO-RE object from the running kernel's BTF, then its skeleton
+BPF_DIR  := $(BUILD)/bpf
+$(BPF_DIR)/vmlinux.h:
+	@mkdir -p $(dir $@)
+	$(Q)bpftool btf dump file $(BTF) format c > $@.tmp && mv $@.tmp $@
+
+$(BPF_DIR)/owners.bpf.o: src/collect/bpf/owners.bpf.c $(BPF_DIR)/vmlinux.h
+	@$(if $(Q),echo '  BPF     $<')
+	$(Q)clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BPF_DIR) -Wall -Werror -c $< -o $@
+	$(Q)llvm-strip -g $@
+
+$(BPF_DIR)/owners.skel.h: $(BPF_DIR)/owners.bpf.o
+	$(Q)bpftool gen skeleton $< name tt_owners > $@.tmp && mv $@.tmp $@
+
+ifeq ($(BPF),1)
+$(BUILD)/src/collect/bpfowners.o: $(BPF_DIR)/owners.skel.h
+$(BUILD)/src/collect/bpfowners.o: ALL_CFLAGS += -DTT_HAVE_BPF -I$(BPF_DIR)
+endif
 
 $(BUILD)/%.o: %.c $(wildcard include/tenantop/*.h)
 	@mkdir -p $(dir $@)

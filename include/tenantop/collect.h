@@ -13,9 +13,11 @@
 #include "tenantop/u64set.h"
 
 enum tt_source_kind {
-	TT_SRC_AUTO = 0,    /* netlink when it works and the root is /proc, else text */
+	TT_SRC_AUTO = 0,    /* netlink (+ eBPF events when they load) when the root is /proc, else text */
 	TT_SRC_NETLINK = 1, /* sock_diag only (fails when unavailable) */
-	TT_SRC_PROC = 2     /* /proc/net/tcp{,6} text only */
+	TT_SRC_PROC = 2,    /* /proc/net/tcp{,6} text only */
+	TT_SRC_BPF = 3      /* netlink, and the owners of short-lived connections from
+			     * kernel events (eBPF; fails when it cannot load) */
 };
 
 typedef struct tt_collect_opts {
@@ -58,6 +60,8 @@ void tt_collector_set_ports(tt_collector *c, const tt_portset *ports);
 /* "netlink" or "proc": the socket source in use. */
 const char *tt_collector_source(const tt_collector *c);
 void tt_collector_free(tt_collector *c);
+/* This build has the eBPF event source (--source bpf). */
+bool tt_bpf_built(void);
 
 /* ---- socket sources (src/collect/procnet.c, src/collect/nl_inet.c) ---- */
 

@@ -92,6 +92,15 @@ void tt_discover_free(tt_discover *d);
 int tt_discover_run(tt_discover *d, int rootfd, const tt_snapshot *listeners, const tt_unix_table *utab);
 const tt_discovered *tt_discover_found(const tt_discover *d, size_t *n);
 
+/* bpfowners.c: owners of descriptor-less sockets from kernel events. */
+typedef struct tt_bpf_owners tt_bpf_owners;
+tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len); /* NULL: why not, in why */
+void tt_bpf_owners_close(tt_bpf_owners *b);
+/* Give each socket without a descriptor (TIME_WAIT, orphans) the process
+ * seen connecting or closing it (tt_sock.event_proc), adding that process
+ * to the snapshot (a stand-in when it has exited). */
+void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapshot *out);
+
 const struct tt_endpoint_mem *tt_endpoints_find(const tt_scan_ctx *sc, uint64_t inode);
 int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out);
 void tt_owners_free(tt_scan_ctx *sc);

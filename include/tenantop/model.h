@@ -40,7 +40,8 @@ enum tt_owner_kind {
 	TT_OWN_FD = 1,     /* a process holds it */
 	TT_OWN_RULE = 2,   /* a socket rule (port/remote) */
 	TT_OWN_MEMORY = 3, /* the owner seen earlier on the same connection (cookie) or 4-tuple */
-	TT_OWN_SOCKET_UID = 4 /* no readable descriptor: the socket's own uid */
+	TT_OWN_SOCKET_UID = 4, /* no readable descriptor: the socket's own uid */
+	TT_OWN_EVENT = 5   /* no descriptor: the process a kernel event saw connect/close it */
 };
 
 typedef struct tt_msock {

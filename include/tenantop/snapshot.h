@@ -51,6 +51,8 @@ typedef struct tt_sock {
 	uint32_t timer_ms;   /* time until the timer fires, ms */
 	uint32_t timeout;    /* unanswered 0-window probes */
 	uint32_t refcnt;
+	uint32_t event_proc; /* index + 1 in procs of the process an event saw own it
+			      * (eBPF: connect/close), for sockets without a descriptor; 0 none */
 	/* tcp_info, valid when TT_SF_HAS_INFO */
 	uint32_t last_data_sent_ms;
 	uint32_t last_data_recv_ms;
@@ -63,6 +65,7 @@ typedef struct tt_sock {
 #define TT_PF_FACTS_PARTIAL 0x02 /* some of cmdline/cwd/exe/cgroup unreadable */
 #define TT_PF_KERNEL 0x04      /* kernel thread (empty cmdline, ppid 2) */
 #define TT_PF_ANCESTOR 0x08    /* read only as an ancestor of a holder (parent rules) */
+#define TT_PF_EXITED 0x20      /* known from a kernel event only: it has exited since */
 #define TT_PF_SOCKET_UID 0x10  /* no process: the sockets of a uid whose processes' descriptors
 				* could not be read, attributed by the sockets' own uid */
 
@@ -97,13 +100,15 @@ typedef struct tt_scan_stats {
 				* processes with watched sockets, whose endpoint could not be
 				* learnt: shown apart, never counted as database leaks */
 	int peek_errno;        /* why a socket could not be asked (pidfd_getfd), 0 none */
+	uint32_t event_owned;  /* descriptor-less sockets whose owner an eBPF event told */
 	uint32_t netns_read, netns_failed; /* other network namespaces read / not readable */
 	bool unix_no_peers;    /* Unix sockets from /proc text: client ends unknown */
 	int64_t sk_inuse, sk_alloc, sk_orphan, sk_tw; /* /proc/net/sockstat TCP line; -1 unknown */
 	bool is_root;
 	bool hidepid;          /* /proc mounted with hidepid */
 	bool attribution_partial;
-	char source[16];       /* "netlink" or "proc" */
+	char source[16];       /* "netlink", "netlink+bpf" or "proc" */
+	char source_note[112]; /* why eBPF events are not used, "" when they are or not asked */
 	char partial_reason[256];
 	double collect_ms;     /* wall time of the collection */
 } tt_scan_stats;

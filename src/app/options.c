@@ -31,7 +31,9 @@ static const char usage_text[] =
 	"  -p, --ports LIST       database ports (default " TT_DEFAULT_PORTS ")\n"
 	"  -a, --all-ports        watch every TCP socket and every Unix stream socket\n"
 	"      --proc DIR         read a proc tree rooted at DIR instead of /proc\n"
-	"      --source SRC       socket source: auto (default), netlink, proc\n"
+	"      --source SRC       socket source: auto (default: netlink, with eBPF events for the\n"
+	"                         owners of short-lived connections when they load), bpf (the\n"
+	"                         same, or fail), netlink, proc (/proc/net text)\n"
 	"  -u, --unix-paths LIST  watched Unix socket files, comma-separated globs (default\n"
 	"                         */mysqld.sock, */mysql.sock, */.s.PGSQL.*, */redis*.sock, ...;\n"
 	"                         none: no Unix sockets)\n"
@@ -223,8 +225,10 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 				app->collect.source = TT_SRC_NETLINK;
 			else if (strcmp(optarg, "proc") == 0)
 				app->collect.source = TT_SRC_PROC;
+			else if (strcmp(optarg, "bpf") == 0)
+				app->collect.source = TT_SRC_BPF;
 			else
-				return usage_error("--source wants auto, netlink or proc, not '%s'", optarg);
+				return usage_error("--source wants auto, bpf, netlink or proc, not '%s'", optarg);
 			break;
 		case OPT_DEMO:
 			app->demo = true;
@@ -282,7 +286,8 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 			fputs(usage_text, stdout);
 			return 1;
 		case 'V':
-			printf("tenantop %s\n", TT_VERSION);
+			printf("tenantop %s (%s)\n", TT_VERSION,
+			       tt_bpf_built() ? "eBPF events built in" : "built without eBPF events");
 			return 1;
 		case ':':
 			return usage_error("option '%s' needs a value", argv[optind - 1]);

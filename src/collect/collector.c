@@ -24,6 +24,8 @@ struct tt_collector {
 	tt_unix_watch uwatch;  /* this refresh's: configured + discovered */
 	tt_portset ports;      /* this refresh's TCP ports: configured + discovered */
 	tt_discover *disc;     /* NULL: no discovery */
+	tt_bpf_owners *bpf;    /* NULL: no kernel events */
+	char bpf_note[112];    /* why not */
 	bool utab_read;        /* utab holds this refresh's Unix table already */
 	tt_unix_table utab;
 	tt_unix_mem umem;
@@ -196,8 +198,16 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
 	} else if (opts->source == TT_SRC_NETLINK) {
 		snprintf(c->note, sizeof(c->note), "netlink reads the live kernel, not %s", root);
 	}
-	if (opts->source == TT_SRC_NETLINK && !c->nl) {
-		snprintf(err, errlen, "--source netlink: %s", c->note);
+	if ((opts->source == TT_SRC_AUTO || opts->source == TT_SRC_BPF) && c->nl &&
+	    !(c->bpf = tt_bpf_owners_open(c->bpf_note, sizeof(c->bpf_note))) && opts->source == TT_SRC_BPF) {
+		snprintf(err, errlen, "--source bpf: %s", c->bpf_note);
+		tt_nl_inet_close(c->nl);
+		close(c->rootfd);
+		free(c);
+		return NULL;
+	}
+	if ((opts->source == TT_SRC_NETLINK || opts->source == TT_SRC_BPF) && !c->nl) {
+		snprintf(err, errlen, "--source %s: %s", opts->source == TT_SRC_BPF ? "bpf" : "netlink", c->note);
 		close(c->rootfd);
 		free(c);
 		return NULL;
@@ -255,7 +265,7 @@ void tt_collector_set_ports(tt_collector *c, const tt_portset *ports)
 
 const char *tt_collector_source(const tt_collector *c)
 {
-	return c->nl ? "netlink" : "proc";
+	return c->nl ? (c->bpf ? "netlink+bpf" : "netlink") : "proc";
 }
 
 /* hidepid: the proc mount's super options (mountinfo field after " - "). */
@@ -531,6 +541,7 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 	out->mono = t0;
 	tt_scan_stats *st = &out->stats;
 	snprintf(st->source, sizeof(st->source), "%s", tt_collector_source(c));
+	snprintf(st->source_note, sizeof(st->source_note), "%s", c->bpf ? "" : c->bpf_note);
 	st->is_root = geteuid() == 0;
 
 	char buf[4096];
@@ -607,6 +618,8 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 		drop_unowned_unknown(out);
 		if (st->fd_denied || (st->hidepid && !st->is_root))
 			attribute_by_socket_uid(c, out);
+		if (c->bpf)
+			tt_bpf_owners_apply(c->bpf, c->rootfd, c->sc.users, out);
 		for (size_t i = 0; i < out->nprocs; i++) {
 			tt_proc *p = &out->procs[i];
 			p->netns = tt_netns_of_pid(&c->ns, p->pid);
@@ -654,6 +667,7 @@ void tt_collector_free(tt_collector *c)
 	tt_unix_mem_free(&c->umem);
 	tt_netns_free(&c->ns);
 	tt_discover_free(c->disc);
+	tt_bpf_owners_close(c->bpf);
 	tt_u64set_free(&sc->proto_cache);
 	tt_u64set_free(&sc->eps_index);
 	free(sc->eps);

@@ -579,7 +579,17 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		}
 		if (ms->nholders)
 			continue;
-		/* no holder: socket rules, then the owner remembered on this 4-tuple */
+		/* no holder: the process a kernel event saw connect or close it */
+		if (k->event_proc && k->event_proc <= s->nprocs &&
+		    tt_rule_ctx_match(pv->rctx, k, ms->role, (long)k->event_proc - 1, &mt)) {
+			long t = tenant_slot(m, pv, &mt);
+			if (t < 0 || add_pair(pv, (uint32_t)t, k->event_proc - 1, (uint32_t)i, &mt) < 0)
+				return -1;
+			ms->tenant = (int32_t)t;
+			ms->owner_kind = TT_OWN_EVENT;
+			continue;
+		}
+		/* then socket rules, then the owner remembered on this connection */
 		if (tt_rule_ctx_match(pv->rctx, k, ms->role, -1, &mt)) {
 			ms->owner_kind = TT_OWN_RULE;
 		} else {

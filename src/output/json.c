@@ -66,9 +66,11 @@ static void write_sock(tt_jsonw *w, const tt_model *m, uint32_t si)
 		tt_jw_key(w, "endpoints");
 		tt_jw_str(w, (k->flags & TT_SF_ENDPOINT_UNKNOWN) ? "unknown" : "remembered");
 	}
-	if (ms->owner_kind == TT_OWN_RULE || ms->owner_kind == TT_OWN_MEMORY || ms->owner_kind == TT_OWN_SOCKET_UID) {
+	static const char *const owner_names[] = {[TT_OWN_RULE] = "rule", [TT_OWN_MEMORY] = "memory",
+						  [TT_OWN_SOCKET_UID] = "socket-uid", [TT_OWN_EVENT] = "event"};
+	if (ms->owner_kind < sizeof(owner_names) / sizeof(owner_names[0]) && owner_names[ms->owner_kind]) {
 		tt_jw_key(w, "owner");
-		tt_jw_str(w, ms->owner_kind == TT_OWN_RULE ? "rule" : ms->owner_kind == TT_OWN_MEMORY ? "memory" : "socket-uid");
+		tt_jw_str(w, owner_names[ms->owner_kind]);
 	}
 	if (ms->nholders > 1) {
 		tt_jw_key(w, "holders");
@@ -227,6 +229,10 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 	}
 	tt_jw_key(&w, "source");
 	tt_jw_str(&w, st->source);
+	if (st->source_note[0]) {
+		tt_jw_key(&w, "source_note");
+		tt_jw_str(&w, st->source_note);
+	}
 	tt_jw_key(&w, "attribution");
 	tt_jw_obj_begin(&w);
 	tt_jw_key(&w, "complete");

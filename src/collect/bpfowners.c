@@ -1,0 +1,227 @@
+/* Owners of connections from kernel events (eBPF, src/collect/bpf/owners.bpf.c).
+ *
+ * A TIME_WAIT socket has no descriptor, so no process to read it from; a
+ * connection that opens and closes between two refreshes is not seen alive
+ * at all.  The BPF program records, under each socket's cookie, the process
+ * that connect()ed or close()d it (the transitions that run in the owner's
+ * own context); a TIME_WAIT socket keeps its cookie, so each refresh looks
+ * the owner of every descriptor-less socket up here.  Built only where
+ * clang, bpftool, libbpf and the kernel's BTF are there (TT_HAVE_BPF);
+ * otherwise tt_bpf_owners_open says why not. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tenantop/collect_internal.h"
+#include "tenantop/vec.h"
+
+#ifdef TT_HAVE_BPF
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "owners.skel.h"
+
+/* as in owners.bpf.c */
+struct tt_bpf_owner {
+	uint64_t start_ns;
+	uint64_t cgroup;
+	uint32_t tgid;
+	uint32_t uid;
+	uint16_t sport, dport;
+	uint8_t state;
+	uint8_t pad[3];
+	char comm[16];
+};
+
+struct cached {
+	uint64_t cookie;
+	uint32_t gen;
+	bool found;
+	struct tt_bpf_owner o;
+};
+
+struct tt_bpf_owners {
+	struct tt_owners *skel;
+	int map_fd, counts_fd;
+	struct cached *c;
+	size_t n, cap;
+	tt_u64set ix; /* cookie -> index in c */
+	uint32_t gen;
+	long ticks_per_s;
+};
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+	return 0;
+}
+
+tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
+{
+	libbpf_set_print(quiet_print);
+	tt_bpf_owners *b = calloc(1, sizeof(*b));
+	if (!b) {
+		snprintf(why, len, "out of memory");
+		return NULL;
+	}
+	b->skel = tt_owners__open_and_load();
+	if (!b->skel) {
+		snprintf(why, len, "the BPF program did not load: %s", strerror(errno));
+		free(b);
+		return NULL;
+	}
+	if (tt_owners__attach(b->skel) != 0) {
+		snprintf(why, len, "tracepoint inet_sock_set_state refused: %s", strerror(errno));
+		tt_owners__destroy(b->skel);
+		free(b);
+		return NULL;
+	}
+	b->map_fd = bpf_map__fd(b->skel->maps.owners);
+	b->counts_fd = bpf_map__fd(b->skel->maps.counts);
+	tt_u64set_init(&b->ix);
+	b->ticks_per_s = sysconf(_SC_CLK_TCK);
+	if (b->ticks_per_s <= 0)
+		b->ticks_per_s = 100;
+	return b;
+}
+
+void tt_bpf_owners_close(tt_bpf_owners *b)
+{
+	if (!b)
+		return;
+	tt_owners__destroy(b->skel);
+	free(b->c);
+	tt_u64set_free(&b->ix);
+	free(b);
+}
+
+static const struct cached *lookup(tt_bpf_owners *b, uint64_t cookie)
+{
+	uint64_t i;
+	if (tt_u64set_get(&b->ix, cookie, &i) && i < b->n) {
+		struct cached *c = &b->c[i];
+		c->gen = b->gen;
+		/* not found stays so: the event is recorded before the socket loses
+		 * its descriptor, so a socket seen without one had its events */
+		return c;
+	}
+	struct cached *c = TT_VEC_PUSH(b->c, b->n, b->cap);
+	if (!c)
+		return NULL;
+	if (tt_u64set_put(&b->ix, cookie, b->n - 1) < 0) {
+		b->n--;
+		return NULL;
+	}
+	c->cookie = cookie;
+	c->gen = b->gen;
+	c->found = bpf_map_lookup_elem(b->map_fd, &cookie, &c->o) == 0;
+	return c;
+}
+
+static void sweep(tt_bpf_owners *b)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->c[i].gen == b->gen)
+			b->c[w++] = b->c[i];
+	if (w == b->n)
+		return;
+	b->n = w;
+	tt_u64set_clear(&b->ix);
+	for (size_t i = 0; i < b->n; i++)
+		tt_u64set_put(&b->ix, b->c[i].cookie, i);
+}
+
+/* The snapshot's process for an event's owner: the live process when it
+ * still runs (same start time), else a stand-in made of what the event saw. */
+static long owner_proc(tt_bpf_owners *b, int rootfd, tt_users *users, tt_u64set *by_pid,
+		       const struct tt_bpf_owner *o, tt_snapshot *out)
+{
+	uint64_t start = o->start_ns / (1000000000ULL / (uint64_t)b->ticks_per_s), pi;
+	uint64_t key = (uint64_t)o->tgid << 32 ^ start;
+	if (tt_u64set_get(by_pid, key, &pi))
+		return (long)pi;
+	for (size_t i = 0; i < out->nprocs; i++)
+		if (out->procs[i].pid == (int32_t)o->tgid && out->procs[i].start_time == start) {
+			tt_u64set_put(by_pid, key, i);
+			return (long)i;
+		}
+	long ix = tt_read_proc(rootfd, (int)o->tgid, users, out);
+	if (ix >= 0 && out->procs[ix].start_time != start) {
+		out->nprocs--; /* the pid is another process's now */
+		ix = -1;
+	}
+	if (ix < 0) {
+		tt_proc *p = tt_snapshot_add_proc(out);
+		if (!p)
+			return -1;
+		ix = (long)out->nprocs - 1;
+		size_t cl = strnlen(o->comm, sizeof(o->comm));
+		const char *user = tt_users_name(users, o->uid);
+		uint32_t comm = tt_snapshot_str(out, o->comm, cl, 16);
+		uint32_t uname = tt_snapshot_str(out, user, strlen(user), 64);
+		uint32_t cmd = tt_snapshot_str_trusted(out, "(exited)");
+		p = &out->procs[ix];
+		p->pid = (int32_t)o->tgid;
+		p->uid = o->uid;
+		p->start_time = start;
+		p->comm = comm, p->user = uname, p->cmdline = cmd;
+		p->flags = TT_PF_EXITED;
+	}
+	tt_u64set_put(by_pid, key, (uint64_t)ix);
+	return ix;
+}
+
+void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapshot *out)
+{
+	b->gen++;
+	tt_u64set by_pid;
+	tt_u64set_init(&by_pid);
+	size_t nsocks = out->nsocks;
+	for (size_t i = 0; i < nsocks; i++) {
+		tt_sock *k = &out->socks[i];
+		if (k->inode || !k->cookie || k->family == TT_FAM_UNIX)
+			continue; /* a descriptor says who holds it */
+		const struct cached *c = lookup(b, k->cookie);
+		if (!c || !c->found)
+			continue;
+		long pi = owner_proc(b, rootfd, users, &by_pid, &c->o, out);
+		if (pi >= 0) {
+			out->socks[i].event_proc = (uint32_t)pi + 1;
+			out->stats.event_owned++;
+		}
+	}
+	tt_u64set_free(&by_pid);
+	sweep(b);
+}
+
+#else /* no BPF in this build */
+
+tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
+{
+	snprintf(why, len, "built without BPF (clang, bpftool, libbpf or the kernel's BTF were missing)");
+	return NULL;
+}
+
+void tt_bpf_owners_close(tt_bpf_owners *b)
+{
+	(void)b;
+}
+
+void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapshot *out)
+{
+	(void)b, (void)rootfd, (void)users, (void)out;
+}
+
+#endif
+
+bool tt_bpf_built(void)
+{
+#ifdef TT_HAVE_BPF
+	return true;
+#else
+	return false;
+#endif
+}

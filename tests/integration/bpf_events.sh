@@ -1,0 +1,96 @@
+#!/bin/sh
+# eBPF events: connections that open and close between two refreshes (one
+# per request, no pooling) leave only TIME_WAIT sockets, which no descriptor
+# explains.  With the event source, each one is attributed to the process
+# that connect()ed it, live or exited since: checked against the list of
+# local ports each client process wrote itself, and against ss.
+set -u
+B=${BUILD:-build}
+[ "$(id -u)" = 0 ] || { echo "needs root (BPF, users)"; exit 77; }
+[ -x /usr/bin/python3 ] || { echo "/usr/bin/python3 is missing"; exit 77; }
+"$B/tenantop" --version | grep -q "eBPF events built in" || { echo "built without eBPF"; exit 77; }
+T=$(mktemp -d /tmp/tt-bpf.XXXXXX)
+chmod 755 "$T"
+. tests/integration/lib.sh
+P=$(free_ports 1) || exit 1
+PIDS=
+cleanup() { kill $PIDS 2>/dev/null; wait 2>/dev/null; pkill -u tt-cycler 2>/dev/null; userdel tt-cycler 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT INT TERM
+useradd -M -N -s /usr/sbin/nologin tt-cycler 2>/dev/null
+# a server that reads until the client closes, then closes: the client end
+# is the one left in TIME_WAIT
+python3 - $P <<'PY' &
+import socket, sys, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(512)
+def serve(c):
+    while c.recv(64):
+        pass
+    c.close()
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+PIDS="$PIDS $!"
+i=0; while ! ss -tlnH "sport = :$P" | grep -q LISTEN; do i=$((i+1)); [ $i -gt 100 ] && exit 1; sleep 0.1; done
+cat > "$T/cycle.py" <<'PY'
+import os, socket, sys, time
+port, n, out, linger = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+mine = []
+for _ in range(n):
+    c = socket.create_connection(("127.0.0.1", port))
+    mine.append(c.getsockname()[1])
+    c.sendall(b"q")
+    c.close()
+with open(out, "w") as f:
+    f.write("%d %s\n" % (os.getpid(), " ".join(map(str, mine))))
+time.sleep(linger)
+PY
+chown tt-cycler "$T"
+"$B/tenantop" --batch --format json --iterations 4 --delay 1 --ports $P > "$T/out.jsonl" 2>"$T/err" &
+TTPID=$!
+sleep 1.5 # events are seen from the moment tenantop runs
+# one client that stays, one that exits at once, 150 connections each
+setpriv --reuid=tt-cycler --regid=nogroup --clear-groups /usr/bin/python3 "$T/cycle.py" $P 150 "$T/stays.txt" 20 &
+PIDS="$PIDS $!"
+setpriv --reuid=tt-cycler --regid=nogroup --clear-groups /usr/bin/python3 "$T/cycle.py" $P 150 "$T/exits.txt" 0
+wait $TTPID
+rc=$?
+ss -tanH state time-wait "( dport = :$P )" > "$T/ss.txt"
+python3 - "$T" "$rc" $P <<'PY'
+import json, sys
+d, rc, port = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+fails = 0
+def check(ok, what):
+    global fails
+    print("  %s %s" % ("ok  " if ok else "FAIL", what)); fails += not ok
+check(rc == 0, "4 refreshes: exit status %d" % rc)
+docs = [json.loads(l) for l in open(d + "/out.jsonl") if l.strip()]
+last = docs[-1]
+check(last["source"] == "netlink+bpf", "source %s %s" % (last["source"], last.get("source_note", "")))
+made = {}
+for name in ("stays", "exits"):
+    pid, *ports = open("%s/%s.txt" % (d, name)).read().split()
+    for p in ports:
+        made["127.0.0.1:" + p] = (name, int(pid))
+tw = {}
+for t in last["tenants"]:
+    for p in t["processes"]:
+        for s in p["sockets"]:
+            if s["state"] == "TIME_WAIT":
+                tw[s["local"]] = (t["name"], p["pid"], s.get("owner"), p.get("cmdline"))
+for s in last["unattributed"]["sockets"]:
+    if s["state"] == "TIME_WAIT":
+        tw[s["local"]] = (None, None, None, None)
+ss = set(l.split()[2] for l in open(d + "/ss.txt") if l.strip())  # "state" leaves the State column out
+right = [l for l, (name, pid) in made.items() if tw.get(l, (0, 0))[:3] == ("tt-cycler", pid, "event")]
+check(len(made) == 300 and len(right) == 300,
+      "300 short-lived connections, %d of their TIME_WAIT sockets attributed to the process that made them (owner event)" % len(right))
+check(all(l in ss for l in made), "ss lists all 300 in TIME_WAIT (%d)" % sum(1 for l in made if l in ss))
+ex = set(v[1] for l, v in tw.items() if l in made and made[l][0] == "exits")
+exp = {made[l][1] for l in made if made[l][0] == "exits"}
+check(ex == exp and all(tw[l][3] == "(exited)" for l in made if made[l][0] == "exits"),
+      "the client that exited is still named, as exited: pid %s" % sorted(ex))
+check(not any(v[0] is None for l, v in tw.items() if l in made), "none of them unattributed")
+sys.exit(1 if fails else 0)
+PY
