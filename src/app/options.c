@@ -41,7 +41,7 @@ static const char usage_text[] =
 	"      --no-discover      watch only these ports and socket files, not also what the\n"
 	"                         database servers (mysqld, mariadbd, postgres, redis-server,\n"
 	"                         pgbouncer, proxysql, memcached, mongod; config: servers =)\n"
-	"                         listen on (--ports and --unix-paths turn it off for theirs)\n"
+	"                         listen on (--ports, --all-ports and --unix-paths: exactly those)\n"
 	"      --tcp-info-every S ask the kernel for tcp_info (idle times) at most every S\n"
 	"                         seconds (default 10; 0: every refresh); between, a socket's\n"
 	"                         idle time grows from its last sample\n"
@@ -338,7 +338,8 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 	/* what the database servers listen on, unless told exactly what to watch */
 	app->collect.ports_exact = app->ports_given;
 	app->collect.unix_exact = unix_arg != NULL;
-	app->collect.discover = !no_discover && app->conf.discover != 0 && !app->replay_path;
+	app->collect.discover = !no_discover && app->conf.discover != 0 && !app->replay_path && !ports_arg &&
+				!all_ports && !unix_arg;
 	app->collect.servers = app->conf.servers[0] ? app->conf.servers : NULL;
 	/* parent rules need the holders' ancestors */
 	app->collect.ancestor_depth = tt_rules_parent_depth(app->conf.rules);

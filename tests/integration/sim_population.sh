@@ -48,11 +48,11 @@ while [ ! -f "$T/r1" ] || [ ! -f "$T/r2" ]; do
 	fi
 	sleep 0.1
 done
-"$B/tenantop" --batch --format json --ports $P1,$P2 > "$T/nl.json" || exit 1
-"$B/tenantop" --batch --format json --ports $P1,$P2 --source proc > "$T/proc.json" || exit 1
+"$B/tenantop" --batch --format json --ports $P1,$P2 --unix-paths none > "$T/nl.json" || exit 1
+"$B/tenantop" --batch --format json --ports $P1,$P2 --unix-paths none --source proc > "$T/proc.json" || exit 1
 ss -tanpH "( sport = :$P1 or dport = :$P1 or sport = :$P2 or dport = :$P2 )" > "$T/ss.txt" || exit 1
-echo "--- tenantop --batch --ports $P1,$P2"
-"$B/tenantop" --batch --ports $P1,$P2 | sed -n '1,12p'
+echo "--- tenantop --batch --ports $P1,$P2 --unix-paths none"
+"$B/tenantop" --batch --ports $P1,$P2 --unix-paths none | sed -n '1,12p'
 echo "--- ss -tanp"
 head -n 8 "$T/ss.txt"
 python3 "$(dirname "$0")/check_population.py" "$T/expected" "$T/nl.json" "$T/proc.json" "$T/ss.txt"
@@ -63,8 +63,8 @@ rc=$?
 # socket's last sample, its idle time grown by the time since.  The
 # simulator's connections are quiet, so a carried idle time must match a
 # fresh sample taken at the same moment.
-"$B/tenantop" --batch --format json --ports $P1,$P2 --iterations 3 --delay 1 > "$T/carry.json" || exit 1
-"$B/tenantop" --batch --format json --ports $P1,$P2 --tcp-info-every 0 > "$T/sample.json" || exit 1
+"$B/tenantop" --batch --format json --ports $P1,$P2 --unix-paths none --iterations 3 --delay 1 > "$T/carry.json" || exit 1
+"$B/tenantop" --batch --format json --ports $P1,$P2 --unix-paths none --tcp-info-every 0 > "$T/sample.json" || exit 1
 python3 - "$T/carry.json" "$T/sample.json" <<'PY'
 import json, sys
 runs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
