@@ -201,6 +201,32 @@ static void test_discovery(void **state)
 	}
 }
 
+/* What a held socket says of itself, in the form fixture trees keep it. */
+static void test_parse_endpoint(void **state)
+{
+	(void)state;
+	tt_peek pk;
+	memset(&pk, 0, sizeof(pk));
+	assert_int_equal(tt_parse_endpoint("127.0.0.1:3306\n", 15, &pk), 0);
+	assert_int_equal(pk.family, TT_FAM_TCP4);
+	assert_int_equal(pk.rport, 3306);
+	assert_int_equal(pk.raddr[0], 127);
+	assert_int_equal(pk.raddr[3], 1);
+	assert_true(pk.peer);
+	memset(&pk, 0, sizeof(pk));
+	assert_int_equal(tt_parse_endpoint("[::ffff:10.0.0.1]:5432", 22, &pk), 0);
+	assert_int_equal(pk.family, TT_FAM_TCP6);
+	assert_int_equal(pk.rport, 5432);
+	assert_int_equal(pk.raddr[10], 0xff);
+	assert_int_equal(pk.raddr[12], 10);
+	memset(&pk, 0, sizeof(pk));
+	assert_int_equal(tt_parse_endpoint("/run/mysqld/mysqld.sock", 23, &pk), 0);
+	assert_string_equal(pk.path, "/run/mysqld/mysqld.sock");
+	const char *bad[] = {"", "3306", "127.0.0.1:", "127.0.0.1:70000", "[::1:5432", "host:80", "1.2.3.4:-1", ":80"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(tt_parse_endpoint(bad[i], strlen(bad[i]), &pk), -1);
+}
+
 static void test_expected_json(void **state)
 {
 	(void)state;
@@ -245,7 +271,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scan_counts),   cmocka_unit_test(test_hostile_strings),
 		cmocka_unit_test(test_all_ports),     cmocka_unit_test(test_missing_root),
-		cmocka_unit_test(test_discovery),
+		cmocka_unit_test(test_discovery),     cmocka_unit_test(test_parse_endpoint),
 		cmocka_unit_test(test_expected_json), cmocka_unit_test(test_hosting_rules),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

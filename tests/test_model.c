@@ -209,6 +209,17 @@ static void test_time_wait_memory(void **state)
 	tt_model_free(&m);
 }
 
+/* A refresh that holds only one owner-less TIME_WAIT (with a cookie, or 0). */
+static void time_wait_refresh(tt_model *m, tt_snapshot *s, double t, uint64_t cookie)
+{
+	tt_snapshot_clear(s);
+	s->time = t;
+	add_sock(s, 0, TT_ST_TIME_WAIT, 50040, 3306);
+	s->socks[0].cookie = cookie;
+	tt_snapshot_index_owners(s);
+	tt_model_update(m, s);
+}
+
 /* Ports are reused at high connection rates: a TIME_WAIT on the 4-tuple bob
  * held a moment ago may come from a connection nobody saw alive.  Its cookie
  * says which connection it was. */
@@ -229,31 +240,17 @@ static void test_time_wait_cookie_memory(void **state)
 	tt_snapshot_index_owners(&s);
 	tt_model_update(&m, &s);
 	/* another connection on the same 4-tuple, never seen alive */
-	tt_snapshot_clear(&s);
-	s.time = 1001.0;
-	add_sock(&s, 0, TT_ST_TIME_WAIT, 50040, 3306);
-	s.socks[0].cookie = 0x5eed;
-	tt_snapshot_index_owners(&s);
-	tt_model_update(&m, &s);
+	time_wait_refresh(&m, &s, 1001.0, 0x5eed);
 	assert_int_equal(m.ntenants, 0);
 	assert_int_equal(m.nunattr, 1);
 	/* bob's own connection turned TIME_WAIT: exact */
-	tt_snapshot_clear(&s);
-	s.time = 1002.0;
-	add_sock(&s, 0, TT_ST_TIME_WAIT, 50040, 3306);
-	s.socks[0].cookie = 0xb0b;
-	tt_snapshot_index_owners(&s);
-	tt_model_update(&m, &s);
+	time_wait_refresh(&m, &s, 1002.0, 0xb0b);
 	assert_int_equal(m.ntenants, 1);
 	assert_string_equal(m.tenants[0].name, "bob");
 	assert_int_equal(m.socks[0].owner_kind, TT_OWN_MEMORY);
 	assert_string_equal(m.tenants[0].detail, "owner seen holding this connection");
 	/* without cookies (the /proc text source) the 4-tuple is the guess */
-	tt_snapshot_clear(&s);
-	s.time = 1003.0;
-	add_sock(&s, 0, TT_ST_TIME_WAIT, 50040, 3306);
-	tt_snapshot_index_owners(&s);
-	tt_model_update(&m, &s);
+	time_wait_refresh(&m, &s, 1003.0, 0);
 	assert_int_equal(m.ntenants, 1);
 	assert_string_equal(m.tenants[0].detail, "owner seen earlier on this address pair");
 	tt_snapshot_free(&s);

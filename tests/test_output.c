@@ -11,6 +11,22 @@
 
 #include "tenantop/output.h"
 
+/* 127.0.0.1:LPORT -> 127.0.0.1:3306 */
+static void add_tcp4(tt_snapshot *s, int state, uint64_t inode, uint16_t lport, uint8_t flags)
+{
+	tt_sock *k = tt_snapshot_add_sock(s);
+	k->family = TT_FAM_TCP4;
+	k->state = (uint8_t)state;
+	k->inode = inode;
+	k->flags = flags;
+	k->laddr[0] = 127;
+	k->laddr[3] = 1;
+	k->raddr[0] = 127;
+	k->raddr[3] = 1;
+	k->lport = lport;
+	k->rport = 3306;
+}
+
 static void build(tt_model *m, tt_snapshot *s)
 {
 	tt_model_opts o;
@@ -29,29 +45,10 @@ static void build(tt_model *m, tt_snapshot *s)
 	p->comm = tt_snapshot_str(s, comm, sizeof(comm) - 1, 64);
 	const char cmd[] = "php-fpm: pool alice\n\xff";
 	p->cmdline = tt_snapshot_str(s, cmd, sizeof(cmd) - 1, 4096);
-	tt_sock *k = tt_snapshot_add_sock(s);
-	k->family = TT_FAM_TCP4;
-	k->state = TT_ST_CLOSE_WAIT;
-	k->inode = 145096;
-	k->laddr[0] = 127;
-	k->laddr[3] = 1;
-	k->raddr[0] = 127;
-	k->raddr[3] = 1;
-	k->lport = 50344;
-	k->rport = 3306;
-	k = tt_snapshot_add_sock(s);
-	k->family = TT_FAM_TCP4;
-	k->state = TT_ST_CLOSE;
-	k->inode = 145097;
-	k->flags = TT_SF_HELD_ONLY | TT_SF_ENDPOINT_REMEMBERED;
-	k->laddr[0] = 127;
-	k->laddr[3] = 1;
-	k->raddr[0] = 127;
-	k->raddr[3] = 1;
-	k->lport = 50345;
-	k->rport = 3306;
+	add_tcp4(s, TT_ST_CLOSE_WAIT, 145096, 50344, 0);
+	add_tcp4(s, TT_ST_CLOSE, 145097, 50345, TT_SF_HELD_ONLY | TT_SF_ENDPOINT_REMEMBERED);
 	/* reset, endpoint unknown: shown apart, in no count */
-	k = tt_snapshot_add_sock(s);
+	tt_sock *k = tt_snapshot_add_sock(s);
 	k->family = TT_FAM_TCP4;
 	k->state = TT_ST_CLOSE;
 	k->inode = 145098;

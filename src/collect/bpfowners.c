@@ -120,20 +120,6 @@ static const struct cached *lookup(tt_bpf_owners *b, uint64_t cookie)
 	return c;
 }
 
-static void sweep(tt_bpf_owners *b)
-{
-	size_t w = 0;
-	for (size_t i = 0; i < b->n; i++)
-		if (b->c[i].gen == b->gen)
-			b->c[w++] = b->c[i];
-	if (w == b->n)
-		return;
-	b->n = w;
-	tt_u64set_clear(&b->ix);
-	for (size_t i = 0; i < b->n; i++)
-		tt_u64set_put(&b->ix, b->c[i].cookie, i);
-}
-
 /* The snapshot's process for an event's owner: the live process when it
  * still runs (same start time), else a stand-in made of what the event saw. */
 static long owner_proc(tt_bpf_owners *b, int rootfd, tt_users *users, tt_u64set *by_pid,
@@ -194,7 +180,7 @@ void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snaps
 		}
 	}
 	tt_u64set_free(&by_pid);
-	sweep(b);
+	TT_VEC_SWEEP(b->c, b->n, b->gen, b->ix, cookie);
 }
 
 #else /* no BPF in this build */

@@ -100,21 +100,6 @@ void tt_discover_free(tt_discover *d)
 	free(d);
 }
 
-/* Keep what this refresh touched; rebuild the index. */
-#define SWEEP(arr, n, ix, keyfield, now)                                                  \
-	do {                                                                              \
-		size_t w_ = 0;                                                            \
-		for (size_t i_ = 0; i_ < (n); i_++)                                       \
-			if ((arr)[i_].gen == (now))                                       \
-				(arr)[w_++] = (arr)[i_];                                  \
-		if (w_ != (n)) {                                                          \
-			(n) = w_;                                                         \
-			tt_u64set_clear(&(ix));                                           \
-			for (size_t i_ = 0; i_ < (n); i_++)                               \
-				tt_u64set_put(&(ix), (uint64_t)(arr)[i_].keyfield, i_);   \
-		}                                                                         \
-	} while (0)
-
 /* The server processes, from the /proc entries. */
 static void find_servers(tt_discover *d, int rootfd)
 {
@@ -155,7 +140,7 @@ static void find_servers(tt_discover *d, int rootfd)
 		snprintf(p->comm, sizeof(p->comm), "%.15s", comm);
 	}
 	closedir(dir);
-	SWEEP(d->procs, d->nprocs, d->proc_ix, pid, d->gen);
+	TT_VEC_SWEEP(d->procs, d->nprocs, d->gen, d->proc_ix, pid);
 }
 
 /* Which server holds each listener not seen before: one read of the
@@ -180,7 +165,7 @@ static void resolve_listeners(tt_discover *d, int rootfd, const uint64_t *inodes
 		l->pid = -1; /* to look up */
 		unresolved = true;
 	}
-	SWEEP(d->ls, d->nls, d->ls_ix, inode, d->gen);
+	TT_VEC_SWEEP(d->ls, d->nls, d->gen, d->ls_ix, inode);
 	if (!unresolved)
 		return;
 	for (size_t s = 0; s < d->nprocs; s++) {

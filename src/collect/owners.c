@@ -684,16 +684,7 @@ int tt_owners_scan(tt_scan_ctx *sc, tt_snapshot *out)
 			emit(sc, pc, &pc->v[todo[t].slot], todo[t].fresh, out);
 	free(todo);
 	/* forget what was learnt of descriptors that are gone */
-	size_t w = 0;
-	for (size_t i = 0; i < pc->npm; i++)
-		if (pc->pm[i].gen == pc->gen)
-			pc->pm[w++] = pc->pm[i];
-	if (w != pc->npm) {
-		pc->npm = w;
-		tt_u64set_clear(&pc->pm_index);
-		for (size_t i = 0; i < pc->npm; i++)
-			tt_u64set_put(&pc->pm_index, pc->pm[i].inode, i);
-	}
+	TT_VEC_SWEEP(pc->pm, pc->npm, pc->gen, pc->pm_index, inode);
 	pcache_sweep(pc);
 	return 0;
 }
