@@ -257,6 +257,34 @@ static void test_time_wait_cookie_memory(void **state)
 	tt_model_free(&m);
 }
 
+/* Kernel events tell when a socket entered its state: its age in state is
+ * that, not the time since tenantop first saw it. */
+static void test_kernel_state_time(void **state)
+{
+	(void)state;
+	tt_model m;
+	tt_model_opts o = opts();
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	tt_model_init(&m, &o);
+	tt_snapshot_clear(&s);
+	s.time = 1000.0;
+	uint32_t a = add_proc(&s, 100, 1, 1001, "alice", "php-fpm");
+	add_sock(&s, 41, TT_ST_CLOSE_WAIT, 50041, 3306);
+	s.socks[0].state_ms = 42000;
+	add_sock(&s, 42, TT_ST_CLOSE_WAIT, 50042, 3306); /* entered before events were seen */
+	own(&s, 41, a, 5);
+	own(&s, 42, a, 6);
+	tt_snapshot_index_owners(&s);
+	tt_model_update(&m, &s);
+	assert_true(tt_msock_state_age(&m, &m.socks[0]) > 41.9 && tt_msock_state_age(&m, &m.socks[0]) < 42.1);
+	assert_true(tt_msock_age(&m, &m.socks[0]) >= 41.9);
+	assert_true(tt_msock_state_age(&m, &m.socks[1]) < 0.1);
+	assert_true(m.tenants[0].oldest_leak_s > 41.9);
+	tt_snapshot_free(&s);
+	tt_model_free(&m);
+}
+
 static void test_history_and_trend(void **state)
 {
 	(void)state;
@@ -329,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_ages_and_state_change),
 		cmocka_unit_test(test_time_wait_memory),
 		cmocka_unit_test(test_time_wait_cookie_memory),
+		cmocka_unit_test(test_kernel_state_time),
 		cmocka_unit_test(test_history_and_trend),
 		cmocka_unit_test(test_empty_snapshot),
 		cmocka_unit_test(test_counts_helpers),

@@ -53,6 +53,7 @@ typedef struct tt_sock {
 	uint32_t refcnt;
 	uint32_t event_proc; /* index + 1 in procs of the process an event saw own it
 			      * (eBPF: connect/close), for sockets without a descriptor; 0 none */
+	uint32_t state_ms;   /* time in the current state, ms, from kernel events; 0 unknown */
 	/* tcp_info, valid when TT_SF_HAS_INFO */
 	uint32_t last_data_sent_ms;
 	uint32_t last_data_recv_ms;

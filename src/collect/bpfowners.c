@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tenantop/collect_internal.h"
@@ -35,11 +36,25 @@ struct tt_bpf_owner {
 	char comm[16];
 };
 
+struct tt_bpf_since {
+	uint64_t ts;
+	uint8_t state;
+	uint8_t pad[7];
+};
+
 struct cached {
 	uint64_t cookie;
 	uint32_t gen;
 	bool found;
 	struct tt_bpf_owner o;
+};
+
+/* when a socket entered its state, asked again only when its state changes */
+struct since {
+	uint64_t cookie;
+	uint32_t gen;
+	uint8_t state;
+	uint64_t ts; /* 0: entered before the events were watched */
 };
 
 struct tt_bpf_owners {
@@ -48,6 +63,10 @@ struct tt_bpf_owners {
 	struct cached *c;
 	size_t n, cap;
 	tt_u64set ix; /* cookie -> index in c */
+	int since_fd;
+	struct since *s;
+	size_t ns, ns_cap;
+	tt_u64set s_ix; /* cookie -> index in s */
 	uint32_t gen;
 	long ticks_per_s;
 };
@@ -80,7 +99,9 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 	}
 	b->map_fd = bpf_map__fd(b->skel->maps.owners);
 	b->counts_fd = bpf_map__fd(b->skel->maps.counts);
+	b->since_fd = bpf_map__fd(b->skel->maps.since);
 	tt_u64set_init(&b->ix);
+	tt_u64set_init(&b->s_ix);
 	b->ticks_per_s = sysconf(_SC_CLK_TCK);
 	if (b->ticks_per_s <= 0)
 		b->ticks_per_s = 100;
@@ -94,6 +115,8 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	tt_owners__destroy(b->skel);
 	free(b->c);
 	tt_u64set_free(&b->ix);
+	free(b->s);
+	tt_u64set_free(&b->s_ix);
 	free(b);
 }
 
@@ -160,9 +183,52 @@ static long owner_proc(tt_bpf_owners *b, int rootfd, tt_users *users, tt_u64set 
 	return ix;
 }
 
+/* The time in state of a socket, in ms (0 unknown): the kernel's, asked
+ * once per state. */
+static uint32_t state_ms(tt_bpf_owners *b, const tt_sock *k, uint64_t boot_now)
+{
+	uint64_t i;
+	struct since *e;
+	if (tt_u64set_get(&b->s_ix, k->cookie, &i) && i < b->ns) {
+		e = &b->s[i];
+	} else {
+		e = TT_VEC_PUSH(b->s, b->ns, b->ns_cap);
+		if (!e)
+			return 0;
+		if (tt_u64set_put(&b->s_ix, k->cookie, b->ns - 1) < 0) {
+			b->ns--;
+			return 0;
+		}
+		e->cookie = k->cookie;
+		e->state = 0xff;
+	}
+	e->gen = b->gen;
+	if (e->state != k->state) {
+		struct tt_bpf_since v;
+		e->state = k->state;
+		e->ts = bpf_map_lookup_elem(b->since_fd, &k->cookie, &v) == 0 && v.state == k->state ? v.ts : 0;
+	}
+	if (!e->ts || e->ts > boot_now)
+		return 0;
+	uint64_t ms = (boot_now - e->ts) / 1000000u;
+	return ms ? (ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms) : 1;
+}
+
 void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapshot *out)
 {
 	b->gen++;
+	/* the boot clock at the snapshot's time, which the model measures ages from */
+	struct timespec ts, rt;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	double behind = (double)rt.tv_sec + rt.tv_nsec / 1e9 - out->time;
+	uint64_t boot_now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (behind > 0 && behind * 1e9 < (double)boot_now)
+		boot_now -= (uint64_t)(behind * 1e9);
+	for (size_t i = 0; i < out->nsocks; i++)
+		if (out->socks[i].cookie && out->socks[i].family != TT_FAM_UNIX)
+			out->socks[i].state_ms = state_ms(b, &out->socks[i], boot_now);
+	TT_VEC_SWEEP(b->s, b->ns, b->gen, b->s_ix, cookie);
 	tt_u64set by_pid;
 	tt_u64set_init(&by_pid);
 	size_t nsocks = out->nsocks;

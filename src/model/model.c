@@ -463,6 +463,12 @@ static int track_age(tt_model *m, struct model_priv *pv, tt_msock *ms)
 		sm->state = k->state;
 		sm->state_since = m->time;
 	}
+	/* the kernel's own time of the transition (eBPF events), when known */
+	if (k->state_ms) {
+		sm->state_since = m->time - k->state_ms / 1000.0;
+		if (sm->first_seen > sm->state_since)
+			sm->first_seen = sm->state_since;
+	}
 	sm->last_gen = m->generation;
 	ms->first_seen = sm->first_seen;
 	ms->state_since = sm->state_since;

@@ -3,7 +3,9 @@
 # per request, no pooling) leave only TIME_WAIT sockets, which no descriptor
 # explains.  With the event source, each one is attributed to the process
 # that connect()ed it, live or exited since: checked against the list of
-# local ports each client process wrote itself, and against ss.
+# local ports each client process wrote itself, and against ss.  The time a
+# socket entered its state is the kernel's: a connection the server closed
+# between two refreshes shows CLOSE_WAIT for as long as it really has.
 set -u
 B=${BUILD:-build}
 [ "$(id -u)" = 0 ] || { echo "needs root (BPF, users)"; exit 77; }
@@ -24,8 +26,9 @@ import socket, sys, threading
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(512)
 def serve(c):
-    while c.recv(64):
-        pass
+    data = c.recv(64)
+    while data and not data.startswith(b"c"):  # "c": the server closes first
+        data = c.recv(64)
     c.close()
 while True:
     c, _ = s.accept()
@@ -47,13 +50,25 @@ with open(out, "w") as f:
 time.sleep(linger)
 PY
 chown tt-cycler "$T"
-"$B/tenantop" --batch --format json --iterations 4 --delay 1 --ports $P > "$T/out.jsonl" 2>"$T/err" &
+"$B/tenantop" --batch --format json --iterations 4 --delay 2 --ports $P > "$T/out.jsonl" 2>"$T/err" &
 TTPID=$!
 sleep 1.5 # events are seen from the moment tenantop runs
 # one client that stays, one that exits at once, 150 connections each
 setpriv --reuid=tt-cycler --regid=nogroup --clear-groups /usr/bin/python3 "$T/cycle.py" $P 150 "$T/stays.txt" 20 &
 PIDS="$PIDS $!"
 setpriv --reuid=tt-cycler --regid=nogroup --clear-groups /usr/bin/python3 "$T/cycle.py" $P 150 "$T/exits.txt" 0
+# a connection the server ends: CLOSE_WAIT from the moment its FIN arrives
+python3 - $P "$T/cw.txt" <<'PY' &
+import socket, sys, time
+c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+c.sendall(b"c")
+c.recv(1)            # b"": the server's FIN is here, the socket is in CLOSE_WAIT
+t = time.time()
+with open(sys.argv[2], "w") as f:
+    f.write("%d %.3f\n" % (c.getsockname()[1], t))
+time.sleep(20)
+PY
+PIDS="$PIDS $!"
 wait $TTPID
 rc=$?
 ss -tanH state time-wait "( dport = :$P )" > "$T/ss.txt"
@@ -92,5 +107,14 @@ exp = {made[l][1] for l in made if made[l][0] == "exits"}
 check(ex == exp and all(tw[l][3] == "(exited)" for l in made if made[l][0] == "exits"),
       "the client that exited is still named, as exited: pid %s" % sorted(ex))
 check(not any(v[0] is None for l, v in tw.items() if l in made), "none of them unattributed")
+port, t_cw = open(d + "/cw.txt").read().split()
+cw = [s for t in last["tenants"] for p in t["processes"] for s in p["sockets"]
+      if s["local"] == "127.0.0.1:" + port and s["state"] == "CLOSE_WAIT"]
+want = last["time"] - float(t_cw)
+# the client wrote its time just after the transition: the kernel's is a
+# little earlier, never later (state_age_s is rounded to 0.1 s)
+check(len(cw) == 1 and want - 0.06 <= cw[0]["state_age_s"] <= want + 0.3,
+      "CLOSE_WAIT for %.1f s by the kernel's clock: tenantop says %s (first seen %.1f s before its refresh)"
+      % (want, cw[0]["state_age_s"] if cw else None, cw[0]["age_s"] if cw else 0))
 sys.exit(1 if fails else 0)
 PY

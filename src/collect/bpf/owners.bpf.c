@@ -5,7 +5,8 @@
  * LAST_ACK); the others run in softirq, where the current task is anyone.
  * The owner is kept under the socket's cookie, which the TIME_WAIT socket
  * inherits, so that tenantop can attribute connections that lived and died
- * between two refreshes. */
+ * between two refreshes.  It also keeps when each socket entered its state,
+ * so that a CLOSE_WAIT's time in state is the kernel's. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -36,6 +37,21 @@ struct {
 	__type(value, struct tt_bpf_owner);
 } owners SEC(".maps");
 
+/* when each socket entered its current state (any transition: the time is
+ * right whatever the context) */
+struct tt_bpf_since {
+	__u64 ts;     /* CLOCK_BOOTTIME, ns */
+	__u8 state;
+	__u8 pad[7];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 262144);
+	__type(key, __u64);
+	__type(value, struct tt_bpf_since);
+} since SEC(".maps");
+
 /* transitions counted, for the header: [0] kept, [1] seen */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -57,9 +73,11 @@ int BPF_PROG(tt_set_state, const struct sock *sk, int oldstate, int newstate)
 	count(1);
 	if (BPF_CORE_READ(sk, __sk_common.skc_family) != 2 && BPF_CORE_READ(sk, __sk_common.skc_family) != 10)
 		return 0;
+	__u64 cookie = bpf_get_socket_cookie((void *)sk);
+	struct tt_bpf_since at = {.ts = bpf_ktime_get_boot_ns(), .state = (__u8)newstate};
+	bpf_map_update_elem(&since, &cookie, &at, BPF_ANY);
 	if (newstate != TCP_SYN_SENT && newstate != TCP_FIN_WAIT1 && newstate != TCP_LAST_ACK)
 		return 0;
-	__u64 cookie = bpf_get_socket_cookie((void *)sk);
 	struct tt_bpf_owner o = {};
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
 	o.tgid = bpf_get_current_pid_tgid() >> 32;
