@@ -93,6 +93,8 @@ pid_t tt_demo_start(tt_app *app, char *err, size_t errlen)
 	/* watch the demo port; name tenants by the simulator's process titles */
 	tt_portset_clear(&app->collect.ports);
 	tt_portset_add(&app->collect.ports, DEMO_PORT);
+	app->collect.discover = false; /* the simulator, not the host's real servers */
+	app->collect.unix_paths = "none";
 	tt_rules *r = tt_rules_new();
 	const char *bad;
 	tt_rule_spec sp = {.kind = "cmdline", .pattern = "^tenantop-sim: (client|twin) ([^ ]+)", .tenant = "\\2"};

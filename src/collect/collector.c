@@ -260,6 +260,9 @@ void tt_collector_set_ports(tt_collector *c, const tt_portset *ports)
 {
 	c->opts.ports = *ports;
 	c->ports = *ports;
+	/* a port list the operator typed means exactly those ports */
+	tt_discover_free(c->disc);
+	c->disc = NULL;
 	c->info_mono = 0; /* the newly watched sockets get their tcp_info at once */
 }
 

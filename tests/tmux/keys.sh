@@ -24,7 +24,7 @@ pattern = ^tenantop-sim: client ([^ ]+)
 X
 not_sel() { ! is_sel "$@"; }
 no_tagged() { ! has_tagged "$1"; }
-TT="$B/tenantop --ports $PORT --delay 0.5 --config $T/tt.conf"
+TT="$B/tenantop --ports $PORT --unix-paths none --no-netns --delay 0.5 --config $T/tt.conf"
 
 name_for_dump=k
 start k 100 12 "$TT --record $T/rec.ttrec"
