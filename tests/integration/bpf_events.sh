@@ -61,17 +61,18 @@ setpriv --reuid=tt-cycler --regid=nogroup --clear-groups /usr/bin/python3 "$T/cy
 python3 - $P "$T/cw.txt" <<'PY' &
 import socket, sys, time
 c = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+before = time.time()  # the transition comes after this ...
 c.sendall(b"c")
-c.recv(1)            # b"": the server's FIN is here, the socket is in CLOSE_WAIT
-t = time.time()
+c.recv(1)             # b"": the server's FIN is here, the socket is in CLOSE_WAIT
+after = time.time()   # ... and before this
 with open(sys.argv[2], "w") as f:
-    f.write("%d %.3f\n" % (c.getsockname()[1], t))
+    f.write("%d %.3f %.3f\n" % (c.getsockname()[1], before, after))
 time.sleep(20)
 PY
 PIDS="$PIDS $!"
 wait $TTPID
 rc=$?
-ss -tanH state time-wait "( dport = :$P )" > "$T/ss.txt"
+ss -tanH "( dport = :$P )" > "$T/ss.txt"
 python3 - "$T" "$rc" $P <<'PY'
 import json, sys
 d, rc, port = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -88,33 +89,38 @@ for name in ("stays", "exits"):
     pid, *ports = open("%s/%s.txt" % (d, name)).read().split()
     for p in ports:
         made["127.0.0.1:" + p] = (name, int(pid))
+# closed by the client: TIME_WAIT, or FIN_WAIT2 while the server has not
+# closed its end yet (a busy machine): either way no descriptor holds it
 tw = {}
 for t in last["tenants"]:
     for p in t["processes"]:
         for s in p["sockets"]:
-            if s["state"] == "TIME_WAIT":
+            if s["state"] in ("TIME_WAIT", "FIN_WAIT2"):
                 tw[s["local"]] = (t["name"], p["pid"], s.get("owner"), p.get("cmdline"))
 for s in last["unattributed"]["sockets"]:
-    if s["state"] == "TIME_WAIT":
+    if s["state"] in ("TIME_WAIT", "FIN_WAIT2"):
         tw[s["local"]] = (None, None, None, None)
-ss = set(l.split()[2] for l in open(d + "/ss.txt") if l.strip())  # "state" leaves the State column out
+ss = set(l.split()[3] for l in open(d + "/ss.txt") if l.split()[0] in ("TIME-WAIT", "FIN-WAIT-2"))
 right = [l for l, (name, pid) in made.items() if tw.get(l, (0, 0))[:3] == ("tt-cycler", pid, "event")]
+wrong = [(l, made[l], tw.get(l)) for l in made if tw.get(l, (0, 0))[:3] != ("tt-cycler", made[l][1], "event")]
+if wrong:
+    print("  not attributed right:", wrong[:3], "in ss:", [w[0] in ss for w in wrong[:3]])
 check(len(made) == 300 and len(right) == 300,
-      "300 short-lived connections, %d of their TIME_WAIT sockets attributed to the process that made them (owner event)" % len(right))
-check(all(l in ss for l in made), "ss lists all 300 in TIME_WAIT (%d)" % sum(1 for l in made if l in ss))
+      "300 short-lived connections, %d of their sockets (TIME_WAIT, FIN_WAIT2) attributed to the process that made them (owner event)" % len(right))
+check(all(l in ss for l in made), "ss lists all 300 in TIME_WAIT or FIN_WAIT2 (%d)" % sum(1 for l in made if l in ss))
 ex = set(v[1] for l, v in tw.items() if l in made and made[l][0] == "exits")
 exp = {made[l][1] for l in made if made[l][0] == "exits"}
 check(ex == exp and all(tw[l][3] == "(exited)" for l in made if made[l][0] == "exits"),
       "the client that exited is still named, as exited: pid %s" % sorted(ex))
 check(not any(v[0] is None for l, v in tw.items() if l in made), "none of them unattributed")
-port, t_cw = open(d + "/cw.txt").read().split()
+port, before, after = open(d + "/cw.txt").read().split()
 cw = [s for t in last["tenants"] for p in t["processes"] for s in p["sockets"]
       if s["local"] == "127.0.0.1:" + port and s["state"] == "CLOSE_WAIT"]
-want = last["time"] - float(t_cw)
-# the client wrote its time just after the transition: the kernel's is a
-# little earlier, never later (state_age_s is rounded to 0.1 s)
-check(len(cw) == 1 and want - 0.06 <= cw[0]["state_age_s"] <= want + 0.3,
-      "CLOSE_WAIT for %.1f s by the kernel's clock: tenantop says %s (first seen %.1f s before its refresh)"
-      % (want, cw[0]["state_age_s"] if cw else None, cw[0]["age_s"] if cw else 0))
+lo, hi = last["time"] - float(after), last["time"] - float(before)
+# the transition happened between the client's two clock readings
+# (state_age_s is rounded to 0.1 s)
+check(len(cw) == 1 and lo - 0.06 <= cw[0]["state_age_s"] <= hi + 0.06,
+      "CLOSE_WAIT for %.2f..%.2f s by the client's clock: tenantop says %s (first seen %s s before its refresh)"
+      % (lo, hi, cw[0]["state_age_s"] if cw else None, cw[0]["age_s"] if cw else None))
 sys.exit(1 if fails else 0)
 PY
