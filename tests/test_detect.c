@@ -243,6 +243,118 @@ static void test_pool_eta(void **state)
 	world_free(&w);
 }
 
+/* The server side grows to 52 of 56, then stays there: after a short
+ * while the forecast says steady (no ETA), not "full in 13 s, 18 s...". */
+static void pool_step(struct world *w, int n, double t)
+{
+	uint32_t db = proc(w, 50, 106, "mysql");
+	sock(w, 1, TT_ST_LISTEN, 3306, 0, db);
+	for (int i = 0; i < n; i++)
+		sock(w, 5000 + (uint64_t)i, TT_ST_ESTABLISHED, 3306, (uint16_t)(45000 + i), db);
+	refresh(w, t);
+}
+
+static void test_pool_flat_after_growth_is_steady(void **state)
+{
+	(void)state;
+	tt_detect_opts o;
+	tt_detect_opts_default(&o);
+	char err[128];
+	assert_int_equal(tt_detect_opts_set(&o, "limit", "3306=56", err, sizeof(err)), 0);
+	struct world w;
+	world_init(&w, &o);
+	int step = 0;
+	/* +1 every 2 s from 30 to 52 */
+	for (int n = 30; n <= 52; n++, step++)
+		pool_step(&w, n, T0 + step * 2);
+	const tt_alert *p = alert(&w, "*", "pool");
+	assert_non_null(p);
+	assert_true(p->eta_s > 0 && p->eta_s < 30); /* 4 left at 0.5/s: about 8 s */
+	assert_non_null(strstr(p->message, "full in about"));
+	/* then flat at 52 for 90 s: once 15 s have passed, no ETA at all */
+	for (int k = 1; k <= 45; k++, step++) {
+		pool_step(&w, 52, T0 + step * 2);
+		p = alert(&w, "*", "pool");
+		assert_non_null(p); /* 93 %: still near full */
+		if (k * 2 >= 16) {
+			assert_true(p->eta_s < 0);
+			assert_non_null(strstr(p->message, "steady"));
+			assert_null(strstr(p->message, "full in"));
+		}
+	}
+	assert_true(p->fill > 0.92 && p->fill < 0.93);
+	world_free(&w);
+}
+
+/* A tenant past its own limit: the forecast is "full now", not none. */
+static void test_pool_over_limit(void **state)
+{
+	(void)state;
+	tt_detect_opts o;
+	tt_detect_opts_default(&o);
+	char err[128];
+	assert_int_equal(tt_detect_opts_set(&o, "limit", "alice=11", err, sizeof(err)), 0);
+	struct world w;
+	world_init(&w, &o);
+	for (int step = 0; step < 3; step++) {
+		population(&w, step, 20); /* alice holds 10 + 20 = 30 of 11 */
+		refresh(&w, T0 + step * 10);
+	}
+	const tt_alert *p = alert(&w, "alice", "pool");
+	assert_non_null(p);
+	assert_int_equal(p->severity, TT_SEV_CRIT);
+	assert_true(p->eta_s == 0);
+	assert_true(p->fill > 2.7 && p->fill < 2.8);
+	assert_non_null(strstr(p->message, "over its limit"));
+	world_free(&w);
+}
+
+/* Worst first: within a severity, the pool about to fill, then the tenant
+ * with the most leaked and growing, whatever came first. */
+static void test_worst_first(void **state)
+{
+	(void)state;
+	tt_detect_opts o;
+	tt_detect_opts_default(&o);
+	char err[128];
+	assert_int_equal(tt_detect_opts_set(&o, "limit", "3306=60", err, sizeof(err)), 0);
+	struct world w;
+	world_init(&w, &o);
+	for (int step = 0; step < 10; step++) {
+		uint32_t c = proc(&w, 300, 1003, "carol"), a = proc(&w, 100, 1001, "alice");
+		uint32_t db = proc(&w, 50, 106, "mysql");
+		/* carol: 5 leaked from the start, 1 ESTABLISHED */
+		sock(&w, 7000, TT_ST_ESTABLISHED, 43000, 3306, c);
+		for (int i = 0; i < 5; i++)
+			sock(&w, 7100 + (uint64_t)i, TT_ST_CLOSE_WAIT, 43100 + (uint16_t)i, 3306, c);
+		/* alice: from step 3, leaks growing to 37 */
+		sock(&w, 8000, TT_ST_ESTABLISHED, 44000, 3306, a);
+		int leaks = step < 3 ? 0 : 10 + (step - 3) * 4 + (step == 9 ? 3 : 0);
+		for (int i = 0; i < leaks; i++)
+			sock(&w, 8100 + (uint64_t)i, TT_ST_CLOSE_WAIT, 44100 + (uint16_t)i, 3306, a);
+		/* the server's side filling fast from step 6 */
+		int used = step < 6 ? 10 : 40 + (step - 6) * 4;
+		for (int i = 0; i < used; i++)
+			sock(&w, 9000 + (uint64_t)i, TT_ST_ESTABLISHED, 3306, (uint16_t)(46000 + i), db);
+		refresh(&w, T0 + step * 5);
+	}
+	assert_true(w.alerts.n >= 3);
+	assert_int_equal(w.alerts.v[0].severity, TT_SEV_CRIT);
+	assert_string_equal(w.alerts.v[0].kind, "pool"); /* 52 of 60, +48/min */
+	assert_true(w.alerts.v[0].eta_s > 0 && w.alerts.v[0].eta_s < 60);
+	assert_string_equal(w.alerts.v[1].tenant, "alice");
+	/* carol's older, smaller leak comes after alice's */
+	size_t ia = 0, ic = 0;
+	for (size_t i = 0; i < w.alerts.n; i++) {
+		if (!strcmp(w.alerts.v[i].tenant, "alice") && !ia)
+			ia = i;
+		if (!strcmp(w.alerts.v[i].tenant, "carol") && !ic)
+			ic = i;
+	}
+	assert_true(ia > 0 && ic > ia);
+	world_free(&w);
+}
+
 static void test_options(void **state)
 {
 	(void)state;
@@ -267,6 +379,8 @@ int main(void)
 		cmocka_unit_test(test_growing_leak_and_healthy), cmocka_unit_test(test_recovery_hysteresis),
 		cmocka_unit_test(test_time_wait_cycling),        cmocka_unit_test(test_idle_while_others_busy),
 		cmocka_unit_test(test_pool_eta),                 cmocka_unit_test(test_options),
+		cmocka_unit_test(test_pool_flat_after_growth_is_steady), cmocka_unit_test(test_pool_over_limit),
+		cmocka_unit_test(test_worst_first),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

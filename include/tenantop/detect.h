@@ -14,7 +14,9 @@ typedef struct tt_alert {
 	char kind[32];        /* "close_wait_ratio", "leak_age", "leak_growth", ... */
 	int severity;         /* enum tt_severity */
 	double first_seen;    /* wall clock */
-	double eta_s;         /* pool exhaustion forecast, -1 when none */
+	double eta_s;         /* pool exhaustion forecast, -1 when none (not growing); 0 = full now */
+	double fill;          /* pool: connections in use over the limit (1 = full), -1 for other kinds */
+	double impact;        /* ordering within a severity: higher = worse (see alert_cmp) */
 	char message[256];    /* one line with the numbers, safe */
 } tt_alert;
 

@@ -27,6 +27,7 @@ tt_alert *tt_alerts_add(tt_alerts *a)
 	if (!x)
 		return NULL;
 	x->eta_s = -1;
+	x->fill = -1;
 	return x;
 }
 

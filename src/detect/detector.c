@@ -84,8 +84,9 @@ static struct active *active_get(tt_detector *d, const char *tenant, const char 
 	return a;
 }
 
-__attribute__((format(printf, 6, 7))) static void raise_alert(tt_detector *d, double now, const char *tenant,
-							     const char *kind, int sev, const char *fmt, ...)
+__attribute__((format(printf, 7, 8))) static void raise_alert(tt_detector *d, double now, const char *tenant,
+							     const char *kind, int sev, double impact,
+							     const char *fmt, ...)
 {
 	struct active *a = active_get(d, tenant, kind, now);
 	if (!a)
@@ -103,12 +104,16 @@ __attribute__((format(printf, 6, 7))) static void raise_alert(tt_detector *d, do
 	x->severity = sev;
 	x->first_seen = a->first_seen;
 	x->eta_s = -1;
+	x->fill = -1;
+	x->impact = impact;
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(x->message, sizeof(x->message), fmt, ap);
 	va_end(ap);
 }
 
+/* Least squares over the samples of the last window_s seconds (at least
+ * the last three); 0 with fewer than three samples. */
 static double slope_per_s(const struct pool_hist *h, double window_s)
 {
 	if (h->count < 3)
@@ -120,7 +125,7 @@ static double slope_per_s(const struct pool_hist *h, double window_s)
 	for (size_t i = 0; i < h->count; i++) {
 		size_t ix = (h->head + POOL_SAMPLES - 1 - i) % POOL_SAMPLES;
 		double t = h->t[ix] - tl;
-		if (-t > window_s)
+		if (-t > window_s && n >= 3)
 			break;
 		st += t, sv += h->v[ix], stt += t * t, stv += t * h->v[ix];
 		n++;
@@ -129,6 +134,34 @@ static double slope_per_s(const struct pool_hist *h, double window_s)
 		return 0;
 	double den = n * stt - st * st;
 	return den > 1e-9 ? (n * stv - st * sv) / den : 0;
+}
+
+/* How fast a pool fills now, per second; 0 when it is not growing.  The
+ * slope is taken over the recent past (POOL_RECENT_S, within the trend
+ * window), not the whole trend window, so a fill that stopped is not
+ * forecast for minutes; and a count no higher than it was POOL_STEADY_S
+ * ago (and at least two refreshes ago) is steady whatever the slope says. */
+#define POOL_RECENT_S 60.0
+#define POOL_STEADY_S 15.0
+static double pool_growth_per_s(const struct pool_hist *h, double growth_window_s)
+{
+	if (h->count < 3)
+		return 0;
+	size_t latest = (h->head + POOL_SAMPLES - 1) % POOL_SAMPLES;
+	double tl = h->t[latest], vl = h->v[latest];
+	for (size_t i = 2; i < h->count; i++) {
+		size_t ix = (h->head + POOL_SAMPLES - 1 - i) % POOL_SAMPLES;
+		if (tl - h->t[ix] >= POOL_STEADY_S) {
+			if (vl <= h->v[ix])
+				return 0;
+			break;
+		}
+		if (i + 1 == h->count && vl <= h->v[ix])
+			return 0;
+	}
+	double w = growth_window_s < POOL_RECENT_S ? growth_window_s : POOL_RECENT_S;
+	double sl = slope_per_s(h, w);
+	return sl > 0 ? sl : 0;
 }
 
 static void fmt_dur(double s, char *buf, size_t len)
@@ -154,18 +187,20 @@ static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 	double ratio = estab ? (double)leaked / estab : (leaked ? INFINITY : 0);
 	double slope = t->hist ? tt_history_slope_per_min(t->hist, TT_SER_LEAKS, o->growth_window_s) : 0;
 	char trend[48] = "";
+	/* how bad a leak is: what is held now and what five more minutes add */
+	double leak_impact = leaked + 5 * (slope > 0 ? slope : 0);
 	if (slope >= 0.1)
 		snprintf(trend, sizeof(trend), ", growing %.1f/min", slope);
 	if (leaked >= o->min_leaks && leaked > 0 && ratio >= o->leak_ratio) {
 		int sev = ratio >= 2 * o->leak_ratio || ratio >= 1 ? TT_SEV_CRIT : TT_SEV_WARN;
 		fmt_dur(t->oldest_leak_s, a1, sizeof(a1));
 		if (estab)
-			raise_alert(d, now, t->name, "close_wait_ratio", sev,
+			raise_alert(d, now, t->name, "close_wait_ratio", sev, leak_impact,
 				    "%u leaked (CLOSE_WAIT %u, CLOSE %u) = %.0f%% of %u ESTABLISHED (limit %.0f%%), oldest %s%s",
 				    leaked, c->st[TT_ST_CLOSE_WAIT], c->st[TT_ST_CLOSE], ratio * 100, estab,
 				    o->leak_ratio * 100, a1, trend);
 		else
-			raise_alert(d, now, t->name, "close_wait_ratio", sev,
+			raise_alert(d, now, t->name, "close_wait_ratio", sev, leak_impact,
 				    "%u leaked (CLOSE_WAIT %u, CLOSE %u) and no ESTABLISHED connection, oldest %s%s",
 				    leaked, c->st[TT_ST_CLOSE_WAIT], c->st[TT_ST_CLOSE], a1, trend);
 	}
@@ -175,12 +210,13 @@ static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 		char a2[16];
 		fmt_dur(o->leak_age_s, a2, sizeof(a2));
 		raise_alert(d, now, t->name, "leak_age", t->oldest_leak_s >= 10 * o->leak_age_s ? TT_SEV_CRIT : TT_SEV_WARN,
+			    leak_impact,
 			    "oldest leaked socket held for %s (threshold %s); %u leaked", a1, a2, leaked);
 	}
 	/* leak_growth */
 	if (t->hist) {
 		if (slope >= o->growth_per_min && o->growth_per_min > 0 && leaked > 0)
-			raise_alert(d, now, t->name, "leak_growth", TT_SEV_WARN,
+			raise_alert(d, now, t->name, "leak_growth", TT_SEV_WARN, leak_impact,
 				    "leaked sockets growing %.1f/min (threshold %.1f/min); now %u", slope,
 				    o->growth_per_min, leaked);
 	}
@@ -191,7 +227,7 @@ static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 		double normal = be->mean[TT_BL_CLOSE_WAIT] + be->mean[TT_BL_CLOSE];
 		double peak = be->peak[TT_BL_CLOSE_WAIT] + be->peak[TT_BL_CLOSE];
 		if (leaked >= o->min_leaks && leaked > 2 * peak + o->min_leaks)
-			raise_alert(d, now, t->name, "above_baseline", TT_SEV_WARN,
+			raise_alert(d, now, t->name, "above_baseline", TT_SEV_WARN, leak_impact,
 				    "%u leaked; its normal is %.1f (peak %.0f) in the baseline", leaked, normal, peak);
 		/* cycling: above twice its normal rate */
 		double normal_rate = be->mean[TT_BL_TIME_WAIT] / TW_LIFETIME_S;
@@ -202,6 +238,7 @@ static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 	double tw_rate = c->st[TT_ST_TIME_WAIT] / TW_LIFETIME_S;
 	if (tw_limit > 0 && tw_rate >= tw_limit)
 		raise_alert(d, now, t->name, "time_wait_storm", tw_rate >= 4 * o->tw_storm_per_s ? TT_SEV_CRIT : TT_SEV_WARN,
+			    tw_rate,
 			    "%u TIME_WAIT: about %.0f new connections/s (threshold %.0f/s%s); reuse connections",
 			    c->st[TT_ST_TIME_WAIT], tw_rate, tw_limit, tw_limit > o->tw_storm_per_s ? ", from the baseline" : "");
 }
@@ -241,7 +278,7 @@ static void check_idle(tt_detector *d, const tt_model *m)
 		char a1[16], a2[16];
 		fmt_dur(oldest[t], a1, sizeof(a1));
 		fmt_dur(d->o.idle_s, a2, sizeof(a2));
-		raise_alert(d, m->time, m->tenants[t].name, "idle", TT_SEV_INFO,
+		raise_alert(d, m->time, m->tenants[t].name, "idle", TT_SEV_INFO, idle[t],
 			    "%u ESTABLISHED idle longer than %s (longest %s) while %u carry traffic: pool slots held doing nothing",
 			    idle[t], a2, a1, busy[t]);
 	}
@@ -290,31 +327,64 @@ static void check_limits(tt_detector *d, const tt_model *m)
 			snprintf(label, sizeof(label), "%s", l->tenant);
 		snprintf(who, sizeof(who), "%s", l->tenant[0] ? l->tenant : "*");
 		double fill = (double)used / l->max;
-		double sl = slope_per_s(h, d->o.growth_window_s);
-		double eta = sl > 1e-6 && used < l->max ? (l->max - used) / sl : -1;
-		if (fill >= 0.9) {
-			raise_alert(d, m->time, who, "pool", fill >= 1 ? TT_SEV_CRIT : TT_SEV_WARN,
-				    "%s: %u of %u connections in use (%.0f%%)", label, used, l->max, fill * 100);
-		} else if (eta >= 0 && eta <= d->o.eta_horizon_s) {
-			char a1[16];
+		double sl = pool_growth_per_s(h, d->o.growth_window_s);
+		double eta = used >= l->max ? 0 : sl > 1e-6 ? (l->max - used) / sl : -1;
+		char a1[16], grow[96];
+		if (eta > 0) {
 			fmt_dur(eta, a1, sizeof(a1));
-			raise_alert(d, m->time, who, "pool", eta < d->o.eta_horizon_s / 4 ? TT_SEV_CRIT : TT_SEV_WARN,
-				    "%s: %u of %u in use, growing %.1f/min: full in about %s", label, used,
-				    l->max, sl * 60, a1);
+			snprintf(grow, sizeof(grow), "growing %.1f/min: full in about %s", sl * 60, a1);
 		} else {
+			snprintf(grow, sizeof(grow), "steady");
+		}
+		/* a pool about to fill is the worst thing on the screen: the sooner,
+		 * the worse; a steady one comes after the growing ones */
+		double impact = eta >= 0 ? 1e9 - eta : 5e8 + fill * 1000;
+		if (used > l->max) {
+			raise_alert(d, m->time, who, "pool", TT_SEV_CRIT, impact,
+				    "%s: %u of %u connections in use (%.0f%%): over its limit", label, used, l->max,
+				    fill * 100);
+		} else if (used == l->max) {
+			raise_alert(d, m->time, who, "pool", TT_SEV_CRIT, impact,
+				    "%s: %u of %u connections in use: FULL", label, used, l->max);
+		} else if (fill >= 0.9) {
+			raise_alert(d, m->time, who, "pool",
+				    eta >= 0 && eta < d->o.eta_horizon_s / 4 ? TT_SEV_CRIT : TT_SEV_WARN, impact,
+				    "%s: %u of %u connections in use (%.0f%%), %s", label, used, l->max, fill * 100, grow);
+		} else if (eta >= 0 && eta <= d->o.eta_horizon_s) {
+			raise_alert(d, m->time, who, "pool", eta < d->o.eta_horizon_s / 4 ? TT_SEV_CRIT : TT_SEV_WARN,
+				    impact, "%s: %u of %u in use, %s", label, used, l->max, grow);
+		} else {
+			/* below the alert levels: an alert still re-arming shows the
+			 * numbers of now, not a forecast that no longer holds */
+			for (size_t i = 0; i < d->nact; i++) {
+				struct active *ra = &d->act[i];
+				if (strcmp(ra->tenant, who) || strcmp(ra->kind, "pool"))
+					continue;
+				snprintf(ra->last.message, sizeof(ra->last.message), "%s: %u of %u in use, %s", label,
+					 used, l->max, grow);
+				ra->last.eta_s = eta;
+				ra->last.fill = fill;
+				ra->last.impact = impact;
+			}
 			continue;
 		}
 		struct active *a = active_get(d, who, "pool", m->time);
-		if (a)
+		if (a) {
 			a->last.eta_s = eta;
+			a->last.fill = fill;
+		}
 	}
 }
 
+/* Worst first: severity, then impact (a pool about to fill, then the most
+ * leaked and fastest growing), then the oldest. */
 static int alert_cmp(const void *a, const void *b)
 {
 	const tt_alert *x = a, *y = b;
 	if (x->severity != y->severity)
 		return y->severity - x->severity;
+	if (x->impact != y->impact)
+		return x->impact > y->impact ? -1 : 1;
 	if (x->first_seen != y->first_seen)
 		return x->first_seen < y->first_seen ? -1 : 1;
 	int c = strcmp(x->tenant, y->tenant);
@@ -332,7 +402,7 @@ int tt_detect_run(tt_detector *d, const tt_model *m, tt_alerts *out)
 	double tw_rate = m->unattributed.st[TT_ST_TIME_WAIT] / TW_LIFETIME_S;
 	if (d->o.tw_storm_per_s > 0 && tw_rate >= d->o.tw_storm_per_s)
 		raise_alert(d, m->time, "(unattributed)", "time_wait_storm",
-			    tw_rate >= 4 * d->o.tw_storm_per_s ? TT_SEV_CRIT : TT_SEV_WARN,
+			    tw_rate >= 4 * d->o.tw_storm_per_s ? TT_SEV_CRIT : TT_SEV_WARN, tw_rate,
 			    "%u TIME_WAIT with no owner: about %.0f new connections/s (threshold %.0f/s); "
 			    "a port or remote rule can name them",
 			    m->unattributed.st[TT_ST_TIME_WAIT], tw_rate, d->o.tw_storm_per_s);
@@ -354,7 +424,6 @@ int tt_detect_run(tt_detector *d, const tt_model *m, tt_alerts *out)
 		*x = d->act[i].last;
 	}
 	if (out->n > 1)
-		if (out->n > 1)
-			qsort(out->v, out->n, sizeof(*out->v), alert_cmp);
+		qsort(out->v, out->n, sizeof(*out->v), alert_cmp);
 	return 0;
 }

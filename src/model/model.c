@@ -360,14 +360,27 @@ static int reserve(void **arr, size_t *cap, size_t need, size_t size)
 
 /* ---------------------------------------------------------------- update */
 
+/* A tenant first met through a remembered owner takes the rule of the
+ * first socket a real rule attributes: one TIME_WAIT remembered from an
+ * earlier refresh does not make the whole tenant "memory". */
+static size_t tenant_rule_upgrade(tt_mtenant *t, const tt_match *mt, size_t ix)
+{
+	if (t->rule && mt->rule && !strcmp(t->rule, "memory") && strcmp(mt->rule, "memory")) {
+		t->rule = mt->rule;
+		memcpy(t->detail, mt->detail, sizeof(t->detail));
+		t->detail[sizeof(t->detail) - 1] = '\0';
+	}
+	return ix;
+}
+
 /* Find or add this refresh's tenant by name; returns its index or -1. */
 static long tenant_slot(tt_model *m, struct model_priv *pv, const tt_match *mt)
 {
 	if (pv->last_tenant < m->ntenants && strcmp(m->tenants[pv->last_tenant].name, mt->tenant) == 0)
-		return (long)pv->last_tenant;
+		return (long)tenant_rule_upgrade(&m->tenants[pv->last_tenant], mt, pv->last_tenant);
 	uint64_t key = name_key(mt->tenant), ix;
 	if (tt_u64set_get(&pv->tenant_ix, key, &ix))
-		return (long)(pv->last_tenant = ix);
+		return (long)tenant_rule_upgrade(&m->tenants[ix], mt, pv->last_tenant = ix);
 	if (reserve((void **)&m->tenants, &m->tenants_cap, m->ntenants + 1, sizeof(tt_mtenant)) < 0)
 		return -1;
 	tt_mtenant *t = &m->tenants[m->ntenants];
