@@ -52,7 +52,7 @@ tm send-keys -t demo Enter; wait_for "STATE"; sleep 1.2
 shot sockets
 tm send-keys -t demo Escape Escape F6; sleep 1
 shot sort-menu
-tm send-keys -t demo Escape h; wait_for "Press any key"
+tm send-keys -t demo Escape h; wait_for "q or Esc returns"
 shot help
 tm send-keys -t demo x
 tm resize-window -t demo -x 80 -y 24; sleep 1.5

@@ -12,6 +12,7 @@
 #include "tenantop/detect.h"
 #include "tenantop/model.h"
 #include "tenantop/refresher.h"
+#include "tenantop/u64set.h"
 #include "tenantop/view.h"
 
 enum tt_ui_mode {
@@ -23,7 +24,8 @@ enum tt_ui_mode {
 	TT_MODE_SORT, /* the F6 sort menu */
 	TT_MODE_GOTO, /* replay: go to a time */
 	TT_MODE_SIGNAL, /* processes pane: choose a signal */
-	TT_MODE_CONFIRM /* y/N before an action */
+	TT_MODE_CONFIRM, /* y/N before an action */
+	TT_MODE_ALERTS   /* every alert whole, worst first, scrollable */
 };
 
 /* What an action applies to, copied when it is asked for (the model may
@@ -34,6 +36,7 @@ typedef struct tt_act_target {
 	int32_t pid;
 	uint64_t start;
 	tt_sock sock;
+	uint64_t id; /* the socket's model id (sockets) */
 	char tenant[TT_NAME_MAX];
 	char label[160]; /* "4242 php-fpm" or "CLOSE_WAIT 127.0.0.1:41001 -> 127.0.0.1:3306" */
 } tt_act_target;
@@ -83,6 +86,9 @@ typedef struct tt_ui {
 	tt_act_target act[TT_ACT_MAX];
 	size_t nact;
 	char source[16];
+	/* help and the alert list: a scrollable page */
+	int pager_top, pager_total, pager_height;
+	tt_u64set closed; /* sockets closed from here (ids): still held by their process */
 	double refreshed_at; /* wall clock of the data shown */
 	double collect_ms;
 } tt_ui;
@@ -97,6 +103,10 @@ int tt_ui_key(tt_ui *ui, int key);
 int tt_ui_act_start(tt_ui *ui);
 int tt_ui_act_key(tt_ui *ui, int key);
 void tt_ui_act_prompt(const tt_ui *ui, char *buf, size_t len);
+
+/* src/ui/keys.c: the next refresh delay for + (dir 1) or - (dir -1), on a
+ * fixed ladder from 0.2 s to 60 s (so 2 s is always reached again) */
+double tt_ui_delay_step(double d, int dir);
 
 /* src/ui/dashboard.c */
 __attribute__((format(printf, 3, 4))) void tt_ui_message(tt_ui *ui, int tone, const char *fmt, ...);

@@ -41,6 +41,8 @@ typedef struct tt_column {
 	int (*cell)(const struct tt_view *v, uint32_t row, char *buf, size_t len);
 	/* compare two rows (ascending); NULL = not sortable */
 	int (*cmp)(const struct tt_view *v, uint32_t a, uint32_t b);
+	int minw;            /* narrow terminals: may shrink to this (0 = never) */
+	bool keep_end;       /* a cut cell keeps its end (an address's port) */
 } tt_column;
 
 /* The column tables (src/ui/columns.c). */
@@ -81,6 +83,7 @@ typedef struct tt_view {
 	bool ascii;          /* no UTF-8: ASCII arrows and line art */
 	const struct tt_baseline *base; /* normal levels, or NULL */
 	tt_u64set tags;      /* tagged rows of the current level, by tt_view_row_key */
+	const tt_u64set *closed; /* sockets closed from the dashboard (ids), or NULL */
 } tt_view;
 
 void tt_view_init(tt_view *v);
@@ -119,6 +122,8 @@ void tt_view_untag_all(tt_view *v);
 /* The rows an action applies to: the tagged ones, else the cursor row.
  * Fills out (model indices) up to max; returns how many. */
 size_t tt_view_targets(const tt_view *v, uint32_t *out, size_t max);
+/* The tenant's pool alert (its own connection limit), the worst one; NULL none. */
+const tt_alert *tt_view_tenant_pool(const tt_view *v, const char *tenant);
 /* Worst alert severity for a tenant name, -1 none. */
 int tt_view_tenant_severity(const tt_view *v, const char *tenant);
 

@@ -39,6 +39,8 @@ static void list_targets(const tt_ui *ui, char *buf, size_t len)
 	}
 }
 
+/* The question; the drawing wraps it and always keeps its ending ("y/N",
+ * or how to pick) on screen. */
 void tt_ui_act_prompt(const tt_ui *ui, char *buf, size_t len)
 {
 	char who[512];
@@ -48,16 +50,14 @@ void tt_ui_act_prompt(const tt_ui *ui, char *buf, size_t len)
 		const tt_signal_choice *c = tt_signal_choices(&n);
 		o = (size_t)snprintf(buf, len, "Signal to %s:", who);
 		for (size_t i = 0; i < n && o < len; i++)
-			o += (size_t)snprintf(buf + o, len - o, "  %c %s", c[i].key, c[i].name + 3);
-		if (o < len)
-			snprintf(buf + o, len - o, "   Enter TERM, Esc cancel");
+			o += (size_t)snprintf(buf + o, len - o, "  %c:%s", c[i].key, c[i].name + 3); /* one word: wraps whole */
 		return;
 	}
 	if (ui->act_kind == TT_ACT_SIGNAL)
-		snprintf(buf, len, "Send %s to %zu process%s: %s?  y/N", ui->act_signame, ui->nact,
-			 ui->nact == 1 ? "" : "es", who);
+		snprintf(buf, len, "Send %s to %zu process%s: %s?", ui->act_signame, ui->nact, ui->nact == 1 ? "" : "es",
+			 who);
 	else
-		snprintf(buf, len, "Close %zu socket%s: %s?  y/N", ui->nact, ui->nact == 1 ? "" : "s", who);
+		snprintf(buf, len, "Close %zu socket%s: %s?", ui->nact, ui->nact == 1 ? "" : "s", who);
 }
 
 int tt_ui_act_start(tt_ui *ui)
@@ -96,6 +96,7 @@ int tt_ui_act_start(tt_ui *ui)
 			const tt_msock *ms = &m->socks[rows[i]];
 			char l[128], r[128];
 			t->sock = *ms->s;
+			t->id = ms->id;
 			if (t->sock.family == TT_FAM_UNIX)
 				t->sock.path = t->sock.peer_path = 0; /* pool offsets do not survive a refresh */
 			snprintf(t->label, sizeof(t->label), "%s %.60s -> %.60s", tt_state_name(ms->s->state),
@@ -127,8 +128,11 @@ static void run(tt_ui *ui)
 			snprintf(action, sizeof(action), "signal %s", ui->act_signame);
 		} else {
 			rc = tt_sock_destroy(&t->sock, res, sizeof(res));
-			if (rc == 0)
+			if (rc == 0) {
 				snprintf(res, sizeof(res), "closed");
+				if (t->id)
+					tt_u64set_add(&ui->closed, t->id);
+			}
 			snprintf(action, sizeof(action), "close socket");
 		}
 		if (rc == 0)
@@ -138,6 +142,17 @@ static void run(tt_ui *ui)
 		tt_alert_sink_action(ui->sink, (double)time(NULL), action, t->tenant, t->label, rc == 0, res);
 	}
 	const char *what = ui->act_kind == TT_ACT_SIGNAL ? "process" : "socket";
+	if (ui->act_kind == TT_ACT_CLOSE && ok) {
+		/* the kernel drops the connection, the descriptor stays with its
+		 * process: the socket shows as CLOSE* and LEAKED does not change */
+		tt_ui_message(ui, ok == ui->nact ? TT_TONE_WARN : TT_TONE_CRIT,
+			      "close: done for %zu of %zu socket%s; the process still holds the descriptor%s "
+			      "(CLOSE*, still LEAKED): signal it to free %s (Esc, then k)%s%s",
+			      ok, ui->nact, ui->nact == 1 ? "" : "s", ok == 1 ? "" : "s", ok == 1 ? "it" : "them",
+			      first_err[0] ? "; " : "", first_err);
+		tt_view_untag_all(&ui->view);
+		return;
+	}
 	if (ok == ui->nact)
 		tt_ui_message(ui, TT_TONE_OK, "%s: done for %zu %s%s", ui->act_kind == TT_ACT_SIGNAL ? ui->act_signame : "close",
 			      ok, what, ok == 1 ? "" : (ui->act_kind == TT_ACT_SIGNAL ? "es" : "s"));

@@ -43,9 +43,13 @@ static int t_name(const tt_view *v, uint32_t row, char *buf, size_t len)
 	int sev = tt_view_tenant_severity(v, v->m->tenants[row].name);
 	return sev == TT_SEV_CRIT ? TT_TONE_CRIT : sev == TT_SEV_WARN ? TT_TONE_WARN : TT_TONE_NORMAL;
 }
+static const char *t_name_of(const tt_view *v, uint32_t row)
+{
+	return row == TT_ROW_UNATTRIBUTED ? "(unattributed)" : v->m->tenants[row].name;
+}
 static int c_name(const tt_view *v, uint32_t a, uint32_t b)
 {
-	return strcmp(v->m->tenants[a].name, v->m->tenants[b].name);
+	return strcmp(t_name_of(v, a), t_name_of(v, b));
 }
 
 static int t_rule(const tt_view *v, uint32_t row, char *buf, size_t len)
@@ -56,7 +60,8 @@ static int t_rule(const tt_view *v, uint32_t row, char *buf, size_t len)
 }
 static int c_rule(const tt_view *v, uint32_t a, uint32_t b)
 {
-	const char *x = v->m->tenants[a].rule, *y = v->m->tenants[b].rule;
+	const char *x = a == TT_ROW_UNATTRIBUTED ? NULL : v->m->tenants[a].rule;
+	const char *y = b == TT_ROW_UNATTRIBUTED ? NULL : v->m->tenants[b].rule;
 	return strcmp(x ? x : "", y ? y : "");
 }
 
@@ -68,9 +73,13 @@ static int t_procs(const tt_view *v, uint32_t row, char *buf, size_t len)
 	}
 	return num_cell(buf, len, v->m->tenants[row].nprocs);
 }
+static uint32_t t_nprocs(const tt_view *v, uint32_t row)
+{
+	return row == TT_ROW_UNATTRIBUTED ? 0 : v->m->tenants[row].nprocs;
+}
 static int c_procs(const tt_view *v, uint32_t a, uint32_t b)
 {
-	return CMP(v->m->tenants[a].nprocs, v->m->tenants[b].nprocs);
+	return CMP(t_nprocs(v, a), t_nprocs(v, b));
 }
 
 #define T_STATE(fn, ST)                                                                        \
@@ -127,15 +136,22 @@ static int t_oldest(const tt_view *v, uint32_t row, char *buf, size_t len)
 	const tt_mtenant *t = &v->m->tenants[row];
 	return age_cell(buf, len, t->oldest_leak_s, tone_leak(v, row, tt_counts_leaked(&t->counts)));
 }
+static double t_oldest_s(const tt_view *v, uint32_t row)
+{
+	return row == TT_ROW_UNATTRIBUTED ? 0 : v->m->tenants[row].oldest_leak_s;
+}
 static int c_oldest(const tt_view *v, uint32_t a, uint32_t b)
 {
-	return CMP(v->m->tenants[a].oldest_leak_s, v->m->tenants[b].oldest_leak_s);
+	return CMP(t_oldest_s(v, a), t_oldest_s(v, b));
 }
 
+/* LEAK%: the leaked share of the connections held, leaked over leaked +
+ * ESTABLISHED, so 0-100 % (the close_wait_ratio alert compares leaked with
+ * ESTABLISHED alone); -1 when there is nothing held. */
 static double ratio_key(const tt_counts *c)
 {
-	double r = tt_counts_leak_ratio(c);
-	return r < 0 ? (tt_counts_leaked(c) ? INFINITY : -1) : r;
+	double held = (double)tt_counts_leaked(c) + c->st[TT_ST_ESTABLISHED];
+	return held > 0 ? tt_counts_leaked(c) / held : -1;
 }
 static int t_ratio(const tt_view *v, uint32_t row, char *buf, size_t len)
 {
@@ -145,10 +161,7 @@ static int t_ratio(const tt_view *v, uint32_t row, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return TT_TONE_DIM;
 	}
-	if (isinf(r))
-		snprintf(buf, len, "all");
-	else
-		snprintf(buf, len, "%.0f%%", r * 100);
+	snprintf(buf, len, "%.0f%%", r * 100);
 	return tone_leak(v, row, tt_counts_leaked(c));
 }
 static int c_ratio(const tt_view *v, uint32_t a, uint32_t b)
@@ -164,7 +177,7 @@ static int t_trend(const tt_view *v, uint32_t row, char *buf, size_t len)
 	}
 	double s = v->m->tenants[row].leak_slope;
 	const char *up = v->ascii ? "^" : "\xe2\x86\x91", *down = v->ascii ? "v" : "\xe2\x86\x93",
-		   *flat = v->ascii ? "-" : "\xe2\x86\x92";
+		   *flat = v->ascii ? "=" : "\xe2\x86\x92"; /* "-" is "no data" */
 	if (s >= 0.5) {
 		snprintf(buf, len, "%s%.0f/m", up, s);
 		return TT_TONE_CRIT;
@@ -176,41 +189,53 @@ static int t_trend(const tt_view *v, uint32_t row, char *buf, size_t len)
 	snprintf(buf, len, "%s", flat);
 	return TT_TONE_DIM;
 }
+static double t_slope(const tt_view *v, uint32_t row)
+{
+	return row == TT_ROW_UNATTRIBUTED ? 0 : v->m->tenants[row].leak_slope;
+}
 static int c_trend(const tt_view *v, uint32_t a, uint32_t b)
 {
-	return CMP(v->m->tenants[a].leak_slope, v->m->tenants[b].leak_slope);
+	return CMP(t_slope(v, a), t_slope(v, b));
 }
 
-/* Time until a configured limit fills, from the tenant's pool alert. */
-static double t_eta_s(const tt_view *v, uint32_t row)
+/* Time until the tenant's own limit fills, from its pool alert: 0 = full
+ * or over now, -1 = no forecast (no alert, or steady). */
+static double t_eta_s(const tt_view *v, uint32_t row, const tt_alert **pa)
 {
+	*pa = NULL;
 	if (row == TT_ROW_UNATTRIBUTED)
 		return -1;
-	double best = -1;
-	for (size_t i = 0; v->alerts && i < v->alerts->n; i++) {
-		const tt_alert *a = &v->alerts->v[i];
-		if (!strcmp(a->kind, "pool") && a->eta_s >= 0 && !strcmp(a->tenant, v->m->tenants[row].name) &&
-		    (best < 0 || a->eta_s < best))
-			best = a->eta_s;
-	}
-	return best;
+	*pa = tt_view_tenant_pool(v, v->m->tenants[row].name);
+	return *pa ? (*pa)->eta_s : -1;
 }
 static int t_eta(const tt_view *v, uint32_t row, char *buf, size_t len)
 {
-	double e = t_eta_s(v, row);
+	const tt_alert *a;
+	double e = t_eta_s(v, row, &a);
+	if (a && a->fill > 1) {
+		snprintf(buf, len, "OVER");
+		return TT_TONE_CRIT;
+	}
+	if (a && a->fill >= 1) {
+		snprintf(buf, len, "FULL");
+		return TT_TONE_CRIT;
+	}
 	if (e < 0) {
-		snprintf(buf, len, "-");
-		return TT_TONE_DIM;
+		snprintf(buf, len, a ? "steady" : "-");
+		return a ? TT_TONE_WARN : TT_TONE_DIM;
 	}
 	tt_fmt_age(e, buf, len);
 	return e < 300 ? TT_TONE_CRIT : TT_TONE_WARN;
 }
 static int c_eta(const tt_view *v, uint32_t a, uint32_t b)
 {
-	double x = t_eta_s(v, a), y = t_eta_s(v, b);
-	/* soonest first when ascending; none last */
+	const tt_alert *pa, *pb;
+	double x = t_eta_s(v, a, &pa), y = t_eta_s(v, b, &pb);
+	/* soonest first when ascending (over and full are now); none last */
 	if (x < 0 || y < 0)
 		return (x < 0) - (y < 0);
+	if (x == y && pa && pb)
+		return CMP(pb->fill, pa->fill);
 	return CMP(x, y);
 }
 
@@ -246,21 +271,25 @@ static int c_base(const tt_view *v, uint32_t a, uint32_t b)
 	return CMP(x, y);
 }
 
+/* Widths leave room for the sort arrow beside every title.  Drop order on a
+ * narrow terminal (highest first): OTHER, PROCS, vs BASE, RULE, TREND,
+ * LEAK%, TIME_WAIT, then ESTAB/OLDEST/ETA; TENANT, LEAKED, CLOSE_WAIT and
+ * CLOSE stay (TENANT shrinks first). */
 static const tt_column tenant_cols[] = {
-	{"tenant", "TENANT", "the customer: a Unix user, or what a tenant rule matched", 14, 0, false, true, false, t_name, c_name},
-	{"rule", "RULE", "the rule that made this tenant (user, cgroup, path, cmdline, remote, port, parent)", 7, 2, false, false, false, t_rule, c_rule},
-	{"procs", "PROCS", "processes holding its sockets", 5, 4, true, false, true, t_procs, c_procs},
-	{"estab", "ESTAB", "ESTABLISHED connections", 6, 1, true, false, true, t_estab, c_estab},
-	{"close_wait", "CLOSE_WAIT", "the peer closed, the process never did: a leak", 10, 0, true, false, true, t_cw, c_cw},
-	{"close", "CLOSE", "reset by the peer, descriptor still held (ss cannot show these)", 6, 0, true, false, true, t_close, c_close},
-	{"time_wait", "TIME_WAIT", "closed by this side, lingering 60 s: many = connection cycling", 9, 2, true, false, true, t_tw, c_tw},
-	{"other", "OTHER", "every other state (LISTEN, SYN_*, FIN_WAIT*, LAST_ACK, CLOSING)", 6, 6, true, false, true, t_other, c_other},
-	{"leaked", "LEAKED", "CLOSE_WAIT + CLOSE", 6, 4, true, false, true, t_leaked, c_leaked},
-	{"oldest", "OLDEST", "time the oldest leaked socket has been in its state", 7, 2, true, false, true, t_oldest, c_oldest},
-	{"ratio", "LEAK%", "leaked over ESTABLISHED", 6, 1, true, false, true, t_ratio, c_ratio},
-	{"trend", "TREND", "leaked sockets per minute, least squares over the trend window", 7, 3, false, false, true, t_trend, c_trend},
-	{"vs_base", "vs BASE", "leaked now minus its normal level in the baseline (b learns one)", 7, 5, true, false, true, t_base, c_base},
-	{"eta", "ETA FULL", "time until the tenant's connection limit fills at the current growth", 8, 5, true, false, false, t_eta, c_eta},
+	{"tenant", "TENANT", "the customer: a Unix user, or what a tenant rule matched", 14, 0, false, true, false, t_name, c_name, 10, false},
+	{"rule", "RULE", "the rule that made this tenant (user, cgroup, path, cmdline, remote, port, parent, netns; memory = only remembered owners)", 8, 6, false, false, false, t_rule, c_rule, 0, false},
+	{"procs", "PROCS", "processes holding its sockets", 6, 8, true, false, true, t_procs, c_procs, 0, false},
+	{"estab", "ESTAB", "ESTABLISHED connections", 6, 2, true, false, true, t_estab, c_estab, 0, false},
+	{"close_wait", "CLOSE_WAIT", "the peer closed, the process never did: a leak", 11, 1, true, false, true, t_cw, c_cw, 0, false},
+	{"close", "CLOSE", "reset by the peer, descriptor still held (ss cannot show these)", 6, 1, true, false, true, t_close, c_close, 0, false},
+	{"time_wait", "TIME_WAIT", "closed by this side, lingering 60 s: many = connection cycling", 10, 3, true, false, true, t_tw, c_tw, 0, false},
+	{"other", "OTHER", "every other state (LISTEN, SYN_*, FIN_WAIT*, LAST_ACK, CLOSING)", 6, 9, true, false, true, t_other, c_other, 0, false},
+	{"leaked", "LEAKED", "CLOSE_WAIT + CLOSE: the key figure, never hidden", 7, 0, true, false, true, t_leaked, c_leaked, 0, false},
+	{"oldest", "OLDEST", "time the oldest leaked socket has been in its state", 7, 2, true, false, true, t_oldest, c_oldest, 0, false},
+	{"ratio", "LEAK%", "leaked share of the connections held: leaked / (leaked + ESTABLISHED), 0-100 %", 6, 4, true, false, true, t_ratio, c_ratio, 0, false},
+	{"trend", "TREND", "leaked sockets per minute, least squares over the trend window (an arrow right or = is flat, - no data)", 7, 5, false, false, true, t_trend, c_trend, 0, false},
+	{"vs_base", "vs BASE", "leaked now minus its normal level in the baseline (b learns one)", 8, 7, true, false, true, t_base, c_base, 0, false},
+	{"eta", "ETA FULL", "time until the tenant's own connection limit fills at the recent growth; steady, FULL or OVER", 9, 2, true, false, false, t_eta, c_eta, 0, false},
 };
 
 /* -------------------------------------------------------------- processes */
@@ -411,16 +440,16 @@ static int pc_cmd(const tt_view *v, uint32_t a, uint32_t b)
 }
 
 static const tt_column proc_cols[] = {
-	{"pid", "PID", "process id", 7, 0, true, false, false, p_pid, c_pid},
-	{"user", "USER", "the process's Unix user", 9, 3, false, false, false, p_user, c_user},
-	{"estab", "ESTAB", "ESTABLISHED connections it holds", 6, 1, true, false, true, p_estab, pc_estab},
-	{"close_wait", "CLOSE_WAIT", "CLOSE_WAIT sockets it holds: leaks", 10, 0, true, false, true, p_cw, pc_cw},
-	{"close", "CLOSE", "reset sockets it still holds", 6, 0, true, false, true, p_close, pc_close},
-	{"other", "OTHER", "sockets in other states", 6, 5, true, false, true, p_other, pc_other},
-	{"leaked", "LEAKED", "CLOSE_WAIT + CLOSE", 6, 3, true, false, true, p_leaked, pc_leaked},
-	{"oldest", "OLDEST", "time its oldest leaked socket has been in its state", 7, 2, true, false, true, p_oldest, pc_oldest},
-	{"fds", "FDS", "open descriptors", 5, 4, true, false, true, p_fds, pc_fds},
-	{"command", "COMMAND", "command line ([comm] when empty)", 12, 0, false, true, false, p_cmd, pc_cmd},
+	{"pid", "PID", "process id", 7, 0, true, false, false, p_pid, c_pid, 0, false},
+	{"user", "USER", "the process's Unix user", 9, 4, false, false, false, p_user, c_user, 0, false},
+	{"estab", "ESTAB", "ESTABLISHED connections it holds", 6, 2, true, false, true, p_estab, pc_estab, 0, false},
+	{"close_wait", "CLOSE_WAIT", "CLOSE_WAIT sockets it holds: leaks", 11, 1, true, false, true, p_cw, pc_cw, 0, false},
+	{"close", "CLOSE", "reset sockets it still holds", 6, 1, true, false, true, p_close, pc_close, 0, false},
+	{"other", "OTHER", "sockets in other states", 6, 6, true, false, true, p_other, pc_other, 0, false},
+	{"leaked", "LEAKED", "CLOSE_WAIT + CLOSE", 7, 0, true, false, true, p_leaked, pc_leaked, 0, false},
+	{"oldest", "OLDEST", "time its oldest leaked socket has been in its state", 7, 3, true, false, true, p_oldest, pc_oldest, 0, false},
+	{"fds", "FDS", "open descriptors", 5, 5, true, false, true, p_fds, pc_fds, 0, false},
+	{"command", "COMMAND", "command line ([comm] when empty); in full on the detail line below the table", 20, 0, false, true, false, p_cmd, pc_cmd, 7, false},
 };
 
 /* ---------------------------------------------------------------- sockets */
@@ -432,8 +461,10 @@ static const tt_msock *ms_of(const tt_view *v, uint32_t row)
 
 static int s_state(const tt_view *v, uint32_t row, char *buf, size_t len)
 {
-	int st = ms_of(v, row)->s->state;
-	snprintf(buf, len, "%s", tt_state_name(st));
+	const tt_msock *ms = ms_of(v, row);
+	int st = ms->s->state;
+	bool closed_here = st == TT_ST_CLOSE && v->closed && ms->id && tt_u64set_has(v->closed, ms->id);
+	snprintf(buf, len, "%s%s", tt_state_name(st), closed_here ? "*" : "");
 	switch (st) {
 	case TT_ST_CLOSE_WAIT:
 	case TT_ST_CLOSE:
@@ -497,7 +528,7 @@ static int s_remote(const tt_view *v, uint32_t row, char *buf, size_t len)
 	tt_sock_fmt_remote(ms->s, &v->m->snap, buf, len);
 	if (ms->s->flags & TT_SF_ENDPOINT_REMEMBERED) {
 		size_t n = strlen(buf);
-		snprintf(buf + n, len - n, " (remembered)");
+		snprintf(buf + n, len - n, "*"); /* remembered: the detail line says so in words */
 	}
 	return (ms->s->flags & TT_SF_ENDPOINT_UNKNOWN) ? TT_TONE_DIM : TT_TONE_NORMAL;
 }
@@ -597,17 +628,17 @@ static int sc_inode(const tt_view *v, uint32_t a, uint32_t b)
 }
 
 static const tt_column sock_cols[] = {
-	{"state", "STATE", "TCP state, leaks first (CLOSE = reset by the peer, still held)", 11, 0, false, false, false, s_state, sc_state},
-	{"role", "ROLE", "client: the watched port is remote; server: it is local", 7, 4, false, false, false, s_role, sc_role},
-	{"local", "LOCAL", "local address:port", 21, 1, false, false, false, s_local, sc_local},
-	{"remote", "REMOTE", "peer address:port (? = reset before it was first seen)", 21, 0, false, true, false, s_remote, sc_remote},
-	{"age", "AGE", "time since first seen (at start: a lower bound from tcp_info)", 7, 1, true, false, true, s_age, sc_age},
-	{"in_state", "IN STATE", "time in the current state", 8, 2, true, false, true, s_instate, sc_instate},
-	{"idle", "IDLE", "no data either way for this long (tcp_info; ESTABLISHED only)", 7, 2, true, false, true, s_idle, sc_idle},
-	{"recv_q", "RECV-Q", "bytes received, not read by the process", 7, 3, true, false, true, s_rq, sc_rq},
-	{"send_q", "SEND-Q", "bytes sent, not acknowledged", 7, 3, true, false, true, s_sq, sc_sq},
-	{"holders", "HOLD", "processes holding the socket (fork, fd passing)", 4, 5, true, false, true, s_holders, sc_holders},
-	{"inode", "INODE", "socket inode", 9, 4, true, false, false, s_inode, sc_inode},
+	{"state", "STATE", "TCP state, leaks first (CLOSE = reset by the peer, still held; CLOSE* = closed here, still held)", 11, 0, false, false, false, s_state, sc_state, 0, false},
+	{"role", "ROLE", "client: the watched port is remote; server: it is local", 7, 4, false, false, false, s_role, sc_role, 0, false},
+	{"local", "LOCAL", "local address:port (cut from the left: the port stays)", 21, 1, false, false, false, s_local, sc_local, 7, true},
+	{"remote", "REMOTE", "peer address:port (? = reset before it was first seen, * = remembered from an earlier refresh)", 21, 0, false, true, false, s_remote, sc_remote, 12, true},
+	{"age", "AGE", "time since first seen (at start: a lower bound from tcp_info)", 7, 2, true, false, true, s_age, sc_age, 0, false},
+	{"in_state", "IN STATE", "time in the current state", 9, 2, true, false, true, s_instate, sc_instate, 0, false},
+	{"idle", "IDLE", "no data either way for this long (tcp_info; ESTABLISHED only)", 7, 3, true, false, true, s_idle, sc_idle, 0, false},
+	{"recv_q", "RECV-Q", "bytes received, not read by the process", 7, 3, true, false, true, s_rq, sc_rq, 0, false},
+	{"send_q", "SEND-Q", "bytes sent, not acknowledged", 7, 3, true, false, true, s_sq, sc_sq, 0, false},
+	{"holders", "HOLD", "processes holding the socket (fork, fd passing)", 5, 5, true, false, true, s_holders, sc_holders, 0, false},
+	{"inode", "INODE", "socket inode", 9, 4, true, false, false, s_inode, sc_inode, 0, false},
 };
 
 const tt_column *tt_columns(int level, size_t *n)

@@ -267,6 +267,8 @@ int tt_dashboard_run(tt_app *app)
 	tt_alerts_init(&ui.alerts);
 	tt_snapshot_init(&ui.spare);
 	tt_view_init(&ui.view);
+	tt_u64set_init(&ui.closed);
+	ui.view.closed = &ui.closed;
 	tt_baseline_init(&ui.base);
 	char bmsg[600];
 	int brc = tt_app_baseline_load(app, &ui.base, bmsg, sizeof(bmsg));
@@ -364,6 +366,7 @@ int tt_dashboard_run(tt_app *app)
 	tt_exporter_stop(ui.exporter);
 	tt_baseline_free(&ui.base);
 	tt_view_free(&ui.view);
+	tt_u64set_free(&ui.closed);
 	tt_snapshot_free(&ui.spare);
 	tt_alerts_free(&ui.alerts);
 	tt_detector_free(ui.det);

@@ -25,11 +25,77 @@ static int a_home(tt_ui *ui) { tt_view_home(&ui->view, tt_ui_page(ui)); return T
 static int a_end(tt_ui *ui) { tt_view_end(&ui->view, tt_ui_page(ui)); return TT_R_REDRAW; }
 static int a_enter(tt_ui *ui) { return tt_view_enter(&ui->view) ? TT_R_REBUILD : TT_R_REDRAW; }
 static int a_back(tt_ui *ui) { return tt_view_back(&ui->view) ? TT_R_REBUILD : TT_R_REDRAW; }
-static int a_sort_prev(tt_ui *ui) { tt_view_sort_next(&ui->view, -1); return TT_R_REBUILD; }
-static int a_sort_next(tt_ui *ui) { tt_view_sort_next(&ui->view, 1); return TT_R_REBUILD; }
+/* < and >: through the columns on the screen only, so the sort arrow is
+ * always in sight (F6 reaches the hidden ones) */
+static bool sort_shown(const tt_ui *ui)
+{
+	size_t c = ui->view.pane[ui->view.level].sort_col;
+	for (size_t k = 0; k < ui->ncols; k++)
+		if (ui->col_idx[k] == c)
+			return true;
+	return ui->ncols == 0;
+}
+static int sort_step(tt_ui *ui, int dir)
+{
+	size_t n;
+	tt_columns(ui->view.level, &n);
+	for (size_t i = 0; i < n; i++) {
+		tt_view_sort_next(&ui->view, dir);
+		if (sort_shown(ui))
+			break;
+	}
+	return TT_R_REBUILD;
+}
+static int a_sort_prev(tt_ui *ui) { return sort_step(ui, -1); }
+static int a_sort_next(tt_ui *ui) { return sort_step(ui, 1); }
 static int a_invert(tt_ui *ui) { tt_view_invert(&ui->view); return TT_R_REBUILD; }
 static int a_quit(tt_ui *ui) { (void)ui; return TT_R_QUIT; }
-static int a_help(tt_ui *ui) { ui->mode = TT_MODE_HELP; return TT_R_REDRAW; }
+static int a_help(tt_ui *ui) { ui->mode = TT_MODE_HELP; ui->pager_top = 0; return TT_R_REDRAW; }
+static int a_alerts(tt_ui *ui) { ui->mode = TT_MODE_ALERTS; ui->pager_top = 0; return TT_R_REDRAW; }
+
+/* Help and the alert list scroll; any other key returns (htop's habit). */
+static int pager_key(tt_ui *ui, int key)
+{
+	int page = ui->pager_height > 1 ? ui->pager_height - 1 : 1;
+	int maxtop = ui->pager_total > ui->pager_height ? ui->pager_total - ui->pager_height : 0;
+	switch (key) {
+	case KEY_UP:
+	case 'k':
+		ui->pager_top--;
+		break;
+	case KEY_DOWN:
+	case 'j':
+	case '\n':
+	case '\r':
+		ui->pager_top++;
+		break;
+	case KEY_PPAGE:
+	case 'b':
+		ui->pager_top -= page;
+		break;
+	case KEY_NPAGE:
+	case ' ':
+		ui->pager_top += page;
+		break;
+	case KEY_HOME:
+		ui->pager_top = 0;
+		break;
+	case KEY_END:
+		ui->pager_top = maxtop;
+		break;
+	case KEY_RESIZE:
+	case KEY_MOUSE:
+		break;
+	default:
+		ui->mode = TT_MODE_NORMAL;
+		return TT_R_REDRAW;
+	}
+	if (ui->pager_top > maxtop)
+		ui->pager_top = maxtop;
+	if (ui->pager_top < 0)
+		ui->pager_top = 0;
+	return TT_R_REDRAW;
+}
 
 static int a_sort_menu(tt_ui *ui)
 {
@@ -144,18 +210,30 @@ static int a_space(tt_ui *ui)
 static int a_untag(tt_ui *ui) { tt_view_untag_all(&ui->view); return TT_R_REDRAW; }
 static int a_act(tt_ui *ui) { return tt_ui_act_start(ui); }
 
+double tt_ui_delay_step(double d, int dir)
+{
+	static const double ladder[] = {0.2, 0.5, 1, 1.5, 2, 3, 5, 10, 15, 30, 60};
+	size_t n = sizeof(ladder) / sizeof(ladder[0]);
+	if (dir > 0) {
+		for (size_t i = 0; i < n; i++)
+			if (ladder[i] > d + 1e-9)
+				return ladder[i];
+		return ladder[n - 1];
+	}
+	for (size_t i = n; i-- > 0;)
+		if (ladder[i] < d - 1e-9)
+			return ladder[i];
+	return ladder[0];
+}
+
 static void set_delay(tt_ui *ui, double d)
 {
-	if (d < 0.2)
-		d = 0.2;
-	if (d > 60)
-		d = 60;
 	ui->delay = d;
 	tt_refresher_set_delay(ui->ref, d);
 	tt_ui_message(ui, TT_TONE_INFO, "refresh every %g s", d);
 }
-static int a_slower(tt_ui *ui) { set_delay(ui, ui->delay + (ui->delay < 2 ? 0.5 : 1)); return TT_R_REDRAW; }
-static int a_faster(tt_ui *ui) { set_delay(ui, ui->delay - (ui->delay <= 2 ? 0.5 : 1)); return TT_R_REDRAW; }
+static int a_slower(tt_ui *ui) { set_delay(ui, tt_ui_delay_step(ui->delay, 1)); return TT_R_REDRAW; }
+static int a_faster(tt_ui *ui) { set_delay(ui, tt_ui_delay_step(ui->delay, -1)); return TT_R_REDRAW; }
 
 #define LEARN_S 300.0
 
@@ -229,7 +307,7 @@ static const struct binding normal_keys[] = {
 	{'p', a_ports},         {KEY_F(5), a_ports},   {' ', a_space},          {'+', a_slower},
 	{'=', a_slower},        {'-', a_faster},       {'h', a_help},           {'?', a_help},
 	{'b', a_baseline},      {'t', a_step_back},    {'T', a_step_fwd},       {'g', a_goto},
-	{KEY_F(1), a_help},     {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
+	{KEY_F(1), a_help},     {'a', a_alerts},       {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
 };
 
 static int input_key(tt_ui *ui, int key)
@@ -328,6 +406,9 @@ static int sort_menu_key(tt_ui *ui, int key)
 		ui->mode = TT_MODE_NORMAL;
 		if (ui->sort_menu != ui->view.pane[ui->view.level].sort_col)
 			tt_view_sort_by(&ui->view, ui->sort_menu);
+		if (!strcmp(cols[ui->sort_menu].id, "vs_base") && !tt_baseline_ready(&ui->base))
+			tt_ui_message(ui, TT_TONE_WARN,
+				      "vs BASE: no baseline yet, every row compares equal; b learns the normal levels (5 min)");
 		return TT_R_REBUILD;
 	case KEY_ESC:
 	case 'q':
@@ -352,8 +433,8 @@ int tt_ui_key(tt_ui *ui, int key)
 {
 	switch (ui->mode) {
 	case TT_MODE_HELP:
-		ui->mode = TT_MODE_NORMAL;
-		return key == 'q' || key == KEY_F(10) ? TT_R_REDRAW : TT_R_REDRAW;
+	case TT_MODE_ALERTS:
+		return pager_key(ui, key);
 	case TT_MODE_SEARCH:
 	case TT_MODE_FILTER:
 	case TT_MODE_PORTS:

@@ -89,6 +89,20 @@ const tt_mtenant *tt_view_tenant(const tt_view *v, uint32_t row)
 	return &v->m->tenants[row];
 }
 
+const tt_alert *tt_view_tenant_pool(const tt_view *v, const char *tenant)
+{
+	const tt_alert *best = NULL;
+	for (size_t i = 0; v->alerts && i < v->alerts->n; i++) {
+		const tt_alert *a = &v->alerts->v[i];
+		/* alerts are sorted worst first: the first is the one to show */
+		if (!strcmp(a->kind, "pool") && !strcmp(a->tenant, tenant)) {
+			best = a;
+			break;
+		}
+	}
+	return best;
+}
+
 int tt_view_tenant_severity(const tt_view *v, const char *tenant)
 {
 	int sev = -1;
@@ -142,7 +156,7 @@ static int push(tt_view *v, uint32_t row)
 
 static bool passes(const tt_view *v, uint32_t row)
 {
-	if (!v->filter[0] || row == TT_ROW_UNATTRIBUTED || row == TT_ROW_NOPROC)
+	if (!v->filter[0])
 		return true;
 	char text[1024];
 	tt_view_row_text(v, row, text, sizeof(text));
@@ -153,8 +167,9 @@ static int sort_cmp(const void *a, const void *b, void *ctx)
 {
 	const tt_view *v = ctx;
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	/* pseudo rows stay at the bottom */
-	bool px = x >= TT_ROW_NOPROC, py = y >= TT_ROW_NOPROC;
+	/* the "(no process)" row stays at the bottom; "(unattributed)" sorts
+	 * like any tenant (it is often where a TIME_WAIT storm shows) */
+	bool px = x == TT_ROW_NOPROC, py = y == TT_ROW_NOPROC;
 	if (px != py)
 		return px ? 1 : -1;
 	if (px)
@@ -176,7 +191,11 @@ void tt_view_row_text(const tt_view *v, uint32_t row, char *buf, size_t len)
 {
 	const tt_model *m = v->m;
 	buf[0] = '\0';
-	if (row == TT_ROW_UNATTRIBUTED || row == TT_ROW_NOPROC || !m)
+	if (row == TT_ROW_UNATTRIBUTED || row == TT_ROW_NOPROC) {
+		snprintf(buf, len, "%s", row == TT_ROW_UNATTRIBUTED ? "(unattributed)" : "(no process)");
+		return;
+	}
+	if (!m)
 		return;
 	char l[80], r[80];
 	switch (v->level) {
@@ -210,7 +229,7 @@ int tt_view_rebuild(tt_view *v, const tt_model *m, const tt_alerts *alerts)
 		for (uint32_t i = 0; i < m->ntenants && rc == 0; i++)
 			if (passes(v, i))
 				rc = push(v, i);
-		if (m->nunattr && rc == 0)
+		if (m->nunattr && rc == 0 && passes(v, TT_ROW_UNATTRIBUTED))
 			rc = push(v, TT_ROW_UNATTRIBUTED);
 		break;
 	case TT_LV_PROCS: {
@@ -223,7 +242,7 @@ int tt_view_rebuild(tt_view *v, const tt_model *m, const tt_alerts *alerts)
 		for (uint32_t i = 0; i < mt->nprocs && rc == 0; i++)
 			if (passes(v, mt->first_proc + i))
 				rc = push(v, mt->first_proc + i);
-		if (mt->nunowned && rc == 0)
+		if (mt->nunowned && rc == 0 && passes(v, TT_ROW_NOPROC))
 			rc = push(v, TT_ROW_NOPROC);
 		break;
 	}

@@ -60,11 +60,13 @@ keys main k
 check "k on a socket asks to close it, naming it" wait_for main "Close 1 socket: ESTABLISHED"
 lport=$(cap main | grep -o 'Close 1 socket: ESTABLISHED 127.0.0.1:[0-9]*' | sed 's/.*://')
 keys main y
-check "y closes it and says so" wait_for main "close: done for 1 socket"
+check "y closes it and says the descriptor is still held" wait_for main "close: done for 1 of 1 socket; the process still holds the descriptor"
 sleep 0.3
 listed=$(ss -tanH "( sport = :$lport and dport = :$PORT )")
 check "the kernel no longer lists that connection (ss: '$listed')" test -z "$listed"
-check "its holder now holds it reset (CLOSE)" wait_for main "CLOSE       client  127.0.0.1:$lport"
+check "its holder now holds it reset, marked closed here (CLOSE*)" wait_for main "CLOSE*      client  127.0.0.1:$lport"
+keys main Home
+check "the detail line says the descriptor is still held, to signal the process" wait_for main "closed here: the connection is gone but the process still holds the descriptor"
 check "the alert log holds both actions" sh -c "grep -c '\"event\":\"action\"' $T/alerts.log | grep -qx 2"
 check "the log names the signal and its result" grep -q '"action":"signal SIGTERM","tenant":"2201".*"ok":true' "$T/alerts.log"
 check "the log names the closed socket" grep -q "\"action\":\"close socket\",\"tenant\":\"2202\",\"target\":\"ESTABLISHED 127.0.0.1:$lport" "$T/alerts.log"

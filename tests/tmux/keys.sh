@@ -94,7 +94,7 @@ sleep 0.3
 check "U untags" no_tagged k
 keys k Escape
 check "back to the tenants for the mouse" wait_for k "TENANT "
-click k "$(col_of k ESTAB)" "$(row_of k 'TENANT ')"
+click k "$(col_of k "ESTAB  CLOSE_WAIT")" "$(row_of k "TENANT ")"
 check "a click on a column title sorts by it" wait_for k "sort ESTAB desc"
 click k 2 "$(row_of k 't5 ')"
 sleep 0.4
