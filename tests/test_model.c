@@ -285,6 +285,36 @@ static void test_kernel_state_time(void **state)
 	tt_model_free(&m);
 }
 
+/* One TIME_WAIT attributed from memory does not make the tenant's RULE
+ * "memory" while its process still holds sockets a real rule names. */
+static void test_memory_does_not_rename_rule(void **state)
+{
+	(void)state;
+	tt_model m;
+	tt_model_opts o = opts();
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	tt_model_init(&m, &o);
+	fill(&s, 1000.0);
+	tt_model_update(&m, &s);
+	/* bob's 50020 is now TIME_WAIT (remembered, listed first); bob keeps a new socket */
+	tt_snapshot_clear(&s);
+	s.time = 1002.0;
+	add_sock(&s, 0, TT_ST_TIME_WAIT, 50020, 3306);
+	uint32_t b = add_proc(&s, 200, 1, 1002, "bob", "worker");
+	add_sock(&s, 31, TT_ST_ESTABLISHED, 50021, 3306);
+	own(&s, 31, b, 4);
+	tt_snapshot_index_owners(&s);
+	tt_model_update(&m, &s);
+	long t = tt_model_find_tenant(&m, "bob");
+	assert_true(t >= 0);
+	assert_int_equal(m.tenants[t].counts.st[TT_ST_TIME_WAIT], 1);
+	assert_int_equal(m.tenants[t].counts.st[TT_ST_ESTABLISHED], 1);
+	assert_string_equal(m.tenants[t].rule, "user");
+	tt_snapshot_free(&s);
+	tt_model_free(&m);
+}
+
 static void test_history_and_trend(void **state)
 {
 	(void)state;
@@ -358,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_time_wait_memory),
 		cmocka_unit_test(test_time_wait_cookie_memory),
 		cmocka_unit_test(test_kernel_state_time),
+		cmocka_unit_test(test_memory_does_not_rename_rule),
 		cmocka_unit_test(test_history_and_trend),
 		cmocka_unit_test(test_empty_snapshot),
 		cmocka_unit_test(test_counts_helpers),

@@ -65,6 +65,7 @@ sleep 0.3
 listed=$(ss -tanH "( sport = :$lport and dport = :$PORT )")
 check "the kernel no longer lists that connection (ss: '$listed')" test -z "$listed"
 check "its holder now holds it reset, marked closed here (CLOSE*)" wait_for main "CLOSE*      client  127.0.0.1:$lport"
+cap main | grep -q "(remem" && bad "REMOTE never shows a cut (remem" || ok "REMOTE never shows a cut (remem"
 keys main Home
 check "the detail line says the descriptor is still held, to signal the process" wait_for main "closed here: the connection is gone but the process still holds the descriptor"
 check "the alert log holds both actions" sh -c "grep -c '\"event\":\"action\"' $T/alerts.log | grep -qx 2"
