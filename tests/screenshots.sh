@@ -13,6 +13,9 @@ S=tt-shots-$$
 tm() { tmux -L "$S" "$@"; }
 trap 'tm kill-server 2>/dev/null || true' EXIT
 export LANG=C.UTF-8 TERM=xterm-256color
+# the captures show the defaults, not the user's own settings (F2)
+XDG_CONFIG_HOME=$(mktemp -d /tmp/tt-shots-cfg.XXXXXX)
+export XDG_CONFIG_HOME
 shot() { # shot NAME: capture the pane as text, ANSI, HTML and PNG
 	name=$1
 	tm capture-pane -p -t demo > "$OUT/$name.txt"
@@ -36,7 +39,7 @@ wait_for() { i=0; while [ $i -lt 100 ]; do tm capture-pane -p -t demo | grep -qF
 
 REC=$(mktemp /tmp/tt-shots-rec.XXXXXX)
 rm -f "$REC"
-trap 'tm kill-server 2>/dev/null || true; rm -f "$REC" "$REC.conf"' EXIT
+trap 'tm kill-server 2>/dev/null || true; rm -f "$REC" "$REC.conf"; rm -rf "$XDG_CONFIG_HOME"' EXIT
 tm new-session -d -s demo -x 120 -y 32 "$B/tenantop --demo --delay 1 --record $REC"
 wait_for "F10Quit"
 sleep 25   # let the leaks age and the trends form

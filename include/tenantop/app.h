@@ -15,6 +15,7 @@ typedef struct tt_app {
 	int iterations;          /* batch: default 1 (0 = forever with --listen); dashboard: 0 */
 	bool quiet;              /* batch exporter: no output on stdout */
 	double delay;            /* seconds between refreshes (default 2) */
+	bool delay_given;        /* --delay on the command line (wins over the dashboard settings) */
 	int format;              /* enum tt_format */
 	tt_collect_opts collect; /* proc root, ports, source */
 	bool ports_given;        /* --ports / --all-ports on the command line */

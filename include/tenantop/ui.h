@@ -12,6 +12,7 @@
 #include "tenantop/detect.h"
 #include "tenantop/model.h"
 #include "tenantop/refresher.h"
+#include "tenantop/settings.h"
 #include "tenantop/u64set.h"
 #include "tenantop/view.h"
 
@@ -25,7 +26,26 @@ enum tt_ui_mode {
 	TT_MODE_GOTO, /* replay: go to a time */
 	TT_MODE_SIGNAL, /* processes pane: choose a signal */
 	TT_MODE_CONFIRM, /* y/N before an action */
-	TT_MODE_ALERTS   /* every alert whole, worst first, scrollable */
+	TT_MODE_ALERTS,  /* every alert whole, worst first, scrollable */
+	TT_MODE_SETUP    /* F2: settings, saved as they change */
+};
+
+/* Colour pairs (src/ui/draw.c sets them up; setup.c uses them too). */
+enum pair {
+	P_TITLE = 1,
+	P_COLHDR,
+	P_COLHDR_SORT,
+	P_SEL,
+	P_OK,
+	P_WARN,
+	P_CRIT,
+	P_INFO,
+	P_DIM,
+	P_FKEY,
+	P_FLABEL,
+	P_PAUSED,
+	P_TAG,
+	P_COUNT
 };
 
 /* What an action applies to, copied when it is asked for (the model may
@@ -89,6 +109,13 @@ typedef struct tt_ui {
 	/* help and the alert list: a scrollable page */
 	int pager_top, pager_total, pager_height;
 	tt_u64set closed; /* sockets closed from here (ids): still held by their process */
+	/* F2 Setup: the settings in effect (columns shown and their order live
+	 * here), the file, what it holds now */
+	tt_settings set;
+	char set_path[4096];
+	char set_saved[8192];
+	bool set_failed, ports_changed, delay_changed;
+	int setup_row, setup_pane, setup_top;
 	double refreshed_at; /* wall clock of the data shown */
 	double collect_ms;
 } tt_ui;
@@ -107,6 +134,15 @@ void tt_ui_act_prompt(const tt_ui *ui, char *buf, size_t len);
 /* src/ui/keys.c: the next refresh delay for + (dir 1) or - (dir -1), on a
  * fixed ladder from 0.2 s to 60 s (so 2 s is always reached again) */
 double tt_ui_delay_step(double d, int dir);
+
+/* src/ui/setup.c: the F2 screen and its keys; sync writes the settings
+ * file when what it would hold changed (after every key). */
+void tt_ui_setup_draw(tt_ui *ui);
+int tt_ui_setup_key(tt_ui *ui, int key);
+void tt_ui_settings_sync(tt_ui *ui);
+/* src/ui/draw.c: shared drawing helpers for setup.c */
+int tt_ui_put(const tt_ui *ui, int y, int x, const char *s, int cols, int pair, bool bold);
+void tt_ui_fill(const tt_ui *ui, int y, int x, int cols, int pair);
 
 /* src/ui/dashboard.c */
 __attribute__((format(printf, 3, 4))) void tt_ui_message(tt_ui *ui, int tone, const char *fmt, ...);

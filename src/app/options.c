@@ -189,6 +189,7 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 		case 'd':
 			if (parse_double(optarg, &app->delay) < 0 || app->delay < 0.01 || app->delay > 86400)
 				return usage_error("--delay wants seconds between 0.01 and 86400, not '%s'", optarg);
+			app->delay_given = true;
 			break;
 		case OPT_TCP_INFO_EVERY:
 			if (parse_double(optarg, &app->collect.info_every_s) < 0 || app->collect.info_every_s < 0 ||

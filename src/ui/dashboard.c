@@ -233,6 +233,7 @@ static int run_loop(tt_ui *ui)
 				continue;
 			}
 			int res = tt_ui_key(ui, key);
+			tt_ui_settings_sync(ui);
 			if (res & TT_R_QUIT)
 				return 0;
 			if (res & TT_R_REBUILD)
@@ -258,6 +259,27 @@ int tt_dashboard_run(tt_app *app)
 	gethostname(raw, sizeof(raw) - 1);
 	tt_sanitize(raw, strlen(raw), ui.host, sizeof(ui.host));
 
+	/* the dashboard's settings (F2): read before anything uses the delay or the ports */
+	char setmsg[700] = "";
+	int setrc = 0;
+	if (tt_settings_path(ui.set_path, sizeof(ui.set_path)) == 0)
+		setrc = tt_settings_load(&ui.set, ui.set_path, setmsg, sizeof(setmsg));
+	else
+		tt_settings_default(&ui.set);
+	if (ui.set.delay > 0 && !app->delay_given) {
+		app->delay = ui.delay = ui.set.delay;
+	}
+	if (ui.set.ports[0] && !app->ports_given && !app->conf.ports_set && !app->demo) {
+		tt_portset ps;
+		char perr[128];
+		if (!strcmp(ui.set.ports, "all")) {
+			tt_portset_clear(&ps);
+			ps.all = true;
+			app->collect.ports = ps;
+		} else if (tt_portset_parse(&ps, ui.set.ports, perr, sizeof(perr)) == 0) {
+			app->collect.ports = ps;
+		}
+	}
 	tt_model_opts mo = {.ports = app->collect.ports, .rules = app->conf.rules};
 	if (tt_model_init(&ui.model, &mo) < 0 || !(ui.det = tt_detector_new(&app->conf.detect))) {
 		fprintf(stderr, "tenantop: out of memory\n");
@@ -267,6 +289,11 @@ int tt_dashboard_run(tt_app *app)
 	tt_alerts_init(&ui.alerts);
 	tt_snapshot_init(&ui.spare);
 	tt_view_init(&ui.view);
+	for (int l = 0; l < TT_LV_COUNT; l++)
+		if (ui.set.pane[l].have_sort) {
+			ui.view.pane[l].sort_col = ui.set.pane[l].sort_col;
+			ui.view.pane[l].sort_desc = ui.set.pane[l].sort_desc;
+		}
 	tt_u64set_init(&ui.closed);
 	ui.view.closed = &ui.closed;
 	tt_baseline_init(&ui.base);
@@ -349,8 +376,21 @@ int tt_dashboard_run(tt_app *app)
 		  ,
 		  NULL);
 	mouseinterval(200);
-	ui.color = want_color(app);
+	ui.color = want_color(app) && ui.set.color != TT_COLOR_OFF;
 	tt_ui_theme_init(&ui);
+	/* what the file holds now: written again only when something changes */
+	{
+		tt_settings cur = ui.set;
+		for (int l = 0; l < TT_LV_COUNT; l++) {
+			cur.pane[l].have_sort = true;
+			cur.pane[l].sort_col = ui.view.pane[l].sort_col;
+			cur.pane[l].sort_desc = ui.view.pane[l].sort_desc;
+		}
+		if (tt_settings_format(&cur, ui.set_saved, sizeof(ui.set_saved)) < 0)
+			ui.set_saved[0] = '\0';
+	}
+	if (setrc < 0)
+		tt_ui_message(&ui, TT_TONE_WARN, "settings: %s", setmsg);
 
 	if (brc != 1)
 		tt_ui_message(&ui, brc < 0 ? TT_TONE_WARN : TT_TONE_INFO, "%s", bmsg);

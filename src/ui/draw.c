@@ -12,22 +12,6 @@
 #include "tenantop/sanitize.h"
 #include "tenantop/ui.h"
 
-enum pair {
-	P_TITLE = 1,
-	P_COLHDR,
-	P_COLHDR_SORT,
-	P_SEL,
-	P_OK,
-	P_WARN,
-	P_CRIT,
-	P_INFO,
-	P_DIM,
-	P_FKEY,
-	P_FLABEL,
-	P_PAUSED,
-	P_TAG,
-	P_COUNT
-};
 
 static attr_t attr_of(const tt_ui *ui, int p)
 {
@@ -113,6 +97,16 @@ static void fill(int y, int x, int cols, attr_t a)
 	for (int i = 0; i < cols && x + i < COLS; i++)
 		mvaddch(y, x + i, ' ');
 	attroff(a);
+}
+
+/* For setup.c: pair is a P_* index (0 = normal) */
+int tt_ui_put(const tt_ui *ui, int y, int x, const char *s, int cols, int pair, bool bold)
+{
+	return put(y, x, s, cols, (pair ? attr_of(ui, pair) : A_NORMAL) | (bold ? A_BOLD : 0));
+}
+void tt_ui_fill(const tt_ui *ui, int y, int x, int cols, int pair)
+{
+	fill(y, x, cols, pair ? attr_of(ui, pair) : A_NORMAL);
 }
 
 static const char *glyph_sep(const tt_ui *ui)
@@ -502,8 +496,9 @@ static void layout_columns(tt_ui *ui)
 	int need = -1;
 	if (n > TT_MAX_SHOWN)
 		n = TT_MAX_SHOWN;
+	const tt_pane_settings *pset = &ui->set.pane[ui->view.level];
 	for (size_t i = 0; i < n; i++) {
-		on[i] = col_available(ui, &cols[i]);
+		on[i] = col_available(ui, &cols[i]) && !(i < TT_SET_MAXCOLS && pset->hidden[i]);
 		w[i] = cols[i].width;
 		if (on[i])
 			need += w[i] + 1;
@@ -532,8 +527,11 @@ static void layout_columns(tt_ui *ui)
 	int extra = COLS - need;
 	ui->ncols = 0;
 	int x = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!on[i])
+	/* in the order chosen in Setup (the table's order by default) */
+	size_t norder = pset->ncols ? pset->ncols : n;
+	for (size_t k = 0; k < norder; k++) {
+		size_t i = pset->ncols ? pset->order[k] : k;
+		if (i >= n || !on[i])
 			continue;
 		int cw = w[i];
 		if (cols[i].flex && extra > 0)
@@ -719,6 +717,7 @@ static void draw_fbar(tt_ui *ui, int y)
 	attr_t lab = attr_of(ui, P_FLABEL);
 #define ITEM(k, l, p) (items[ni] = (struct item){k, "", p, lab}, snprintf(items[ni].label, sizeof(items[ni].label), "%s", l), ni++)
 	ITEM("F1", "Help", 0);
+	ITEM("F2", "Setup", 5);
 	ITEM("F3", "Search", 3);
 	ITEM("F4", "Filter", 2);
 	ITEM("F5", "Ports", 5);
@@ -923,6 +922,8 @@ static const char *help_keys[][2] = {
 	{"b", "learn the normal levels (5 min; b again stops early), saved"},
 	{"t T g", "replay: one refresh back / forward, go to a time; Space plays"},
 	{"+ -", "refresh delay longer / shorter (0.2 0.5 1 1.5 2 3 5 10 15 30 60 s)"},
+	{"F2 S", "Setup: delay, colours, ports, and per pane the sort and the columns shown in their order; "
+		 "saved at once to ~/.config/tenantop/tenantoprc"},
 	{"h ? F1", "this help"},
 	{"q F10 Ctrl-C", "quit"},
 };
@@ -1077,6 +1078,11 @@ static int panel_need(const tt_ui *ui)
 void tt_ui_draw(tt_ui *ui)
 {
 	erase();
+	if (ui->mode == TT_MODE_SETUP) {
+		tt_ui_setup_draw(ui);
+		refresh();
+		return;
+	}
 	if (ui->mode == TT_MODE_HELP || ui->mode == TT_MODE_ALERTS) {
 		for (int pass = 0; pass < 2; pass++) {
 			int before = ui->pager_top;

@@ -229,9 +229,11 @@ double tt_ui_delay_step(double d, int dir)
 static void set_delay(tt_ui *ui, double d)
 {
 	ui->delay = d;
+	ui->delay_changed = true;
 	tt_refresher_set_delay(ui->ref, d);
 	tt_ui_message(ui, TT_TONE_INFO, "refresh every %g s", d);
 }
+static int a_setup(tt_ui *ui) { ui->mode = TT_MODE_SETUP; ui->setup_pane = ui->view.level; ui->setup_row = 0; return TT_R_REDRAW; }
 static int a_slower(tt_ui *ui) { set_delay(ui, tt_ui_delay_step(ui->delay, 1)); return TT_R_REDRAW; }
 static int a_faster(tt_ui *ui) { set_delay(ui, tt_ui_delay_step(ui->delay, -1)); return TT_R_REDRAW; }
 
@@ -307,7 +309,7 @@ static const struct binding normal_keys[] = {
 	{'p', a_ports},         {KEY_F(5), a_ports},   {' ', a_space},          {'+', a_slower},
 	{'=', a_slower},        {'-', a_faster},       {'h', a_help},           {'?', a_help},
 	{'b', a_baseline},      {'t', a_step_back},    {'T', a_step_fwd},       {'g', a_goto},
-	{KEY_F(1), a_help},     {'a', a_alerts},       {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
+	{KEY_F(1), a_help},     {'a', a_alerts},       {KEY_F(2), a_setup},     {'S', a_setup},       {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
 };
 
 static int input_key(tt_ui *ui, int key)
@@ -339,6 +341,7 @@ static int input_key(tt_ui *ui, int key)
 				return TT_R_REDRAW;
 			}
 			ui->app->collect.ports = ps;
+			ui->ports_changed = true;
 			ui->model.opts.ports = ps;
 			tt_refresher_set_ports(ui->ref, &ps);
 			char buf[256];
@@ -442,6 +445,8 @@ int tt_ui_key(tt_ui *ui, int key)
 		return input_key(ui, key);
 	case TT_MODE_SORT:
 		return sort_menu_key(ui, key);
+	case TT_MODE_SETUP:
+		return tt_ui_setup_key(ui, key);
 	case TT_MODE_SIGNAL:
 	case TT_MODE_CONFIRM:
 		return tt_ui_act_key(ui, key);

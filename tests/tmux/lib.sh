@@ -6,7 +6,10 @@ SOCK=tt-test-$$
 fails=0
 command -v tmux >/dev/null 2>&1 || { echo "tmux is missing"; exit 77; }
 tm() { tmux -L "$SOCK" "$@"; }
-cleanup_tmux() { tm kill-server 2>/dev/null; }
+# the dashboard's settings file (F2) of each test is its own, never the user's
+TT_CONFIG_HOME=$(mktemp -d /tmp/tt-cfg.XXXXXX)
+export XDG_CONFIG_HOME="$TT_CONFIG_HOME"
+cleanup_tmux() { tm kill-server 2>/dev/null; rm -rf "$TT_CONFIG_HOME"; }
 # start NAME WIDTH HEIGHT COMMAND...: the command runs in sh; its exit status
 # and whether the terminal settings came back are printed when it ends.
 start() {
