@@ -29,6 +29,7 @@ typedef struct tt_settings {
 	double delay;              /* 0 = not set */
 	int color;                 /* enum tt_set_color */
 	char ports[256];           /* "" = not set */
+	bool space_pauses;         /* Space on the tenants pane pauses (default: tags, as htop) */
 	tt_pane_settings pane[TT_LV_COUNT];
 } tt_settings;
 

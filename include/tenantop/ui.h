@@ -50,7 +50,7 @@ enum pair {
 
 /* What an action applies to, copied when it is asked for (the model may
  * refresh before the answer). */
-#define TT_ACT_MAX 64
+#define TT_ACT_MAX 256
 enum tt_act_kind { TT_ACT_NONE = 0, TT_ACT_SIGNAL, TT_ACT_CLOSE };
 typedef struct tt_act_target {
 	int32_t pid;
@@ -104,7 +104,9 @@ typedef struct tt_ui {
 	int act_sig;
 	const char *act_signame;
 	tt_act_target act[TT_ACT_MAX];
-	size_t nact;
+	size_t nact, nact_over;   /* targets, and how many did not fit */
+	char act_scope[96];       /* " of alice", " of 3 processes" */
+	bool act_every_cw;        /* x: every CLOSE_WAIT */
 	char source[16];
 	/* help and the alert list: a scrollable page */
 	int pager_top, pager_total, pager_height;
@@ -128,6 +130,7 @@ int tt_ui_key(tt_ui *ui, int key);
 /* src/ui/act.c: k/F9 on the processes or sockets pane; the signal menu
  * and the confirmation keys; the prompt text. */
 int tt_ui_act_start(tt_ui *ui);
+int tt_ui_act_close_leaks(tt_ui *ui);
 int tt_ui_act_key(tt_ui *ui, int key);
 void tt_ui_act_prompt(const tt_ui *ui, char *buf, size_t len);
 

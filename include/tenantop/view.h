@@ -112,9 +112,9 @@ void tt_view_row_text(const tt_view *v, uint32_t row, char *buf, size_t len);
 void tt_view_breadcrumb(const tt_view *v, const char *sep, char *buf, size_t len);
 /* The tenant a tenants-pane row stands for (NULL for the unattributed row). */
 const tt_mtenant *tt_view_tenant(const tt_view *v, uint32_t row);
-/* Tags (htop's Space): processes and sockets, kept by identity across
- * refreshes, dropped when the level changes.  The key of a row is 0 when it
- * cannot be tagged (tenants, pseudo rows). */
+/* Tags (htop's Space): tenants, processes and sockets, kept by identity
+ * across refreshes, dropped when the level changes.  The key of a row is 0
+ * when it cannot be tagged (pseudo rows). */
 uint64_t tt_view_row_key(const tt_view *v, uint32_t row);
 bool tt_view_tag_toggle(tt_view *v); /* the cursor row; false when not taggable */
 bool tt_view_tagged(const tt_view *v, uint32_t row);

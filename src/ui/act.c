@@ -48,71 +48,183 @@ void tt_ui_act_prompt(const tt_ui *ui, char *buf, size_t len)
 	if (ui->mode == TT_MODE_SIGNAL) {
 		size_t n, o;
 		const tt_signal_choice *c = tt_signal_choices(&n);
-		o = (size_t)snprintf(buf, len, "Signal to %s:", who);
+		if (ui->nact > 1)
+			o = (size_t)snprintf(buf, len, "Signal to %zu processes%s (%s):", ui->nact, ui->act_scope, who);
+		else
+			o = (size_t)snprintf(buf, len, "Signal to %s:", who);
 		for (size_t i = 0; i < n && o < len; i++)
 			o += (size_t)snprintf(buf + o, len - o, "  %c:%s", c[i].key, c[i].name + 3); /* one word: wraps whole */
 		return;
 	}
+	char over[96] = "";
+	if (ui->nact_over)
+		snprintf(over, sizeof(over), " (%zu more left out: at most %d at once)", ui->nact_over, TT_ACT_MAX);
 	if (ui->act_kind == TT_ACT_SIGNAL)
-		snprintf(buf, len, "Send %s to %zu process%s: %s?", ui->act_signame, ui->nact, ui->nact == 1 ? "" : "es",
-			 who);
+		snprintf(buf, len, "Send %s to %zu process%s%s%s: %s?", ui->act_signame, ui->nact, ui->nact == 1 ? "" : "es",
+			 ui->act_scope, over, who);
 	else
-		snprintf(buf, len, "Close %zu socket%s: %s?", ui->nact, ui->nact == 1 ? "" : "s", who);
+		snprintf(buf, len, "Close %zu %ssocket%s%s%s: %s?", ui->nact, ui->act_every_cw ? "CLOSE_WAIT " : "",
+			 ui->nact == 1 ? "" : "s", ui->act_scope, over, who);
 }
 
-int tt_ui_act_start(tt_ui *ui)
+static bool add_proc_target(tt_ui *ui, const tt_model *m, const tt_proc *p, const char *tenant)
 {
-	tt_view *v = &ui->view;
+	for (size_t i = 0; i < ui->nact; i++)
+		if (ui->act[i].pid == p->pid && ui->act[i].start == p->start_time)
+			return true;
+	if (ui->nact >= TT_ACT_MAX) {
+		ui->nact_over++;
+		return false;
+	}
+	tt_act_target *t = &ui->act[ui->nact++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->tenant, sizeof(t->tenant), "%s", tenant);
+	t->pid = p->pid;
+	t->start = p->start_time;
+	snprintf(t->label, sizeof(t->label), "%d %.40s", p->pid, tt_model_str(m, p->comm));
+	return true;
+}
+
+static bool add_sock_target(tt_ui *ui, const tt_model *m, const tt_msock *ms, const char *tenant)
+{
+	for (size_t i = 0; i < ui->nact; i++)
+		if (ms->id && ui->act[i].id == ms->id)
+			return true;
+	if (ui->nact >= TT_ACT_MAX) {
+		ui->nact_over++;
+		return false;
+	}
+	tt_act_target *t = &ui->act[ui->nact++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->tenant, sizeof(t->tenant), "%s", tenant);
+	char l[128], r[128];
+	t->sock = *ms->s;
+	t->id = ms->id;
+	if (t->sock.family == TT_FAM_UNIX)
+		t->sock.path = t->sock.peer_path = 0; /* pool offsets do not survive a refresh */
+	snprintf(t->label, sizeof(t->label), "%s %.60s -> %.60s", tt_state_name(ms->s->state),
+		 tt_sock_fmt_local(ms->s, &m->snap, l, sizeof(l)), tt_sock_fmt_remote(ms->s, &m->snap, r, sizeof(r)));
+	return true;
+}
+
+/* The CLOSE_WAIT sockets a process holds. */
+static void add_proc_leaks(tt_ui *ui, const tt_model *m, const tt_mproc *mp, const char *tenant)
+{
+	for (uint32_t i = 0; i < mp->nrefs; i++) {
+		const tt_msock *ms = &m->socks[m->refs[mp->first_ref + i]];
+		if (ms->s->state == TT_ST_CLOSE_WAIT)
+			add_sock_target(ui, m, ms, tenant);
+	}
+}
+
+static bool refuse(tt_ui *ui)
+{
 	if (ui->app->read_only) {
 		tt_ui_message(ui, TT_TONE_WARN, "read-only (--read-only): actions are disabled");
-		return TT_R_REDRAW;
+		return true;
 	}
 	if (ui->replay) {
 		tt_ui_message(ui, TT_TONE_WARN, "a recording: nothing to act on");
+		return true;
+	}
+	return false;
+}
+
+/* The tenants the action is for: the tagged ones, else the cursor's;
+ * "of alice", "of 3 tenants". */
+static size_t tenant_targets(tt_ui *ui, uint32_t *rows, size_t max)
+{
+	size_t n = tt_view_targets(&ui->view, rows, max);
+	if (n == 1)
+		snprintf(ui->act_scope, sizeof(ui->act_scope), " of %s", ui->model.tenants[rows[0]].name);
+	else
+		snprintf(ui->act_scope, sizeof(ui->act_scope), " of %zu tenants", n);
+	return n;
+}
+
+static int begin(tt_ui *ui, int kind)
+{
+	if (!ui->nact) {
+		tt_ui_message(ui, TT_TONE_WARN, kind == TT_ACT_CLOSE ? "no CLOSE_WAIT socket here to close" : "nothing to act on here");
 		return TT_R_REDRAW;
 	}
-	if (v->level == TT_LV_TENANTS) {
-		tt_ui_message(ui, TT_TONE_INFO, "open a tenant (Enter), tag processes or sockets (Space), then k or F9");
-		return TT_R_REDRAW;
-	}
-	uint32_t rows[TT_ACT_MAX];
-	size_t n = tt_view_targets(v, rows, TT_ACT_MAX);
-	if (!n) {
-		tt_ui_message(ui, TT_TONE_WARN, "nothing to act on here");
-		return TT_R_REDRAW;
-	}
-	const tt_model *m = &ui->model;
-	ui->nact = 0;
-	for (size_t i = 0; i < n; i++) {
-		tt_act_target *t = &ui->act[ui->nact];
-		memset(t, 0, sizeof(*t));
-		snprintf(t->tenant, sizeof(t->tenant), "%s", v->tenant);
-		if (v->level == TT_LV_PROCS) {
-			const tt_proc *p = m->procs[rows[i]].p;
-			t->pid = p->pid;
-			t->start = p->start_time;
-			snprintf(t->label, sizeof(t->label), "%d %.40s", p->pid, tt_model_str(m, p->comm));
-		} else {
-			const tt_msock *ms = &m->socks[rows[i]];
-			char l[128], r[128];
-			t->sock = *ms->s;
-			t->id = ms->id;
-			if (t->sock.family == TT_FAM_UNIX)
-				t->sock.path = t->sock.peer_path = 0; /* pool offsets do not survive a refresh */
-			snprintf(t->label, sizeof(t->label), "%s %.60s -> %.60s", tt_state_name(ms->s->state),
-				 tt_sock_fmt_local(ms->s, &m->snap, l, sizeof(l)),
-				 tt_sock_fmt_remote(ms->s, &m->snap, r, sizeof(r)));
-		}
-		ui->nact++;
-	}
-	if (v->level == TT_LV_PROCS) {
-		ui->act_kind = TT_ACT_SIGNAL;
-		ui->mode = TT_MODE_SIGNAL;
-	} else {
-		ui->act_kind = TT_ACT_CLOSE;
-		ui->mode = TT_MODE_CONFIRM;
-	}
+	ui->act_kind = kind;
+	ui->mode = kind == TT_ACT_SIGNAL ? TT_MODE_SIGNAL : TT_MODE_CONFIRM;
 	return TT_R_REDRAW;
+}
+
+/* k, F9: signal the processes (tenants pane: every process of the tagged
+ * tenants or the cursor's; processes pane: the tagged ones or the cursor's),
+ * close the sockets (sockets pane). */
+int tt_ui_act_start(tt_ui *ui)
+{
+	tt_view *v = &ui->view;
+	if (refuse(ui))
+		return TT_R_REDRAW;
+	const tt_model *m = &ui->model;
+	uint32_t rows[TT_ACT_MAX];
+	ui->nact = ui->nact_over = 0;
+	ui->act_scope[0] = '\0';
+	ui->act_every_cw = false;
+	if (v->level == TT_LV_TENANTS) {
+		size_t n = tenant_targets(ui, rows, TT_ACT_MAX);
+		for (size_t i = 0; i < n; i++) {
+			const tt_mtenant *t = &m->tenants[rows[i]];
+			for (uint32_t k = 0; k < t->nprocs; k++)
+				add_proc_target(ui, m, m->procs[t->first_proc + k].p, t->name);
+		}
+		if (!n) {
+			tt_ui_message(ui, TT_TONE_WARN, "(unattributed) has no processes to signal; open it to close its sockets");
+			return TT_R_REDRAW;
+		}
+		return begin(ui, TT_ACT_SIGNAL);
+	}
+	size_t n = tt_view_targets(v, rows, TT_ACT_MAX);
+	for (size_t i = 0; i < n; i++) {
+		if (v->level == TT_LV_PROCS)
+			add_proc_target(ui, m, m->procs[rows[i]].p, v->tenant);
+		else
+			add_sock_target(ui, m, &m->socks[rows[i]], v->tenant);
+	}
+	return begin(ui, v->level == TT_LV_PROCS ? TT_ACT_SIGNAL : TT_ACT_CLOSE);
+}
+
+/* x: close every CLOSE_WAIT socket of the tagged (or the cursor's) tenants
+ * or processes, or of the sockets pane, with one confirmation. */
+int tt_ui_act_close_leaks(tt_ui *ui)
+{
+	tt_view *v = &ui->view;
+	if (refuse(ui))
+		return TT_R_REDRAW;
+	const tt_model *m = &ui->model;
+	uint32_t rows[TT_ACT_MAX];
+	ui->nact = ui->nact_over = 0;
+	ui->act_scope[0] = '\0';
+	if (v->level == TT_LV_TENANTS) {
+		size_t n = tenant_targets(ui, rows, TT_ACT_MAX);
+		for (size_t i = 0; i < n; i++) {
+			const tt_mtenant *t = &m->tenants[rows[i]];
+			for (uint32_t k = 0; k < t->nprocs; k++)
+				add_proc_leaks(ui, m, &m->procs[t->first_proc + k], t->name);
+		}
+	} else if (v->level == TT_LV_PROCS) {
+		size_t n = tt_view_targets(v, rows, TT_ACT_MAX);
+		for (size_t i = 0; i < n; i++)
+			add_proc_leaks(ui, m, &m->procs[rows[i]], v->tenant);
+		if (n == 1)
+			snprintf(ui->act_scope, sizeof(ui->act_scope), " of %d", m->procs[rows[0]].p->pid);
+		else
+			snprintf(ui->act_scope, sizeof(ui->act_scope), " of %zu processes", n);
+	} else {
+		for (size_t i = 0; i < v->nrows; i++) {
+			const tt_msock *ms = &m->socks[v->rows[i]];
+			if (ms->s->state == TT_ST_CLOSE_WAIT)
+				add_sock_target(ui, m, ms, v->tenant);
+		}
+		snprintf(ui->act_scope, sizeof(ui->act_scope), " shown here");
+	}
+	ui->act_every_cw = true;
+	return begin(ui, TT_ACT_CLOSE);
 }
 
 static void run(tt_ui *ui)

@@ -197,10 +197,11 @@ static int a_pause(tt_ui *ui)
 	return TT_R_REDRAW;
 }
 
-/* Space: tag the row (processes, sockets: htop's habit), pause elsewhere */
+/* Space: tag the row and move down (htop's habit); a replay plays; on the
+ * tenants pane it pauses instead when Setup says so */
 static int a_space(tt_ui *ui)
 {
-	if (ui->view.level != TT_LV_TENANTS && !ui->replay) {
+	if (!ui->replay && !(ui->view.level == TT_LV_TENANTS && ui->set.space_pauses)) {
 		if (!tt_view_tag_toggle(&ui->view))
 			return 0;
 		return a_down(ui);
@@ -209,6 +210,40 @@ static int a_space(tt_ui *ui)
 }
 static int a_untag(tt_ui *ui) { tt_view_untag_all(&ui->view); return TT_R_REDRAW; }
 static int a_act(tt_ui *ui) { return tt_ui_act_start(ui); }
+static int a_close_leaks(tt_ui *ui) { return tt_ui_act_close_leaks(ui); }
+
+/* htop keys with another meaning here, or none: say what they do */
+static int a_user(tt_ui *ui)
+{
+	const tt_view *v = &ui->view;
+	const tt_pane_state *ps = &v->pane[v->level];
+	if (v->level == TT_LV_PROCS && ps->cursor < v->nrows && v->rows[ps->cursor] != TT_ROW_NOPROC) {
+		const tt_proc *p = ui->model.procs[v->rows[ps->cursor]].p;
+		snprintf(ui->view.filter, sizeof(ui->view.filter), "%.127s", tt_model_str(&ui->model, p->user));
+		tt_ui_message(ui, TT_TONE_INFO, "u: only user %s's processes (\\ then Esc clears)", ui->view.filter);
+		return TT_R_REBUILD;
+	}
+	tt_ui_message(ui, TT_TONE_INFO, "u: on the processes pane, keeps the cursor's user; tenants are often users already (RULE user)");
+	return TT_R_REDRAW;
+}
+static int a_lsof(tt_ui *ui)
+{
+	if (ui->view.level == TT_LV_PROCS)
+		return tt_view_enter(&ui->view) ? TT_R_REBUILD : TT_R_REDRAW;
+	tt_ui_message(ui, TT_TONE_INFO, "l: on the processes pane, opens the process's sockets (FDS counts all its descriptors)");
+	return TT_R_REDRAW;
+}
+static int a_strace(tt_ui *ui)
+{
+	const tt_view *v = &ui->view;
+	const tt_pane_state *ps = &v->pane[v->level];
+	if (v->level == TT_LV_PROCS && ps->cursor < v->nrows && v->rows[ps->cursor] != TT_ROW_NOPROC)
+		tt_ui_message(ui, TT_TONE_INFO, "s: tenantop does not trace; in another terminal: strace -f -e trace=network,close -p %d",
+			      ui->model.procs[v->rows[ps->cursor]].p->pid);
+	else
+		tt_ui_message(ui, TT_TONE_INFO, "s: on the processes pane, says how to strace the process");
+	return TT_R_REDRAW;
+}
 
 double tt_ui_delay_step(double d, int dir)
 {
@@ -309,7 +344,8 @@ static const struct binding normal_keys[] = {
 	{'p', a_ports},         {KEY_F(5), a_ports},   {' ', a_space},          {'+', a_slower},
 	{'=', a_slower},        {'-', a_faster},       {'h', a_help},           {'?', a_help},
 	{'b', a_baseline},      {'t', a_step_back},    {'T', a_step_fwd},       {'g', a_goto},
-	{KEY_F(1), a_help},     {'a', a_alerts},       {KEY_F(2), a_setup},     {'S', a_setup},       {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
+	{KEY_F(1), a_help},     {'a', a_alerts},       {'x', a_close_leaks},    {'u', a_user},
+	{'l', a_lsof},          {'s', a_strace},       {KEY_F(2), a_setup},     {'S', a_setup},       {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
 };
 
 static int input_key(tt_ui *ui, int key)

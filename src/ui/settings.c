@@ -70,6 +70,7 @@ int tt_settings_format(const tt_settings *s, char *buf, size_t len)
 	OUT("color = %s\n", color_name(s->color));
 	if (s->ports[0])
 		OUT("ports = %s\n", s->ports);
+	OUT("space = %s\n", s->space_pauses ? "pause" : "tag");
 	for (int l = 0; l < TT_LV_COUNT; l++) {
 		size_t n;
 		const tt_column *cols = tt_columns(l, &n);
@@ -126,6 +127,14 @@ static int parse_line(tt_settings *s, char *key, char *val, char *why, size_t wl
 			snprintf(why, wl, "color wants auto, on or off, not '%.40s'", val);
 			return -1;
 		}
+		return 0;
+	}
+	if (!strcmp(key, "space")) {
+		if (strcmp(val, "tag") && strcmp(val, "pause")) {
+			snprintf(why, wl, "space wants tag or pause, not '%.40s'", val);
+			return -1;
+		}
+		s->space_pauses = !strcmp(val, "pause");
 		return 0;
 	}
 	if (!strcmp(key, "ports")) {

@@ -10,7 +10,7 @@
 
 #define KEY_ESC 27
 
-enum { ROW_DELAY = 0, ROW_COLOR, ROW_PORTS, ROW_PANE, ROW_SORT, ROW_COLS };
+enum { ROW_DELAY = 0, ROW_COLOR, ROW_SPACE, ROW_PORTS, ROW_PANE, ROW_SORT, ROW_COLS };
 
 static const char *pane_names[TT_LV_COUNT] = {"tenants", "processes", "sockets"};
 
@@ -93,6 +93,11 @@ void tt_ui_setup_draw(tt_ui *ui)
 			label = "Colours";
 			snprintf(val, sizeof(val), "%s%s", ui->set.color == TT_COLOR_ON ? "on" : ui->set.color == TT_COLOR_OFF ? "off (monochrome)" : "auto",
 				 ui->app->no_color ? " (NO_COLOR/--no-color wins)" : "");
+			help = "Left/Right";
+			break;
+		case ROW_SPACE:
+			label = "Space (tenants)";
+			snprintf(val, sizeof(val), "%s", ui->set.space_pauses ? "pauses (Z too)" : "tags, as in htop (Z pauses)");
 			help = "Left/Right";
 			break;
 		case ROW_PORTS:
@@ -248,6 +253,9 @@ int tt_ui_setup_key(tt_ui *ui, int key)
 	case ROW_COLOR:
 		ui->set.color = (ui->set.color + (dir > 0 ? 1 : 2)) % 3;
 		apply_color(ui);
+		break;
+	case ROW_SPACE:
+		ui->set.space_pauses = !ui->set.space_pauses;
 		break;
 	case ROW_PANE:
 		ui->setup_pane = (ui->setup_pane + (dir > 0 ? 1 : TT_LV_COUNT - 1)) % TT_LV_COUNT;

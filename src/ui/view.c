@@ -34,6 +34,10 @@ uint64_t tt_view_row_key(const tt_view *v, uint32_t row)
 {
 	if (!v->m || row == TT_ROW_UNATTRIBUTED || row == TT_ROW_NOPROC)
 		return 0;
+	if (v->level == TT_LV_TENANTS && row < v->m->ntenants) {
+		uint64_t k = tt_hash_mix(0x74656e61ULL, v->m->tenants[row].key);
+		return k ? k : 1;
+	}
 	if (v->level == TT_LV_PROCS && row < v->m->nprocs) {
 		const tt_proc *p = v->m->procs[row].p;
 		uint64_t k = tt_hash_mix(tt_hash_mix(0x70726f63ULL, (uint64_t)p->pid), p->start_time);

@@ -11,7 +11,8 @@ PORT=$(free_ports 1) || exit 1
 SIM=
 trap 'cleanup_tmux; [ -n "$SIM" ] && kill $SIM 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 [ "$(id -u)" = 0 ] || { echo "closing sockets needs root"; exit 77; }
-start_sim --port $PORT --tenant "2201:estab=1,cw=3,procs=2,name=alice" --tenant "2202:estab=2,name=bob" || exit 1
+start_sim --port $PORT --tenant "2201:estab=1,cw=3,procs=2,name=alice" --tenant "2202:estab=2,name=bob" \
+	--tenant "2203:estab=1,cw=4,procs=2,name=carol" || exit 1
 export LANG=C.UTF-8 TERM=xterm-256color XDG_STATE_HOME="$T/state"
 TT="$B/tenantop --ports $PORT --delay 0.5 --alert-log $T/alerts.log"
 sel_pid() { capc "$1" | grep "$(printf '^\033\\[\\(30m\033\\[\\)\\{0,1\\}46m')" | sed 's/\x1b\[[0-9;]*m//g' | awk '{print $1}'; }
@@ -19,8 +20,11 @@ sel_pid() { capc "$1" | grep "$(printf '^\033\\[\\(30m\033\\[\\)\\{0,1\\}46m')" 
 name_for_dump=main
 start main 110 30 "$TT"
 check "the leaking tenant is listed" wait_for main "2201 "
+keys main '/' 2 2 0 1 Enter
 keys main k
-check "k on the tenants pane explains what to do" wait_for main "open a tenant (Enter)"
+check "k on a tenant signals all its processes: the menu says how many" wait_for main "Signal to 2 processes of 2201"
+keys main Escape
+check "Esc cancels" wait_for main "cancelled"
 keys main Enter
 check "its processes are shown" wait_for main "tenantop-sim: client alice"
 sleep 0.3
@@ -71,6 +75,26 @@ check "the detail line says the descriptor is still held, to signal the process"
 check "the alert log holds both actions" sh -c "grep -c '\"event\":\"action\"' $T/alerts.log | grep -qx 2"
 check "the log names the signal and its result" grep -q '"action":"signal SIGTERM","tenant":"2201".*"ok":true' "$T/alerts.log"
 check "the log names the closed socket" grep -q "\"action\":\"close socket\",\"tenant\":\"2202\",\"target\":\"ESTABLISHED 127.0.0.1:$lport" "$T/alerts.log"
+# in bulk: every CLOSE_WAIT of a tenant, one confirmation
+keys main Escape Escape
+check "back to the tenants for the bulk close" wait_for main "TENANT "
+keys main '/' 2 2 0 3 Enter
+sleep 0.3
+cw_before=$(ss -tanH state close-wait "( dport = :$PORT )" | wc -l)
+keys main x
+check "x asks to close every CLOSE_WAIT of the tenant, saying how many" wait_for main "Close 4 CLOSE_WAIT sockets of 2203:"
+check "the confirmation keeps y/N" wait_for main "y/N"
+keys main y
+check "y closes them all and says they are still held" wait_for main "close: done for 4 of 4 sockets; the process still holds the descriptors"
+sleep 0.3
+cw_after=$(ss -tanH state close-wait "( dport = :$PORT )" | wc -l)
+check "the kernel lists 4 CLOSE_WAIT fewer (ss: $cw_before -> $cw_after)" test $((cw_before - cw_after)) -eq 4
+check "the tenant's row now counts them CLOSE (held), LEAKED unchanged" sh -c "i=0; while [ \$i -lt 40 ]; do tmux -L $SOCK capture-pane -p -t main | grep '^2203 ' | awk '\$5 == 0 && \$6 == 4 && \$9 == 4 { f = 1 } END { exit !f }' && exit 0; sleep 0.1; i=\$((i+1)); done; exit 1"
+keys main Space k
+check "a tagged tenant: the signal menu for its 2 processes" wait_for main "Signal to 2 processes of 2203"
+keys main Enter
+check "the confirmation says how many and whose" wait_for main "Send SIGTERM to 2 processes of 2203:"
+keys main n
 keys main q
 
 name_for_dump=ro

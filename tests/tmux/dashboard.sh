@@ -66,10 +66,14 @@ if [ "$(id -u)" = 0 ]; then
 fi
 keys main Escape
 
-keys main Space
-check "Space pauses" wait_for main "PAUSED"
-keys main Space
-check "Space resumes" wait_gone main "PAUSED"
+keys main Z
+check "Z pauses" wait_for main "PAUSED"
+keys main Z
+check "Z resumes" wait_gone main "PAUSED"
+keys main Home Space
+sleep 0.3
+check "Space tags a tenant (htop's habit)" has_tagged main
+keys main U
 keys main b
 check "b starts learning the baseline" wait_for main "LEARNING"
 sleep 1.2

@@ -9,6 +9,7 @@ set -u
 . tests/integration/lib.sh
 T=$(mktemp -d /tmp/tt-keys.XXXXXX)
 PORT=$(free_ports 1) || exit 1
+EMPTY=$(free_ports 1) || exit 1 # a port nobody uses
 SIM=
 trap 'cleanup_tmux; [ -n "$SIM" ] && kill $SIM 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 if [ "$(id -u)" = 0 ]; then U1=2401; else U1=-; fi
@@ -55,10 +56,12 @@ check "< goes back to the LEAKED sort" wait_for k "sort LEAKED"
 
 keys k p
 check "p asks for the ports, showing the current ones" wait_for k "Ports (e.g. 3306"
-keys k C-u 1 Enter
-check "a port list nobody uses empties the view" wait_for k "no sockets on the watched ports"
+keys k C-u $(echo $EMPTY | sed 's/./& /g') Enter
+# (a database server running on this machine may still show: Unix sockets have no port)
+check "a port list nobody uses empties the view of the simulated tenants" wait_gone k "t4 "
 keys k F5 C-u
 keys k $(echo $PORT | sed 's/./& /g') Enter
+keys k Home
 check "F5 and the right port bring the tenants back" wait_for k "t1 "
 
 keys k / t 3

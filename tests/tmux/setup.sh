@@ -23,12 +23,12 @@ check "F2 is on the function bar" wait_for s "F2Setup"
 keys s F2
 check "F2 opens Setup, naming the file" wait_for s "saved as it changes to $RC"
 check "Setup lists the tenants pane's columns" wait_for s "[x] ESTAB"
-# down to ESTAB: delay, colours, ports, pane, sort, TENANT, RULE, PROCS, ESTAB
-keys s Down Down Down Down Down Down Down Down Space
+# down to ESTAB: delay, colours, space, ports, pane, sort, TENANT, RULE, PROCS, ESTAB
+keys s Down Down Down Down Down Down Down Down Down Space
 check "Space hides ESTAB" wait_for s "[ ] ESTAB"
 check "the file is written at once" grep -q -- "-estab" "$RC"
 check "the file is 0600" sh -c "[ \"\$(stat -c %a '$RC')\" = 600 ]"
-keys s Up Up Up Up Up Up Up Up Right
+keys s Up Up Up Up Up Up Up Up Up Right
 check "Right lengthens the delay" wait_for s "3 s"
 check "the delay is saved" grep -qx "delay = 3" "$RC"
 keys s Escape
