@@ -61,8 +61,9 @@ keys k C-u $(echo $EMPTY | sed 's/./& /g') Enter
 check "a port list nobody uses empties the view of the simulated tenants" wait_gone k "t4 "
 keys k F5 C-u
 keys k $(echo $PORT | sed 's/./& /g') Enter
+check "F5 and the right port bring the tenants back" wait_for k "t4 "
 keys k Home
-check "F5 and the right port bring the tenants back" wait_for k "t1 "
+check "Home: the first of them" wait_for k "t1 "
 
 keys k / t 3
 sleep 0.3
