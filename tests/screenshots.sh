@@ -29,7 +29,7 @@ shot() { # shot NAME: capture the pane as text, ANSI, HTML and PNG
 		aha --no-header --black < "$OUT/$name.ansi"
 		echo '</pre></body></html>'
 	} > "$OUT/$name.html"
-	w=$((cols * 84 / 10 + 16)); h=$((rows * 17 + 16))
+	w=$((cols * 87 / 10 + 24)); h=$((rows * 17 + 16))
 	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=$w,$h \
 		--screenshot="$PWD/$OUT/$name.png" "file://$PWD/$OUT/$name.html" >/dev/null 2>&1
 	rm -f "$OUT/$name.ansi" "$OUT/$name.html"
@@ -58,10 +58,31 @@ shot sort-menu
 tm send-keys -t demo Escape h; wait_for "q or Esc returns"
 shot help
 tm send-keys -t demo x
+key() { tm send-keys -t demo "$@"; sleep 0.4; }
+# every screen at one size: tenants, processes, the signal menu, sockets,
+# the alert list, help, Setup
+tour() {
+	sz=$1
+	key Escape; key Escape; key Home; sleep 1
+	shot tenants-$sz
+	key Enter; wait_for "tenants › "; sleep 1.2
+	shot processes-$sz
+	key k; wait_for "Signal to"; sleep 0.3
+	shot signal-menu-$sz
+	key Escape; key Enter; wait_for "STATE"; sleep 1.2
+	shot sockets-$sz
+	key Escape; key Escape; key a; wait_for "alerts"; sleep 0.5
+	shot alerts-$sz
+	key q; key h; sleep 0.5
+	shot help-$sz
+	key x; key F2; wait_for "Setup"; sleep 0.5
+	shot setup-$sz
+	key Escape; sleep 0.5
+}
 tm resize-window -t demo -x 80 -y 24; sleep 1.5
-shot tenants-80x24
+tour 80x24
 tm resize-window -t demo -x 40 -y 10; sleep 1.5
-shot tenants-40x10
+tour 40x10
 tm send-keys -t demo q
 sleep 1
 

@@ -33,6 +33,9 @@ uint32_t tt_counts_other(const tt_counts *c);
 void tt_counts_add(tt_counts *dst, const tt_counts *src);
 /* (CLOSE_WAIT + CLOSE) / ESTABLISHED; -1 when there is no ESTABLISHED. */
 double tt_counts_leak_ratio(const tt_counts *c);
+/* LEAK% on screen and in the text output: leaked over leaked + ESTABLISHED,
+ * the leaked share of the connections held (0..1); -1 when none is held. */
+double tt_counts_leak_share(const tt_counts *c);
 
 /* How a socket got its tenant. */
 enum tt_owner_kind {

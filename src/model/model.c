@@ -99,6 +99,12 @@ double tt_counts_leak_ratio(const tt_counts *c)
 	return (double)tt_counts_leaked(c) / c->st[TT_ST_ESTABLISHED];
 }
 
+double tt_counts_leak_share(const tt_counts *c)
+{
+	double held = (double)tt_counts_leaked(c) + c->st[TT_ST_ESTABLISHED];
+	return held > 0 ? tt_counts_leaked(c) / held : -1;
+}
+
 /* ---------------------------------------------------------------- memvec */
 
 static void memvec_init(struct memvec *mv, size_t size)

@@ -41,9 +41,9 @@ static void row(FILE *f, size_t nw, const char *name, const char *rule, const ch
 		double oldest, double slope, bool show_trend)
 {
 	char age[32], ratio[16], trend[24];
-	double r = tt_counts_leak_ratio(c);
+	double r = tt_counts_leak_share(c); /* 0-100 %, as on the dashboard */
 	if (r < 0)
-		snprintf(ratio, sizeof(ratio), "%s", tt_counts_leaked(c) ? "all" : "-");
+		snprintf(ratio, sizeof(ratio), "-");
 	else
 		snprintf(ratio, sizeof(ratio), "%.0f%%", r * 100);
 	if (!show_trend)

@@ -150,8 +150,7 @@ static int c_oldest(const tt_view *v, uint32_t a, uint32_t b)
  * ESTABLISHED alone); -1 when there is nothing held. */
 static double ratio_key(const tt_counts *c)
 {
-	double held = (double)tt_counts_leaked(c) + c->st[TT_ST_ESTABLISHED];
-	return held > 0 ? tt_counts_leaked(c) / held : -1;
+	return tt_counts_leak_share(c);
 }
 static int t_ratio(const tt_view *v, uint32_t row, char *buf, size_t len)
 {

@@ -455,8 +455,15 @@ static void draw_crumb(tt_ui *ui, int y)
 		why = " (no baseline: b learns one)";
 	else if (!shown)
 		why = " (column hidden)";
-	snprintf(sortdesc, sizeof(sortdesc), "sort %s %s%s", title, ps->sort_desc ? "desc" : "asc", why);
-	int o = snprintf(right, sizeof(right), "%zu row%s  %s", ui->view.nrows, ui->view.nrows == 1 ? "" : "s", sortdesc);
+	/* narrow: the arrow in the column titles says the sort; only a reason stays */
+	if (COLS < 60 && !*why)
+		sortdesc[0] = '\0';
+	else if (COLS < 60)
+		snprintf(sortdesc, sizeof(sortdesc), "sort %s%s", title, why);
+	else
+		snprintf(sortdesc, sizeof(sortdesc), "sort %s %s%s", title, ps->sort_desc ? "desc" : "asc", why);
+	int o = snprintf(right, sizeof(right), "%zu row%s%s%s", ui->view.nrows, ui->view.nrows == 1 ? "" : "s",
+			 sortdesc[0] ? "  " : "", sortdesc);
 	if (ui->view.filter[0] && o > 0 && (size_t)o < sizeof(right))
 		snprintf(right + o, sizeof(right) - (size_t)o, "  filter \"%s\"", ui->view.filter);
 	int rw = (int)tt_display_width(right);
@@ -932,7 +939,7 @@ static void draw_help(tt_ui *ui)
 {
 	struct pager pg;
 	pg_begin(&pg, ui);
-	pg_line(&pg, 0, "tenantop - who is leaking database connections", attr_of(ui, P_TITLE));
+	pg_text(&pg, 0, "tenantop - who is leaking database connections", attr_of(ui, P_TITLE));
 	pg_line(&pg, 0, "", A_NORMAL);
 	for (size_t i = 0; i < sizeof(help_keys) / sizeof(help_keys[0]); i++)
 		pg_pair(&pg, help_keys[i][0], 28, A_BOLD, help_keys[i][1], A_NORMAL);
@@ -1113,14 +1120,16 @@ void tt_ui_draw(tt_ui *ui)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	/* the bottom: a prompt (wrapped, up to 4 lines), a message (up to 2) */
-	char plines[6][WRAP_LINE];
+	char plines[8][WRAP_LINE];
 	int np = 0;
 	bool act = ui->mode == TT_MODE_SIGNAL || ui->mode == TT_MODE_CONFIRM;
 	if (act) {
 		char q[1024];
 		tt_ui_act_prompt(ui, q, sizeof(q));
 		const char *tail = ui->mode == TT_MODE_CONFIRM ? "  y/N" : "  Enter TERM, Esc cancel";
-		np = wrap_tail(ui, q, tail, COLS, plines, LINES >= 16 ? 4 : 3);
+		/* as many lines as it needs (up to 6), leaving the header and a row */
+		int maxl = LINES - 6 < 2 ? 2 : LINES - 6 > 6 ? 6 : LINES - 6;
+		np = wrap_tail(ui, q, tail, COLS, plines, maxl);
 		bottom = LINES - np;
 	}
 	char mlines[2][WRAP_LINE];
@@ -1157,7 +1166,7 @@ void tt_ui_draw(tt_ui *ui)
 		draw_sort_menu(ui, y, height);
 	for (int i = 0; i < nd; i++, yy++) {
 		fill(yy, 0, COLS, A_NORMAL);
-		put(yy, 0, dlines[i], COLS, attr_of(ui, P_INFO));
+		put(yy, 0, dlines[i], COLS, A_NORMAL);
 	}
 	for (int i = 0; i < nm; i++, yy++) {
 		fill(yy, 0, COLS, A_NORMAL);

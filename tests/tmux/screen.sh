@@ -176,6 +176,14 @@ check "40x10: erin's sockets" wait_for s "STATE"
 sleep 0.4
 check "40x10: the sockets pane keeps a local port beside STATE and REMOTE" wait_sh "tmux -L $SOCK capture-pane -p -t s | grep '^CLOSE_WAIT' | head -1 | grep -q ':[0-9][0-9]* .*:$PORT'"
 cap s | perl -CSD -ne 'chomp; $bad = 1 if length($_) > 40; END { exit($bad ? 1 : 0) }' && ok "40x10: no line is wider than 40 columns" || bad "40x10: a line is wider than 40"
+keys s Escape
+check "40x10: back to erin's processes" wait_for s "COMMAND"
+keys s k
+check "40x10: the signal menu still shows KILL" wait_sh "tmux -L $SOCK capture-pane -p -t s | grep -q 'k:KILL'"
+check "40x10: and how to pick" wait_for s "Enter TERM, Esc cancel"
+keys s Enter
+check "40x10: the confirmation keeps y/N" wait_for s "y/N"
+keys s n
 keys s q
 check "q quits" wait_for s "EXIT=0"
 
