@@ -118,6 +118,7 @@ typedef struct tt_ui {
 	char set_saved[8192];
 	bool set_failed, ports_changed, delay_changed;
 	int setup_row, setup_pane, setup_top;
+	int hscroll, hscroll_level; /* [ ]: the wide column's text shifted left by this many columns */
 	double refreshed_at; /* wall clock of the data shown */
 	double collect_ms;
 } tt_ui;

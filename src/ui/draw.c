@@ -615,7 +615,16 @@ static void draw_row(tt_ui *ui, int y, uint32_t row, bool selected)
 		const tt_column *c = &cols[ui->col_idx[k]];
 		char buf[1024];
 		int tone = c->cell(&ui->view, row, buf, sizeof(buf));
-		cut_cell(ui, buf, sizeof(buf), ui->col_w[k], c->keep_end);
+		if (c->flex && ui->hscroll > 0 && ui->hscroll_level == ui->view.level) {
+			/* scrolled: drop the first columns, an ellipsis says so */
+			size_t skip = tt_display_prefix(buf, (size_t)ui->hscroll);
+			if (buf[skip]) {
+				char tmp[1024];
+				snprintf(tmp, sizeof(tmp), "%s%s", ellipsis(ui), buf + skip);
+				snprintf(buf, sizeof(buf), "%s", tmp);
+			}
+		}
+		cut_cell(ui, buf, sizeof(buf), ui->col_w[k], c->keep_end && !(c->flex && ui->hscroll > 0));
 		attr_t a = selected ? sel : tagged ? attr_of(ui, P_TAG) : attr_of(ui, tone_pair(tone));
 		int w = (int)tt_display_width(buf);
 		int x = ui->col_x[k];
@@ -922,12 +931,16 @@ static const char *help_keys[][2] = {
 	{"\\  F4", "filter rows by text (Esc in the prompt clears)"},
 	{"p  F5", "choose the watched ports"},
 	{"a", "every alert, whole, worst first (scrollable)"},
-	{"Space  Z", "tenants: pause (Z anywhere): the data freezes, keys keep working"},
-	{"Space  U", "processes, sockets: tag the row (and move down); U untags all"},
-	{"k  F9", "processes: send a signal; sockets: close them (SOCK_DESTROY); asks first. "
-		  "A closed socket stays held (CLOSE*) until its process closes it or is signalled"},
+	{"Z", "pause: the data freezes, keys keep working"},
+	{"Space  U", "tag the row (and move down), on every pane; U untags all"},
+	{"k  F9", "tenants: signal all their processes; processes: send a signal; sockets: close them "
+		  "(SOCK_DESTROY); asks first. A closed socket stays held (CLOSE*) until its process closes it or "
+		  "is signalled"},
 	{"b", "learn the normal levels (5 min; b again stops early), saved"},
 	{"t T g", "replay: one refresh back / forward, go to a time; Space plays"},
+	{"[ ]", "scroll the wide column (COMMAND, REMOTE, TENANT) left / right; the detail line shows the cursor row whole"},
+	{"x", "close every CLOSE_WAIT of the tagged (or cursor) tenants or processes, or of the sockets pane"},
+	{"u l s", "processes: only this user; open its sockets (htop's lsof); how to strace it"},
 	{"+ -", "refresh delay longer / shorter (0.2 0.5 1 1.5 2 3 5 10 15 30 60 s)"},
 	{"F2 S", "Setup: delay, colours, ports, and per pane the sort and the columns shown in their order; "
 		 "saved at once to ~/.config/tenantop/tenantoprc"},

@@ -210,6 +210,21 @@ static int a_space(tt_ui *ui)
 }
 static int a_untag(tt_ui *ui) { tt_view_untag_all(&ui->view); return TT_R_REDRAW; }
 static int a_act(tt_ui *ui) { return tt_ui_act_start(ui); }
+/* [ ]: scroll the wide column (COMMAND, REMOTE, TENANT) sideways */
+static int a_hscroll(tt_ui *ui, int dir)
+{
+	if (ui->hscroll_level != ui->view.level)
+		ui->hscroll = 0;
+	ui->hscroll_level = ui->view.level;
+	ui->hscroll += dir * 8;
+	if (ui->hscroll < 0)
+		ui->hscroll = 0;
+	if (ui->hscroll > 400)
+		ui->hscroll = 400;
+	return TT_R_REDRAW;
+}
+static int a_hleft(tt_ui *ui) { return a_hscroll(ui, -1); }
+static int a_hright(tt_ui *ui) { return a_hscroll(ui, 1); }
 static int a_close_leaks(tt_ui *ui) { return tt_ui_act_close_leaks(ui); }
 
 /* htop keys with another meaning here, or none: say what they do */
@@ -345,7 +360,7 @@ static const struct binding normal_keys[] = {
 	{'=', a_slower},        {'-', a_faster},       {'h', a_help},           {'?', a_help},
 	{'b', a_baseline},      {'t', a_step_back},    {'T', a_step_fwd},       {'g', a_goto},
 	{KEY_F(1), a_help},     {'a', a_alerts},       {'x', a_close_leaks},    {'u', a_user},
-	{'l', a_lsof},          {'s', a_strace},       {KEY_F(2), a_setup},     {'S', a_setup},       {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
+	{'l', a_lsof},          {'s', a_strace},       {'[', a_hleft},          {']', a_hright},       {KEY_F(2), a_setup},     {'S', a_setup},       {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
 };
 
 static int input_key(tt_ui *ui, int key)

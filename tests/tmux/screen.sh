@@ -134,6 +134,10 @@ keys s Enter
 check "alice's processes" wait_for s "tenants › alice"
 sleep 0.3
 check "the detail line shows the whole command line" wait_for s "fds: tenantop-sim: client alice #"
+keys s ']' ']'
+check "] scrolls the command lines sideways" wait_for s "…ient alice #"
+keys s '[' '['
+check "[ scrolls them back" wait_for s " tenantop-sim: c"
 keys s Space Space Space k
 check "the signal menu shows every signal (STOP, CONT, KILL)" wait_sh "tmux -L $SOCK capture-pane -p -t s | tr '\n' ' ' | grep -q 's:STOP .*c:CONT .*k:KILL'"
 check "the signal menu keeps how to pick" wait_for s "Enter TERM, Esc cancel"
