@@ -283,6 +283,21 @@ static void test_pool_flat_after_growth_is_steady(void **state)
 		}
 	}
 	assert_true(p->fill > 0.92 && p->fill < 0.93);
+	/* it drops to 40 of 56: the alert re-arms, with the numbers of now,
+	 * and comes after the alerts whose condition still holds */
+	for (int k = 0; k < 3; k++, step++) {
+		uint32_t a = proc(&w, 100, 1001, "alice");
+		for (int i = 0; i < 6; i++)
+			sock(&w, 2000 + (uint64_t)i, TT_ST_CLOSE_WAIT, 41000 + (uint16_t)i, 3306, a);
+		pool_step(&w, 40, T0 + step * 2);
+	}
+	p = alert(&w, "*", "pool");
+	assert_non_null(p);
+	char msg[256];
+	snprintf(msg, sizeof(msg), "%s", p ? p->message : "");
+	assert_non_null(strstr(msg, "40 of 56"));
+	assert_true(p && p->impact < 0);
+	assert_string_not_equal(w.alerts.v[0].kind, "pool");
 	world_free(&w);
 }
 

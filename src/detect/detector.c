@@ -422,6 +422,9 @@ int tt_detect_run(tt_detector *d, const tt_model *m, tt_alerts *out)
 		if (!x)
 			return -1;
 		*x = d->act[i].last;
+		/* re-arming (its condition is false now): after those still true */
+		if (!d->act[i].seen_now)
+			x->impact = -1;
 	}
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), alert_cmp);

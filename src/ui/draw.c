@@ -738,14 +738,15 @@ static void draw_fbar(tt_ui *ui, int y)
 	ITEM("F4", "Filter", 2);
 	ITEM("F5", "Ports", 5);
 	ITEM("F6", "SortBy", 4);
+	bool space_pauses = ui->view.level == TT_LV_TENANTS && ui->set.space_pauses;
 	if (ui->replay)
 		ITEM("Spc", ui->playing ? "Stop" : "Play", 1);
-	else if (ui->view.level != TT_LV_TENANTS)
-		ITEM("Spc", "Tag", 2);
 	else if (ui->paused)
-		(items[ni] = (struct item){"Spc", "Resume", 0, attr_of(ui, P_PAUSED)}, ni++);
-	else
+		(items[ni] = (struct item){space_pauses ? "Spc" : "Z", "Resume", 0, attr_of(ui, P_PAUSED)}, ni++);
+	else if (space_pauses)
 		ITEM("Spc", "Pause", 3);
+	else
+		ITEM("Spc", "Tag", 2);
 	if (ui->view.level != TT_LV_SOCKETS)
 		ITEM("Ent", "Open", 4);
 	if (ui->view.level >= TT_LV_PROCS && !ui->app->read_only && !ui->replay)
@@ -929,7 +930,7 @@ static const char *help_keys[][2] = {
 	{"I", "invert the sort order"},
 	{"/  F3", "incremental search; n or F3 again: next match"},
 	{"\\  F4", "filter rows by text (Esc in the prompt clears)"},
-	{"p  F5", "choose the watched ports"},
+	{"p  F5", "choose the watched ports (htop's F5 tree: here the tree is the drill-down, Enter)"},
 	{"a", "every alert, whole, worst first (scrollable)"},
 	{"Z", "pause: the data freezes, keys keep working"},
 	{"Space  U", "tag the row (and move down), on every pane; U untags all"},
