@@ -119,6 +119,9 @@ uint64_t tt_view_row_key(const tt_view *v, uint32_t row);
 bool tt_view_tag_toggle(tt_view *v); /* the cursor row; false when not taggable */
 bool tt_view_tagged(const tt_view *v, uint32_t row);
 void tt_view_untag_all(tt_view *v);
+/* htop's c, in bulk: tag every leaking row of the level (tenants and
+ * processes with leaked sockets, CLOSE_WAIT sockets); returns how many. */
+size_t tt_view_tag_leaking(tt_view *v);
 /* The rows an action applies to: the tagged ones, else the cursor row.
  * Fills out (model indices) up to max; returns how many. */
 size_t tt_view_targets(const tt_view *v, uint32_t *out, size_t max);

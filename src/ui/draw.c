@@ -940,6 +940,7 @@ static const char *help_keys[][2] = {
 	{"b", "learn the normal levels (5 min; b again stops early), saved"},
 	{"t T g", "replay: one refresh back / forward, go to a time; Space plays"},
 	{"[ ]", "scroll the wide column (COMMAND, REMOTE, TENANT) left / right; the detail line shows the cursor row whole"},
+	{"c", "tag every leaking row: tenants or processes with leaks, CLOSE_WAIT sockets (then k or x)"},
 	{"x", "close every CLOSE_WAIT of the tagged (or cursor) tenants or processes, or of the sockets pane"},
 	{"u l s", "processes: only this user; open its sockets (htop's lsof); how to strace it"},
 	{"+ -", "refresh delay longer / shorter (0.2 0.5 1 1.5 2 3 5 10 15 30 60 s)"},

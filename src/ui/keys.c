@@ -209,6 +209,14 @@ static int a_space(tt_ui *ui)
 	return a_pause(ui);
 }
 static int a_untag(tt_ui *ui) { tt_view_untag_all(&ui->view); return TT_R_REDRAW; }
+static int a_tag_leaking(tt_ui *ui)
+{
+	size_t n = tt_view_tag_leaking(&ui->view);
+	static const char *what[] = {"leaking tenants", "leaking processes", "CLOSE_WAIT sockets"};
+	tt_ui_message(ui, TT_TONE_INFO, "c: %zu %s tagged; k or x acts on the tagged rows, U untags", n,
+		      what[ui->view.level]);
+	return TT_R_REDRAW;
+}
 static int a_act(tt_ui *ui) { return tt_ui_act_start(ui); }
 /* [ ]: scroll the wide column (COMMAND, REMOTE, TENANT) sideways */
 static int a_hscroll(tt_ui *ui, int dir)
@@ -360,7 +368,8 @@ static const struct binding normal_keys[] = {
 	{'=', a_slower},        {'-', a_faster},       {'h', a_help},           {'?', a_help},
 	{'b', a_baseline},      {'t', a_step_back},    {'T', a_step_fwd},       {'g', a_goto},
 	{KEY_F(1), a_help},     {'a', a_alerts},       {'x', a_close_leaks},    {'u', a_user},
-	{'l', a_lsof},          {'s', a_strace},       {'[', a_hleft},          {']', a_hright},       {KEY_F(2), a_setup},     {'S', a_setup},       {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
+	{'l', a_lsof},          {'s', a_strace},       {'[', a_hleft},          {']', a_hright},
+	{'c', a_tag_leaking},       {KEY_F(2), a_setup},     {'S', a_setup},       {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
 };
 
 static int input_key(tt_ui *ui, int key)

@@ -72,6 +72,27 @@ void tt_view_untag_all(tt_view *v)
 	tt_u64set_clear(&v->tags);
 }
 
+size_t tt_view_tag_leaking(tt_view *v)
+{
+	size_t n = 0;
+	for (size_t i = 0; v->m && i < v->nrows; i++) {
+		uint32_t row = v->rows[i];
+		uint64_t k = tt_view_row_key(v, row);
+		bool leaking = false;
+		if (!k)
+			continue;
+		if (v->level == TT_LV_TENANTS)
+			leaking = tt_counts_leaked(&v->m->tenants[row].counts) > 0;
+		else if (v->level == TT_LV_PROCS)
+			leaking = tt_counts_leaked(&v->m->procs[row].counts) > 0;
+		else
+			leaking = v->m->socks[row].s->state == TT_ST_CLOSE_WAIT;
+		if (leaking && tt_u64set_add(&v->tags, k) == 0)
+			n++;
+	}
+	return n;
+}
+
 size_t tt_view_targets(const tt_view *v, uint32_t *out, size_t max)
 {
 	size_t n = 0;

@@ -147,6 +147,10 @@ check "the confirmation keeps y/N" wait_for s "y/N"
 keys s n
 check "n cancels" wait_for s "cancelled: nothing was done"
 keys s U
+keys s c
+check "c tags every leaking process of the tenant" wait_for s "c: 3 leaking processes tagged"
+check "tagged rows show" has_tagged s
+keys s U
 
 # 120x35: LEAK% stays within 0-100 %
 tm resize-window -t s -x 120 -y 35
