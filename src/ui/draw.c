@@ -565,7 +565,7 @@ static void draw_header(tt_ui *ui, int y)
 	for (size_t k = 0; k < ui->ncols; k++) {
 		size_t i = ui->col_idx[k];
 		bool sorted = i == ps->sort_col;
-		char t[64], title[48];
+		char t[128], title[48];
 		snprintf(title, sizeof(title), "%s", cols[i].title);
 		if (sorted && (int)strlen(title) + 1 > ui->col_w[k] && ui->col_w[k] > 1)
 			title[ui->col_w[k] - 1] = '\0'; /* a shrunk column keeps its arrow */
