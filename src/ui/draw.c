@@ -159,8 +159,6 @@ static int wrap_tail(const tt_ui *ui, const char *text, const char *tail, int wi
 	const char *rest;
 	int n = wrap(text, width, out, max, &rest);
 	int tw = (int)tt_display_width(tail);
-	if (!tw)
-		tw = 0;
 	if (!*rest && n && (int)tt_display_width(out[n - 1]) + tw <= width) {
 		size_t o = strlen(out[n - 1]);
 		snprintf(out[n - 1] + o, WRAP_LINE - o, "%s", tail);
@@ -479,11 +477,13 @@ static bool col_available(const tt_ui *ui, const tt_column *c)
 	if (!strcmp(c->id, "vs_base"))
 		return tt_baseline_ready(&ui->base);
 	if (!strcmp(c->id, "eta")) {
-		/* shown when a connection limit is configured, or a forecast exists */
-		if (ui->app->conf.detect.nlimits)
-			return true;
+		/* shown when a tenant has a limit of its own (a port's limit for
+		 * every tenant has its ETA in the alert, not per tenant) */
+		for (size_t i = 0; i < ui->app->conf.detect.nlimits; i++)
+			if (ui->app->conf.detect.limits[i].tenant[0])
+				return true;
 		for (size_t i = 0; i < ui->alerts.n; i++)
-			if (ui->alerts.v[i].eta_s >= 0)
+			if (!strcmp(ui->alerts.v[i].kind, "pool") && strcmp(ui->alerts.v[i].tenant, "*"))
 				return true;
 		return false;
 	}
@@ -1124,9 +1124,8 @@ void tt_ui_draw(tt_ui *ui)
 	draw_totals(ui, y++);
 	if (!compact)
 		draw_alerts(ui, y++);
+	layout_columns(ui); /* first: the breadcrumb says when the sort column is hidden */
 	draw_crumb(ui, y++);
-	layout_columns(ui);
-	draw_crumb(ui, y - 1); /* again: it says when the sort column is hidden */
 	ui->header_row = y;
 	draw_header(ui, y++);
 	int bottom = LINES - 1; /* the function bar or a prompt */
