@@ -157,6 +157,7 @@ tm resize-window -t s -x 120 -y 35
 keys s Escape
 sleep 1
 check "120x35: LEAK% is shown" wait_sh "tmux -L $SOCK capture-pane -p -t s | grep -q '^TENANT.*LEAK%'"
+check "120x35: the alerts panel shows a long message whole, wrapped" wait_sh "tmux -L $SOCK capture-pane -p -t s | sed -n '/^ALERTS /,\$p' | tr '\n' ' ' | grep -q 'ESTABLISHED (limit 20%), *oldest [0-9]*s'"
 check "erin's LEAK% is 12 of 14 held: 86%" wait_sh "tmux -L $SOCK capture-pane -p -t s | grep '^erin ' | grep -q ' 86% '"
 cap s | grep -E ' ([2-9][0-9]{2}|1[0-9][1-9]|10[1-9])% ' | grep -qv 'limit' && bad "no LEAK% over 100 %" || ok "no LEAK% over 100 %"
 # sparklines from zero: a steady CLOSE_WAIT count draws even, high bars
