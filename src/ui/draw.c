@@ -273,6 +273,36 @@ static void draw_title(tt_ui *ui, int y, bool compact)
 			add_part(parts, &np, 0, attr_of(ui, P_WARN), "attribution PARTIAL", "PARTIAL");
 		else
 			add_part(parts, &np, 9, attr_of(ui, P_DIM), "attribution complete", NULL);
+		/* what discovery added: where database servers listen beyond the configured */
+		const tt_snapshot *sn = &ui->model.snap;
+		size_t nd = 0, o = 0;
+		for (size_t i = 0; i < sn->nwatched; i++) {
+			const tt_watch *w = &sn->watched[i];
+			if (w->why != TT_WHY_DISCOVERED)
+				continue;
+			nd++;
+			if (o < sizeof(buf) - 1) {
+				char ep[64];
+				if (w->family == TT_FAM_UNIX) {
+					const char *path = tt_model_str(&ui->model, w->path), *base = strrchr(path, '/');
+					snprintf(ep, sizeof(ep), "%s", base ? base + 1 : path);
+				} else {
+					snprintf(ep, sizeof(ep), "%u", w->port);
+				}
+				int k = snprintf(buf + o, sizeof(buf) - o, "%s%s %s", nd == 1 ? "+watch " : ", ", ep,
+						 tt_model_str(&ui->model, w->server));
+				o = k > 0 ? o + (size_t)k : o;
+			}
+		}
+		if (nd) {
+			snprintf(b2, sizeof(b2), "+%zu found", nd);
+			add_part(parts, &np, 7, attr_of(ui, P_INFO), buf, b2);
+		}
+		if (ui->model.endpoint_unknown) {
+			snprintf(buf, sizeof(buf), "%u dead, endpoint unknown", ui->model.endpoint_unknown);
+			snprintf(b2, sizeof(b2), "%u unknown", ui->model.endpoint_unknown);
+			add_part(parts, &np, 2, attr_of(ui, P_WARN), buf, b2);
+		}
 		if (st->netns_failed) {
 			snprintf(buf, sizeof(buf), "netns %u (%u unreadable)", st->netns_read + 1, st->netns_failed);
 			snprintf(b2, sizeof(b2), "netns %u!", st->netns_failed);
