@@ -13,7 +13,7 @@ enum tt_format { TT_FMT_TEXT = 0, TT_FMT_JSON = 1, TT_FMT_PROMETHEUS = 2 };
 typedef struct tt_app {
 	bool batch;
 	int iterations;          /* batch: default 1 (0 = forever with --listen); dashboard: 0 */
-	bool quiet;              /* batch exporter: no output on stdout */
+	bool quiet;              /* batch exporter (--listen, --textfile): no output on stdout */
 	double delay;            /* seconds between refreshes (default 2) */
 	bool delay_given;        /* --delay on the command line (wins over the dashboard settings) */
 	int format;              /* enum tt_format */
@@ -23,6 +23,7 @@ typedef struct tt_app {
 	const char *record_path;
 	const char *replay_path;
 	const char *listen;
+	const char *textfile;    /* --textfile FILE: the exposition, replaced each refresh */
 	const char *alert_log;   /* --alert-log FILE */
 	bool syslog;             /* --syslog */
 	const char *on_alert;    /* --on-alert COMMAND */

@@ -15,6 +15,7 @@
 #include "tenantop/record.h"
 #include "tenantop/output.h"
 #include "tenantop/sanitize.h"
+#include "tenantop/textfile.h"
 
 static volatile sig_atomic_t batch_stop;
 
@@ -60,7 +61,7 @@ static void sleep_until(double until)
 
 int tt_batch_run(tt_app *app)
 {
-	char err[512], rawhost[256] = "", host[256];
+	char err[512], rawhost[256] = "", host[256], textfile_err[512] = "";
 	int rc = 0;
 
 	struct sigaction sa;
@@ -185,14 +186,24 @@ int tt_batch_run(tt_app *app)
 		if (sink)
 			tt_alert_sink_update(sink, &alerts, m.time);
 		oo.self_cpu_ms = cpu_ms(&oo.self_rss_kb) - cpu0;
-		if (ex) {
-			char *text = NULL;
+		if (ex || app->textfile) {
 			size_t len = 0;
-			FILE *mf = open_memstream(&text, &len);
-			if (mf) {
-				tt_write_prometheus(mf, &m, &alerts, &oo);
-				fclose(mf);
-				tt_exporter_publish(ex, text, len);
+			char *text = tt_prometheus_text(&m, &alerts, &oo, &len);
+			if (!text) {
+				fprintf(stderr, "tenantop: out of memory while writing the metrics\n");
+				rc = 1;
+			} else {
+				if (ex)
+					tt_exporter_publish(ex, text, len);
+				if (app->textfile && tt_textfile_write(app->textfile, text, len, err, sizeof(err)) < 0) {
+					/* said once per different error; the next refresh tries again */
+					if (strcmp(err, textfile_err))
+						fprintf(stderr, "tenantop: %s\n", err);
+					snprintf(textfile_err, sizeof(textfile_err), "%s", err);
+					rc = 1;
+				} else {
+					textfile_err[0] = '\0';
+				}
 				free(text);
 			}
 		}

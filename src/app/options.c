@@ -25,6 +25,9 @@ static const char usage_text[] =
 	"      --listen ADDR:PORT serve Prometheus /metrics (with the dashboard, or with\n"
 	"                         --batch as an exporter service: it then runs until stopped\n"
 	"                         and prints nothing unless --format is given)\n"
+	"      --textfile FILE    write the Prometheus text to FILE each refresh, replaced\n"
+	"                         atomically (node_exporter's textfile collector: a *.prom\n"
+	"                         file in its directory); with --batch as for --listen\n"
 	"      --demo             start the built-in simulator and watch it\n"
 	"\n"
 	"What to watch:\n"
@@ -94,6 +97,7 @@ enum {
 	OPT_BASELINE_LEARN,
 	OPT_NO_NETNS,
 	OPT_NO_DISCOVER,
+	OPT_TEXTFILE,
 };
 
 static const struct option long_opts[] = {
@@ -115,6 +119,7 @@ static const struct option long_opts[] = {
 	{"record", required_argument, NULL, OPT_RECORD},
 	{"replay", required_argument, NULL, OPT_REPLAY},
 	{"listen", required_argument, NULL, OPT_LISTEN},
+	{"textfile", required_argument, NULL, OPT_TEXTFILE},
 	{"sockets-only", no_argument, NULL, OPT_SOCKETS_ONLY},
 	{"tcp-info-every", required_argument, NULL, OPT_TCP_INFO_EVERY},
 	{"alert-log", required_argument, NULL, OPT_ALERT_LOG},
@@ -258,6 +263,11 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 		case OPT_LISTEN:
 			app->listen = optarg;
 			break;
+		case OPT_TEXTFILE:
+			if (!*optarg)
+				return usage_error("--textfile wants a file name");
+			app->textfile = optarg;
+			break;
 		case OPT_ALERT_LOG:
 			app->alert_log = optarg;
 			break;
@@ -345,8 +355,8 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 	/* parent rules need the holders' ancestors */
 	app->collect.ancestor_depth = tt_rules_parent_depth(app->conf.rules);
 	if (!iterations_given)
-		app->iterations = app->batch && !app->listen && !app->replay_path ? 1 : 0;
-	app->quiet = app->batch && app->listen && !format_given;
+		app->iterations = app->batch && !app->listen && !app->textfile && !app->replay_path ? 1 : 0;
+	app->quiet = app->batch && (app->listen || app->textfile) && !format_given;
 	/* a batch that learns runs long enough to learn */
 	if (app->batch && app->baseline_learn > 0 && !iterations_given)
 		app->iterations = (int)(app->baseline_learn / app->delay) + 2;

@@ -152,3 +152,19 @@ int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, con
 	fprintf(f, "tenantop_last_refresh_timestamp_seconds %.3f\n", m->time);
 	return ferror(f) ? -1 : 0;
 }
+
+char *tt_prometheus_text(const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o, size_t *len)
+{
+	char *text = NULL;
+	size_t n = 0;
+	FILE *mf = open_memstream(&text, &n);
+	if (!mf)
+		return NULL;
+	int rc = tt_write_prometheus(mf, m, alerts, o);
+	if (fclose(mf) != 0 || rc < 0) {
+		free(text);
+		return NULL;
+	}
+	*len = n;
+	return text;
+}

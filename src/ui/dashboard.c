@@ -19,6 +19,7 @@
 
 #include "tenantop/alertsink.h"
 #include "tenantop/exporter.h"
+#include "tenantop/textfile.h"
 #include "tenantop/output.h"
 #include "tenantop/record.h"
 #include "tenantop/sanitize.h"
@@ -169,15 +170,18 @@ static void merge(tt_ui *ui)
 			tt_ui_message(ui, TT_TONE_OK, "baseline learned from %u refreshes, saved to %s", ui->base.samples, path);
 	}
 	tt_detect_run(ui->det, &ui->model, &ui->alerts);
-	if (ui->exporter) {
-		char *text = NULL;
+	if (ui->exporter || ui->app->textfile) {
+		tt_output_opts oo = {.self_cpu_ms = -1, .self_rss_kb = -1, .max_tenants = ui->app->max_tenants};
 		size_t len = 0;
-		FILE *mf = open_memstream(&text, &len);
-		if (mf) {
-			tt_output_opts oo = {.self_cpu_ms = -1, .self_rss_kb = -1, .max_tenants = ui->app->max_tenants};
-			tt_write_prometheus(mf, &ui->model, &ui->alerts, &oo);
-			fclose(mf);
-			tt_exporter_publish(ui->exporter, text, len);
+		char *text = tt_prometheus_text(&ui->model, &ui->alerts, &oo, &len);
+		char terr[600];
+		if (!text) {
+			tt_ui_message(ui, TT_TONE_CRIT, "out of memory while writing the metrics");
+		} else {
+			if (ui->exporter)
+				tt_exporter_publish(ui->exporter, text, len);
+			if (ui->app->textfile && tt_textfile_write(ui->app->textfile, text, len, terr, sizeof(terr)) < 0)
+				tt_ui_message(ui, TT_TONE_CRIT, "%s", terr);
 			free(text);
 		}
 	}
