@@ -5,11 +5,16 @@
 #   make check      unit tests under AddressSanitizer + UBSan
 #   make demo       the dashboard over the built-in simulator
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        a Debian package (dpkg-buildpackage, out of a copy of the tree), then lintian
 
 CC       ?= cc
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
+DOCDIR   ?= $(PREFIX)/share/doc/tenantop
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  ?= $(PREFIX)/share/zsh/vendor-completions
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DESTDIR  ?=
 VERSION  := 0.1.0
 
@@ -17,7 +22,9 @@ VERSION  := 0.1.0
 DEB_BUILD := gcc make pkg-config libncurses-dev libmnl-dev libinih-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev \
              clang llvm bpftool libbpf-dev libelf-dev
 DEB_TEST  := tmux iproute2 procps python3 time prometheus redis-server mariadb-server postgresql \
-             libdbd-mariadb-perl libdbd-pg-perl php8.2-fpm php8.2-mysql libfcgi-bin
+             libdbd-mariadb-perl libdbd-pg-perl php8.2-fpm php8.2-mysql libfcgi-bin \
+             mandoc groff man-db bash-completion zsh python3-jsonschema \
+             dpkg-dev debhelper lintian
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 # eBPF events (owners of short-lived connections): built where clang, bpftool,
@@ -33,7 +40,7 @@ CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DTT_VERSION=\"$(VERSION)\" -Iinclude $(WARN) $(PKG_CFLAGS) $(CFLAGS)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DTT_VERSION=\"$(VERSION)\" -Iinclude $(WARN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 LDLIBS   := $(PKG_LIBS) -lz -lm -lpthread
 
 BUILD    ?= build
@@ -51,7 +58,7 @@ SIM_OBJ  := $(SRC_SIM:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB      := $(BUILD)/libtenantop.a
 
-.PHONY: all binaries deps run test unit check demo install uninstall clean bench screenshots fuzz soak layout-check
+.PHONY: all binaries deps run test unit check demo install install-files uninstall clean bench screenshots fuzz soak layout-check deb
 
 # Packages first, then a fresh make so pkg-config sees what was just installed.
 all: deps
@@ -99,11 +106,11 @@ $(LIB): $(LIB_OBJ)
 
 $(BUILD)/tenantop: $(BUILD)/src/main.o $(LIB)
 	@$(if $(Q),echo '  LINK    $@')
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tenantop-sim: $(SIM_OBJ) $(LIB)
 	@$(if $(Q),echo '  LINK    $@')
-	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 tenantop: $(BUILD)/tenantop
 	cp $< $@
@@ -164,15 +171,43 @@ soak: deps
 	@BUILD=build-san SOAK_SECONDS=$(SOAK_SECONDS) sh tests/soak.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR)
+	@$(MAKE) --no-print-directory install-files
+
+# What `make install` and the Debian package install, from binaries already built.
+install-files:
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
+	  $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(UNITDIR)
 	install -m 0755 tenantop $(DESTDIR)$(BINDIR)/tenantop
 	install -m 0755 tenantop-sim $(DESTDIR)$(BINDIR)/tenantop-sim
+	install -m 0644 doc/tenantop.1 doc/tenantop-sim.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 contrib/completion/tenantop.bash $(DESTDIR)$(BASHCOMPDIR)/tenantop
+	ln -sf tenantop $(DESTDIR)$(BASHCOMPDIR)/tenantop-sim
+	install -m 0644 contrib/completion/_tenantop $(DESTDIR)$(ZSHCOMPDIR)/_tenantop
+	sed 's|/usr/bin/tenantop|$(BINDIR)/tenantop|' contrib/tenantop-exporter.service > $(DESTDIR)$(UNITDIR)/tenantop-exporter.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tenantop-exporter.service
+	install -m 0644 tenantop.conf.example contrib/prometheus-rules.yml $(DESTDIR)$(DOCDIR)/
+	for f in contrib/grafana-dashboard.json contrib/tenantop.schema.json; do \
+	  [ ! -f $$f ] || install -m 0644 $$f $(DESTDIR)$(DOCDIR)/; done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/tenantop $(DESTDIR)$(BINDIR)/tenantop-sim
+	rm -f $(DESTDIR)$(BINDIR)/tenantop $(DESTDIR)$(BINDIR)/tenantop-sim \
+	  $(DESTDIR)$(MANDIR)/man1/tenantop.1 $(DESTDIR)$(MANDIR)/man1/tenantop-sim.1 \
+	  $(DESTDIR)$(BASHCOMPDIR)/tenantop $(DESTDIR)$(BASHCOMPDIR)/tenantop-sim \
+	  $(DESTDIR)$(ZSHCOMPDIR)/_tenantop $(DESTDIR)$(UNITDIR)/tenantop-exporter.service
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+# The Debian package, built out of a copy of the tree (tracked and new files)
+# in build-deb/, so the worktree stays clean; then lintian on it.
+DEB_DIR ?= build-deb
+deb: deps
+	@rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/tenantop-$(VERSION)
+	@git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -C $(DEB_DIR)/tenantop-$(VERSION) -xf -
+	cd $(DEB_DIR)/tenantop-$(VERSION) && dpkg-buildpackage -b -us -uc > ../build.log 2>&1 || { tail -40 ../build.log; exit 1; }
+	@ls $(DEB_DIR)/*.deb
+	lintian --fail-on error $(DEB_DIR)/*.changes
 
 clean:
-	rm -rf build build-san tenantop tenantop-sim
+	rm -rf build build-san build-deb tenantop tenantop-sim
 
 -include mk/*.mk
 

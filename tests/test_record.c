@@ -105,7 +105,7 @@ static void test_round_trip_and_mode(void **state)
 	p = tt_replay_open(path, err, sizeof(err));
 	assert_int_equal(tt_replay_count(p), NREC + 1);
 	tt_replay_close(p);
-	truncate(path, (off_t)(st.st_size));
+	assert_int_equal(truncate(path, (off_t)(st.st_size)), 0);
 }
 
 static void test_cut_at_every_offset(void **state)
