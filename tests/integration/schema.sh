@@ -1,0 +1,69 @@
+#!/bin/sh
+# The batch JSON against contrib/tenantop.schema.json (python3-jsonschema):
+# every fixture proc tree (with and without the example config), the
+# simulator's population (IPv4 and IPv6, leaks, resets, TIME_WAIT, a shared
+# socket, alerts with a pool forecast, a baseline), a recording replayed, and
+# live runs on this host (default ports, and every TCP and Unix socket).
+set -u
+B=${BUILD:-build}
+python3 -c 'import jsonschema' 2>/dev/null || { echo "python3-jsonschema is missing"; exit 77; }
+T=$(mktemp -d /tmp/tt-schema.XXXXXX)
+. tests/integration/lib.sh
+SIM= SIM6=
+trap 'kill $SIM $SIM6 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+fails=0
+run() { # run NAME TENANTOP-ARGS...: its JSON lines into $T/NAME.json
+	n=$1; shift
+	if ! "$B/tenantop" --batch --format json "$@" > "$T/$n.json" 2> "$T/$n.err"; then
+		echo "  FAIL tenantop $* exited $?: $(head -3 "$T/$n.err")"; fails=$((fails + 1))
+	fi
+	scen="$scen $n $T/$n.json"
+}
+scen=""
+for d in tests/fixtures/proc-*/; do
+	d=${d%/}
+	[ -d "$d" ] || continue
+	run "fixture-${d##*/}" --proc "$d" --ports 3306,3307,5432,6379
+	run "fixture-${d##*/}-example-config" --proc "$d" --config tenantop.conf.example
+done
+PORT=$(free_ports 2) || exit 1
+cat > "$T/tt.conf" <<X
+[general]
+ports = $PORT, $((PORT + 1))
+[rule]
+kind = cmdline
+pattern = ^tenantop-sim: client ([^ ]+)
+[detect]
+min_leaks = 1
+leak_age = 1s
+limit = $PORT=100
+X
+start_sim --port $PORT --tenant "-:estab=5,cw=3,reset=2,tw=4,procs=2,name=alpha" \
+	--tenant "-:estab=3,cw=1,share,leak=120,name=beta" || exit 1
+"$B/tenantop-sim" --addr ::1 --port $((PORT + 1)) --duration 120 --ready-file "$T/ready6" --quiet \
+	--tenant "-:estab=2,cw=1,name=gamma" 2>"$T/sim6.err" &
+SIM6=$!
+i=0; while [ ! -f "$T/ready6" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+run simulator --config "$T/tt.conf" -n 4 -d 0.5 --record "$T/rec.ttrec"
+run simulator-replayed --replay "$T/rec.ttrec" --config "$T/tt.conf"
+"$B/tenantop" --batch --config "$T/tt.conf" --baseline "$T/base" --baseline-learn 1 --delay 0.4 >/dev/null 2>&1
+run simulator-baseline --config "$T/tt.conf" --baseline "$T/base"
+run live-default-ports
+run live-all-ports --all-ports
+run live-proc-source --all-ports --source proc
+python3 tests/integration/validate_json.py contrib/tenantop.schema.json $scen || fails=$((fails + 1))
+# the scenarios did cover what the schema describes
+python3 - "$T/simulator.json" "$T/simulator-baseline.json" <<'X' || fails=$((fails + 1))
+import json, sys
+docs = [json.loads(l) for f in sys.argv[1:] for l in open(f) if l.strip()]
+socks = [s for d in docs for t in d["tenants"] for p in t["processes"] for s in p["sockets"]]
+seen = {"tcp6": any(s["family"] == "tcp6" for s in socks),
+        "held": any(s.get("held") for s in socks),
+        "alert with eta_s": any("eta_s" in a for d in docs for a in d["alerts"]),
+        "baseline": any("baseline" in t for d in docs for t in d["tenants"]),
+        "CLOSE_WAIT": any(s["state"] == "CLOSE_WAIT" for s in socks)}
+missing = [k for k, v in seen.items() if not v]
+print("  ok   covered: " + ", ".join(seen) if not missing else "  FAIL not covered: " + ", ".join(missing))
+sys.exit(1 if missing else 0)
+X
+[ $fails -eq 0 ] && echo "all checks passed" || { echo "$fails check(s) failed"; exit 1; }
