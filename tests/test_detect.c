@@ -240,6 +240,15 @@ static void test_pool_eta(void **state)
 	/* 80 of 100, +4/min: full in 5 minutes */
 	assert_true(p->eta_s > 290 && p->eta_s < 310);
 	assert_non_null(strstr(p->message, "80 of 100"));
+	/* the limit's use, for headroom metrics */
+	size_t n = 0;
+	const tt_pool_use *u = tt_detector_pools(w.d, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(u[0].limit->max, 100);
+	assert_int_equal(u[0].limit->port, 3306);
+	assert_int_equal(u[0].used, 80);
+	assert_true(u[0].per_min > 3.9 && u[0].per_min < 4.1);
+	assert_true(u[0].eta_s > 290 && u[0].eta_s < 310);
 	world_free(&w);
 }
 

@@ -87,11 +87,38 @@ static void test_cardinality_cap(void **state)
 	tt_conf_free(&conf);
 }
 
+static void test_pool_limits(void **state)
+{
+	(void)state;
+	tt_model m;
+	tt_model_opts mo = {0};
+	assert_int_equal(tt_model_init(&m, &mo), 0);
+	tt_limit l[2] = {{.tenant = "", .port = 3306, .max = 151}, {.tenant = "a\"b", .port = 0, .max = 20}};
+	tt_pool_use u[2] = {{.limit = &l[0], .used = 40, .eta_s = -1}, {.limit = &l[1], .used = 7, .eta_s = -1}};
+	tt_output_opts oo = {.self_cpu_ms = -1, .self_rss_kb = -1, .pools = u, .npools = 2};
+	size_t len = 0;
+	char *out = tt_prometheus_text(&m, NULL, &oo, &len);
+	assert_non_null(out);
+	assert_int_equal(strlen(out), len);
+	assert_non_null(strstr(out, "\ntenantop_pool_limit{tenant=\"*\",port=\"3306\"} 151\n"));
+	assert_non_null(strstr(out, "\ntenantop_pool_connections{tenant=\"*\",port=\"3306\"} 40\n"));
+	assert_non_null(strstr(out, "\ntenantop_pool_limit{tenant=\"a\\\"b\",port=\"*\"} 20\n"));
+	assert_non_null(strstr(out, "\ntenantop_pool_connections{tenant=\"a\\\"b\",port=\"*\"} 7\n"));
+	free(out);
+	/* without limits, no pool series at all */
+	oo.npools = 0;
+	out = tt_prometheus_text(&m, NULL, &oo, &len);
+	assert_null(strstr(out, "tenantop_pool_limit"));
+	free(out);
+	tt_model_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_cardinality_cap),
+		cmocka_unit_test(test_pool_limits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

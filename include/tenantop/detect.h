@@ -62,6 +62,17 @@ void tt_detector_free(tt_detector *d);
  * (de-duplicated, with their first-seen times kept across calls). */
 int tt_detect_run(tt_detector *d, const tt_model *m, tt_alerts *out);
 
+/* A configured limit's use at the last tt_detect_run (pool headroom). */
+typedef struct tt_pool_use {
+	const tt_limit *limit; /* the detector's copy */
+	uint32_t used;         /* connections counted against it */
+	double per_min;        /* growth, least squares over growth_window */
+	double eta_s;          /* seconds until full at that growth, -1 when not growing */
+} tt_pool_use;
+
+/* One per configured limit, in config order; valid until the next run. */
+const tt_pool_use *tt_detector_pools(const tt_detector *d, size_t *n);
+
 /* Compare with learned normal levels (NULL: none). */
 struct tt_baseline;
 void tt_detector_set_baseline(tt_detector *d, const struct tt_baseline *b);

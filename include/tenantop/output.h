@@ -17,6 +17,8 @@ typedef struct tt_output_opts {
 	long self_rss_kb;   /* tenantop's peak resident memory, < 0 unknown */
 	const struct tt_baseline *baseline; /* normal levels to show beside the counts, or NULL */
 	unsigned max_tenants; /* Prometheus: tenants with their own label (0 = all); the rest are "other" */
+	const tt_pool_use *pools; /* the configured limits' use (tt_detector_pools), or NULL */
+	size_t npools;
 } tt_output_opts;
 
 int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o);

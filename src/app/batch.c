@@ -183,6 +183,7 @@ int tt_batch_run(tt_app *app)
 			}
 		}
 		tt_detect_run(det, &m, &alerts);
+		oo.pools = tt_detector_pools(det, &oo.npools);
 		if (sink)
 			tt_alert_sink_update(sink, &alerts, m.time);
 		oo.self_cpu_ms = cpu_ms(&oo.self_rss_kb) - cpu0;

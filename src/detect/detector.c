@@ -42,8 +42,16 @@ struct tt_detector {
 	struct active *act;
 	size_t nact, capact;
 	struct pool_hist pools[TT_MAX_LIMITS];
+	tt_pool_use use[TT_MAX_LIMITS];
+	size_t nuse;
 	const tt_baseline *base;
 };
+
+const tt_pool_use *tt_detector_pools(const tt_detector *d, size_t *n)
+{
+	*n = d->nuse;
+	return d->use;
+}
 
 void tt_detector_set_baseline(tt_detector *d, const tt_baseline *b)
 {
@@ -303,6 +311,7 @@ static bool limit_counts(const tt_model *m, const tt_limit *l, const tt_msock *m
 
 static void check_limits(tt_detector *d, const tt_model *m)
 {
+	d->nuse = 0;
 	for (size_t li = 0; li < d->o.nlimits; li++) {
 		const tt_limit *l = &d->o.limits[li];
 		/* a local server: count its side once (both ends are on this host) */
@@ -329,6 +338,8 @@ static void check_limits(tt_detector *d, const tt_model *m)
 		double fill = (double)used / l->max;
 		double sl = pool_growth_per_s(h, d->o.growth_window_s);
 		double eta = used >= l->max ? 0 : sl > 1e-6 ? (l->max - used) / sl : -1;
+		d->use[li] = (tt_pool_use){.limit = l, .used = used, .per_min = sl * 60, .eta_s = eta};
+		d->nuse = li + 1;
 		char a1[16], grow[96];
 		if (eta > 0) {
 			fmt_dur(eta, a1, sizeof(a1));

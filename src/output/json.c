@@ -340,6 +340,33 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 	for (size_t i = 0; alerts && i < alerts->n; i++)
 		write_alert(&w, &alerts->v[i]);
 	tt_jw_arr_end(&w);
+	if (o && o->npools) {
+		tt_jw_key(&w, "pools");
+		tt_jw_arr_begin(&w);
+		for (size_t i = 0; i < o->npools; i++) {
+			const tt_pool_use *u = &o->pools[i];
+			tt_jw_obj_begin(&w);
+			tt_jw_key(&w, "tenant");
+			tt_jw_str(&w, u->limit->tenant[0] ? u->limit->tenant : "*");
+			tt_jw_key(&w, "port");
+			if (u->limit->port)
+				tt_jw_uint(&w, u->limit->port);
+			else
+				tt_jw_null(&w);
+			tt_jw_key(&w, "max");
+			tt_jw_uint(&w, u->limit->max);
+			tt_jw_key(&w, "used");
+			tt_jw_uint(&w, u->used);
+			tt_jw_key(&w, "growth_per_min");
+			tt_jw_double(&w, u->per_min, 2);
+			if (u->eta_s >= 0) {
+				tt_jw_key(&w, "eta_s");
+				tt_jw_double(&w, u->eta_s, 0);
+			}
+			tt_jw_obj_end(&w);
+		}
+		tt_jw_arr_end(&w);
+	}
 	tt_jw_obj_end(&w);
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;

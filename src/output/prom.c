@@ -133,6 +133,20 @@ int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, con
 			}
 		}
 
+	if (o && o->npools) {
+		help(f, "tenantop_pool_limit", "gauge", "A configured connection limit ([detect] limit): tenant and port \"*\" when it covers every one.");
+		help(f, "tenantop_pool_connections", "gauge", "Connections counted against that limit now.");
+		for (size_t pass = 0; pass < 2; pass++)
+			for (size_t i = 0; i < o->npools; i++) {
+				const tt_pool_use *u = &o->pools[i];
+				char ps[8];
+				snprintf(ps, sizeof(ps), u->limit->port ? "%u" : "*", u->limit->port);
+				fputs(pass ? "tenantop_pool_connections{tenant=" : "tenantop_pool_limit{tenant=", f);
+				label(f, u->limit->tenant[0] ? u->limit->tenant : "*");
+				fprintf(f, ",port=\"%s\"} %u\n", ps, pass ? u->used : u->limit->max);
+			}
+	}
+
 	help(f, "tenantop_tenants", "gauge", "Tenants with sockets on the watched ports.");
 	fprintf(f, "tenantop_tenants %zu\n", nt);
 	help(f, "tenantop_collect_seconds", "gauge", "Wall time of the last collection.");

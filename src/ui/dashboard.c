@@ -172,6 +172,7 @@ static void merge(tt_ui *ui)
 	tt_detect_run(ui->det, &ui->model, &ui->alerts);
 	if (ui->exporter || ui->app->textfile) {
 		tt_output_opts oo = {.self_cpu_ms = -1, .self_rss_kb = -1, .max_tenants = ui->app->max_tenants};
+		oo.pools = tt_detector_pools(ui->det, &oo.npools);
 		size_t len = 0;
 		char *text = tt_prometheus_text(&ui->model, &ui->alerts, &oo, &len);
 		char terr[600];
