@@ -1,6 +1,8 @@
 #!/bin/sh
 # The exporter scraped by a real Prometheus server on loopback: its HTTP API
-# must return the simulator's per-tenant counts; promtool accepts the text.
+# must return the simulator's per-tenant counts; promtool accepts the text;
+# every query of the Grafana dashboard (contrib/grafana-dashboard.json) and of
+# its template variables parses and returns series for this population.
 set -u
 B=${BUILD:-build}
 command -v prometheus >/dev/null 2>&1 || { echo "prometheus is missing (Debian package prometheus)"; exit 77; }
@@ -19,9 +21,14 @@ kind = cmdline
 pattern = ^tenantop-sim: client ([^ ]+)
 [rule]
 kind = user
+[detect]
+min_leaks = 1
+limit = $SIMPORT=400
 X
+# gamma cycles connections (TIME_WAIT) and leaks one a second (a pool forecast)
 "$B/tenantop-sim" --port $SIMPORT --duration 90 --ready-file "$T/ready" --quiet \
-	--tenant "-:estab=4,cw=3,name=alpha" --tenant "-:estab=6,name=beta" 2>"$T/sim.err" &
+	--tenant "-:estab=4,cw=3,name=alpha" --tenant "-:estab=6,name=beta" \
+	--tenant "-:estab=2,churn=5,leak=60,name=gamma" 2>"$T/sim.err" &
 SIM=$!
 i=0; while [ ! -f "$T/ready" ]; do i=$((i+1)); [ $i -gt 100 ] && { cat "$T/sim.err"; exit 1; }; sleep 0.1; done
 "$B/tenantop" --batch --listen 127.0.0.1:$EXP --delay 1 --config "$T/tenantop.conf" 2>"$T/tt.err" &
@@ -53,4 +60,68 @@ want "alpha ESTABLISHED" 'tenantop_sockets%7Btenant%3D%22alpha%22%2Cstate%3D%22E
 want "beta ESTABLISHED" 'tenantop_sockets%7Btenant%3D%22beta%22%2Cstate%3D%22ESTABLISHED%22%7D' 6
 want "alpha leaked" 'tenantop_leaked_sockets%7Btenant%3D%22alpha%22%7D' 3
 want "attribution complete" 'tenantop_attribution_complete' 1
+# the dashboard's queries, with its variables at All (.*), then at this
+# instance and tenant alpha
+python3 - contrib/grafana-dashboard.json "http://127.0.0.1:$PROM" "127.0.0.1:$EXP" <<'X' || fails=$((fails+1))
+import json, re, sys, time, urllib.parse, urllib.request
+dash, base, inst = sys.argv[1], sys.argv[2], sys.argv[3]
+d = json.load(open(dash))
+def query(q):
+    u = base + "/api/v1/query?" + urllib.parse.urlencode({"query": q})
+    try:
+        r = json.load(urllib.request.urlopen(u, timeout=5))
+    except urllib.error.HTTPError as e:
+        r = json.load(e)
+    return r
+def subst(e, v):
+    for k, x in v.items():
+        e = e.replace("${%s}" % k, x).replace("$" + k, x)
+    return e
+def until_series(q, tries=60):
+    for _ in range(tries):
+        r = query(q)
+        if r.get("status") != "success":
+            return r, []
+        if r["data"]["result"]:
+            return r, r["data"]["result"]
+        time.sleep(0.5)
+    return r, []
+fails = 0
+# template variables: label_values(SELECTOR, LABEL)
+for var in d["templating"]["list"]:
+    if var["type"] != "query":
+        continue
+    m = re.fullmatch(r"label_values\((.*), *(\w+)\)", var["query"]["query"])
+    sel, lab = subst(m.group(1), {"instance": ".*"}), m.group(2)
+    r, res = until_series(sel)
+    vals = sorted({x["metric"].get(lab, "") for x in res})
+    want = {"instance": [inst], "tenant": ["alpha", "beta", "gamma"]}[var["name"]]
+    if all(w in vals for w in want):
+        print(f"  ok   variable {var['name']}: {sel} -> {vals}")
+    else:
+        print(f"  FAIL variable {var['name']}: {sel} -> {vals} (want {want}) {r.get('error', '')}")
+        fails += 1
+targets = [(p["title"], t["expr"]) for p in d["panels"] for t in p.get("targets", [])]
+for title, expr in targets:
+    q = subst(expr, {"instance": ".*", "tenant": ".*"})
+    r, res = until_series(q)
+    if res:
+        print(f"  ok   panel '{title}': {len(res)} series, e.g. {res[0]['metric']} = {res[0]['value'][1]}")
+    else:
+        print(f"  FAIL panel '{title}': {q}: {r.get('status')} {r.get('error', 'no series')}")
+        fails += 1
+one = {"instance": inst, "tenant": "alpha"}
+for title, expr in targets:
+    r = query(subst(expr, one))
+    if r.get("status") != "success":
+        print(f"  FAIL panel '{title}' at instance {inst}, tenant alpha: {r.get('error')}")
+        fails += 1
+r = query(subst(targets[0][1], one))["data"]["result"]
+if len(r) == 1 and r[0]["value"][1] == "3" and r[0]["metric"] == {"instance": inst, "tenant": "alpha"}:
+    print(f"  ok   at instance {inst}, tenant alpha: every panel's query parses; leaked = 3 (the simulator's CLOSE_WAIT)")
+else:
+    print(f"  FAIL leaked sockets for alpha: {r}")
+    fails += 1
+sys.exit(1 if fails else 0)
+X
 [ $fails -eq 0 ] && echo "all checks passed" || { echo "$fails check(s) failed"; tail -5 "$T/prom.log"; exit 1; }

@@ -61,7 +61,8 @@ seen = {"tcp6": any(s["family"] == "tcp6" for s in socks),
         "held": any(s.get("held") for s in socks),
         "alert with eta_s": any("eta_s" in a for d in docs for a in d["alerts"]),
         "baseline": any("baseline" in t for d in docs for t in d["tenants"]),
-        "CLOSE_WAIT": any(s["state"] == "CLOSE_WAIT" for s in socks)}
+        "CLOSE_WAIT": any(s["state"] == "CLOSE_WAIT" for s in socks),
+        "pools": any(d.get("pools") for d in docs)}
 missing = [k for k, v in seen.items() if not v]
 print("  ok   covered: " + ", ".join(seen) if not missing else "  FAIL not covered: " + ", ".join(missing))
 sys.exit(1 if missing else 0)
