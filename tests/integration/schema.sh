@@ -2,15 +2,16 @@
 # The batch JSON against contrib/tenantop.schema.json (python3-jsonschema):
 # every fixture proc tree (with and without the example config), the
 # simulator's population (IPv4 and IPv6, leaks, resets, TIME_WAIT, a shared
-# socket, alerts with a pool forecast, a baseline), a recording replayed, and
+# socket, alerts with a pool forecast, a baseline), Unix sockets (live and
+# dead), a recording replayed, and
 # live runs on this host (default ports, and every TCP and Unix socket).
 set -u
 B=${BUILD:-build}
 python3 -c 'import jsonschema' 2>/dev/null || { echo "python3-jsonschema is missing"; exit 77; }
 T=$(mktemp -d /tmp/tt-schema.XXXXXX)
 . tests/integration/lib.sh
-SIM= SIM6=
-trap 'kill $SIM $SIM6 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+SIM= SIM6= UNIXP=
+trap 'kill $SIM $SIM6 $UNIXP 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 fails=0
 run() { # run NAME TENANTOP-ARGS...: its JSON lines into $T/NAME.json
 	n=$1; shift
@@ -48,12 +49,28 @@ run simulator --config "$T/tt.conf" -n 4 -d 0.5 --record "$T/rec.ttrec"
 run simulator-replayed --replay "$T/rec.ttrec" --config "$T/tt.conf"
 "$B/tenantop" --batch --config "$T/tt.conf" --baseline "$T/base" --baseline-learn 1 --delay 0.4 >/dev/null 2>&1
 run simulator-baseline --config "$T/tt.conf" --baseline "$T/base"
+# Unix sockets: a server socket file watched by name, a client connected to
+# it and one whose server end was closed (dead, still held)
+mkdir -p "$T/run"
+python3 -c '
+import os, socket, sys, time
+path, ready = sys.argv[1], sys.argv[2]
+srv = socket.socket(socket.AF_UNIX); srv.bind(path); srv.listen()
+c1 = socket.socket(socket.AF_UNIX); c1.connect(path); s1, _ = srv.accept()
+c2 = socket.socket(socket.AF_UNIX); c2.connect(path); s2, _ = srv.accept()
+s2.close()
+open(ready, "w").close()
+time.sleep(60)' "$T/run/mysqld.sock" "$T/unix-ready" &
+UNIXP=$!
+i=0; while [ ! -f "$T/unix-ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
+run unix-sockets --ports 1 --unix-paths "$T/run/*.sock" -n 2 -d 0.3
+kill $UNIXP 2>/dev/null
 run live-default-ports
 run live-all-ports --all-ports
 run live-proc-source --all-ports --source proc
 python3 tests/integration/validate_json.py contrib/tenantop.schema.json $scen || fails=$((fails + 1))
 # the scenarios did cover what the schema describes
-python3 - "$T/simulator.json" "$T/simulator-baseline.json" <<'X' || fails=$((fails + 1))
+python3 - "$T/simulator.json" "$T/simulator-baseline.json" "$T/unix-sockets.json" <<'X' || fails=$((fails + 1))
 import json, sys
 docs = [json.loads(l) for f in sys.argv[1:] for l in open(f) if l.strip()]
 socks = [s for d in docs for t in d["tenants"] for p in t["processes"] for s in p["sockets"]]
@@ -62,7 +79,9 @@ seen = {"tcp6": any(s["family"] == "tcp6" for s in socks),
         "alert with eta_s": any("eta_s" in a for d in docs for a in d["alerts"]),
         "baseline": any("baseline" in t for d in docs for t in d["tenants"]),
         "CLOSE_WAIT": any(s["state"] == "CLOSE_WAIT" for s in socks),
-        "pools": any(d.get("pools") for d in docs)}
+        "pools": any(d.get("pools") for d in docs),
+        "unix": any(s["family"] == "unix" for s in socks),
+        "a dead unix connection": any(s["family"] == "unix" and s["state"] == "CLOSE_WAIT" for s in socks)}
 missing = [k for k, v in seen.items() if not v]
 print("  ok   covered: " + ", ".join(seen) if not missing else "  FAIL not covered: " + ", ".join(missing))
 sys.exit(1 if missing else 0)
