@@ -201,7 +201,9 @@ uninstall:
 DEB_DIR ?= build-deb
 deb: deps
 	@rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/tenantop-$(VERSION)
-	@git ls-files -z -co --exclude-standard | tar --null -T - -cf - | tar -C $(DEB_DIR)/tenantop-$(VERSION) -xf -
+	@if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then git ls-files -z -co --exclude-standard | tar --null -T - -cf -; \
+	else tar --exclude='./build*' --exclude=./tenantop --exclude=./tenantop-sim --exclude='*.o' -cf - .; fi | \
+	  tar -C $(DEB_DIR)/tenantop-$(VERSION) -xf -
 	cd $(DEB_DIR)/tenantop-$(VERSION) && dpkg-buildpackage -b -us -uc > ../build.log 2>&1 || { tail -40 ../build.log; exit 1; }
 	@ls $(DEB_DIR)/*.deb
 	lintian --fail-on error $(DEB_DIR)/*.changes
