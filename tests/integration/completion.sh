@@ -1,7 +1,8 @@
 #!/bin/sh
 # Shell completions: bash's function driven as readline would (COMP_WORDS,
 # COMP_CWORD, then COMPREPLY read back), with bash-completion loaded and
-# without it; zsh's file parses and compinit binds it.
+# without it; zsh's file parses, compinit binds it, and an interactive zsh
+# in a pseudo-terminal offers the same candidates after Tab.
 set -u
 B=${BUILD:-build}
 T=$(mktemp -d /tmp/tt-compl.XXXXXX)
@@ -96,6 +97,21 @@ loaded" ] && ok "zsh compinit binds _tenantop to tenantop and tenantop-sim, and 
 		grep -qE -- "(^|[^a-z-])$o([^a-z-]|\$)" "$Z" || missing="$missing $o"
 	done
 	[ -z "$missing" ] && ok "zsh: every --help option is in _tenantop" || bad "zsh lacks:$missing"
+	# driven: an interactive zsh in a pseudo-terminal, Tab after the line
+	if zsh -f -c 'zmodload zsh/zpty' 2>/dev/null; then
+		zc() { (cd "$T" && timeout 30 zsh -f "$OLDPWD/tests/integration/zsh_complete.zsh" "${Z%/*}" "$T/zcompdump" "$1") | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+		zexpect() { got=$(zc "$2"); [ "$got" = "$3" ] && ok "[zsh] $1: $got" || bad "[zsh] $1: got '$got', want '$3'"; }
+		zexpect "--format values" "tenantop --format " "json prometheus text"
+		zexpect "--source values" "tenantop --source " "auto netlink proc"
+		zexpect "options after --so" "tenantop --so" "--sockets-only --source"
+		zexpect "--config files" "tenantop --config tenantop.c" "tenantop.conf"
+		zexpect "--proc: folders only" "tenantop --proc c" "conf.d"
+		zexpect "tenantop-sim options" "tenantop-sim --ad" "--addr"
+		got=" $(zc "tenantop --ports ") "
+		case $got in *" $PORT "*) ok "[zsh] --ports offers the test's listener $PORT (of:$got)";; *) bad "[zsh] --ports: $got";; esac
+	else
+		echo "  (zsh/zpty missing: zsh's completion loaded, not driven)"
+	fi
 else
 	echo "  (zsh not installed: its completion not checked)"
 fi
