@@ -87,6 +87,21 @@ def until_series(q, tries=60):
         time.sleep(0.5)
     return r, []
 fails = 0
+# a dashboard Grafana can lay out: unique ids, panels inside 24 columns, none overlapping
+ids = [p["id"] for p in d["panels"]]
+cells = {}
+for p in d["panels"]:
+    g = p["gridPos"]
+    for x in range(g["x"], g["x"] + g["w"]):
+        for y in range(g["y"], g["y"] + g["h"]):
+            cells.setdefault((x, y), []).append(p["title"])
+over = {tuple(v) for v in cells.values() if len(v) > 1}
+wide = [p["title"] for p in d["panels"] if p["gridPos"]["x"] + p["gridPos"]["w"] > 24]
+if len(set(ids)) == len(ids) and not over and not wide:
+    print(f"  ok   dashboard layout: {len(ids)} panels, unique ids, within 24 columns, no overlap")
+else:
+    print(f"  FAIL dashboard layout: ids {ids}, overlapping {over}, too wide {wide}")
+    fails += 1
 # template variables: label_values(SELECTOR, LABEL)
 for var in d["templating"]["list"]:
     if var["type"] != "query":
