@@ -68,13 +68,17 @@ want "attribution complete" 'tenantop_attribution_complete' 1
 # (gamma's leaks grow meanwhile: at least alpha's 3)
 want "series of the recording rule tenantop:leaked_sockets:sum_by_instance >= 3" 'count(tenantop%3Aleaked_sockets%3Asum_by_instance%20%3E%3D%203)' 1
 # the rules loaded and evaluated without an error
-get "http://127.0.0.1:$PROM/api/v1/rules" | python3 -c '
-import json, sys
-g = json.load(sys.stdin)["data"]["groups"]
-rules = [r for x in g for r in x["rules"]]
-bad = [r["name"] for r in rules if r.get("health") != "ok"]
+python3 -c '
+import json, sys, time, urllib.request
+for _ in range(40):  # health is "unknown" until a rule is first evaluated
+    g = json.load(urllib.request.urlopen(sys.argv[1], timeout=5))["data"]["groups"]
+    rules = [r for x in g for r in x["rules"]]
+    bad = [r["name"] for r in rules if r.get("health") != "ok"]
+    if rules and not bad:
+        break
+    time.sleep(0.5)
 print(f"  ok   {len(rules)} rules of contrib/prometheus-rules.yml loaded and evaluated" if rules and not bad else f"  FAIL rules: {len(rules)} loaded, unhealthy: {bad}")
-sys.exit(1 if bad or not rules else 0)' || fails=$((fails+1))
+sys.exit(1 if bad or not rules else 0)' "http://127.0.0.1:$PROM/api/v1/rules" || fails=$((fails+1))
 # the dashboard's queries, with its variables at All (.*), then at this
 # instance and tenant alpha
 python3 - contrib/grafana-dashboard.json "http://127.0.0.1:$PROM" "127.0.0.1:$EXP" <<'X' || fails=$((fails+1))
