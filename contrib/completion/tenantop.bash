@@ -64,7 +64,7 @@ _tenantop()
             COMPREPLY=($(compgen -W 'text json prometheus' -- "$cur"))
             return ;;
         --source)
-            COMPREPLY=($(compgen -W 'auto netlink proc' -- "$cur"))
+            COMPREPLY=($(compgen -W 'auto bpf netlink proc' -- "$cur"))
             return ;;
         -p | --ports)
             _tenantop_list "$cur" < <(_tenantop_listening_ports)
@@ -93,7 +93,7 @@ _tenantop()
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '-b --batch -n --iterations -d --delay -f --format
             --listen --textfile --demo -p --ports -a --all-ports --proc --source
-            -u --unix-paths --no-netns --tcp-info-every -c --config --alert-log
+            -u --unix-paths --no-netns --no-discover --tcp-info-every -c --config --alert-log
             --syslog --on-alert --baseline --baseline-learn --record --replay
             --sockets-only --read-only --no-color -h --help -V --version' -- "$cur"))
     fi

@@ -46,7 +46,7 @@ cd "$T"; mkdir -p conf.d rec; : > tenantop.conf; : > rec/day1.ttrec
 for l in $loaders; do
 	expect $l "--format values" "json prometheus text" tenantop --batch --format ""
 	expect $l "-f j" "json" tenantop -f j
-	expect $l "--source values" "auto netlink proc" tenantop --source ""
+	expect $l "--source values" "auto bpf netlink proc" tenantop --source ""
 	expect $l "--source=n (split at =)" "netlink" tenantop --source=n
 	expect $l "options after --re" "--read-only --record --replay" tenantop --re
 	expect $l "--config files" "tenantop.conf" tenantop --config tenantop.c
@@ -102,7 +102,7 @@ loaded" ] && ok "zsh compinit binds _tenantop to tenantop and tenantop-sim, and 
 		zc() { (cd "$T" && timeout 30 zsh -f "$OLDPWD/tests/integration/zsh_complete.zsh" "${Z%/*}" "$T/zcompdump" "$1") | sort -u | tr '\n' ' ' | sed 's/ $//'; }
 		zexpect() { got=$(zc "$2"); [ "$got" = "$3" ] && ok "[zsh] $1: $got" || bad "[zsh] $1: got '$got', want '$3'"; }
 		zexpect "--format values" "tenantop --format " "json prometheus text"
-		zexpect "--source values" "tenantop --source " "auto netlink proc"
+		zexpect "--source values" "tenantop --source " "auto bpf netlink proc"
 		zexpect "options after --so" "tenantop --so" "--sockets-only --source"
 		zexpect "--config files" "tenantop --config tenantop.c" "tenantop.conf"
 		zexpect "--proc: folders only" "tenantop --proc c" "conf.d"

@@ -42,7 +42,7 @@ done
 [ $fails -eq 0 ] && ok "binaries, manual pages, completions, example config, rules, dashboard, schema and unit installed"
 grep -q '^ExecStart=/usr/bin/tenantop ' /lib/systemd/system/tenantop-exporter.service && ok "the unit runs /usr/bin/tenantop" || bad "unit: $(grep ExecStart /lib/systemd/system/tenantop-exporter.service)"
 ls /etc/systemd/system/*.wants/tenantop-exporter.service >/dev/null 2>&1 && bad "the exporter unit is enabled" || ok "the exporter unit is not enabled"
-[ "$(/usr/bin/tenantop --version)" = "tenantop $(sed -n 's/^VERSION *:= *//p' Makefile)" ] && ok "$(/usr/bin/tenantop --version)" || bad "--version: $(/usr/bin/tenantop --version)"
+case "$(/usr/bin/tenantop --version)" in "tenantop $(sed -n 's/^VERSION *:= *//p' Makefile)"*) true;; *) false;; esac && ok "$(/usr/bin/tenantop --version)" || bad "--version: $(/usr/bin/tenantop --version)"
 # the installed binaries: a population, counted by tenantop and by ss
 PORT=$(free_ports 1) || exit 1
 /usr/bin/tenantop-sim --port $PORT --duration 60 --ready-file "$T/ready" --quiet --tenant "-:estab=3,cw=2,name=alpha" 2>"$T/sim.err" &

@@ -80,6 +80,7 @@ seen = {"tcp6": any(s["family"] == "tcp6" for s in socks),
         "baseline": any("baseline" in t for d in docs for t in d["tenants"]),
         "CLOSE_WAIT": any(s["state"] == "CLOSE_WAIT" for s in socks),
         "pools": any(d.get("pools") for d in docs),
+        "watched": any(d.get("watched") for d in docs),
         "unix": any(s["family"] == "unix" for s in socks),
         "a dead unix connection": any(s["family"] == "unix" and s["state"] == "CLOSE_WAIT" for s in socks)}
 missing = [k for k, v in seen.items() if not v]
