@@ -67,7 +67,7 @@ typedef struct tt_pool_use {
 	const tt_limit *limit; /* the detector's copy */
 	uint32_t used;         /* connections counted against it */
 	double per_min;        /* growth, least squares over growth_window */
-	double eta_s;          /* seconds until full at that growth, -1 when not growing */
+	double eta_s;          /* seconds until full at that growth: 0 full, -1 not growing */
 } tt_pool_use;
 
 /* One per configured limit, in config order; valid until the next run. */
