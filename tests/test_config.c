@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -81,6 +82,15 @@ static void test_error_classes(void **state)
 		{"[rule]\nkind = user\ncolour = red\n", 3, "unknown key 'colour' in [rule]"},
 		{"[rule]\n[detect]\nleak_age = 5\n", 1, "empty [rule]"},
 		{"[general]\nports = 3306\n[rule]\nkind = user\n[rule]\nkind = path\n", 6, "needs 'pattern'"},
+		{"[general]\nports = 3306\nports = 5432\n", 3, "'ports' given twice in [general] (first on line 2)"},
+		{"[general]\nmax_tenants = 5\n[general]\n", 3, "section [general] given twice (first on line 1)"},
+		{"[detect]\nidle = 5m\n\n[detect]\nidle = 6m\n", 4, "section [detect] given twice"},
+		{"[detect]\nrearm = 5\nrearm = 6\n", 3, "'rearm' given twice in [detect]"},
+		{"[detect]\nlimit = alice:3306=5\nlimit = 3306=151\nlimit = alice:3306 = 6\n", 4,
+		 "a second limit for the same target (first on line 2)"},
+		{"[rule a]\nkind = user\n[rule a ]\nkind = user\n", 3, "section [rule a] given twice"},
+		{"# caf\xc3\xa9\n[general]\nports = 3306 \xff\n", 3, "byte 0xff is not UTF-8 text"},
+		{"[general]\nports = 3306 \xc0\xaf\n", 2, "byte 0xc0 is not UTF-8 text"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		write_conf(cases[i].text);
@@ -111,6 +121,45 @@ static void test_missing_file(void **state)
 	tt_conf_free(&c);
 }
 
+/* Not a text file: a NUL byte, a directory, a FIFO (never blocks). */
+static void test_not_text(void **state)
+{
+	(void)state;
+	tt_conf c;
+	char err[512];
+	snprintf(path, sizeof(path), "/tmp/tt-conf-%d.conf", (int)getpid());
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fwrite("[general]\n\0ports = 1\n", 1, 22, f);
+	fclose(f);
+	assert_int_equal(tt_conf_init(&c), 0);
+	assert_int_equal(tt_conf_load(&c, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":2: a NUL byte: not a text file"));
+	unlink(path);
+	assert_int_equal(tt_conf_load(&c, "/tmp", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/tmp: cannot read the config file: a directory"));
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(tt_conf_load(&c, path, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a regular file"));
+	unlink(path);
+	assert_int_equal(tt_rules_count(c.rules), 1);
+	tt_conf_free(&c);
+}
+
+static void test_text_kept(void **state)
+{
+	(void)state;
+	write_conf("[general]\nports = 3306\n");
+	tt_conf c;
+	char err[512];
+	assert_int_equal(tt_conf_init(&c), 0);
+	assert_int_equal(tt_conf_load(&c, path, err, sizeof(err)), 0);
+	assert_int_equal(c.text_len, 23);
+	assert_memory_equal(c.text, "[general]\nports = 3306\n", 23);
+	tt_conf_free(&c);
+	unlink(path);
+}
+
 static void test_example_loads(void **state)
 {
 	(void)state;
@@ -133,6 +182,8 @@ int main(void)
 		cmocka_unit_test(test_good_file),
 		cmocka_unit_test(test_error_classes),
 		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_not_text),
+		cmocka_unit_test(test_text_kept),
 		cmocka_unit_test(test_example_loads),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

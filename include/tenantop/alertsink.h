@@ -27,6 +27,10 @@ typedef struct tt_alert_sink tt_alert_sink;
  * does not fit or a quote is unclosed.  argv[n] is NULL. */
 int tt_split_words(const char *cmd, char *buf, size_t len, char **argv, int max);
 
+/* The hook's program exists and may be run (as execvp finds it): 0, else -1
+ * with "--on-alert: PROG: why" in err. */
+int tt_hook_check(const char *cmd, char *err, size_t errlen);
+
 /* NULL with a message (the log file cannot be opened). */
 tt_alert_sink *tt_alert_sink_new(const tt_alert_sink_opts *o, char *err, size_t errlen);
 /* Report what changed since the last call.  Returns the number of events. */

@@ -5,11 +5,14 @@
 #define TENANTOP_EXPORTER_H
 
 #include <stddef.h>
+#include <sys/socket.h>
 
 typedef struct tt_exporter tt_exporter;
 
 /* "127.0.0.1:9817", "[::1]:9817", ":9817" (every address).  NULL with a message. */
 tt_exporter *tt_exporter_start(const char *listen, char *err, size_t errlen);
+/* Parse ADDR:PORT (strict: port 1..65535 in digits).  0, or -1. */
+int tt_listen_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 /* Replace the text served (copied). */
 void tt_exporter_publish(tt_exporter *x, const char *text, size_t len);
 /* Scrapes answered so far. */

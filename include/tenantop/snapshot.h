@@ -96,6 +96,8 @@ typedef struct tt_scan_stats {
 	uint32_t fd_denied;    /* processes whose fd folder could not be read */
 	uint32_t pid_reused;   /* a pid whose start time changed during the scan */
 	uint32_t bad_lines;    /* malformed table lines or messages skipped */
+	uint32_t table_lines;  /* well-formed TCP table lines or messages (not recorded) */
+	bool unreadable;       /* the TCP tables were mostly malformed (not recorded) */
 	uint32_t held;         /* reset-but-held TCP sockets found from the fd side, to watched ports */
 	uint32_t held_unknown; /* dead connections (reset TCP, Unix without server) held by
 				* processes with watched sockets, whose endpoint could not be

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <syslog.h>
 #include <time.h>
@@ -46,7 +47,7 @@ tt_alert_sink *tt_alert_sink_new(const tt_alert_sink_opts *o, char *err, size_t 
 	s->o = *o;
 	tt_alerts_init(&s->prev);
 	if (o->log_path) {
-		int fd = open(o->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+		int fd = open(o->log_path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
 		s->log = fd >= 0 ? fdopen(fd, "a") : NULL;
 		if (!s->log) {
 			snprintf(err, errlen, "--alert-log %s: %s", o->log_path, strerror(errno));
@@ -59,6 +60,57 @@ tt_alert_sink *tt_alert_sink_new(const tt_alert_sink_opts *o, char *err, size_t 
 	if (o->syslog)
 		openlog("tenantop", LOG_PID, LOG_DAEMON);
 	return s;
+}
+
+/* A regular file we may execute: 0; else -1 with errno (EACCES for a
+ * file without the x bit or not a regular file). */
+static int runnable(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode) || access(path, X_OK) < 0) {
+		errno = EACCES;
+		return -1;
+	}
+	return 0;
+}
+
+int tt_hook_check(const char *cmd, char *err, size_t errlen)
+{
+	char buf[4096], *argv[64];
+	if (tt_split_words(cmd, buf, sizeof(buf), argv, 64) <= 0) {
+		snprintf(err, errlen, "--on-alert wants a command (words, quotes closed), not '%s'", cmd);
+		return -1;
+	}
+	const char *prog = argv[0];
+	if (strchr(prog, '/')) {
+		if (runnable(prog) == 0)
+			return 0;
+		snprintf(err, errlen, "--on-alert: %s: %s", prog,
+			 errno == EACCES ? "not an executable file" : strerror(errno));
+		return -1;
+	}
+	/* as execvp looks it up */
+	const char *path = getenv("PATH");
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	bool denied = false;
+	for (const char *p = path; *p;) {
+		const char *e = strchr(p, ':');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+		char full[4200];
+		snprintf(full, sizeof(full), "%.*s/%s", (int)n, n ? p : ".", prog);
+		if (runnable(full) == 0)
+			return 0;
+		denied |= errno == EACCES;
+		p += n + (e ? 1 : 0);
+		if (!e)
+			break;
+	}
+	snprintf(err, errlen, "--on-alert: %s: %s", prog,
+		 denied ? "found in PATH but not executable" : "no such program in PATH");
+	return -1;
 }
 
 static const tt_alert *find(const tt_alerts *a, const tt_alert *x)

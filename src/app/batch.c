@@ -63,6 +63,7 @@ int tt_batch_run(tt_app *app)
 {
 	char err[512], rawhost[256] = "", host[256], textfile_err[512] = "";
 	int rc = 0;
+	bool unreadable_seen = false;
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -157,6 +158,14 @@ int tt_batch_run(tt_app *app)
 			fprintf(stderr, "tenantop: %s\n", err);
 			rc = 1;
 			break;
+		}
+		if (snap.stats.unreadable && !unreadable_seen) {
+			/* printed, marked incomplete, and the exit status says so; an
+			 * exporter keeps serving (attribution_complete 0) */
+			fprintf(stderr, "tenantop: %s\n", snap.stats.partial_reason);
+			unreadable_seen = true;
+			if (!app->listen)
+				rc = 1;
 		}
 		oo.self_collect_cpu_ms = cpu_ms(NULL) - cpu0;
 		if (rec && tt_recorder_write(rec, &snap, err, sizeof(err)) < 0) {

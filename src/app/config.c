@@ -12,11 +12,13 @@
  * and line: "FILE:LINE: what is wrong, what was expected". */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tenantop/collect.h"
@@ -36,6 +38,9 @@ void tt_conf_free(tt_conf *c)
 {
 	tt_rules_free(c->rules);
 	c->rules = NULL;
+	free(c->text);
+	c->text = NULL;
+	c->text_len = 0;
 }
 
 const char *tt_conf_default_path(char *buf, size_t len)
@@ -76,7 +81,30 @@ struct load_ctx {
 	int section_line;
 	bool section_is_rule;
 	int section_keys;
+	char section[96];   /* the current section's name, as written */
+	struct seen { char key[128]; int line; } *seen; /* sections and keys given once */
+	size_t nseen, seen_cap;
 };
+
+/* Remember KEY as given on LINE; the line it was first given on when it was
+ * given before, 0 when new (or when memory runs out: then no check). */
+static int seen_before(struct load_ctx *lc, const char *key, int line)
+{
+	for (size_t i = 0; i < lc->nseen; i++)
+		if (!strcmp(lc->seen[i].key, key))
+			return lc->seen[i].line;
+	if (lc->nseen == lc->seen_cap) {
+		size_t ncap = lc->seen_cap ? lc->seen_cap * 2 : 32;
+		void *p = realloc(lc->seen, ncap * sizeof(*lc->seen));
+		if (!p)
+			return 0;
+		lc->seen = p;
+		lc->seen_cap = ncap;
+	}
+	snprintf(lc->seen[lc->nseen].key, sizeof(lc->seen[0].key), "%s", key);
+	lc->seen[lc->nseen++].line = line;
+	return 0;
+}
 
 __attribute__((format(printf, 3, 4))) static int fail_at(struct load_ctx *lc, int line, const char *fmt, ...)
 {
@@ -151,8 +179,51 @@ static char *reader(char *str, int num, void *stream)
 		lc->section_line = lc->line;
 		lc->section_keys = 0;
 		lc->section_is_rule = !strncmp(p, "[rule]", 6) || !strncmp(p, "[rule ", 6);
+		/* a section given twice ([general], [detect], [rule NAME]) is a
+		 * mistake: the second would silently add to or override the first */
+		const char *q = p + 1, *e = strchr(q, ']');
+		if (e) {
+			while (q < e && isspace((unsigned char)*q))
+				q++;
+			while (e > q && isspace((unsigned char)e[-1]))
+				e--;
+			snprintf(lc->section, sizeof(lc->section), "%.*s", (int)(e - q), q);
+			if (strcmp(lc->section, "rule") != 0) {
+				char key[128];
+				snprintf(key, sizeof(key), "[%s]", lc->section);
+				int first = seen_before(lc, key, lc->line);
+				if (first)
+					fail_at(lc, lc->line, "section [%.60s] given twice (first on line %d)", lc->section,
+						first);
+			}
+		}
 	}
 	return r;
+}
+
+/* A key of [general] or [detect] given twice, or two limits for the same
+ * target: the later one would silently win. */
+static bool duplicate_key(struct load_ctx *lc, const char *section, const char *name, const char *value)
+{
+	char key[128];
+	if (!strcmp(name, "limit")) {
+		const char *eq = strrchr(value, '=');
+		size_t n = eq ? (size_t)(eq - value) : strlen(value);
+		while (n && isspace((unsigned char)value[n - 1]))
+			n--;
+		snprintf(key, sizeof(key), "%s.limit %.*s", section, (int)n, value);
+	} else {
+		snprintf(key, sizeof(key), "%s.%s", section, name);
+	}
+	int first = seen_before(lc, key, lc->line);
+	if (!first)
+		return false;
+	if (!strcmp(name, "limit"))
+		fail_at(lc, lc->line, "a second limit for the same target (first on line %d); give one per target",
+			first);
+	else
+		fail_at(lc, lc->line, "'%.40s' given twice in [%s] (first on line %d)", name, section, first);
+	return true;
 }
 
 static int handler(void *user, const char *section, const char *name, const char *value)
@@ -162,6 +233,8 @@ static int handler(void *user, const char *section, const char *name, const char
 	if (lc->err_line)
 		return 1;
 	lc->section_keys++;
+	if ((!strcmp(section, "general") || !strcmp(section, "detect")) && duplicate_key(lc, section, name, value))
+		return 1;
 	if (!strcmp(section, "general")) {
 		if (!strcmp(name, "ports")) {
 			if (!strcmp(value, "all")) {
@@ -245,11 +318,101 @@ static int handler(void *user, const char *section, const char *name, const char
 	return fail_at(lc, lc->line, "unknown section [%.40s] (expected [general], [rule] or [detect])", section);
 }
 
+/* The whole file, if it is a regular text file: no NUL byte, UTF-8. */
+static char *read_text(const char *path, size_t *lenp, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "%s: cannot read the config file: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: cannot read the config file: %s", path,
+			 S_ISDIR(st.st_mode) ? "a directory, not a file" : "not a regular file");
+		close(fd);
+		return NULL;
+	}
+	if (st.st_size > TT_CONF_MAX) {
+		snprintf(err, errlen, "%s: the config file is larger than %d bytes: not a config file", path,
+			 TT_CONF_MAX);
+		close(fd);
+		return NULL;
+	}
+	char *buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		snprintf(err, errlen, "out of memory");
+		close(fd);
+		return NULL;
+	}
+	size_t have = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf + have, (size_t)st.st_size - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			snprintf(err, errlen, "%s: cannot read the config file: %s", path, strerror(errno));
+			close(fd);
+			free(buf);
+			return NULL;
+		}
+		if (n == 0 || (have += (size_t)n) == (size_t)st.st_size)
+			break;
+	}
+	close(fd);
+	buf[have] = '\0';
+	if (tt_conf_check_text(buf, have, err, errlen) < 0) {
+		char e[200];
+		snprintf(e, sizeof(e), "%s", err);
+		snprintf(err, errlen, "%s:%s", path, e);
+		free(buf);
+		return NULL;
+	}
+	*lenp = have;
+	return buf;
+}
+
+int tt_conf_check_text(const char *s, size_t len, char *err, size_t errlen)
+{
+	int line = 1;
+	for (size_t i = 0; i < len;) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '\n')
+			line++;
+		if (ch == 0) {
+			snprintf(err, errlen, "%d: a NUL byte: not a text file", line);
+			return -1;
+		}
+		size_t n = ch < 0x80 ? 1 : (ch & 0xe0) == 0xc0 ? 2 : (ch & 0xf0) == 0xe0 ? 3 : (ch & 0xf8) == 0xf0 ? 4 : 0;
+		bool ok = n > 0 && i + n <= len && !(n == 2 && ch < 0xc2);
+		for (size_t k = 1; ok && k < n; k++)
+			ok = ((unsigned char)s[i + k] & 0xc0) == 0x80;
+		if (!ok) {
+			snprintf(err, errlen, "%d: byte 0x%02x is not UTF-8 text: not a config file", line, ch);
+			return -1;
+		}
+		i += n;
+	}
+	return 0;
+}
+
 int tt_conf_load(tt_conf *c, const char *path, char *err, size_t errlen)
+{
+	size_t len = 0;
+	char *text = read_text(path, &len, err, errlen);
+	if (!text)
+		return -1;
+	int rc = tt_conf_load_text(c, path, text, len, err, errlen);
+	if (rc < 0)
+		free(text);
+	return rc;
+}
+
+int tt_conf_load_text(tt_conf *c, const char *path, char *text, size_t len, char *err, size_t errlen)
 {
 	struct load_ctx lc;
 	memset(&lc, 0, sizeof(lc));
-	lc.f = fopen(path, "r");
+	lc.f = len ? fmemopen(text, len, "r") : fopen("/dev/null", "r");
 	if (!lc.f) {
 		snprintf(err, errlen, "%s: cannot read the config file: %s", path, strerror(errno));
 		return -1;
@@ -269,6 +432,7 @@ int tt_conf_load(tt_conf *c, const char *path, char *err, size_t errlen)
 			 rc > 0 ? "not a 'key = value' line, a [section] header or a # comment" : "read error");
 	}
 	section_end(&lc);
+	free(lc.seen);
 	if (lc.err_line) {
 		snprintf(err, errlen, "%s:%d: %s", path, lc.err_line, lc.err);
 		rule_clear(&lc.rule);
@@ -276,6 +440,8 @@ int tt_conf_load(tt_conf *c, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(next.path, sizeof(next.path), "%s", path);
+	next.text = text;
+	next.text_len = len;
 	tt_conf_free(c);
 	*c = next;
 	return 0;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "tenantop/exporter.h"
 
@@ -58,15 +59,19 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 	return reply(c, 404, "text/plain", "not found\n", 10);
 }
 
-static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+int tt_listen_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
 	memset(ss, 0, sizeof(*ss));
 	const char *colon = strrchr(s, ':');
-	if (!colon || !colon[1])
+	if (!colon || !colon[1] || strlen(colon + 1) > 5)
 		return -1;
-	char *end;
-	long port = strtol(colon + 1, &end, 10);
-	if (*end || port < 1 || port > 65535)
+	long port = 0;
+	for (const char *p = colon + 1; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return -1;
+		port = port * 10 + (*p - '0');
+	}
+	if (port < 1 || port > 65535)
 		return -1;
 	char host[80];
 	size_t hl = (size_t)(colon - s);
@@ -99,12 +104,12 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *l
 	return 0;
 }
 
-tt_exporter *tt_exporter_start(const char *listen, char *err, size_t errlen)
+tt_exporter *tt_exporter_start(const char *addr, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	if (parse_listen(listen, &ss, &sl) < 0) {
-		snprintf(err, errlen, "--listen wants ADDRESS:PORT (127.0.0.1:9817, [::1]:9817, :9817), not '%s'", listen);
+	if (tt_listen_parse(addr, &ss, &sl) < 0) {
+		snprintf(err, errlen, "--listen wants ADDRESS:PORT (127.0.0.1:9817, [::1]:9817, :9817), not '%s'", addr);
 		return NULL;
 	}
 	struct tt_exporter *x = calloc(1, sizeof(*x));
@@ -112,16 +117,37 @@ tt_exporter *tt_exporter_start(const char *listen, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* our own listening socket, so that a failure says its real cause */
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1, zero = 0;
+	if (fd < 0) {
+		snprintf(err, errlen, "--listen %s: socket: %s", addr, strerror(errno));
+		free(x);
+		return NULL;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 64) < 0) {
+		int e = errno;
+		snprintf(err, errlen, "--listen %s: cannot listen there: %s%s", addr, strerror(e),
+			 e == EADDRINUSE       ? " (another program holds this port)"
+			 : e == EADDRNOTAVAIL ? " (not an address of this host)"
+			 : e == EACCES        ? " (a port below 1024 needs root or CAP_NET_BIND_SERVICE)"
+					      : "");
+		close(fd);
+		free(x);
+		return NULL;
+	}
 	pthread_mutex_init(&x->mu, NULL);
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD; /* no error log: stderr may be the dashboard */
 	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6 | MHD_USE_DUAL_STACK;
-	uint16_t port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-						     : ((struct sockaddr_in6 *)&ss)->sin6_port);
-	x->d = MHD_start_daemon(flags, port, NULL, NULL, handler, x, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		flags |= MHD_USE_IPv6;
+	x->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, x, MHD_OPTION_LISTEN_SOCKET, fd,
 				MHD_OPTION_CONNECTION_LIMIT, 32u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
 	if (!x->d) {
-		snprintf(err, errlen, "--listen %s: cannot listen there (in use, or not an address of this host)", listen);
+		snprintf(err, errlen, "--listen %s: the HTTP server did not start", addr);
+		close(fd);
 		pthread_mutex_destroy(&x->mu);
 		free(x);
 		return NULL;

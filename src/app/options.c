@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tenantop/alertsink.h"
 #include "tenantop/app.h"
 #include "tenantop/baseline.h"
+#include "tenantop/exporter.h"
 
 static const char usage_text[] =
 	"Usage: tenantop [OPTION]...\n"
@@ -143,15 +145,30 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	return 2;
 }
 
-static int parse_double(const char *s, double *out)
+/* Seconds in plain decimal: digits, optionally a point and more digits
+ * ("2", "0.5", ".5"); no sign, exponent, hex, blanks, inf or nan. */
+int tt_parse_decimal(const char *s, double *out)
 {
+	size_t digits = 0, i = 0;
+	while (s[i] >= '0' && s[i] <= '9')
+		i++, digits++;
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			digits++;
+	if (s[i] || !digits || i > 32)
+		return -1;
 	char *end;
 	errno = 0;
 	double v = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(v))
+	if (errno || *end || !isfinite(v))
 		return -1;
 	*out = v;
 	return 0;
+}
+
+static int parse_double(const char *s, double *out)
+{
+	return tt_parse_decimal(s, out);
 }
 
 int tt_app_parse(tt_app *app, int argc, char **argv)
@@ -185,7 +202,7 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 			char *end;
 			errno = 0;
 			long v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > 100000000)
+			if (errno || *end || end == optarg || v < 1 || v > 100000000 || optarg[0] < '0' || optarg[0] > '9')
 				return usage_error("--iterations wants a whole number from 1, not '%s'", optarg);
 			app->iterations = (int)v;
 			iterations_given = true;
@@ -257,12 +274,27 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 		case OPT_RECORD:
 			app->record_path = optarg;
 			break;
-		case OPT_REPLAY:
+		case OPT_REPLAY: {
+			/* a FIFO would block the open, a directory is never a recording */
+			struct stat st;
+			if (stat(optarg, &st) == 0 && !S_ISREG(st.st_mode))
+				return usage_error("--replay %s: %s, not a recording", optarg,
+						   S_ISDIR(st.st_mode)    ? "a directory"
+						   : S_ISFIFO(st.st_mode) ? "a FIFO"
+									  : "not a regular file");
 			app->replay_path = optarg;
 			break;
-		case OPT_LISTEN:
+		}
+		case OPT_LISTEN: {
+			struct sockaddr_storage ss;
+			socklen_t sl;
+			if (tt_listen_parse(optarg, &ss, &sl) < 0)
+				return usage_error("--listen wants ADDRESS:PORT with a port from 1 to 65535 "
+						   "(127.0.0.1:9817, [::1]:9817, :9817), not '%s'",
+						   optarg);
 			app->listen = optarg;
 			break;
+		}
 		case OPT_TEXTFILE:
 			if (!*optarg)
 				return usage_error("--textfile wants a file name");
@@ -275,11 +307,8 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 			app->syslog = true;
 			break;
 		case OPT_ON_ALERT:
-			{
-				char wb[4096], *wv[64];
-				if (tt_split_words(optarg, wb, sizeof(wb), wv, 64) <= 0)
-					return usage_error("--on-alert wants a command (words, quotes closed), not '%s'", optarg);
-			}
+			if (tt_hook_check(optarg, err, sizeof(err)) < 0)
+				return usage_error("%s", err);
 			app->on_alert = optarg;
 			break;
 		case OPT_BASELINE:

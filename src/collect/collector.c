@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -165,6 +166,31 @@ static bool same_file(const char *a, const char *b)
 	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* A proc root has a TCP table and at least one process folder; a folder
+ * that has neither (an empty folder, "/") would read as an idle machine. */
+static int proc_root_check(int rootfd, const char *root, char *err, size_t errlen)
+{
+	bool tcp = faccessat(rootfd, "net/tcp", R_OK, 0) == 0 || faccessat(rootfd, "net/tcp6", R_OK, 0) == 0;
+	bool pids = false;
+	int dfd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d && dfd >= 0)
+		close(dfd);
+	for (struct dirent *e; d && !pids && (e = readdir(d));) {
+		const char *n = e->d_name;
+		while (*n >= '0' && *n <= '9')
+			n++;
+		pids = n != e->d_name && !*n;
+	}
+	if (d)
+		closedir(d);
+	if (tcp && pids)
+		return 0;
+	snprintf(err, errlen, "--proc %s: not a proc tree (%s%s%s): nothing there could be read", root,
+		 tcp ? "" : "no net/tcp", !tcp && !pids ? ", " : "", pids ? "" : "no process folders");
+	return -1;
+}
+
 tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t errlen)
 {
 	struct tt_collector *c = calloc(1, sizeof(*c));
@@ -189,6 +215,11 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
 		return NULL;
 	}
 	c->real_proc = same_file(root, "/proc") && faccessat(c->rootfd, "self", F_OK, 0) == 0;
+	if (proc_root_check(c->rootfd, root, err, errlen) < 0) {
+		close(c->rootfd);
+		free(c);
+		return NULL;
+	}
 	tt_snapshot_init(&c->scratch);
 	if (opts->source != TT_SRC_PROC && c->real_proc) {
 		char nerr[128] = "";
@@ -578,6 +609,10 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 		}
 	} else {
 		const char *files[2] = {"net/tcp", "net/tcp6"};
+		if (faccessat(c->rootfd, files[0], F_OK, 0) < 0 && faccessat(c->rootfd, files[1], F_OK, 0) < 0) {
+			st->unreadable = true; /* set again below: the reason stays */
+			st->bad_lines++;
+		}
 		for (int i = 0; i < 2; i++) {
 			if (tt_procnet_read(c->rootfd, files[i], i ? TT_FAM_TCP6 : TT_FAM_TCP4, &f, out,
 					    &sc->all_inodes) < 0) {
@@ -588,6 +623,20 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 		sc->all_inodes_valid = true;
 	}
 
+	/* a table with more malformed lines than good ones was not read: say
+	 * so rather than count what little parsed */
+	if (st->unreadable) {
+		st->attribution_partial = true;
+		snprintf(st->partial_reason, sizeof(st->partial_reason),
+			 "socket table unreadable: %.60s/net/tcp and net/tcp6 are missing; counts are not trustworthy",
+			 c->root_path);
+	} else if (st->bad_lines > st->table_lines) {
+		st->unreadable = true;
+		st->attribution_partial = true;
+		snprintf(st->partial_reason, sizeof(st->partial_reason),
+			 "socket table unreadable: %u malformed %s, %u good; counts are not trustworthy", st->bad_lines,
+			 c->nl ? "netlink messages" : "lines in net/tcp", st->table_lines);
+	}
 	read_unix(c, out);
 	tt_u64set_clear(&sc->ns_inodes);
 	if (!c->opts.no_netns && tt_netns_discover(&c->ns, c->rootfd, c->real_proc) == 0)
@@ -631,7 +680,7 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 		}
 		if (c->opts.ancestor_depth > 0)
 			read_ancestors(c, out, c->opts.ancestor_depth);
-		if (st->fd_denied) {
+		if (st->fd_denied && !st->unreadable) {
 			st->attribution_partial = true;
 			snprintf(st->partial_reason, sizeof(st->partial_reason),
 				 "%s: descriptors of %u of %u processes unreadable; their sockets go by the socket's uid, processes unknown",

@@ -174,6 +174,7 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 		dc->out->stats.bad_lines++;
 		return MNL_CB_OK;
 	}
+	dc->out->stats.table_lines++;
 	if (dc->f && !tt_sock_filter_match(dc->f, &k))
 		return MNL_CB_OK;
 	tt_sock *dst = tt_snapshot_add_sock(dc->out);

@@ -227,6 +227,7 @@ int tt_procnet_read(int rootfd, const char *relpath, int family, const tt_sock_f
 				out->stats.bad_lines++;
 				continue;
 			}
+			out->stats.table_lines++;
 			if (all_inodes && k.inode)
 				tt_u64set_add(all_inodes, k.inode);
 			if (f && !tt_sock_filter_match(f, &k))
