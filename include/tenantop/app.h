@@ -34,6 +34,10 @@ typedef struct tt_app {
 	bool read_only;
 	bool no_color;
 	tt_conf conf;            /* loaded config */
+	/* replay: whose settings attribute the records (tt_app_replay_settings) */
+	char replay_settings[16]; /* "recorded", "re-attributed" (--config), "unrecorded" (older file) */
+	char replay_note[480];    /* said in the header */
+	double replay_interval;   /* the recorded refresh interval, 0 unknown */
 } tt_app;
 
 /* Parse the command line.  Returns 0 to run, 1 when --help/--version was
@@ -49,6 +53,14 @@ const char *tt_app_baseline_path(const tt_app *app, char *buf, size_t len);
 /* Load it when it exists: 0 loaded, 1 none (msg ""), -1 damaged or
  * unreadable (msg says so; the baseline stays empty). */
 int tt_app_baseline_load(const tt_app *app, struct tt_baseline *b, char *msg, size_t len);
+
+/* --record: open the recording and write this run's settings first. */
+struct tt_recorder;
+struct tt_recorder *tt_app_recorder_open(const tt_app *app, char *err, size_t errlen);
+/* --replay: take the recording's rules, thresholds, ports and interval
+ * (unless --config, --ports, --delay say otherwise).  0, or -1 with a
+ * message (the recorded config does not load). */
+int tt_app_replay_settings(tt_app *app, char *err, size_t errlen);
 
 /* The interactive dashboard (src/ui).  Returns the exit status. */
 int tt_dashboard_run(tt_app *app);

@@ -19,6 +19,10 @@ typedef struct tt_output_opts {
 	unsigned max_tenants; /* Prometheus: tenants with their own label (0 = all); the rest are "other" */
 	const tt_pool_use *pools; /* the configured limits' use (tt_detector_pools), or NULL */
 	size_t npools;
+	/* a replay: whose rules attributed it ("recorded", "re-attributed",
+	 * "unrecorded"), said how, the config's name, the recorded interval */
+	const char *replay_settings, *replay_note, *replay_config;
+	double replay_interval;
 } tt_output_opts;
 
 int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o);

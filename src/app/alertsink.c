@@ -47,10 +47,21 @@ tt_alert_sink *tt_alert_sink_new(const tt_alert_sink_opts *o, char *err, size_t 
 	s->o = *o;
 	tt_alerts_init(&s->prev);
 	if (o->log_path) {
-		int fd = open(o->log_path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		/* 0600 (it names tenants), never through a symlink; a FIFO without
+		 * a reader fails at once instead of blocking */
+		int fd = open(o->log_path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+		struct stat st;
+		if (fd >= 0 && (fstat(fd, &st) < 0 || S_ISDIR(st.st_mode))) {
+			close(fd);
+			fd = -1;
+			errno = EISDIR;
+		}
+		if (fd >= 0)
+			fcntl(fd, F_SETFL, O_APPEND);
 		s->log = fd >= 0 ? fdopen(fd, "a") : NULL;
 		if (!s->log) {
-			snprintf(err, errlen, "--alert-log %s: %s", o->log_path, strerror(errno));
+			snprintf(err, errlen, "--alert-log %s: %s%s", o->log_path, strerror(errno),
+				 errno == ELOOP ? " (a symbolic link: give the file itself)" : "");
 			if (fd >= 0)
 				close(fd);
 			free(s);

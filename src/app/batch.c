@@ -79,6 +79,13 @@ int tt_batch_run(tt_app *app)
 	tt_replay *rp = NULL;
 	tt_recorder *rec = NULL;
 	if (app->replay_path) {
+		/* the recording's rules and interval, unless --config says otherwise */
+		if (tt_app_replay_settings(app, err, sizeof(err)) < 0) {
+			fprintf(stderr, "tenantop: %s\n", err);
+			return 1;
+		}
+		if (strcmp(app->replay_settings, "recorded") != 0)
+			fprintf(stderr, "tenantop: %s: %s\n", app->replay_path, app->replay_note);
 		rp = tt_replay_open(app->replay_path, err, sizeof(err));
 		if (!rp) {
 			fprintf(stderr, "tenantop: %s\n", err);
@@ -92,7 +99,7 @@ int tt_batch_run(tt_app *app)
 			fprintf(stderr, "tenantop: %s\n", err);
 			return 1;
 		}
-		if (app->record_path && !(rec = tt_recorder_open(app->record_path, err, sizeof(err)))) {
+		if (app->record_path && !(rec = tt_app_recorder_open(app, err, sizeof(err)))) {
 			fprintf(stderr, "tenantop: %s\n", err);
 			tt_collector_free(c);
 			return 1;
@@ -130,6 +137,12 @@ int tt_batch_run(tt_app *app)
 		}
 	}
 	oo.max_tenants = app->max_tenants;
+	if (app->replay_path) {
+		oo.replay_settings = app->replay_settings;
+		oo.replay_note = app->replay_note;
+		oo.replay_config = app->config_path ? app->config_path : app->conf.path;
+		oo.replay_interval = app->replay_interval;
+	}
 	tt_exporter *ex = NULL;
 	if (app->listen && !batch_stop) {
 		ex = tt_exporter_start(app->listen, err, sizeof(err));
@@ -141,18 +154,37 @@ int tt_batch_run(tt_app *app)
 	}
 
 	/* iterations 0: until stopped (the exporter service) */
+	size_t rec_i = 0; /* replay: the record to print next */
 	for (int i = 0; (app->iterations == 0 || i < app->iterations) && !batch_stop; i++) {
 		double next = now_mono() + app->delay;
 		double cpu0 = cpu_ms(NULL);
 		if (rp) {
-			/* a recording: every record in turn, no waiting */
-			if ((size_t)i >= tt_replay_count(rp))
-				break;
-			if (tt_replay_read(rp, (size_t)i, &snap, err, sizeof(err)) < 0) {
-				fprintf(stderr, "tenantop: %s\n", err);
+			/* a recording: every record in turn, no waiting; a damaged
+			 * stretch is skipped up to the next whole record, said on
+			 * stderr, and makes the exit status 1 */
+			bool got = false;
+			while (rec_i < tt_replay_count(rp)) {
+				if (tt_replay_read(rp, rec_i, &snap, err, sizeof(err)) == 0) {
+					got = true;
+					rec_i++;
+					break;
+				}
+				size_t next_whole = tt_replay_next_whole(rp, rec_i);
+				char lost[64];
+				if (next_whole - rec_i > 1)
+					snprintf(lost, sizeof(lost), "records %zu-%zu", rec_i + 1, next_whole);
+				else
+					snprintf(lost, sizeof(lost), "record %zu", rec_i + 1);
+				if (next_whole < tt_replay_count(rp))
+					fprintf(stderr, "tenantop: %s; %s lost, going on from record %zu\n", err, lost,
+						next_whole + 1);
+				else
+					fprintf(stderr, "tenantop: %s; %s lost (to the end of the recording)\n", err, lost);
 				rc = 1;
-				break;
+				rec_i = next_whole;
 			}
+			if (!got)
+				break;
 			next = 0;
 		} else if (tt_collect(c, &snap, err, sizeof(err)) < 0) {
 			fprintf(stderr, "tenantop: %s\n", err);

@@ -95,25 +95,25 @@ pid_t tt_demo_start(tt_app *app, char *err, size_t errlen)
 	tt_portset_add(&app->collect.ports, DEMO_PORT);
 	app->collect.discover = false; /* the simulator, not the host's real servers */
 	app->collect.unix_paths = "none";
-	tt_rules *r = tt_rules_new();
-	const char *bad;
-	tt_rule_spec sp = {.kind = "cmdline", .pattern = "^tenantop-sim: (client|twin) ([^ ]+)", .tenant = "\\2"};
-	tt_rule_spec srv = {.kind = "cmdline", .pattern = "tenantop-sim --port", .tenant = "db-server"};
-	tt_rule_spec user = {.kind = "user"};
-	if (!r || tt_rules_add(r, &sp, &bad, err, errlen) < 0 || tt_rules_add(r, &srv, &bad, err, errlen) < 0 ||
-	    tt_rules_add(r, &user, &bad, err, errlen) < 0) {
-		tt_rules_free(r);
+	/* the demo's rules and thresholds as a config text, so that a
+	 * recording of the demo carries them like any config file */
+	char text[1024];
+	int n = snprintf(text, sizeof(text),
+			 "[rule demo clients]\nkind = cmdline\npattern = ^tenantop-sim: (client|twin) ([^ ]+)\ntenant = \\2\n"
+			 "[rule demo server]\nkind = cmdline\npattern = tenantop-sim --port\ntenant = db-server\n"
+			 "[rule users]\nkind = user\n"
+			 /* thresholds that make the demo's story visible within a minute */
+			 "[detect]\nleak_age = 20s\ngrowth_window = 60s\ntime_wait_storm = 10\nlimit = %d=160\n",
+			 DEMO_PORT);
+	char *copy = n > 0 && (size_t)n < sizeof(text) ? strdup(text) : NULL;
+	if (!copy || tt_conf_load_text(&app->conf, "(demo)", copy, strlen(copy), err, errlen) < 0) {
+		if (!copy)
+			snprintf(err, errlen, "out of memory");
+		free(copy);
 		tt_demo_stop(pid);
 		return -1;
 	}
-	tt_rules_free(app->conf.rules);
-	app->conf.rules = r;
-	/* thresholds that make the demo's story visible within a minute */
-	app->conf.detect.leak_age_s = 20;
-	app->conf.detect.growth_window_s = 60;
-	app->conf.detect.tw_storm_per_s = 10;
-	app->conf.detect.nlimits = 1;
-	app->conf.detect.limits[0] = (tt_limit){"", DEMO_PORT, 160};
+	app->max_tenants = app->conf.max_tenants;
 	return pid;
 }
 

@@ -7,6 +7,7 @@
  *   tenant MEAN_ESTAB MEAN_CW MEAN_CLOSE MEAN_TW MEAN_OTHER PEAK_x5 NAME
  *   end COUNT CRC32HEX */
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,8 +169,15 @@ int tt_baseline_save(const tt_baseline *b, const char *path, char *err, size_t e
 	mkdirs(path);
 	char tmp[4200];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
+	/* a new file of our own (0600: it names tenants), never through a
+	 * symlink, then renamed over the old one */
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST && unlink(tmp) == 0) /* left by a crash (or planted) */
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 	if (!f) {
+		if (fd >= 0)
+			close(fd);
 		snprintf(err, errlen, "baseline %s: %s", path, strerror(errno));
 		free(buf);
 		return -1;

@@ -233,6 +233,26 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 		tt_jw_key(&w, "source_note");
 		tt_jw_str(&w, st->source_note);
 	}
+	if (o && o->replay_settings) {
+		/* whose rules attributed this replay */
+		tt_jw_key(&w, "replay");
+		tt_jw_obj_begin(&w);
+		tt_jw_key(&w, "settings");
+		tt_jw_str(&w, o->replay_settings);
+		tt_jw_key(&w, "config");
+		if (o->replay_config && o->replay_config[0])
+			tt_jw_str(&w, o->replay_config);
+		else
+			tt_jw_null(&w);
+		tt_jw_key(&w, "interval_s");
+		if (o->replay_interval > 0)
+			tt_jw_double(&w, o->replay_interval, 3);
+		else
+			tt_jw_null(&w);
+		tt_jw_key(&w, "note");
+		tt_jw_str(&w, o->replay_note ? o->replay_note : "");
+		tt_jw_obj_end(&w);
+	}
 	tt_jw_key(&w, "attribution");
 	tt_jw_obj_begin(&w);
 	tt_jw_key(&w, "complete");

@@ -70,6 +70,12 @@ int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tmv);
 	fprintf(f, "tenantop %s  %s  source %s  %zu sockets, %zu tenants\n",
 		o && o->host ? o->host : "", when, st->source, m->nsocks, m->ntenants);
+	if (o && o->replay_settings) {
+		char iv[32] = "";
+		if (o->replay_interval > 0)
+			snprintf(iv, sizeof(iv), ", recorded every %gs", o->replay_interval);
+		fprintf(f, "replay: %s%s\n", o->replay_note ? o->replay_note : "", iv);
+	}
 	if (st->attribution_partial)
 		fprintf(f, "attribution PARTIAL: %s\n", st->partial_reason);
 	if (st->hidepid)

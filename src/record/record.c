@@ -25,6 +25,8 @@
 static const unsigned char file_magic[8] = {'T', 'T', 'R', 'E', 'C', 0, 0, 0};
 static const unsigned char rec_magic[4] = {'T', 'T', 'R', 'R'};   /* a whole snapshot */
 static const unsigned char delta_magic[4] = {'T', 'T', 'R', 'D'}; /* changes since the record before */
+static const unsigned char meta_magic[4] = {'T', 'T', 'R', 'M'};  /* the settings of the run that follows */
+#define MAX_META (2u << 20)
 #define KEY_EVERY 60 /* a whole snapshot at least this often: a damaged record costs at most this many */
 
 /* ------------------------------------------------------------ encoding */
@@ -657,7 +659,8 @@ tt_recorder *tt_recorder_open(const char *path, char *err, size_t errlen)
 {
 	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		snprintf(err, errlen, "--record %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "--record %s: %s%s", path, strerror(errno),
+			 errno == ELOOP ? " (a symbolic link: give the file itself)" : "");
 		return NULL;
 	}
 	struct stat st;
@@ -695,6 +698,63 @@ tt_recorder *tt_recorder_open(const char *path, char *err, size_t errlen)
 	return r;
 }
 
+/* Compress PLAIN and append it as one record with MAGIC: bytes written, or -1. */
+static long write_record(int fd, const unsigned char *magic, const unsigned char *plain, size_t plen, char *err,
+			 size_t errlen)
+{
+	uLongf clen = compressBound(plen);
+	unsigned char *rec = malloc(REC_HDR + clen);
+	if (!rec || compress2(rec + REC_HDR, &clen, plain, plen, 6) != Z_OK) {
+		free(rec);
+		snprintf(err, errlen, "recording: compression failed");
+		return -1;
+	}
+	memcpy(rec, magic, 4);
+	le32(rec + 4, (uint32_t)clen);
+	le32(rec + 8, (uint32_t)plen);
+	le32(rec + 12, (uint32_t)crc32(0L, rec + REC_HDR, (uInt)clen));
+	/* one write: with O_APPEND a crash leaves at most a cut last record */
+	size_t total = REC_HDR + clen, done = 0;
+	while (done < total) {
+		ssize_t n = write(fd, rec + done, total - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			snprintf(err, errlen, "recording: %s", strerror(errno));
+			free(rec);
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	free(rec);
+	return (long)total;
+}
+
+/* The settings record: "tenantop-meta 1\ninterval S\nports LIST\nconfig PATH\n\n" then
+ * the config file's text ("-" as PATH: none, the built-in rules). */
+long tt_recorder_write_meta(tt_recorder *r, const tt_rec_meta *m, char *err, size_t errlen)
+{
+	char head[2048];
+	int hl = snprintf(head, sizeof(head), "tenantop-meta 1\ninterval %.6g\nports %s\nconfig %s\n\n", m->interval,
+			  m->ports[0] ? m->ports : "-", m->config_path[0] ? m->config_path : "-");
+	if (hl < 0 || (size_t)hl >= sizeof(head) || m->config_len > MAX_META - sizeof(head)) {
+		snprintf(err, errlen, "recording: settings too large to record");
+		return -1;
+	}
+	size_t plen = (size_t)hl + m->config_len;
+	unsigned char *plain = malloc(plen ? plen : 1);
+	if (!plain) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(plain, head, (size_t)hl);
+	if (m->config_len)
+		memcpy(plain + hl, m->config_text, m->config_len);
+	long n = write_record(r->fd, meta_magic, plain, plen, err, errlen);
+	free(plain);
+	return n;
+}
+
 long tt_recorder_write(tt_recorder *r, const tt_snapshot *s, char *err, size_t errlen)
 {
 	unsigned char *plain;
@@ -706,33 +766,10 @@ long tt_recorder_write(tt_recorder *r, const tt_snapshot *s, char *err, size_t e
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	uLongf clen = compressBound(plen);
-	unsigned char *rec = malloc(REC_HDR + clen);
-	if (!rec || compress2(rec + REC_HDR, &clen, plain, plen, 6) != Z_OK) {
-		free(plain);
-		free(rec);
-		snprintf(err, errlen, "recording: compression failed");
-		return -1;
-	}
+	long total = write_record(r->fd, delta ? delta_magic : rec_magic, plain, plen, err, errlen);
 	free(plain);
-	memcpy(rec, delta ? delta_magic : rec_magic, 4);
-	le32(rec + 4, (uint32_t)clen);
-	le32(rec + 8, (uint32_t)plen);
-	le32(rec + 12, (uint32_t)crc32(0L, rec + REC_HDR, (uInt)clen));
-	/* one write: with O_APPEND a crash leaves at most a cut last record */
-	size_t total = REC_HDR + clen, done = 0;
-	while (done < total) {
-		ssize_t n = write(r->fd, rec + done, total - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			snprintf(err, errlen, "recording: %s", strerror(errno));
-			free(rec);
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	free(rec);
+	if (total < 0)
+		return -1;
 	r->since_key = delta ? r->since_key + 1 : 1;
 	r->have_prev = snap_copy(&r->prev, s) == 0; /* out of memory: the next one is whole */
 	return (long)total;
@@ -754,12 +791,16 @@ struct recidx {
 	uint32_t clen, plen, crc;
 	double time;
 	bool delta;
+	bool bad;  /* its header was damaged: nothing of it can be read */
+	int meta;  /* the settings record in force, -1 none */
 };
 
 struct tt_replay {
 	int fd;
 	struct recidx *v;
 	size_t n, cap;
+	tt_rec_meta *metas;
+	size_t nmetas;
 	char note[256];
 	char path[256];
 	tt_snapshot cache, tmp; /* the last record decoded (a delta's base) */
@@ -767,11 +808,127 @@ struct tt_replay {
 	bool cache_ok;
 };
 
+static int parse_meta(const unsigned char *plain, size_t plen, tt_rec_meta *m)
+{
+	memset(m, 0, sizeof(*m));
+	const char *s = (const char *)plain, *end = s + plen;
+	const char *sep = NULL;
+	for (const char *q = s; q + 1 < end; q++)
+		if (q[0] == '\n' && q[1] == '\n') {
+			sep = q;
+			break;
+		}
+	if (!sep || plen < 16 || memcmp(s, "tenantop-meta 1\n", 16) != 0)
+		return -1;
+	for (const char *line = s + 16; line < sep;) {
+		const char *nl = memchr(line, '\n', (size_t)(sep + 1 - line));
+		if (!nl)
+			break;
+		int n = (int)(nl - line);
+		if (n > 9 && !strncmp(line, "interval ", 9)) {
+			char num[32];
+			snprintf(num, sizeof(num), "%.*s", n - 9, line + 9);
+			m->interval = strtod(num, NULL);
+		} else if (n > 6 && !strncmp(line, "ports ", 6)) {
+			snprintf(m->ports, sizeof(m->ports), "%.*s", n - 6, line + 6);
+			if (!strcmp(m->ports, "-"))
+				m->ports[0] = '\0';
+		} else if (n > 7 && !strncmp(line, "config ", 7)) {
+			snprintf(m->config_path, sizeof(m->config_path), "%.*s", n - 7, line + 7);
+			if (!strcmp(m->config_path, "-"))
+				m->config_path[0] = '\0';
+		}
+		line = nl + 1;
+	}
+	if (!(m->interval > 0 && m->interval <= 86400))
+		m->interval = 0;
+	size_t tl = (size_t)(end - (sep + 2));
+	m->config_text = malloc(tl + 1);
+	if (!m->config_text)
+		return -1;
+	memcpy(m->config_text, sep + 2, tl);
+	m->config_text[tl] = '\0';
+	m->config_len = tl;
+	return 0;
+}
+
+/* Read and check a settings record at OFF. */
+static int read_meta(int fd, off_t off, uint32_t clen, uint32_t plen, uint32_t crc, tt_rec_meta *m)
+{
+	if (plen > MAX_META || clen > MAX_META)
+		return -1;
+	unsigned char *c = malloc(clen), *plain = malloc(plen ? plen : 1);
+	int rc = -1;
+	uLongf pl = plen;
+	if (c && plain && pread(fd, c, clen, off + REC_HDR) == (ssize_t)clen && (uint32_t)crc32(0L, c, clen) == crc &&
+	    uncompress(plain, &pl, c, clen) == Z_OK && pl == plen)
+		rc = parse_meta(plain, plen, m);
+	free(c);
+	free(plain);
+	return rc;
+}
+
+/* A record header at OFF that is whole and whose data has the right CRC:
+ * where reading goes on after a damaged stretch. */
+static bool header_sane(int fd, off_t off, off_t size)
+{
+	unsigned char rh[REC_HDR];
+	if (size - off < REC_HDR || pread(fd, rh, REC_HDR, off) != REC_HDR)
+		return false;
+	if (memcmp(rh, rec_magic, 4) && memcmp(rh, delta_magic, 4) && memcmp(rh, meta_magic, 4))
+		return false;
+	uint32_t clen = rd32(rh + 4), plen = rd32(rh + 8);
+	if (!clen || plen > MAX_PLAIN || size - off - REC_HDR < (off_t)clen)
+		return false;
+	unsigned char *c = malloc(clen);
+	bool ok = c && pread(fd, c, clen, off + REC_HDR) == (ssize_t)clen && (uint32_t)crc32(0L, c, clen) == rd32(rh + 12);
+	free(c);
+	return ok;
+}
+
+/* The next offset after FROM where a sane record starts, or SIZE. */
+static off_t resync(int fd, off_t from, off_t size)
+{
+	unsigned char buf[65536];
+	for (off_t base = from; base < size;) {
+		ssize_t n = pread(fd, buf, sizeof(buf), base);
+		if (n < 4)
+			return size;
+		for (ssize_t k = 0; k + 4 <= n; k++)
+			if (buf[k] == 'T' && buf[k + 1] == 'T' && buf[k + 2] == 'R' &&
+			    (buf[k + 3] == 'R' || buf[k + 3] == 'D' || buf[k + 3] == 'M') && header_sane(fd, base + k, size))
+				return base + k;
+		base += n - 3;
+	}
+	return size;
+}
+
+static bool index_grow(struct tt_replay *p)
+{
+	if (p->n < p->cap)
+		return true;
+	size_t ncap = p->cap ? p->cap * 2 : 256;
+	struct recidx *q = realloc(p->v, ncap * sizeof(*q));
+	if (!q)
+		return false;
+	p->v = q;
+	p->cap = ncap;
+	return true;
+}
+
 tt_replay *tt_replay_open(const char *path, char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO must not block the open */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
 		snprintf(err, errlen, "--replay %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "--replay %s: %s, not a recording", path,
+			 S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
+		close(fd);
 		return NULL;
 	}
 	unsigned char h[HDR_LEN];
@@ -794,9 +951,9 @@ tt_replay *tt_replay_open(const char *path, char *err, size_t errlen)
 	tt_snapshot_init(&p->cache);
 	tt_snapshot_init(&p->tmp);
 	snprintf(p->path, sizeof(p->path), "%s", path);
-	struct stat st;
-	fstat(fd, &st);
 	off_t off = HDR_LEN;
+	int meta = -1;
+	size_t damaged = 0;
 	while (off < st.st_size) {
 		unsigned char rh[REC_HDR];
 		if (st.st_size - off < REC_HDR || pread(fd, rh, REC_HDR, off) != REC_HDR) {
@@ -805,26 +962,43 @@ tt_replay *tt_replay_open(const char *path, char *err, size_t errlen)
 		}
 		uint32_t clen = rd32(rh + 4), plen = rd32(rh + 8);
 		bool delta = memcmp(rh, delta_magic, 4) == 0;
-		if ((!delta && memcmp(rh, rec_magic, 4) != 0) || plen > MAX_PLAIN || clen == 0) {
-			snprintf(p->note, sizeof(p->note), "damaged after record %zu (offset %lld); the rest is not read",
-				 p->n, (long long)off);
-			break;
+		bool is_meta = memcmp(rh, meta_magic, 4) == 0;
+		bool fits = st.st_size - off - REC_HDR >= (off_t)clen;
+		if ((!delta && !is_meta && memcmp(rh, rec_magic, 4) != 0) || plen > MAX_PLAIN || clen == 0 ||
+		    (!fits && header_sane(fd, resync(fd, off + 1, st.st_size), st.st_size))) {
+			/* a damaged header: one record lost, reading goes on at the
+			 * next record that checks out */
+			off_t next = resync(fd, off + 1, st.st_size);
+			if (!index_grow(p))
+				break;
+			p->v[p->n++] = (struct recidx){off, 0, 0, 0, 0, true, true, meta};
+			damaged++;
+			off = next;
+			continue;
 		}
-		if (st.st_size - off - REC_HDR < (off_t)clen) {
+		if (!fits) {
 			snprintf(p->note, sizeof(p->note), "cut short after record %zu (a crash while writing?)", p->n);
 			break;
 		}
-		if (p->n == p->cap) {
-			size_t ncap = p->cap ? p->cap * 2 : 256;
-			struct recidx *q = realloc(p->v, ncap * sizeof(*q));
-			if (!q)
-				break;
-			p->v = q;
-			p->cap = ncap;
+		if (is_meta) {
+			tt_rec_meta m;
+			void *q = realloc(p->metas, (p->nmetas + 1) * sizeof(*p->metas));
+			if (q)
+				p->metas = q;
+			if (q && read_meta(fd, off, clen, plen, rd32(rh + 12), &m) == 0) {
+				p->metas[p->nmetas] = m;
+				meta = (int)p->nmetas++;
+			}
+			off += REC_HDR + clen;
+			continue;
 		}
-		p->v[p->n++] = (struct recidx){off, clen, plen, rd32(rh + 12), 0, delta};
+		if (!index_grow(p))
+			break;
+		p->v[p->n++] = (struct recidx){off, clen, plen, rd32(rh + 12), 0, delta, false, meta};
 		off += REC_HDR + clen;
 	}
+	if (damaged && !p->note[0])
+		snprintf(p->note, sizeof(p->note), "%zu damaged record header%s skipped", damaged, damaged > 1 ? "s" : "");
 	/* times, for the header and for jumps: decode each record's first bytes */
 	for (size_t i = 0; i < p->n; i++) {
 		tt_snapshot s;
@@ -835,6 +1009,36 @@ tt_replay *tt_replay_open(const char *path, char *err, size_t errlen)
 		tt_snapshot_free(&s);
 	}
 	return p;
+}
+
+int tt_replay_read_settings(const char *path, tt_rec_meta *m)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -2;
+	struct stat st;
+	unsigned char h[HDR_LEN], rh[REC_HDR];
+	int rc = -1;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && pread(fd, h, HDR_LEN, 0) == HDR_LEN &&
+	    !memcmp(h, file_magic, 8) && pread(fd, rh, REC_HDR, HDR_LEN) == REC_HDR && !memcmp(rh, meta_magic, 4))
+		rc = read_meta(fd, HDR_LEN, rd32(rh + 4), rd32(rh + 8), rd32(rh + 12), m);
+	close(fd);
+	return rc;
+}
+
+const tt_rec_meta *tt_replay_meta(const tt_replay *p, size_t i)
+{
+	if (i >= p->n || p->v[i].meta < 0)
+		return NULL;
+	return &p->metas[p->v[i].meta];
+}
+
+size_t tt_replay_next_whole(const tt_replay *p, size_t i)
+{
+	for (size_t j = i + 1; j < p->n; j++)
+		if (!p->v[j].delta && !p->v[j].bad)
+			return j;
+	return p->n;
 }
 
 size_t tt_replay_count(const tt_replay *p)
@@ -856,6 +1060,10 @@ double tt_replay_time(const tt_replay *p, size_t i)
 static int read_one(tt_replay *p, size_t i, const tt_snapshot *base, tt_snapshot *out, char *err, size_t errlen)
 {
 	const struct recidx *x = &p->v[i];
+	if (x->bad) {
+		snprintf(err, errlen, "%s: record %zu is damaged (its header)", p->path, i + 1);
+		return -1;
+	}
 	unsigned char *c = malloc(x->clen), *plain = malloc(x->plen ? x->plen : 1);
 	int rc = -1;
 	if (!c || !plain) {
@@ -932,6 +1140,9 @@ void tt_replay_close(tt_replay *p)
 	close(p->fd);
 	tt_snapshot_free(&p->cache);
 	tt_snapshot_free(&p->tmp);
+	for (size_t i = 0; i < p->nmetas; i++)
+		free(p->metas[i].config_text);
+	free(p->metas);
 	free(p->v);
 	free(p);
 }

@@ -257,6 +257,11 @@ int tt_dashboard_run(tt_app *app)
 		fprintf(stderr, "tenantop: the dashboard needs a terminal; use --batch for a pipe or a file\n");
 		return 2;
 	}
+	/* a replay takes the recording's rules and interval first */
+	if (app->replay_path && tt_app_replay_settings(app, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tenantop: %s\n", err);
+		return 1;
+	}
 	tt_ui ui;
 	memset(&ui, 0, sizeof(ui));
 	ui.app = app;
@@ -332,7 +337,7 @@ int tt_dashboard_run(tt_app *app)
 		}
 	} else {
 		ui.ref = tt_refresher_new(&app->collect, app->delay, err, sizeof(err));
-		if (ui.ref && app->record_path && !(ui.recorder = tt_recorder_open(app->record_path, err, sizeof(err)))) {
+		if (ui.ref && app->record_path && !(ui.recorder = tt_app_recorder_open(app, err, sizeof(err)))) {
 			tt_refresher_free(ui.ref);
 			ui.ref = NULL;
 		}
@@ -347,6 +352,8 @@ int tt_dashboard_run(tt_app *app)
 	snprintf(ui.source, sizeof(ui.source), "%s", ui.ref ? tt_refresher_source(ui.ref) : "replay");
 	if (ui.replay) {
 		tt_ui_replay_goto(&ui, 0);
+		tt_ui_message(&ui, strcmp(app->replay_settings, "recorded") ? TT_TONE_WARN : TT_TONE_INFO, "replay: %s",
+			      app->replay_note);
 		if (*tt_replay_note(ui.replay))
 			tt_ui_message(&ui, TT_TONE_WARN, "%s", tt_replay_note(ui.replay));
 	}
