@@ -20,8 +20,9 @@ VERSION  := 0.1.0
 
 # Debian packages the build and the tests need (installed by `make deps` when root).
 DEB_BUILD := gcc make pkg-config libncurses-dev libmnl-dev libinih-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev \
-             clang llvm bpftool libbpf-dev libelf-dev
+             clang llvm bpftool libbpf-dev libelf-dev libcrypt-dev
 DEB_TEST  := tmux iproute2 procps python3 time prometheus redis-server mariadb-server postgresql \
+             curl openssl apache2-utils \
              libdbd-mariadb-perl libdbd-pg-perl php8.2-fpm php8.2-mysql libfcgi-bin \
              mandoc groff man-db bash-completion zsh python3-jsonschema \
              dpkg-dev debhelper lintian
@@ -41,7 +42,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes 
             -Wmissing-prototypes -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DTT_VERSION=\"$(VERSION)\" -Iinclude $(WARN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
-LDLIBS   := $(PKG_LIBS) -lz -lm -lpthread
+LDLIBS   := $(PKG_LIBS) -lz -lm -lpthread -lcrypt
 
 BUILD    ?= build
 # make V=1 shows the compiler command lines

@@ -7,6 +7,7 @@
 
 #include "tenantop/collect.h"
 #include "tenantop/config.h"
+#include "tenantop/webconfig.h"
 
 enum tt_format { TT_FMT_TEXT = 0, TT_FMT_JSON = 1, TT_FMT_PROMETHEUS = 2 };
 
@@ -24,6 +25,8 @@ typedef struct tt_app {
 	const char *replay_path;
 	const char *listen;
 	const char *textfile;    /* --textfile FILE: the exposition, replaced each refresh */
+	const char *web_config;  /* --web-config FILE: TLS, basic auth (loaded into web) */
+	tt_web_config web;
 	const char *alert_log;   /* --alert-log FILE */
 	bool syslog;             /* --syslog */
 	const char *on_alert;    /* --on-alert COMMAND */

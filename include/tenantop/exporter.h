@@ -8,9 +8,12 @@
 #include <sys/socket.h>
 
 typedef struct tt_exporter tt_exporter;
+struct tt_web_config;
 
-/* "127.0.0.1:9817", "[::1]:9817", ":9817" (every address).  NULL with a message. */
-tt_exporter *tt_exporter_start(const char *listen, char *err, size_t errlen);
+/* "127.0.0.1:9817", "[::1]:9817", ":9817" (every address); WC (NULL: plain
+ * HTTP, no users) adds TLS and basic auth and must outlive the exporter.
+ * NULL with a message. */
+tt_exporter *tt_exporter_start(const char *listen, const struct tt_web_config *wc, char *err, size_t errlen);
 /* Parse ADDR:PORT (strict: port 1..65535 in digits).  0, or -1. */
 int tt_listen_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len);
 /* Replace the text served (copied). */

@@ -145,7 +145,7 @@ int tt_batch_run(tt_app *app)
 	}
 	tt_exporter *ex = NULL;
 	if (app->listen && !batch_stop) {
-		ex = tt_exporter_start(app->listen, err, sizeof(err));
+		ex = tt_exporter_start(app->listen, app->web_config ? &app->web : NULL, err, sizeof(err));
 		if (!ex) {
 			fprintf(stderr, "tenantop: %s\n", err);
 			rc = 1;

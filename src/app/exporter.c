@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +14,11 @@
 #include <unistd.h>
 
 #include "tenantop/exporter.h"
+#include "tenantop/webconfig.h"
 
 struct tt_exporter {
 	struct MHD_Daemon *d;
+	const tt_web_config *wc; /* TLS and users, or NULL */
 	pthread_mutex_t mu;
 	char *text;
 	size_t len;
@@ -39,6 +42,23 @@ static enum MHD_Result handler(void *cls, struct MHD_Connection *c, const char *
 {
 	(void)version, (void)upload, (void)upload_len, (void)con_cls;
 	struct tt_exporter *x = cls;
+	if (x->wc && x->wc->nusers) {
+		char *pass = NULL;
+		char *user = MHD_basic_auth_get_username_password(c, &pass);
+		bool ok = user && tt_web_auth_ok(x->wc, user, pass);
+		free(user);
+		free(pass);
+		if (!ok) {
+			static const char body[] = "401 Unauthorized\n";
+			struct MHD_Response *r =
+				MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+			if (!r)
+				return MHD_NO;
+			enum MHD_Result ret = MHD_queue_basic_auth_fail_response(c, "tenantop", r);
+			MHD_destroy_response(r);
+			return ret;
+		}
+	}
 	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 		return reply(c, 405, "text/plain", "method not allowed\n", 19);
 	if (!strcmp(url, "/metrics")) {
@@ -104,7 +124,7 @@ int tt_listen_parse(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 	return 0;
 }
 
-tt_exporter *tt_exporter_start(const char *addr, char *err, size_t errlen)
+tt_exporter *tt_exporter_start(const char *addr, const tt_web_config *wc, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -140,13 +160,29 @@ tt_exporter *tt_exporter_start(const char *addr, char *err, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_init(&x->mu, NULL);
+	x->wc = wc;
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD; /* no error log: stderr may be the dashboard */
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
-	x->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, x, MHD_OPTION_LISTEN_SOCKET, fd,
-				MHD_OPTION_CONNECTION_LIMIT, 32u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+	if (wc && wc->tls) {
+		if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+			snprintf(err, errlen, "--web-config: this libmicrohttpd was built without TLS");
+			close(fd);
+			pthread_mutex_destroy(&x->mu);
+			free(x);
+			return NULL;
+		}
+		flags |= MHD_USE_TLS;
+		x->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, x, MHD_OPTION_LISTEN_SOCKET, fd,
+					MHD_OPTION_HTTPS_MEM_CERT, wc->cert_pem, MHD_OPTION_HTTPS_MEM_KEY, wc->key_pem,
+					MHD_OPTION_CONNECTION_LIMIT, 32u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+	} else {
+		x->d = MHD_start_daemon(flags, 0, NULL, NULL, handler, x, MHD_OPTION_LISTEN_SOCKET, fd,
+					MHD_OPTION_CONNECTION_LIMIT, 32u, MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_END);
+	}
 	if (!x->d) {
-		snprintf(err, errlen, "--listen %s: the HTTP server did not start", addr);
+		snprintf(err, errlen, "--listen %s: the HTTP server did not start%s", addr,
+			 wc && wc->tls ? " (are cert_file and key_file a matching PEM certificate and key?)" : "");
 		close(fd);
 		pthread_mutex_destroy(&x->mu);
 		free(x);

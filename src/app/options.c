@@ -30,6 +30,8 @@ static const char usage_text[] =
 	"      --textfile FILE    write the Prometheus text to FILE each refresh, replaced\n"
 	"                         atomically (node_exporter's textfile collector: a *.prom\n"
 	"                         file in its directory); with --batch as for --listen\n"
+	"      --web-config FILE  TLS and basic auth for --listen (exporter-toolkit's\n"
+	"                         web.config.file: tls_server_config, basic_auth_users)\n"
 	"      --demo             start the built-in simulator and watch it\n"
 	"\n"
 	"What to watch:\n"
@@ -100,6 +102,7 @@ enum {
 	OPT_NO_NETNS,
 	OPT_NO_DISCOVER,
 	OPT_TEXTFILE,
+	OPT_WEB_CONFIG,
 };
 
 static const struct option long_opts[] = {
@@ -122,6 +125,7 @@ static const struct option long_opts[] = {
 	{"replay", required_argument, NULL, OPT_REPLAY},
 	{"listen", required_argument, NULL, OPT_LISTEN},
 	{"textfile", required_argument, NULL, OPT_TEXTFILE},
+	{"web-config", required_argument, NULL, OPT_WEB_CONFIG},
 	{"sockets-only", no_argument, NULL, OPT_SOCKETS_ONLY},
 	{"tcp-info-every", required_argument, NULL, OPT_TCP_INFO_EVERY},
 	{"alert-log", required_argument, NULL, OPT_ALERT_LOG},
@@ -300,6 +304,9 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 				return usage_error("--textfile wants a file name");
 			app->textfile = optarg;
 			break;
+		case OPT_WEB_CONFIG:
+			app->web_config = optarg;
+			break;
 		case OPT_ALERT_LOG:
 			app->alert_log = optarg;
 			break;
@@ -341,6 +348,13 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 		return usage_error("%s: give either --record or --replay", "--record");
 	if (ports_arg && all_ports)
 		return usage_error("%s: give either --ports or --all-ports", "--ports");
+	if (app->web_config && !app->listen)
+		return usage_error("--web-config secures --listen: give --listen ADDR:PORT too");
+	if (app->web_config && tt_web_config_load(&app->web, app->web_config, err, sizeof(err)) < 0) {
+		app->web_config = NULL;
+		fprintf(stderr, "tenantop: %s\n", err);
+		return 2;
+	}
 
 	/* the config file: --config, else the default locations */
 	char pathbuf[512];
@@ -422,4 +436,5 @@ int tt_app_baseline_load(const tt_app *app, tt_baseline *b, char *msg, size_t le
 void tt_app_free(tt_app *app)
 {
 	tt_conf_free(&app->conf);
+	tt_web_config_free(&app->web);
 }

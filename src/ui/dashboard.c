@@ -321,7 +321,7 @@ int tt_dashboard_run(tt_app *app)
 			return 1;
 		}
 	}
-	if (app->listen && !(ui.exporter = tt_exporter_start(app->listen, err, sizeof(err)))) {
+	if (app->listen && !(ui.exporter = tt_exporter_start(app->listen, app->web_config ? &app->web : NULL, err, sizeof(err)))) {
 		fprintf(stderr, "tenantop: %s\n", err);
 		tt_alert_sink_free(ui.sink);
 		tt_detector_free(ui.det);

@@ -95,4 +95,11 @@ expect 0 "tenantop" -- "$B/tenantop" --batch --proc tests/fixtures/proc-basic --
 mkfifo "$T/fifo"
 expect 2 "--replay $T/fifo: a FIFO, not a recording" -- timeout 10 "$B/tenantop" --batch --replay "$T/fifo"
 expect 2 "--replay $T: a directory, not a recording" -- "$B/tenantop" --batch --replay "$T"
+# --web-config: refused without --listen, bad lines with FILE:LINE, missing files named
+printf 'basic_auth_users:\n  prom: secret\n' > "$T/web-bad.yml"
+expect 2 "--web-config secures --listen" -- "$B/tenantop" --batch --web-config "$T/web-bad.yml"
+expect 2 "$T/web-bad.yml:2: the password of 'prom' is not a bcrypt hash" -- "$B/tenantop" --batch --listen 127.0.0.1:9 --web-config "$T/web-bad.yml"
+printf 'tls_server_config:\n  cert_file: nothere.pem\n  key_file: nothere.key\n' > "$T/web-nocert.yml"
+expect 2 "--web-config $T/web-nocert.yml: cert_file $T/nothere.pem: No such file or directory" -- "$B/tenantop" --batch --listen 127.0.0.1:9 --web-config "$T/web-nocert.yml"
+expect 2 "--web-config $T/none.yml: No such file or directory" -- "$B/tenantop" --batch --listen 127.0.0.1:9 --web-config "$T/none.yml"
 [ $fails -eq 0 ] && echo "all checks passed" || { echo "$fails check(s) failed"; exit 1; }

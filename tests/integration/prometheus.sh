@@ -3,15 +3,20 @@
 # must return the simulator's per-tenant counts; promtool accepts the text;
 # every query of the Grafana dashboard (contrib/grafana-dashboard.json) and of
 # its template variables parses and returns series for this population.
+# A second exporter behind --web-config (TLS with a self-signed certificate,
+# basic auth with a bcrypt hash) is scraped by the same Prometheus over
+# HTTPS with the password; curl: no password 401, wrong 401, right 200.
 set -u
 B=${BUILD:-build}
 command -v prometheus >/dev/null 2>&1 || { echo "prometheus is missing (Debian package prometheus)"; exit 77; }
 command -v curl >/dev/null 2>&1 || command -v python3 >/dev/null 2>&1 || { echo "no HTTP client"; exit 77; }
 T=$(mktemp -d /tmp/tt-prom.XXXXXX)
 . tests/integration/lib.sh
-SIMPORT=$(free_ports 3) || exit 1; EXP=$((SIMPORT + 1)); PROM=$((SIMPORT + 2))
-SIM= TT= PR=
-trap 'kill $SIM $TT $PR 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+SIMPORT=$(free_ports 5) || exit 1; EXP=$((SIMPORT + 1)); PROM=$((SIMPORT + 2)); TLSEXP=$((SIMPORT + 3)); IDLE=$((SIMPORT + 4))
+SIM= TT= PR= TT2=
+trap 'kill $SIM $TT $TT2 $PR 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+tls=1
+for c in openssl htpasswd curl; do command -v $c >/dev/null 2>&1 || { echo "  (no $c: the TLS scrape is skipped)"; tls=0; }; done
 get() { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"; }
 cat > "$T/tenantop.conf" <<X
 [general]
@@ -40,6 +45,32 @@ scrape_configs:
   - job_name: tenantop
     static_configs: [{targets: ["127.0.0.1:$EXP"]}]
 X
+if [ $tls = 1 ]; then
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 2 \
+		-subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" >/dev/null 2>&1 || { echo "openssl failed"; exit 1; }
+	hash=$(htpasswd -nbBC 10 scraper 'pa ss:w0rd' | cut -d: -f2)
+	cat > "$T/web.yml" <<X
+# exporter-toolkit's format
+tls_server_config:
+  cert_file: cert.pem       # relative to this file
+  key_file: "$T/key.pem"
+basic_auth_users:
+  scraper: '$hash'
+X
+	printf 'pa ss:w0rd' > "$T/password"
+	# it watches a port nobody uses: the dashboard's and the rules' queries
+	# above then see one instance with tenants, as without it
+	"$B/tenantop" --batch --listen 127.0.0.1:$TLSEXP --web-config "$T/web.yml" --delay 1 --config "$T/tenantop.conf" \
+		--ports $IDLE 2>"$T/tt2.err" &
+	TT2=$!
+	cat >> "$T/prometheus.yml" <<X
+  - job_name: tenantop_tls
+    scheme: https
+    tls_config: {ca_file: "$T/cert.pem"}
+    basic_auth: {username: scraper, password_file: "$T/password"}
+    static_configs: [{targets: ["127.0.0.1:$TLSEXP"]}]
+X
+fi
 prometheus --config.file="$T/prometheus.yml" --storage.tsdb.path="$T/data" \
 	--web.listen-address=127.0.0.1:$PROM > "$T/prom.log" 2>&1 &
 PR=$!
@@ -158,4 +189,19 @@ else:
     fails += 1
 sys.exit(1 if fails else 0)
 X
+if [ $tls = 1 ]; then
+	code() { curl -s -o /dev/null -w '%{http_code}' --cacert "$T/cert.pem" "$@"; }
+	i=0; while [ "$(code -u "scraper:pa ss:w0rd" "https://127.0.0.1:$TLSEXP/metrics")" != 200 ]; do
+		i=$((i+1)); [ $i -gt 50 ] && { echo "  FAIL the TLS exporter did not answer: $(cat "$T/tt2.err")"; fails=$((fails+1)); break; }
+		sleep 0.2; done
+	c=$(code "https://127.0.0.1:$TLSEXP/metrics"); [ "$c" = 401 ] && echo "  ok   TLS, no password: $c" || { echo "  FAIL TLS, no password: $c"; fails=$((fails+1)); }
+	c=$(code -u scraper:wrong "https://127.0.0.1:$TLSEXP/metrics"); [ "$c" = 401 ] && echo "  ok   TLS, wrong password: $c" || { echo "  FAIL TLS, wrong password: $c"; fails=$((fails+1)); }
+	c=$(code -u "nobody:pa ss:w0rd" "https://127.0.0.1:$TLSEXP/metrics"); [ "$c" = 401 ] && echo "  ok   TLS, unknown user: $c" || { echo "  FAIL TLS, unknown user: $c"; fails=$((fails+1)); }
+	c=$(code -u "scraper:pa ss:w0rd" "https://127.0.0.1:$TLSEXP/metrics"); [ "$c" = 200 ] && echo "  ok   TLS, right password: $c" || { echo "  FAIL TLS, right password: $c"; fails=$((fails+1)); }
+	c=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$TLSEXP/metrics"); [ "$c" != 200 ] && echo "  ok   plain HTTP to the TLS port: not served ($c)" || { echo "  FAIL plain HTTP served"; fails=$((fails+1)); }
+	c=$(curl -s -o /dev/null -w '%{http_code}' -u "scraper:pa ss:w0rd" "https://127.0.0.1:$TLSEXP/metrics"); [ "$c" = 000 ] && echo "  ok   an unknown certificate is refused by a verifying client" || { echo "  FAIL unverified certificate accepted ($c)"; fails=$((fails+1)); }
+	want "TLS scrape: target up" 'up%7Bjob%3D%22tenantop_tls%22%7D' 1
+	want "TLS scrape: attribution complete" 'tenantop_attribution_complete%7Bjob%3D%22tenantop_tls%22%7D' 1
+	want "TLS scrape: tenants (none on its idle port)" 'tenantop_tenants%7Bjob%3D%22tenantop_tls%22%7D' 0
+fi
 [ $fails -eq 0 ] && echo "all checks passed" || { echo "$fails check(s) failed"; tail -5 "$T/prom.log"; exit 1; }
