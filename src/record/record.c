@@ -2,7 +2,8 @@
  *
  * Snapshot encoding (inside a record, before compression), little-endian:
  *   u32 body version | f64 time | f64 mono | stats | u32 nsocks | socks |
- *   u32 nprocs | procs | u32 nowners | owners | u32 strs_len | strs
+ *   u32 nprocs | procs | u32 nowners | owners | u32 nwatched | watched (v3) |
+ *   u32 strs_len | strs
  * Fixed-size fields are written one by one (not as raw structs), so the
  * layout does not depend on the compiler; every count and offset is
  * checked on the way back in: a recording is input like any other. */
@@ -20,7 +21,7 @@
 
 #define HDR_LEN 32
 #define REC_HDR 16
-#define BODY_VERSION 2 /* 2: processes carry netns_name */
+#define BODY_VERSION 3 /* 2: processes carry netns_name; 3: what was watched (discovered ports) */
 #define MAX_PLAIN (512u << 20) /* a record claiming more is damaged */
 static const unsigned char file_magic[8] = {'T', 'T', 'R', 'E', 'C', 0, 0, 0};
 static const unsigned char rec_magic[4] = {'T', 'T', 'R', 'R'};   /* a whole snapshot */
@@ -141,6 +142,13 @@ static void enc_owner(struct wbuf *w, const tt_owner *o)
 
 static int enc_finish(struct wbuf *w, const tt_snapshot *s, unsigned char **buf, size_t *len)
 {
+	/* what was watched: a replay then knows the discovered ports' roles */
+	u32(w, (uint32_t)s->nwatched);
+	for (size_t i = 0; i < s->nwatched; i++) {
+		const tt_watch *x = &s->watched[i];
+		u8(w, x->family), u8(w, x->why), u16(w, x->port);
+		u32(w, (uint32_t)x->pid), u32(w, x->path), u32(w, x->server);
+	}
 	u32(w, (uint32_t)s->strs_len);
 	if (s->strs_len)
 		put(w, s->strs, s->strs_len);
@@ -449,8 +457,20 @@ static int dec_owner(struct rbuf *r, tt_snapshot *out)
 
 /* the string pool closes the body: offsets past its end read as "", and it
  * must end in NUL */
-static int dec_finish(struct rbuf *r, tt_snapshot *out)
+static int dec_finish(struct rbuf *r, tt_snapshot *out, uint32_t version)
 {
+	if (version >= 3) {
+		uint32_t n = g32(r);
+		if (r->bad || n > (r->len - r->off) / 14)
+			return -1;
+		for (uint32_t i = 0; i < n; i++) {
+			tt_watch *x = tt_snapshot_add_watch(out);
+			if (!x)
+				return -1;
+			x->family = g8(r), x->why = g8(r), x->port = g16(r);
+			x->pid = (int32_t)g32(r), x->path = g32(r), x->server = g32(r);
+		}
+	}
 	uint32_t sl = g32(r);
 	const unsigned char *strs = take(r, sl);
 	if (r->bad || r->off != r->len)
@@ -493,7 +513,7 @@ int tt_snapshot_decode(const unsigned char *buf, size_t len, tt_snapshot *out)
 	for (uint32_t i = 0; i < n; i++)
 		if (dec_owner(&r, out) < 0)
 			return -1;
-	return dec_finish(&r, out);
+	return dec_finish(&r, out, version);
 }
 
 /* A run's head: its kind, its length (1 .. left) and, for a REF run, where
@@ -584,7 +604,7 @@ int tt_snapshot_decode_delta(const unsigned char *buf, size_t len, const tt_snap
 		}
 		i += (uint32_t)c;
 	}
-	return dec_finish(&r, out);
+	return dec_finish(&r, out, version);
 }
 
 /* A deep copy (dst keeps its capacity). */
@@ -609,6 +629,12 @@ static int snap_copy(tt_snapshot *dst, const tt_snapshot *src)
 		if (!o)
 			return -1;
 		*o = src->owners[i];
+	}
+	for (size_t i = 0; i < src->nwatched; i++) {
+		tt_watch *x = tt_snapshot_add_watch(dst);
+		if (!x)
+			return -1;
+		*x = src->watched[i];
 	}
 	if (src->strs_len > dst->strs_cap) {
 		char *q = realloc(dst->strs, src->strs_len);

@@ -92,6 +92,47 @@ check(old[0].get('replay', {}).get('settings') == 'unrecorded', "older file: set
 sys.exit(1 if bad else 0)
 PY
 
+# --- discovered servers: their ports are in the recording too ------------
+# (no --ports: tenantop watches what the servers listen on; the simulator
+# is named a server by the config's servers =)
+cat > "$T/disc.conf" <<X
+[general]
+servers = tenantop-sim
+[rule sim clients]
+kind = cmdline
+pattern = ^tenantop-sim: client ([^ ]+)
+X
+start_sim --port $PORT --tenant "-:estab=5,cw=2,name=disc-alice" --tenant "-:estab=4,name=disc-bob" || exit 1
+"$B/tenantop" --batch --format json -n 2 -d 0.5 --config "$T/disc.conf" --record "$T/disc.ttrec" \
+	> "$T/dlive.jsonl" 2>"$T/dlive.err" || { cat "$T/dlive.err"; exit 1; }
+kill $SIM; wait $SIM 2>/dev/null; SIM=
+HOME="$T/home" XDG_CONFIG_HOME= "$B/tenantop" --batch --format json --replay "$T/disc.ttrec" > "$T/drep.jsonl" 2>"$T/drep.err" ||
+	{ cat "$T/drep.err"; fails=$((fails + 1)); }
+python3 - "$T/dlive.jsonl" "$T/drep.jsonl" "$PORT" <<'PY' || fails=$((fails + 1))
+import json, sys
+live, rep = ([json.loads(l) for l in open(p) if l.strip()] for p in sys.argv[1:3])
+port = sys.argv[3]
+def ours(o):
+    # tenants, states and each socket's role and port: the roles come from
+    # the watched (discovered) ports, which the recording must carry
+    return sorted((t['name'], tuple(sorted(t['states'].items())),
+                   tuple(sorted((k['state'], k['role'], k['remote']) for p in t['processes'] for k in p['sockets'])))
+                  for t in o['tenants'] if t['name'].startswith('disc-'))
+bad = 0
+w = [x for x in live[0].get('watched', []) if x.get('endpoint') == 'tcp:' + port]
+print(('  ok   ' if w and w[0].get('why') == 'discovered' else '  FAIL ') + f"live: port {port} watched as discovered: {w}")
+bad += not (w and w[0].get('why') == 'discovered')
+for i, (a, b) in enumerate(zip(live, rep)):
+    ok = ours(a) == ours(b) and len(ours(a)) == 2
+    print(('  ok   ' if ok else '  FAIL ') + f"discovered port, refresh {i + 1}: same tenants, states and socket roles as live"
+          + ("" if ok else f": replay {ours(b)}, live {ours(a)}"))
+    bad += not ok
+ok = [x.get('endpoint') for x in rep[0].get('watched', [])] == [x.get('endpoint') for x in live[0].get('watched', [])]
+print(('  ok   ' if ok else '  FAIL ') + "the replay says what was watched, as live")
+bad += not ok
+sys.exit(1 if bad else 0)
+PY
+
 # --- a damaged record costs only up to the next whole one ---------------
 "$B/tenantop" --batch --format json -n 73 -d 0.01 --proc tests/fixtures/proc-basic --record "$T/long.ttrec" \
 	>/dev/null 2>"$T/long.err" || { cat "$T/long.err"; exit 1; }
