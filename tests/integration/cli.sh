@@ -50,6 +50,22 @@ expect 1 "socket table unreadable:" -- "$B/tenantop" --batch --proc "$T/garbled"
 expect 1 '"complete":false,"reason":"socket table unreadable' -- "$B/tenantop" --batch --format json --proc "$T/garbled"
 expect 1 "tenantop_attribution_complete 0" -- "$B/tenantop" --batch --format prometheus --proc "$T/garbled"
 expect 1 "attribution PARTIAL: socket table unreadable" -- "$B/tenantop" --batch --proc "$T/garbled"
+# a running exporter keeps serving, with attribution_complete 0
+if command -v curl >/dev/null 2>&1; then
+	xp=$(free_ports 1)
+	"$B/tenantop" --batch --proc "$T/garbled" --listen 127.0.0.1:$xp --delay 0.2 2>"$T/xp.err" &
+	xpid=$!
+	i=0; got=
+	while [ $i -lt 100 ]; do
+		got=$(curl -s "http://127.0.0.1:$xp/metrics" | grep '^tenantop_attribution_complete ') && [ -n "$got" ] && break
+		i=$((i + 1)); sleep 0.1
+	done
+	sleep 0.5
+	if [ "$got" = "tenantop_attribution_complete 0" ] && kill -0 $xpid 2>/dev/null && grep -q "socket table unreadable" "$T/xp.err"; then
+		echo "  ok   exporter over an unreadable table: still serving, '$got', said on stderr"
+	else echo "  FAIL exporter over an unreadable table: '$got', $(cat "$T/xp.err")"; fails=$((fails + 1)); fi
+	kill $xpid 2>/dev/null; wait $xpid 2>/dev/null
+fi
 expect 2 "$T: cannot read the config file: a directory" -- "$B/tenantop" --batch --proc tests/fixtures/proc-basic --config "$T"
 head -c 64 /dev/zero > "$T/nul.conf"
 expect 2 "$T/nul.conf:1: a NUL byte" -- "$B/tenantop" --batch --proc tests/fixtures/proc-basic --config "$T/nul.conf"
