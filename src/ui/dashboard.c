@@ -276,10 +276,12 @@ int tt_dashboard_run(tt_app *app)
 		setrc = tt_settings_load(&ui.set, ui.set_path, setmsg, sizeof(setmsg));
 	else
 		tt_settings_default(&ui.set);
-	if (ui.set.delay > 0 && !app->delay_given) {
+	/* a replay keeps the recorded interval and ports (the recording's, not
+	 * this user's saved settings) */
+	if (ui.set.delay > 0 && !app->delay_given && !app->replay_path) {
 		app->delay = ui.delay = ui.set.delay;
 	}
-	if (ui.set.ports[0] && !app->ports_given && !app->conf.ports_set && !app->demo) {
+	if (ui.set.ports[0] && !app->ports_given && !app->conf.ports_set && !app->demo && !app->replay_path) {
 		tt_portset ps;
 		char perr[128];
 		if (!strcmp(ui.set.ports, "all")) {

@@ -20,8 +20,11 @@ keys garbled q
 printf '[rule]\nkind = cmdline\npattern = ^(\\S+)\n' > "$T/rules.conf"
 "$B/tenantop" --batch -n 3 -d 0.7 --proc tests/fixtures/proc-basic --config "$T/rules.conf" --record "$T/rec" >/dev/null 2>&1 ||
 	bad "recording for the replay"
+# the viewer's own saved dashboard settings do not change the recorded interval
+mkdir -p "$T/.config/tenantop"
+printf 'delay = 3\n' > "$T/.config/tenantop/tenantoprc"
 name_for_dump=replay
-start replay 120 24 "$B/tenantop --replay $T/rec"
+start replay 120 24 "XDG_CONFIG_HOME= $B/tenantop --replay $T/rec"
 check "replay: the header gives the recorded interval" wait_for replay "every 0.7s"
 check "replay: the message line says the rules are the recorded ones" wait_for replay "rules as recorded ($T/rules.conf)"
 check "replay: tenants named by the recorded cmdline rule" wait_for replay "cmdline"
