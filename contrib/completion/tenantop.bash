@@ -73,7 +73,7 @@ _tenantop()
             _tenantop_list "$cur" < <(printf '%s\n' none '*/mysqld.sock' '*/mysql.sock' '*/mariadb.sock' \
                 '*/.s.PGSQL.*' '*/redis.sock' '*/redis-server.sock' '*/memcached.sock' '*/proxysql.sock')
             return ;;
-        -c | --config | --record | --replay | --alert-log | --baseline | --textfile)
+        -c | --config | --record | --replay | --alert-log | --baseline | --textfile | --web-config)
             _tenantop_files
             return ;;
         --proc)
@@ -92,7 +92,7 @@ _tenantop()
 
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '-b --batch -n --iterations -d --delay -f --format
-            --listen --textfile --demo -p --ports -a --all-ports --proc --source
+            --listen --textfile --web-config --demo -p --ports -a --all-ports --proc --source
             -u --unix-paths --no-netns --no-discover --tcp-info-every -c --config --alert-log
             --syslog --on-alert --baseline --baseline-learn --record --replay
             --sockets-only --read-only --no-color -h --help -V --version' -- "$cur"))
