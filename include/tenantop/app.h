@@ -33,6 +33,7 @@ typedef struct tt_app {
 	bool demo;
 	bool read_only;
 	bool no_color;
+	bool no_db;               /* --no-db: no database probes */
 	tt_conf conf;            /* loaded config */
 } tt_app;
 

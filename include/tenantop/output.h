@@ -8,6 +8,7 @@
 
 #include "tenantop/detect.h"
 #include "tenantop/model.h"
+#include "tenantop/probe.h"
 
 typedef struct tt_output_opts {
 	bool sockets;      /* list sockets under processes (JSON: always) */
@@ -19,6 +20,8 @@ typedef struct tt_output_opts {
 	unsigned max_tenants; /* Prometheus: tenants with their own label (0 = all); the rest are "other" */
 	const tt_pool_use *pools; /* the configured limits' use (tt_detector_pools), or NULL */
 	size_t npools;
+	const tt_db_results *db;  /* database probes' latest results, NULL when off */
+	const tt_db_join *dbjoin; /* their sessions per socket of the model's snapshot */
 } tt_output_opts;
 
 int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o);

@@ -14,6 +14,7 @@
 #include "tenantop/exporter.h"
 #include "tenantop/record.h"
 #include "tenantop/output.h"
+#include "tenantop/probe.h"
 #include "tenantop/sanitize.h"
 #include "tenantop/textfile.h"
 
@@ -139,6 +140,20 @@ int tt_batch_run(tt_app *app)
 		}
 	}
 
+	/* database probes: live machine only (not a recording, not a fixture tree) */
+	tt_prober *prober = NULL;
+	tt_db_targets dbt = {0};
+	tt_db_results dbres;
+	tt_db_join dbjoin;
+	tt_db_results_init(&dbres);
+	tt_db_join_init(&dbjoin);
+	if (!app->no_db && !rp && !strcmp(app->collect.proc_root, "/proc") && !batch_stop) {
+		tt_probe_opts po = {.timeout_s = 1, .proc_root = app->collect.proc_root};
+		prober = tt_prober_new(&po, app->delay, err, sizeof(err));
+		if (!prober)
+			fprintf(stderr, "tenantop: %s (going on without database probes)\n", err);
+	}
+
 	/* iterations 0: until stopped (the exporter service) */
 	for (int i = 0; (app->iterations == 0 || i < app->iterations) && !batch_stop; i++) {
 		double next = now_mono() + app->delay;
@@ -180,6 +195,21 @@ int tt_batch_run(tt_app *app)
 			} else {
 				fprintf(stderr, "tenantop: baseline learned from %u refreshes over %.0f s, saved to %s\n",
 					base.samples, base.learned_until - base.learned_from, path);
+			}
+		}
+		if (prober) {
+			/* the latest finished results; only the first refresh waits for a
+			 * first round, at most 2.5 s (a hung server shows "not probed yet") */
+			if (tt_db_targets_build(&dbt, &m.snap, &app->conf.dbs) == 0)
+				tt_prober_set_targets(prober, &dbt);
+			if (i == 0)
+				tt_prober_wait_round(prober, 2.5);
+			if (tt_prober_take(prober, &dbres) == 0 && tt_db_join_run(&dbjoin, &m.snap, &dbres) == 0) {
+				oo.db = &dbres;
+				oo.dbjoin = &dbjoin;
+			} else {
+				oo.db = NULL;
+				oo.dbjoin = NULL;
 			}
 		}
 		tt_detect_run(det, &m, &alerts);
@@ -224,6 +254,10 @@ int tt_batch_run(tt_app *app)
 			sleep_until(next);
 	}
 
+	tt_prober_free(prober);
+	tt_db_targets_free(&dbt);
+	tt_db_results_free(&dbres);
+	tt_db_join_free(&dbjoin);
 	if (base.learning)
 		fprintf(stderr, "tenantop: stopped before the baseline was learned; nothing saved\n");
 	tt_baseline_free(&base);

@@ -242,7 +242,13 @@ static int handler(void *user, const char *section, const char *name, const char
 			       "exclude, group, depth)",
 			       name);
 	}
-	return fail_at(lc, lc->line, "unknown section [%.40s] (expected [general], [rule] or [detect])", section);
+	if (!strncmp(section, "database ", 9)) {
+		if (tt_db_conf_set(&lc->c->dbs, section + 9, name, value, e, sizeof(e)) < 0)
+			return fail_at(lc, lc->line, "%s", e);
+		return 1;
+	}
+	return fail_at(lc, lc->line, "unknown section [%.40s] (expected [general], [rule], [detect] or [database NAME])",
+		       section);
 }
 
 int tt_conf_load(tt_conf *c, const char *path, char *err, size_t errlen)
@@ -269,6 +275,8 @@ int tt_conf_load(tt_conf *c, const char *path, char *err, size_t errlen)
 			 rc > 0 ? "not a 'key = value' line, a [section] header or a # comment" : "read error");
 	}
 	section_end(&lc);
+	if (!lc.err_line && tt_db_conf_check(&next.dbs, lc.err, sizeof(lc.err)) < 0)
+		lc.err_line = lc.line;
 	if (lc.err_line) {
 		snprintf(err, errlen, "%s:%d: %s", path, lc.err_line, lc.err);
 		rule_clear(&lc.rule);

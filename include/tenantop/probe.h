@@ -1,0 +1,217 @@
+/* Database probes: the servers' own view of their connections.
+ *
+ * Targets are derived from a snapshot (LISTEN sockets, TCP and Unix, held by
+ * mysqld/mariadbd, postgres, redis-server or pgbouncer) plus the [database
+ * NAME] config sections.  A prober thread asks each target, read-only, with
+ * about 1 s connect/read timeouts, and publishes each server's result as soon
+ * as it has it: the refresh takes the latest finished results (with their
+ * age) and never waits for a database.  The joiner pairs each server session
+ * with a socket of the snapshot exactly: TCP by the client's address and
+ * port, Unix sockets by the server's descriptor -> socket inode (the probe
+ * thread reads /proc/PID/fd of the server or backend for that).
+ *
+ * Every string a session carries (user, database, command, state, query) is
+ * sanitised (sanitize.h) before it enters these structures. */
+#ifndef TENANTOP_PROBE_H
+#define TENANTOP_PROBE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tenantop/snapshot.h"
+
+enum tt_db_kind { TT_DB_NONE = 0, TT_DB_MARIADB, TT_DB_POSTGRESQL, TT_DB_REDIS, TT_DB_PGBOUNCER };
+
+/* "mariadb", "postgresql", "redis", "pgbouncer"; "" for none. */
+const char *tt_db_kind_name(int kind);
+/* Accepts those names and mysql, postgres, pg; TT_DB_NONE when unknown. */
+int tt_db_kind_parse(const char *s);
+/* The kind of a server process from its comm or exe basename; TT_DB_NONE. */
+int tt_db_kind_of_process(const char *comm, const char *exe);
+
+#define TT_DB_MAX_PORTS 8
+#define TT_DB_QUERY_MAX 208 /* a session's query, sanitised and cut */
+
+/* One server to ask. */
+typedef struct tt_db_target {
+	char name[64];          /* [database NAME], "" when discovered */
+	uint8_t kind;           /* enum tt_db_kind */
+	int32_t pid;            /* the server process, 0 unknown */
+	uint32_t uid, gid;      /* its owner (peer authentication) */
+	char unix_path[108];    /* its socket file, "" none */
+	char host[64];          /* TCP address to connect to, "" none */
+	uint16_t port;          /* TCP port (also the suffix of .s.PGSQL.PORT) */
+	uint16_t tcp_ports[TT_DB_MAX_PORTS]; /* every port it listens on (pairing) */
+	uint8_t ntcp_ports;
+	char user[64];          /* login; "" = the kind's default */
+	char password_file[256];/* "" none */
+	char endpoints[256];    /* what it listens on, for display */
+} tt_db_target;
+
+typedef struct tt_db_targets {
+	tt_db_target *v;
+	size_t n, cap;
+} tt_db_targets;
+
+/* Configured servers ([database NAME] sections). */
+typedef struct tt_db_conf {
+	tt_db_target v[16];
+	size_t n;
+} tt_db_conf;
+/* One key of a [database NAME] section: kind, socket, host, port, user,
+ * password_file.  0, or -1 with a message. */
+int tt_db_conf_set(tt_db_conf *c, const char *name, const char *key, const char *value, char *err,
+		   size_t errlen);
+/* After loading: every section names a kind and an address.  0 or -1. */
+int tt_db_conf_check(const tt_db_conf *c, char *err, size_t errlen);
+
+/* The targets of a snapshot: discovered servers, then configured ones (a
+ * configured server listening where a discovered one does replaces it). */
+int tt_db_targets_build(tt_db_targets *t, const tt_snapshot *s, const tt_db_conf *conf);
+void tt_db_targets_free(tt_db_targets *t);
+
+/* One session as the server lists it. */
+typedef struct tt_db_session {
+	uint32_t server;        /* index into tt_db_results.servers */
+	uint8_t family;         /* TT_FAM_TCP4/6 (client address below) or TT_FAM_UNIX; 0 unknown */
+	uint8_t addr[16];       /* client address (v4 in the first 4 bytes) */
+	uint16_t port;          /* client port */
+	uint64_t server_inode;  /* Unix: the server end's socket inode, 0 unknown */
+	int32_t backend_pid;    /* PostgreSQL backend, 0 none */
+	char id[24];            /* the server's session id (thread id, backend pid, client id) */
+	char user[64], database[64], command[32], state[64];
+	double time_s;          /* in this command/state, < 0 unknown */
+	int8_t in_transaction;  /* 1 yes, 0 no, -1 unknown */
+	char query[TT_DB_QUERY_MAX];
+} tt_db_session;
+
+/* A pooler's pool (pgbouncer SHOW POOLS). */
+typedef struct tt_db_pool {
+	uint32_t server;
+	char database[64], user[64], mode[16];
+	uint32_t cl_active, cl_waiting, sv_active, sv_idle, sv_used;
+	double maxwait_s;
+} tt_db_pool;
+
+/* A per-account limit (MariaDB MAX_USER_CONNECTIONS, PostgreSQL rolconnlimit). */
+typedef struct tt_db_userlimit {
+	uint32_t server;
+	char user[64];
+	long limit;
+} tt_db_userlimit;
+
+typedef struct tt_db_server {
+	tt_db_target t;
+	char version[64];
+	long max_connections;    /* -1 unknown */
+	long connections;        /* in use now (Threads_connected, numbackends, connected_clients) */
+	long reserved;           /* PostgreSQL superuser_reserved_connections, -1 */
+	long max_user_connections; /* MariaDB global, 0 none, -1 unknown */
+	long max_used;           /* MariaDB Max_used_connections, -1 */
+	long rejected;           /* refused connections (Connection_errors_max_connections,
+				  * rejected_connections), -1 */
+	long pool_size;          /* pgbouncer default_pool_size, -1 */
+	char error[200];         /* "" when the probe worked */
+	double probed_at;        /* wall clock of the probe, 0 never */
+	double duration_ms;
+	uint32_t nsessions;      /* client sessions listed */
+	uint32_t paired, unpaired; /* filled by the joiner */
+	uint32_t first_pool, npools;
+} tt_db_server;
+
+typedef struct tt_db_results {
+	tt_db_server *servers;
+	size_t nservers, servers_cap;
+	tt_db_session *sessions;
+	size_t nsessions, sessions_cap;
+	tt_db_pool *pools;
+	size_t npools, pools_cap;
+	tt_db_userlimit *limits;
+	size_t nlimits, limits_cap;
+} tt_db_results;
+
+void tt_db_results_init(tt_db_results *r);
+void tt_db_results_clear(tt_db_results *r);
+void tt_db_results_free(tt_db_results *r);
+tt_db_server *tt_db_results_add_server(tt_db_results *r);
+tt_db_session *tt_db_results_add_session(tt_db_results *r);
+tt_db_pool *tt_db_results_add_pool(tt_db_results *r);
+tt_db_userlimit *tt_db_results_add_limit(tt_db_results *r);
+/* Append everything of src to dst (server indices renumbered).  0 or -1. */
+int tt_db_results_append(tt_db_results *dst, const tt_db_results *src);
+
+/* ---- the probes (src/probe/mariadb.c, postgres.c, redis.c, pgbouncer.c) ----
+ * Each fills one server (the last of r->servers, already added with its
+ * target) and its sessions; errors go to the server's error field. */
+typedef struct tt_probe_opts {
+	double timeout_s;        /* connect and read, each (default 1) */
+	const char *proc_root;   /* for /proc/PID/fd of the server ("/proc") */
+} tt_probe_opts;
+
+void tt_probe_mariadb(const tt_probe_opts *o, tt_db_results *r);
+void tt_probe_postgres(const tt_probe_opts *o, tt_db_results *r);
+void tt_probe_redis(const tt_probe_opts *o, tt_db_results *r);
+void tt_probe_pgbouncer(const tt_probe_opts *o, tt_db_results *r);
+/* Runs the probe of the target's kind: appends a server and its rows. */
+void tt_probe_one(const tt_probe_opts *o, const tt_db_target *t, tt_db_results *r);
+
+/* ---- helpers shared by the probes (src/probe/common.c); pure unless said ---- */
+/* Copy a server-supplied string, sanitised and cut to the buffer. */
+void tt_db_copy(char *dst, size_t dstlen, const char *src, size_t srclen);
+/* "127.0.0.1:5000", "[::1]:5000", "::ffff:127.0.0.1:5000": fill family, the
+ * address (v4-mapped become tcp4) and port.  0, or -1 when not that form. */
+int tt_db_parse_hostport(const char *s, uint8_t *family, uint8_t addr[16], uint16_t *port);
+/* An address in text and a port given apart (pg_stat_activity). */
+int tt_db_parse_addr(const char *s, uint16_t port, uint8_t *family, uint8_t addr[16]);
+/* One CLIENT LIST line of Redis into a session (fields id, addr, fd, name,
+ * age, idle, flags, db, cmd, user).  fd is returned in *fd (-1 none).
+ * 0, or -1 when the line is not a client. */
+int tt_redis_parse_client(const char *line, size_t len, tt_db_session *out, int *fd);
+/* "key:value" of Redis INFO text; returns the value as a long, -1 absent. */
+long tt_redis_info_long(const char *info, const char *key);
+/* Reads <proc_root>/PID/fd/FD: the socket inode, 0 when not a socket or
+ * gone.  (I/O) */
+uint64_t tt_db_fd_inode(const char *proc_root, int pid, int fd);
+/* Every socket inode PID holds (I/O).  Returns how many were stored. */
+size_t tt_db_pid_sockets(const char *proc_root, int pid, uint64_t *out, size_t max);
+
+/* The real uid and gid of a process (/proc/PID/status).  0 or -1. (I/O) */
+int tt_db_proc_ids(const char *proc_root, int pid, uint32_t *uid, uint32_t *gid);
+/* Read the first line of a password file (no newline) into buf.  0 or -1. */
+int tt_db_read_password(const char *path, char *buf, size_t len);
+/* Now, CLOCK_MONOTONIC, seconds. */
+double tt_db_mono(void);
+
+/* Effective uid/gid of the calling thread only (raw syscalls: glibc's
+ * setresuid would change every thread).  0 or -1. */
+int tt_db_become(uint32_t uid, uint32_t gid);
+void tt_db_become_root(void);
+
+/* ---- the prober thread (src/probe/prober.c) ---- */
+typedef struct tt_prober tt_prober;
+tt_prober *tt_prober_new(const tt_probe_opts *o, double every_s, char *err, size_t errlen);
+/* The targets to ask from now on (copied). */
+void tt_prober_set_targets(tt_prober *p, const tt_db_targets *t);
+/* Copy of the latest finished result of every current target (targets not
+ * asked yet are listed with error "not probed yet").  0 or -1 (memory). */
+int tt_prober_take(tt_prober *p, tt_db_results *out);
+/* Wait until every current target has been asked once, or `timeout_s`
+ * passed.  true when all were. */
+bool tt_prober_wait_round(tt_prober *p, double timeout_s);
+void tt_prober_free(tt_prober *p);
+
+/* ---- the joiner (src/probe/join.c, pure) ---- */
+/* For each socket of the snapshot: the session paired with it, -1 none.
+ * sock_session[i] is for snapshot socket i (both ends of a connection on
+ * this host get the session).  Counts paired/unpaired per server. */
+typedef struct tt_db_join {
+	int32_t *sock_session;
+	size_t n, cap;
+	uint32_t unpaired;   /* client sessions no socket matched */
+} tt_db_join;
+void tt_db_join_init(tt_db_join *j);
+void tt_db_join_free(tt_db_join *j);
+int tt_db_join_run(tt_db_join *j, const tt_snapshot *s, tt_db_results *r);
+
+#endif

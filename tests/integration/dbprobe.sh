@@ -1,0 +1,266 @@
+#!/bin/sh
+# Database probes against real servers from Debian packages on 127.0.0.1
+# (their own data directories and free ports): MariaDB (real grants: root by
+# unix_socket, performance_schema on), PostgreSQL (peer authentication on
+# its Unix socket), Redis (TCP and a Unix socket) and pgbouncer in front of
+# PostgreSQL in transaction mode with a pool of one.  Clients under two Unix
+# users hold sessions: idle, idle in a transaction, a long query, a client
+# waiting for the pooler.  Each client says its own session id and pid;
+# one `tenantop --batch --format json` must pair every session with that
+# client's socket and process, and report what the servers' own views say
+# (read here with mariadb, psql and redis-cli): users, commands, limits.
+set -u
+B=${BUILD:-build}
+[ "$(id -u)" = 0 ] || { echo "needs root (creates users, starts servers)"; exit 77; }
+for c in redis-server redis-cli mariadbd mariadb mariadb-install-db pgbouncer psql perl python3 useradd setpriv; do
+	command -v $c >/dev/null 2>&1 || { echo "$c is missing"; exit 77; }
+done
+perl -MDBD::MariaDB -MDBD::Pg -e1 2>/dev/null || { echo "DBD::MariaDB / DBD::Pg missing"; exit 77; }
+T=$(mktemp -d /tmp/tt-dbprobe.XXXXXX)
+chmod 755 "$T"
+. tests/integration/lib.sh
+[ -x "$(pg_bindir)/initdb" ] || { echo "postgresql is missing"; exit 77; }
+BASE=$(free_ports 4) || exit 1; MP=$BASE; PP=$((BASE + 1)); RP=$((BASE + 2)); BP=$((BASE + 3))
+A=tt-dbp-alice; Bo=tt-dbp-bob
+PIDS=
+cleanup() {
+	pkill -u $A; pkill -u $Bo
+	[ -f "$T/pgb-run/pgbouncer.pid" ] && kill "$(cat "$T/pgb-run/pgbouncer.pid")"
+	stop_dbs
+	userdel $A 2>/dev/null; userdel $Bo 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+useradd -M -N -s /usr/sbin/nologin $A 2>/dev/null
+useradd -M -N -s /usr/sbin/nologin $Bo 2>/dev/null
+fails=0
+ok() { echo "  ok   $*"; }
+fail() { echo "  FAIL $*"; fails=$((fails + 1)); }
+
+# --- servers --------------------------------------------------------------
+start_mariadb $MP --performance-schema=ON --max-connections=77 || exit 1
+start_postgres $PP "--auth-local=peer --auth-host=trust" -c max_connections=33 || exit 1
+mkdir -p "$T/redis-run"; chmod 777 "$T/redis-run"
+start_redis $RP --unixsocket "$T/redis-run/redis.sock" --unixsocketperm 777 --maxclients 55
+for p in $MP $PP $RP; do wait_port $p || { echo "a server did not start on $p"; show_logs; exit 1; }; done
+i=0; while [ ! -S "$T/my-run/mysqld.sock" ] || [ ! -S "$T/pg-run/.s.PGSQL.$PP" ]; do
+	i=$((i+1)); [ $i -gt 150 ] && { echo "no server socket"; show_logs; exit 1; }; sleep 0.1; done
+my() { mariadb --no-defaults -S "$T/my-run/mysqld.sock" -u root -N -B "$@"; }
+pg() { as_user postgres psql -X -q -h "$T/pg-run" -p $PP -U postgres -d postgres -A -t "$@"; }
+my -e "CREATE DATABASE ttdb; CREATE TABLE ttdb.t (id INT PRIMARY KEY, v INT) ENGINE=InnoDB;
+	INSERT INTO ttdb.t VALUES (1, 1), (2, 2);
+	CREATE USER '$A'@'%' IDENTIFIED BY 'pw-a' WITH MAX_USER_CONNECTIONS 5;
+	CREATE USER '$A'@'localhost' IDENTIFIED BY 'pw-a' WITH MAX_USER_CONNECTIONS 5;
+	CREATE USER '$Bo'@'%' IDENTIFIED BY 'pw-b'; CREATE USER '$Bo'@'localhost' IDENTIFIED BY 'pw-b';
+	GRANT ALL ON ttdb.* TO '$A'@'%', '$A'@'localhost', '$Bo'@'%', '$Bo'@'localhost';" ||
+	{ echo "mariadb setup failed"; exit 1; }
+pg -c "CREATE ROLE \"$A\" LOGIN CONNECTION LIMIT 4; CREATE ROLE \"$Bo\" LOGIN;" || { echo "postgres setup failed"; exit 1; }
+# pgbouncer (it will not run as root): transaction pooling, one server connection
+mkdir -p "$T/pgb-run"; chown postgres: "$T/pgb-run"
+cat > "$T/pgbouncer.ini" <<X
+[databases]
+appdb = host=127.0.0.1 port=$PP dbname=postgres
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = $BP
+unix_socket_dir = $T/pgb-run
+auth_type = trust
+auth_file = $T/userlist.txt
+pool_mode = transaction
+default_pool_size = 1
+max_client_conn = 40
+logfile = $T/pgb-run/pgbouncer.log
+pidfile = $T/pgb-run/pgbouncer.pid
+X
+printf '"%s" ""\n"%s" ""\n' $A $Bo > "$T/userlist.txt"
+chmod 644 "$T/pgbouncer.ini" "$T/userlist.txt"
+as_user postgres pgbouncer "$T/pgbouncer.ini" > "$T/pgbouncer-out.log" 2>&1 &
+PIDS="$PIDS $!"
+wait_port $BP || { echo "pgbouncer did not start"; show_logs; exit 1; }
+
+# --- clients: each writes "pid session-id local-port" to its ready file ----
+cat > "$T/client.pl" <<'PL'
+use strict; use warnings; use DBI; use IO::Socket::INET; use IO::Socket::UNIX; use Socket;
+my ($kind, $where, $user, $mode, $ready) = @ARGV;
+$0 = "dbclient $kind $mode";
+my ($id, $lport, $dbh, $s) = ("", 0);
+sub say_ready { open my $r, ">", "$ready.tmp" or die; print $r "$$ ", ($id eq "" ? "-" : $id), " $lport\n"; close $r; rename "$ready.tmp", $ready; }
+sub port_of_fd { open(my $fh, "+<&", $_[0]) or return 0; my $n = getsockname($fh); return 0 unless $n && sockaddr_family($n) == AF_INET; my ($p) = sockaddr_in($n); return $p; }
+if ($kind eq "redis") {
+	$s = $where =~ m{^/} ? IO::Socket::UNIX->new(Peer => $where) : IO::Socket::INET->new(PeerAddr => "127.0.0.1", PeerPort => $where);
+	die "redis: $!" unless $s;
+	print $s "CLIENT ID\r\n"; my $l = <$s>; ($id) = $l =~ /:(\d+)/;
+	$lport = $s->can("sockport") && $where !~ m{^/} ? $s->sockport : 0;
+	say_ready(); sleep 120; exit 0;
+}
+if ($kind eq "mariadb") {
+	my $dsn = $where =~ m{^/} ? "dbi:MariaDB:mariadb_socket=$where" : "dbi:MariaDB:host=127.0.0.1;port=$where";
+	$dbh = DBI->connect("$dsn;database=ttdb", $user, $user =~ /alice/ ? "pw-a" : "pw-b", {RaiseError => 1, AutoCommit => 1});
+	($id) = $dbh->selectrow_array("SELECT CONNECTION_ID()");
+	$lport = port_of_fd($dbh->{mariadb_sockfd}) if $where !~ m{^/};
+	if ($mode eq "txn") { $dbh->begin_work; $dbh->selectall_arrayref("SELECT * FROM t LOCK IN SHARE MODE"); }
+	say_ready();
+	if ($mode eq "sleep") { $dbh->do("SELECT SLEEP(120)"); }
+	sleep 120; exit 0;
+}
+# postgresql, or pgbouncer in front of it (then $where is "bouncer:PORT")
+my $dsn;
+if ($where =~ /^bouncer:(\d+)$/) { $dsn = "dbi:Pg:host=127.0.0.1;port=$1;dbname=appdb"; }
+elsif ($where =~ m{^(/.*):(\d+)$}) { $dsn = "dbi:Pg:host=$1;port=$2;dbname=postgres"; }
+else { $dsn = "dbi:Pg:host=127.0.0.1;port=$where;dbname=postgres"; }
+$dbh = DBI->connect($dsn, $user, "", {RaiseError => 1, AutoCommit => 1});
+$lport = port_of_fd($dbh->{pg_socket}) if $dsn =~ /host=127/;
+if ($where !~ /^bouncer/) { ($id) = $dbh->selectrow_array("SELECT pg_backend_pid()"); }
+if ($mode eq "txn") { $dbh->begin_work; $dbh->do("SELECT 1"); }
+say_ready();
+if ($mode eq "sleep") { $dbh->do("SELECT pg_sleep(120)"); }
+if ($mode eq "wait") { $dbh->do("SELECT 1"); }
+sleep 120; exit 0;
+PL
+chmod 644 "$T/client.pl"
+chmod 777 "$T"
+n=0
+client() { # USER KIND WHERE MODE
+	n=$((n + 1))
+	as_user "$1" perl "$T/client.pl" "$2" "$3" "$1" "$4" "$T/ready.$n" 2>>"$T/client.err" &
+	PIDS="$PIDS $!"
+	echo "$n $1 $2 $3 $4" >> "$T/clients"
+	# one at a time: a client that must wait comes after the one holding the slot
+	i=0; while [ ! -f "$T/ready.$n" ]; do i=$((i+1)); [ $i -gt 150 ] && { echo "client $n ($*) did not connect:"; cat "$T/client.err"; exit 1; }; sleep 0.1; done
+}
+client $A mariadb $MP idle
+client $A mariadb $MP sleep
+client $Bo mariadb "$T/my-run/mysqld.sock" txn
+client $Bo mariadb "$T/my-run/mysqld.sock" idle
+client $Bo pg $PP txn
+client $A pg "$T/pg-run:$PP" sleep
+client $A pg $PP idle
+client $A redis $RP idle
+client $Bo redis "$T/redis-run/redis.sock" idle
+client $Bo pg bouncer:$BP txn
+client $Bo pg bouncer:$BP wait
+# the situation is made when the servers' views show it
+i=0; while :; do
+	s1=$(my -e "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP%'")
+	s2=$(pg -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep%' AND state = 'active'")
+	s3=$(as_user postgres psql -X -h "$T/pgb-run" -p $BP -U pgbouncer pgbouncer -A -t -F' ' -c "SHOW POOLS" 2>/dev/null | awk '$1 == "appdb" { w += $4 } END { print w + 0 }')
+	[ "$s1" = 1 ] && [ "$s2" = 1 ] && [ "$s3" -ge 1 ] && break
+	i=$((i+1)); [ $i -gt 150 ] && { echo "sessions not in place: sleep=$s1 pg_sleep=$s2 waiting=$s3"; cat "$T/client.err"; exit 1; }; sleep 0.1
+done
+cat > "$T/tenantop.conf" <<X
+[general]
+ports = $MP, $PP, $RP, $BP
+[rule]
+kind = user
+X
+# ground truth from the servers' own views, before and after tenantop's refresh
+views() {
+	my -e "SELECT ID, USER, COMMAND, IFNULL(INFO,''), (SELECT COUNT(*) FROM information_schema.INNODB_TRX x WHERE x.trx_mysql_thread_id = p.ID) FROM information_schema.PROCESSLIST p WHERE USER LIKE 'tt-dbp-%'" | sed 's/^/mariadb\t/'
+	my -e "SELECT @@max_connections, @@max_user_connections" | sed 's/^/mariadb-limits\t/'
+	pg -F"$(printf '\t')" -c "SELECT pid, usename, state, left(query, 40) FROM pg_stat_activity WHERE usename LIKE 'tt-dbp-%'" | sed 's/^/postgresql\t/'
+	pg -c "SHOW max_connections" | sed 's/^/postgresql-limits\t/'
+	redis-cli -p $RP CLIENT LIST | sed 's/^/redis\t/'
+	redis-cli -p $RP CONFIG GET maxclients | tail -1 | sed 's/^/redis-limits\t/'
+	as_user postgres psql -X -h "$T/pgb-run" -p $BP -U pgbouncer pgbouncer -A -t -F"$(printf '\t')" -c "SHOW CLIENTS" | sed 's/^/pgbouncer-client\t/'
+	as_user postgres psql -X -h "$T/pgb-run" -p $BP -U pgbouncer pgbouncer -A -t -F"$(printf '\t')" -c "SHOW POOLS" | sed 's/^/pgbouncer-pool\t/'
+	as_user postgres psql -X -h "$T/pgb-run" -p $BP -U pgbouncer pgbouncer -A -t -F"$(printf '\t')" -c "SHOW CONFIG" | grep -E '^(max_client_conn|default_pool_size)' | sed 's/^/pgbouncer-config\t/'
+}
+views > "$T/views.before"
+"$B/tenantop" --batch --format json --config "$T/tenantop.conf" > "$T/out.json" 2>"$T/tt.err" || { cat "$T/tt.err"; exit 1; }
+views > "$T/views.after"
+"$B/tenantop" --batch --config "$T/tenantop.conf" 2>/dev/null | sed -n '/^database servers/,/^$/p'
+ss -tnpH > "$T/ss.txt"
+python3 - "$T" $MP $PP $RP $BP <<'PY'
+import json, sys
+d = sys.argv[1]
+mp, pp, rp, bp = map(int, sys.argv[2:6])
+doc = json.load(open(d + "/out.json"))
+fails = 0
+def check(ok, what):
+    global fails
+    print("  %s %s" % ("ok  " if ok else "FAIL", what)); fails += not ok
+clients = {}
+for line in open(d + "/clients"):
+    n, user, kind, where, mode = line.split()
+    pid, sid, lport = (open(d + "/ready.%s" % n).read().split() + ["", "", ""])[:3]
+    sid = "" if sid == "-" else sid
+    clients[int(n)] = dict(user=user, kind=kind, where=where, mode=mode, pid=int(pid), id=sid, lport=int(lport or 0))
+views = {}
+for line in open(d + "/views.before"):
+    f = line.rstrip("\n").split("\t")
+    views.setdefault(f[0], []).append(f[1:])
+# every socket with a db object, by the process holding it
+socks = []
+for t in doc["tenants"]:
+    for p in t["processes"]:
+        for s in p["sockets"]:
+            socks.append((t["name"], p["pid"], s))
+def db_socks_of(pid):
+    return [s for (_, p, s) in socks if p == pid and "db" in s]
+servers = {s["kind"]: s for s in doc.get("servers", [])}
+check(set(servers) == {"mariadb", "postgresql", "redis", "pgbouncer"},
+      "four servers discovered: %s" % sorted(servers))
+for k, s in sorted(servers.items()):
+    check(s.get("error") is None, "%s (pid %s) answered, error %r" % (k, s.get("pid"), s.get("error")))
+    print("       %-10s max_connections %-4s connections %-3s sessions %-2s paired %-2s unpaired %s  %s" % (
+        k, s.get("max_connections"), s.get("connections"), s.get("sessions"), s.get("paired"), s.get("unpaired"),
+        ", ".join(s.get("endpoints", []))))
+want = {"mariadb": views["mariadb-limits"][0][0], "postgresql": views["postgresql-limits"][0][0],
+        "redis": views["redis-limits"][0][0],
+        "pgbouncer": [v[1] for v in views["pgbouncer-config"] if v[0] == "max_client_conn"][0]}
+for k, v in want.items():
+    check(str(servers.get(k, {}).get("max_connections")) == v,
+          "%s max_connections %s = the server's own %s" % (k, servers.get(k, {}).get("max_connections"), v))
+lim = servers.get("mariadb", {}).get("user_limits", {})
+check(lim.get("tt-dbp-alice@%") == 5, "mariadb per-account MAX_USER_CONNECTIONS of tt-dbp-alice: %s" % lim)
+lim = servers.get("postgresql", {}).get("user_limits", {})
+check(lim.get("tt-dbp-alice") == 4, "postgresql rolconnlimit of tt-dbp-alice: %s" % lim)
+# the servers' views, by session id
+my_view = {r[0]: r for r in views.get("mariadb", [])}
+pg_view = {r[0]: r for r in views.get("postgresql", [])}
+rd_view = {}
+for r in views.get("redis", []):
+    kv = dict(x.split("=", 1) for x in r[0].split() if "=" in x)
+    rd_view[kv.get("id")] = kv
+for n, c in sorted(clients.items()):
+    kind = "pgbouncer" if c["where"].startswith("bouncer:") else {"pg": "postgresql"}.get(c["kind"], c["kind"])
+    via = "unix" if c["where"].startswith("/") else "tcp"
+    mine = [s for s in db_socks_of(c["pid"]) if s["db"]["server"] == kind]
+    label = "%-10s %-4s %-6s %-13s" % (kind, via, c["mode"], c["user"])
+    if len(mine) != 1:
+        check(False, "%s pid %d: one socket with its session, found %d" % (label, c["pid"], len(mine)))
+        continue
+    s, db = mine[0], mine[0]["db"]
+    if kind == "pgbouncer":
+        row = [r for r in views.get("pgbouncer-client", []) if r[5] == str(c["lport"])]
+        check(row and s["local"].endswith(":%d" % c["lport"]) and db["user"] == c["user"],
+              "%s pid %d socket %s: pgbouncer client %s, state %s (view: %s)" % (label, c["pid"], s["local"], db["user"], db["command"], row[0][3] if row else "?"))
+        continue
+    ok = db["id"] == c["id"]
+    if kind == "mariadb":
+        v = my_view.get(c["id"])
+        ok = ok and v is not None and db["user"] == v[1] and db["command"] == v[2] and db["in_transaction"] == (v[4] != "0")
+        check(ok, "%s pid %d: session %s paired with socket %s (user %s, command %s, in_transaction %s, query %r; view: %s)" % (
+            label, c["pid"], db["id"], s["inode"], db["user"], db["command"], db["in_transaction"], db["query"][:30], v and v[1:]))
+    elif kind == "postgresql":
+        v = pg_view.get(c["id"])
+        ok = ok and v is not None and db["user"] == v[1] and db["command"] == v[2]
+        check(ok, "%s pid %d: backend %s paired with socket %s (user %s, state %s, in_transaction %s, query %r; view: %s)" % (
+            label, c["pid"], db["id"], s["inode"], db["user"], db["command"], db["in_transaction"], db["query"][:30], v and v[1:]))
+    else:
+        v = rd_view.get(c["id"])
+        ok = ok and v is not None and db["command"] == v.get("cmd")
+        check(ok, "%s pid %d: client id %s paired with socket %s (cmd %s; view: id=%s addr=%s fd=%s)" % (
+            label, c["pid"], db["id"], s["inode"], db["command"], v and v.get("id"), v and v.get("addr"), v and v.get("fd")))
+    if c["mode"] == "txn":
+        check(db["in_transaction"] is True, "%s: in a transaction" % label)
+    if c["mode"] == "sleep":
+        check("sleep" in db["query"].lower(), "%s: its query %r" % (label, db["query"]))
+pools = servers.get("pgbouncer", {}).get("pools", [])
+w = sum(p["cl_waiting"] for p in pools)
+check(w >= 1, "pgbouncer pools: %d client(s) waiting %s" % (w, [(p["database"], p["user"], p["cl_active"], p["cl_waiting"]) for p in pools]))
+sys.exit(1 if fails else 0)
+PY
+rc=$?
+[ $rc = 0 ] || { echo "tenantop stderr:"; cat "$T/tt.err"; [ -n "${KEEP:-}" ] && echo "kept $T"; }
+exit $rc
