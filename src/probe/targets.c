@@ -39,11 +39,12 @@ int tt_db_conf_set(tt_db_conf *c, const char *name, const char *key, const char 
 	}
 	size_t vl = strlen(value);
 	if (!strcmp(key, "kind")) {
-		t->kind = (uint8_t)tt_db_kind_parse(value);
-		if (!t->kind) {
+		int kind = tt_db_kind_parse(value);
+		if (!kind) {
 			snprintf(err, errlen, "kind wants mariadb, mysql, postgresql, redis or pgbouncer, not '%.40s'", value);
 			return -1;
 		}
+		t->kind = (uint8_t)kind;
 	} else if (!strcmp(key, "socket")) {
 		if (value[0] != '/' || vl >= sizeof(t->unix_path)) {
 			snprintf(err, errlen, "socket wants an absolute path of the socket file (under %zu bytes)",
