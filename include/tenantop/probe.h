@@ -214,4 +214,23 @@ void tt_db_join_init(tt_db_join *j);
 void tt_db_join_free(tt_db_join *j);
 int tt_db_join_run(tt_db_join *j, const tt_snapshot *s, tt_db_results *r);
 
+/* ---- one refresh's database side (src/probe/dbstate.c) ----
+ * What the batch loop and the dashboard keep: the prober, the targets of the
+ * last snapshot, the latest results and their pairing with its sockets. */
+typedef struct tt_dbstate {
+	tt_prober *prober;      /* NULL: probes off */
+	tt_db_targets targets;
+	tt_db_results res;
+	tt_db_join join;
+	bool valid;             /* res and join describe the model's snapshot */
+} tt_dbstate;
+/* Start probing (every `every_s`) unless off; a thread that cannot start
+ * is said in err and leaves probes off.  0, or -1 with err. */
+int tt_dbstate_start(tt_dbstate *d, bool on, const char *proc_root, double every_s, char *err, size_t errlen);
+/* After the model took a snapshot: its servers become the targets, the
+ * latest results are taken (waiting at most wait_s for a first answer of
+ * every server, 0 = not at all) and paired with its sockets. */
+void tt_dbstate_update(tt_dbstate *d, const tt_snapshot *snap, const tt_db_conf *conf, double wait_s);
+void tt_dbstate_free(tt_dbstate *d);
+
 #endif

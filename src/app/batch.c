@@ -141,18 +141,10 @@ int tt_batch_run(tt_app *app)
 	}
 
 	/* database probes: live machine only (not a recording, not a fixture tree) */
-	tt_prober *prober = NULL;
-	tt_db_targets dbt = {0};
-	tt_db_results dbres;
-	tt_db_join dbjoin;
-	tt_db_results_init(&dbres);
-	tt_db_join_init(&dbjoin);
-	if (!app->no_db && !rp && !strcmp(app->collect.proc_root, "/proc") && !batch_stop) {
-		tt_probe_opts po = {.timeout_s = 1, .proc_root = app->collect.proc_root};
-		prober = tt_prober_new(&po, app->delay, err, sizeof(err));
-		if (!prober)
-			fprintf(stderr, "tenantop: %s (going on without database probes)\n", err);
-	}
+	tt_dbstate db;
+	if (tt_dbstate_start(&db, !app->no_db && !rp && !strcmp(app->collect.proc_root, "/proc"), app->collect.proc_root,
+			     app->delay, err, sizeof(err)) < 0)
+		fprintf(stderr, "tenantop: %s (going on without database probes)\n", err);
 
 	/* iterations 0: until stopped (the exporter service) */
 	for (int i = 0; (app->iterations == 0 || i < app->iterations) && !batch_stop; i++) {
@@ -197,21 +189,12 @@ int tt_batch_run(tt_app *app)
 					base.samples, base.learned_until - base.learned_from, path);
 			}
 		}
-		if (prober) {
-			/* the latest finished results; only the first refresh waits for a
-			 * first round, at most 2.5 s (a hung server shows "not probed yet") */
-			if (tt_db_targets_build(&dbt, &m.snap, &app->conf.dbs) == 0)
-				tt_prober_set_targets(prober, &dbt);
-			if (i == 0)
-				tt_prober_wait_round(prober, 2.5);
-			if (tt_prober_take(prober, &dbres) == 0 && tt_db_join_run(&dbjoin, &m.snap, &dbres) == 0) {
-				oo.db = &dbres;
-				oo.dbjoin = &dbjoin;
-			} else {
-				oo.db = NULL;
-				oo.dbjoin = NULL;
-			}
-		}
+		/* the latest finished results; only the first refresh waits for a
+		 * first round, at most the delay (2.5 s at most): a hung server shows
+		 * "not probed yet" and the refreshes keep their pace */
+		tt_dbstate_update(&db, &m.snap, &app->conf.dbs, i == 0 ? (app->delay < 2.5 ? app->delay : 2.5) : 0);
+		oo.db = db.valid ? &db.res : NULL;
+		oo.dbjoin = db.valid ? &db.join : NULL;
 		tt_detect_run(det, &m, &alerts);
 		oo.pools = tt_detector_pools(det, &oo.npools);
 		if (sink)
@@ -254,10 +237,7 @@ int tt_batch_run(tt_app *app)
 			sleep_until(next);
 	}
 
-	tt_prober_free(prober);
-	tt_db_targets_free(&dbt);
-	tt_db_results_free(&dbres);
-	tt_db_join_free(&dbjoin);
+	tt_dbstate_free(&db);
 	if (base.learning)
 		fprintf(stderr, "tenantop: stopped before the baseline was learned; nothing saved\n");
 	tt_baseline_free(&base);

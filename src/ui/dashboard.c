@@ -169,10 +169,14 @@ static void merge(tt_ui *ui)
 		else
 			tt_ui_message(ui, TT_TONE_OK, "baseline learned from %u refreshes, saved to %s", ui->base.samples, path);
 	}
+	/* the database side: the latest probe results, never waited for */
+	tt_dbstate_update(&ui->db, &ui->model.snap, &ui->app->conf.dbs, 0);
 	tt_detect_run(ui->det, &ui->model, &ui->alerts);
 	if (ui->exporter || ui->app->textfile) {
 		tt_output_opts oo = {.self_cpu_ms = -1, .self_rss_kb = -1, .max_tenants = ui->app->max_tenants};
 		oo.pools = tt_detector_pools(ui->det, &oo.npools);
+		oo.db = ui->db.valid ? &ui->db.res : NULL;
+		oo.dbjoin = ui->db.valid ? &ui->db.join : NULL;
 		size_t len = 0;
 		char *text = tt_prometheus_text(&ui->model, &ui->alerts, &oo, &len);
 		char terr[600];
@@ -332,6 +336,10 @@ int tt_dashboard_run(tt_app *app)
 		}
 	} else {
 		ui.ref = tt_refresher_new(&app->collect, app->delay, err, sizeof(err));
+		char dberr[256];
+		if (ui.ref && tt_dbstate_start(&ui.db, !app->no_db && !strcmp(app->collect.proc_root, "/proc"),
+					       app->collect.proc_root, app->delay, dberr, sizeof(dberr)) < 0)
+			tt_ui_message(&ui, TT_TONE_WARN, "%s", dberr);
 		if (ui.ref && app->record_path && !(ui.recorder = tt_recorder_open(app->record_path, err, sizeof(err)))) {
 			tt_refresher_free(ui.ref);
 			ui.ref = NULL;
@@ -405,6 +413,7 @@ int tt_dashboard_run(tt_app *app)
 	endwin();
 	if (ui.ref)
 		tt_refresher_free(ui.ref);
+	tt_dbstate_free(&ui.db);
 	tt_recorder_close(ui.recorder);
 	tt_replay_close(ui.replay);
 	tt_alert_sink_free(ui.sink);

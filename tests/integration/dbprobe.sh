@@ -263,4 +263,47 @@ sys.exit(1 if fails else 0)
 PY
 rc=$?
 [ $rc = 0 ] || { echo "tenantop stderr:"; cat "$T/tt.err"; [ -n "${KEEP:-}" ] && echo "kept $T"; }
+
+# --- a refused login and a hung server: shown per server, never fatal -------
+echo "wrong" > "$T/wrong.pw"; chmod 600 "$T/wrong.pw"
+cat > "$T/refused.conf" <<X
+[general]
+ports = $MP, $PP, $RP, $BP
+[database shop]
+kind = mariadb
+host = 127.0.0.1:$MP
+user = nobody
+password_file = $T/wrong.pw
+X
+RPID=$(ss -tlnpH "sport = :$RP" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
+kill -STOP "$RPID"
+"$B/tenantop" --batch --format json --iterations 4 --delay 0.5 --config "$T/refused.conf" > "$T/hung.jsonl" 2>"$T/hung.err"
+hrc=$?
+kill -CONT "$RPID"
+python3 - "$T" $hrc <<'PY' || rc=1
+import json, sys
+d, hrc = sys.argv[1], int(sys.argv[2])
+fails = 0
+def check(ok, what):
+    global fails
+    print("  %s %s" % ("ok  " if ok else "FAIL", what)); fails += not ok
+check(hrc == 0, "tenantop exits 0 with a refused login and a stopped Redis (exit %d)" % hrc)
+docs = [json.loads(l) for l in open(d + "/hung.jsonl") if l.strip()]
+check(len(docs) == 4, "4 refreshes printed (%d)" % len(docs))
+if docs:
+    last = {s.get("name") or s["kind"]: s for s in docs[-1].get("servers", [])}
+    shop = last.get("shop", {})
+    check(shop.get("kind") == "mariadb" and "refused" in (shop.get("error") or "") and "nobody" in shop["error"],
+          "the configured MariaDB login is refused, said per server: %r" % shop.get("error"))
+    red = last.get("redis", {})
+    check(red.get("error") is not None, "the stopped Redis has an error: %r" % red.get("error"))
+    for k in ("postgresql", "pgbouncer"):
+        check(last.get(k, {}).get("error") is None, "%s still answered beside them" % k)
+    times = [x["time"] for x in docs]
+    print("       refresh intervals with a stopped Redis (delay 0.5 s, measured, not a pass condition): %s" %
+          ", ".join("%.2f s" % (b - a) for a, b in zip(times, times[1:])))
+    print("       probe of the stopped Redis took %s ms, age %s s" % (red.get("probe_ms"), red.get("age_s")))
+sys.exit(1 if fails else 0)
+PY
+[ $rc = 0 ] || { cat "$T/hung.err"; }
 exit $rc
