@@ -232,5 +232,17 @@ int tt_dbstate_start(tt_dbstate *d, bool on, const char *proc_root, double every
  * every server, 0 = not at all) and paired with its sockets. */
 void tt_dbstate_update(tt_dbstate *d, const tt_snapshot *snap, const tt_db_conf *conf, double wait_s);
 void tt_dbstate_free(tt_dbstate *d);
+/* The limits the servers reported, for the detector (detect.h tt_db_limit):
+ * each server's max_connections (less PostgreSQL's superuser reserve), each
+ * database user's own limit with the tenant whose paired sessions log in as
+ * that user, and the tenants with clients waiting in a pooler.  A limit the
+ * config gives for the same port (or tenant) wins: that one is left out.
+ * Returns how many were written. */
+#define TT_DB_LIMITS_MAX 256
+struct tt_model;
+struct tt_db_limit;
+struct tt_detect_opts;
+size_t tt_dbstate_limits(const tt_dbstate *d, const struct tt_model *m, const struct tt_detect_opts *conf,
+			 struct tt_db_limit *out, size_t max);
 
 #endif

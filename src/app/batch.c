@@ -142,6 +142,7 @@ int tt_batch_run(tt_app *app)
 
 	/* database probes: live machine only (not a recording, not a fixture tree) */
 	tt_dbstate db;
+	tt_db_limit dblim[TT_DB_LIMITS_MAX];
 	if (tt_dbstate_start(&db, !app->no_db && !rp && !strcmp(app->collect.proc_root, "/proc"), app->collect.proc_root,
 			     app->delay, err, sizeof(err)) < 0)
 		fprintf(stderr, "tenantop: %s (going on without database probes)\n", err);
@@ -195,6 +196,7 @@ int tt_batch_run(tt_app *app)
 		tt_dbstate_update(&db, &m.snap, &app->conf.dbs, i == 0 ? (app->delay < 2.5 ? app->delay : 2.5) : 0);
 		oo.db = db.valid ? &db.res : NULL;
 		oo.dbjoin = db.valid ? &db.join : NULL;
+		tt_detector_set_db_limits(det, dblim, tt_dbstate_limits(&db, &m, &app->conf.detect, dblim, TT_DB_LIMITS_MAX));
 		tt_detect_run(det, &m, &alerts);
 		oo.pools = tt_detector_pools(det, &oo.npools);
 		if (sink)

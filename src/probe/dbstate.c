@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tenantop/detect.h"
+#include "tenantop/model.h"
 #include "tenantop/probe.h"
 
 int tt_dbstate_start(tt_dbstate *d, bool on, const char *proc_root, double every_s, char *err, size_t errlen)
@@ -36,4 +38,153 @@ void tt_dbstate_free(tt_dbstate *d)
 	tt_db_results_free(&d->res);
 	tt_db_join_free(&d->join);
 	memset(d, 0, sizeof(*d));
+}
+
+/* ---- the servers' limits for the detector ---- */
+
+static bool conf_has_port(const tt_detect_opts *o, const tt_db_server *s)
+{
+	for (size_t i = 0; o && i < o->nlimits; i++)
+		for (unsigned p = 0; p < s->t.ntcp_ports; p++)
+			if (!o->limits[i].tenant[0] && o->limits[i].port == s->t.tcp_ports[p])
+				return true;
+	return false;
+}
+
+static bool conf_has_tenant(const tt_detect_opts *o, const char *tenant)
+{
+	for (size_t i = 0; o && i < o->nlimits; i++)
+		if (o->limits[i].tenant[0] && !strcmp(o->limits[i].tenant, tenant))
+			return true;
+	return false;
+}
+
+/* The tenant most of the matching sessions' client sockets belong to: the
+ * socket of a paired session that is not the server's own end. */
+typedef bool (*session_pred)(const tt_db_session *s, const void *arg);
+
+static long tenant_of_sessions(const tt_dbstate *d, const tt_model *m, uint32_t server, session_pred pred,
+			       const void *arg, uint32_t *nsessions)
+{
+	long best = -1;
+	uint32_t best_n = 0;
+	*nsessions = 0;
+	/* few tenants use one database user: a linear count is enough */
+	for (size_t k = 0; k < m->nsocks && k < d->join.n; k++) {
+		int32_t si = d->join.sock_session[k];
+		if (si < 0 || d->res.sessions[si].server != server || !pred(&d->res.sessions[si], arg))
+			continue;
+		const tt_msock *ms = &m->socks[k];
+		if (ms->role != TT_ROLE_CLIENT || ms->tenant < 0)
+			continue;
+		(*nsessions)++;
+		if (ms->tenant == best) {
+			best_n++;
+			continue;
+		}
+		uint32_t n = 0;
+		for (size_t q = 0; q < m->nsocks && q < d->join.n; q++) {
+			int32_t sq = d->join.sock_session[q];
+			if (sq >= 0 && m->socks[q].tenant == ms->tenant && m->socks[q].role == TT_ROLE_CLIENT &&
+			    d->res.sessions[sq].server == server && pred(&d->res.sessions[sq], arg))
+				n++;
+		}
+		if (n > best_n) {
+			best = ms->tenant;
+			best_n = n;
+		}
+	}
+	return best;
+}
+
+static bool same_user(const tt_db_session *s, const void *arg)
+{
+	return !strcmp(s->user, (const char *)arg);
+}
+
+static bool waiting_in_pool(const tt_db_session *s, const void *arg)
+{
+	const tt_db_pool *p = arg;
+	return !strcmp(s->command, "waiting") && !strcmp(s->user, p->user) && !strcmp(s->database, p->database);
+}
+
+size_t tt_dbstate_limits(const tt_dbstate *d, const tt_model *m, const tt_detect_opts *conf, tt_db_limit *out,
+			 size_t max)
+{
+	size_t n = 0;
+	if (!d->valid)
+		return 0;
+	const tt_db_results *r = &d->res;
+	for (size_t i = 0; i < r->nservers && n < max; i++) {
+		const tt_db_server *s = &r->servers[i];
+		if (s->error[0] || s->probed_at <= 0)
+			continue;
+		char ep[64];
+		snprintf(ep, sizeof(ep), "%.*s", (int)strcspn(s->t.endpoints, ","), s->t.endpoints);
+		/* the whole server */
+		long lim = s->max_connections - (s->reserved > 0 ? s->reserved : 0);
+		if (lim > 0 && s->connections >= 0 && !conf_has_port(conf, s)) {
+			tt_db_limit *l = &out[n++];
+			memset(l, 0, sizeof(*l));
+			snprintf(l->what, sizeof(l->what), "%s %.50s %s", tt_db_kind_name(s->t.kind), ep,
+				 s->t.kind == TT_DB_PGBOUNCER ? "max_client_conn" : s->t.kind == TT_DB_REDIS ? "maxclients"
+												   : "max_connections");
+			l->used = (uint32_t)s->connections;
+			l->max = (uint32_t)lim;
+		}
+		/* each database user's own limit (MariaDB accounts: the user part; the smallest wins) */
+		for (size_t u = 0; u < r->nlimits && n < max; u++) {
+			const tt_db_userlimit *ul = &r->limits[u];
+			if (ul->server != i || ul->limit <= 0)
+				continue;
+			char user[64];
+			snprintf(user, sizeof(user), "%.*s", (int)strcspn(ul->user, "@"), ul->user);
+			bool dup = false;
+			long smallest = ul->limit;
+			for (size_t v = 0; v < r->nlimits; v++) {
+				const tt_db_userlimit *o = &r->limits[v];
+				if (o->server != i || o->limit <= 0 || v == u)
+					continue;
+				if (strncmp(o->user, user, strlen(user)) || (o->user[strlen(user)] && o->user[strlen(user)] != '@'))
+					continue;
+				if (v < u)
+					dup = true;
+				if (o->limit < smallest)
+					smallest = o->limit;
+			}
+			if (dup)
+				continue;
+			uint32_t used = 0, paired = 0;
+			for (size_t q = 0; q < r->nsessions; q++)
+				if (r->sessions[q].server == i && !strcmp(r->sessions[q].user, user))
+					used++;
+			long t = tenant_of_sessions(d, m, (uint32_t)i, same_user, user, &paired);
+			const char *tn = t >= 0 ? m->tenants[t].name : "";
+			if (*tn && conf_has_tenant(conf, tn))
+				continue;
+			tt_db_limit *l = &out[n++];
+			memset(l, 0, sizeof(*l));
+			snprintf(l->tenant, sizeof(l->tenant), "%s", tn);
+			snprintf(l->what, sizeof(l->what), "%s %.50s user %.40s %s", tt_db_kind_name(s->t.kind), ep, user,
+				 s->t.kind == TT_DB_MARIADB ? "MAX_USER_CONNECTIONS" : "CONNECTION LIMIT");
+			l->used = used;
+			l->max = (uint32_t)smallest;
+		}
+		/* pooler clients waiting: per tenant of the waiting clients */
+		for (uint32_t p = 0; p < s->npools && s->first_pool + p < r->npools && n < max; p++) {
+			const tt_db_pool *pl = &r->pools[s->first_pool + p];
+			if (!pl->cl_waiting)
+				continue;
+			uint32_t paired = 0;
+			long t = tenant_of_sessions(d, m, (uint32_t)i, waiting_in_pool, pl, &paired);
+			tt_db_limit *l = &out[n++];
+			memset(l, 0, sizeof(*l));
+			snprintf(l->tenant, sizeof(l->tenant), "%s", t >= 0 ? m->tenants[t].name : "");
+			snprintf(l->what, sizeof(l->what), "%s %.50s pool %.24s/%.24s", tt_db_kind_name(s->t.kind), ep, pl->database,
+				 pl->user);
+			l->waiting = pl->cl_waiting;
+			l->longest_wait_s = pl->maxwait_s;
+		}
+	}
+	return n;
 }

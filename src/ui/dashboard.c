@@ -171,6 +171,9 @@ static void merge(tt_ui *ui)
 	}
 	/* the database side: the latest probe results, never waited for */
 	tt_dbstate_update(&ui->db, &ui->model.snap, &ui->app->conf.dbs, 0);
+	tt_db_limit dblim[TT_DB_LIMITS_MAX];
+	tt_detector_set_db_limits(ui->det, dblim,
+				  tt_dbstate_limits(&ui->db, &ui->model, &ui->app->conf.detect, dblim, TT_DB_LIMITS_MAX));
 	tt_detect_run(ui->det, &ui->model, &ui->alerts);
 	if (ui->exporter || ui->app->textfile) {
 		tt_output_opts oo = {.self_cpu_ms = -1, .self_rss_kb = -1, .max_tenants = ui->app->max_tenants};

@@ -130,6 +130,10 @@ client() { # USER KIND WHERE MODE
 }
 client $A mariadb $MP idle
 client $A mariadb $MP sleep
+# alice at her own limit (MAX_USER_CONNECTIONS 5): the pool alert with no limit configured
+client $A mariadb $MP idle
+client $A mariadb $MP idle
+client $A mariadb "$T/my-run/mysqld.sock" idle
 client $Bo mariadb "$T/my-run/mysqld.sock" txn
 client $Bo mariadb "$T/my-run/mysqld.sock" idle
 client $Bo pg $PP txn
@@ -259,6 +263,13 @@ for n, c in sorted(clients.items()):
 pools = servers.get("pgbouncer", {}).get("pools", [])
 w = sum(p["cl_waiting"] for p in pools)
 check(w >= 1, "pgbouncer pools: %d client(s) waiting %s" % (w, [(p["database"], p["user"], p["cl_active"], p["cl_waiting"]) for p in pools]))
+al = {(a["tenant"], a["kind"]): a for a in doc.get("alerts", [])}
+a = al.get(("tt-dbp-alice", "pool"))
+check(a is not None and "MAX_USER_CONNECTIONS" in a["message"],
+      "alice at her MariaDB limit raises the pool alert with no limit configured: %s" % (a and a["message"]))
+a = al.get(("tt-dbp-bob", "pool_waiting"))
+check(a is not None, "bob's client waiting in pgbouncer raises pool_waiting for bob: %s" % (a and a["message"]))
+check(not any(t == "tt-dbp-bob" and k == "pool" for t, k in al), "bob (no limit of his own) raises no pool alert")
 sys.exit(1 if fails else 0)
 PY
 rc=$?
