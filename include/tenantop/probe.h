@@ -142,19 +142,37 @@ tt_db_userlimit *tt_db_results_add_limit(tt_db_results *r);
 int tt_db_results_append(tt_db_results *dst, const tt_db_results *src);
 
 /* ---- the probes (src/probe/mariadb.c, postgres.c, redis.c, pgbouncer.c) ----
- * Each fills one server (the last of r->servers, already added with its
- * target) and its sessions; errors go to the server's error field. */
+ * Each kind has connect (NULL with the reason in srv->error), body (asks
+ * everything over a connection, appending to r for server si; -1 when the
+ * connection failed, the reason in the server's error) and close. */
 typedef struct tt_probe_opts {
 	double timeout_s;        /* connect and read, each (default 1) */
 	const char *proc_root;   /* for /proc/PID/fd of the server ("/proc") */
 } tt_probe_opts;
 
-void tt_probe_mariadb(const tt_probe_opts *o, tt_db_results *r);
-void tt_probe_postgres(const tt_probe_opts *o, tt_db_results *r);
-void tt_probe_redis(const tt_probe_opts *o, tt_db_results *r);
-void tt_probe_pgbouncer(const tt_probe_opts *o, tt_db_results *r);
-/* Runs the probe of the target's kind: appends a server and its rows. */
-void tt_probe_one(const tt_probe_opts *o, const tt_db_target *t, tt_db_results *r);
+void *tt_mariadb_connect(const tt_probe_opts *o, tt_db_server *srv);
+int tt_mariadb_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h);
+void tt_mariadb_close(void *h);
+void *tt_postgres_connect(const tt_probe_opts *o, tt_db_server *srv);
+int tt_postgres_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h);
+void *tt_pgbouncer_connect(const tt_probe_opts *o, tt_db_server *srv);
+int tt_pgbouncer_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h);
+void tt_pg_close(void *h); /* PostgreSQL and pgbouncer */
+void *tt_redis_connect(const tt_probe_opts *o, tt_db_server *srv);
+int tt_redis_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h);
+void tt_redis_close(void *h);
+
+/* A connection kept from one round to the next (no reconnect, no new
+ * backend, no peer-authentication switch each refresh). */
+typedef struct tt_probe_conn {
+	int kind;
+	void *h; /* NULL: none */
+} tt_probe_conn;
+/* Ask one target: appends a server and its rows to r.  Uses *conn when it
+ * is open (once more on a new connection if that one fails: the server may
+ * have timed it out), leaves it open for the next round, closed on failure. */
+void tt_probe_one(const tt_probe_opts *o, const tt_db_target *t, tt_db_results *r, tt_probe_conn *conn);
+void tt_probe_conn_close(tt_probe_conn *conn);
 
 /* ---- helpers shared by the probes (src/probe/common.c); pure unless said ---- */
 /* Copy a server-supplied string, sanitised and cut to the buffer. */

@@ -191,9 +191,10 @@ int tt_batch_run(tt_app *app)
 			}
 		}
 		/* the latest finished results; only the first refresh waits for a
-		 * first round, at most the delay (2.5 s at most): a hung server shows
-		 * "not probed yet" and the refreshes keep their pace */
-		tt_dbstate_update(&db, &m.snap, &app->conf.dbs, i == 0 ? (app->delay < 2.5 ? app->delay : 2.5) : 0);
+		 * first round, until the next refresh is due (2.5 s at most): a hung
+		 * server shows "not probed yet" and the refreshes keep their pace */
+		double dbwait = i == 0 ? next - now_mono() : 0;
+		tt_dbstate_update(&db, &m.snap, &app->conf.dbs, dbwait < 2.5 ? dbwait : 2.5);
 		oo.db = db.valid ? &db.res : NULL;
 		oo.dbjoin = db.valid ? &db.join : NULL;
 		tt_detector_set_db_limits(det, dblim, tt_dbstate_limits(&db, &m, &app->conf.detect, dblim, TT_DB_LIMITS_MAX));

@@ -422,26 +422,83 @@ void tt_db_become_root(void)
 
 /* ------------------------------------------------------------ the dispatcher */
 
-void tt_probe_one(const tt_probe_opts *o, const tt_db_target *t, tt_db_results *r)
+struct probe_ops {
+	void *(*connect)(const tt_probe_opts *o, tt_db_server *srv);
+	int (*body)(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h);
+	void (*close)(void *h);
+};
+
+static const struct probe_ops *ops_of(int kind)
+{
+	static const struct probe_ops ops[] = {
+		[TT_DB_MARIADB] = {tt_mariadb_connect, tt_mariadb_body, tt_mariadb_close},
+		[TT_DB_POSTGRESQL] = {tt_postgres_connect, tt_postgres_body, tt_pg_close},
+		[TT_DB_REDIS] = {tt_redis_connect, tt_redis_body, tt_redis_close},
+		[TT_DB_PGBOUNCER] = {tt_pgbouncer_connect, tt_pgbouncer_body, tt_pg_close},
+	};
+	return kind > 0 && kind <= TT_DB_PGBOUNCER ? &ops[kind] : NULL;
+}
+
+void tt_probe_conn_close(tt_probe_conn *conn)
+{
+	const struct probe_ops *op = ops_of(conn->kind);
+	if (conn->h && op)
+		op->close(conn->h);
+	conn->h = NULL;
+	conn->kind = 0;
+}
+
+/* Forget what a failed body appended: the server as it was added. */
+static void rollback(tt_db_results *r, size_t si, size_t ns, size_t np, size_t nl)
+{
+	tt_db_target t = r->servers[si].t;
+	r->nsessions = ns;
+	r->npools = np;
+	r->nlimits = nl;
+	r->nservers = si;
+	tt_db_server *s = tt_db_results_add_server(r);
+	if (s)
+		s->t = t;
+}
+
+void tt_probe_one(const tt_probe_opts *o, const tt_db_target *t, tt_db_results *r, tt_probe_conn *conn)
 {
 	tt_db_server *s = tt_db_results_add_server(r);
 	if (!s)
 		return;
 	s->t = *t;
-	switch (t->kind) {
-	case TT_DB_MARIADB:
-		tt_probe_mariadb(o, r);
-		break;
-	case TT_DB_POSTGRESQL:
-		tt_probe_postgres(o, r);
-		break;
-	case TT_DB_REDIS:
-		tt_probe_redis(o, r);
-		break;
-	case TT_DB_PGBOUNCER:
-		tt_probe_pgbouncer(o, r);
-		break;
-	default:
+	size_t si = r->nservers - 1, ns = r->nsessions, np = r->npools, nl = r->nlimits;
+	const struct probe_ops *op = ops_of(t->kind);
+	if (!op) {
 		snprintf(s->error, sizeof(s->error), "unknown kind");
+		return;
 	}
+	double t0 = tt_db_mono();
+	if (conn->h && conn->kind != t->kind)
+		tt_probe_conn_close(conn);
+	if (conn->h) {
+		if (op->body(o, r, si, conn->h) == 0) {
+			r->servers[si].duration_ms = (tt_db_mono() - t0) * 1e3;
+			return;
+		}
+		/* the kept connection failed at once (closed by the server's idle
+		 * timeout, a restart): once more on a new one; one that timed out
+		 * (a hung server) is not asked twice in a round */
+		tt_probe_conn_close(conn);
+		if (tt_db_mono() - t0 >= 0.9 * (o->timeout_s > 0 ? o->timeout_s : 1)) {
+			r->servers[si].duration_ms = (tt_db_mono() - t0) * 1e3;
+			return;
+		}
+		rollback(r, si, ns, np, nl);
+	}
+	void *h = op->connect(o, &r->servers[si]);
+	if (h) {
+		if (op->body(o, r, si, h) == 0) {
+			conn->h = h;
+			conn->kind = t->kind;
+		} else {
+			op->close(h);
+		}
+	}
+	r->servers[si].duration_ms = (tt_db_mono() - t0) * 1e3;
 }

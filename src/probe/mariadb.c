@@ -33,45 +33,53 @@ static MYSQL_RES *query(MYSQL *db, const char *sql, tt_db_server *srv, bool requ
 	return res;
 }
 
-void tt_probe_mariadb(const tt_probe_opts *o, tt_db_results *r)
+void *tt_mariadb_connect(const tt_probe_opts *o, tt_db_server *srv)
 {
-	size_t si = r->nservers - 1;
-	tt_db_server *srv = &r->servers[si];
 	const tt_db_target *t = &srv->t;
 	MYSQL *db = mysql_init(NULL);
 	if (!db) {
 		snprintf(srv->error, sizeof(srv->error), "out of memory");
-		return;
+		return NULL;
 	}
 	unsigned int tmo = o->timeout_s < 1 ? 1 : (unsigned int)o->timeout_s;
 	mysql_optionsv(db, MYSQL_OPT_CONNECT_TIMEOUT, &tmo);
 	mysql_optionsv(db, MYSQL_OPT_READ_TIMEOUT, &tmo);
 	mysql_optionsv(db, MYSQL_OPT_WRITE_TIMEOUT, &tmo);
-	mysql_optionsv(db, MYSQL_READ_DEFAULT_GROUP, NULL);
 	char pw[256] = "";
 	if (t->password_file[0] && tt_db_read_password(t->password_file, pw, sizeof(pw)) < 0) {
 		snprintf(srv->error, sizeof(srv->error), "cannot read the password file %.150s", t->password_file);
 		mysql_close(db);
-		return;
+		return NULL;
 	}
 	const char *user = t->user[0] ? t->user : "root";
 	bool via_unix = t->unix_path[0] != '\0';
 	unsigned int proto = via_unix ? MYSQL_PROTOCOL_SOCKET : MYSQL_PROTOCOL_TCP;
 	mysql_optionsv(db, MYSQL_OPT_PROTOCOL, &proto);
-	double t0 = tt_db_mono();
 	if (!mysql_real_connect(db, via_unix ? "localhost" : t->host, user, pw[0] ? pw : NULL, NULL,
 				via_unix ? 0 : t->port, via_unix ? t->unix_path : NULL, 0)) {
 		snprintf(srv->error, sizeof(srv->error), "login as %s refused: %s", user, mysql_error(db));
 		memset(pw, 0, sizeof(pw));
 		mysql_close(db);
-		return;
+		return NULL;
 	}
 	memset(pw, 0, sizeof(pw));
+	return db;
+}
 
+void tt_mariadb_close(void *h)
+{
+	mysql_close(h);
+}
+
+int tt_mariadb_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h)
+{
+	MYSQL *db = h;
+	tt_db_server *srv = &r->servers[si];
+	const tt_db_target *t = &srv->t;
 	MYSQL_RES *res;
 	MYSQL_ROW row;
 	if (!(res = query(db, "SELECT VERSION(), @@max_connections, @@max_user_connections", srv, true)))
-		goto out;
+		return -1;
 	if ((row = mysql_fetch_row(res))) {
 		tt_db_copy(srv->version, sizeof(srv->version), row[0], row[0] ? strlen(row[0]) : 0);
 		srv->max_connections = to_long(row[1]);
@@ -140,11 +148,11 @@ void tt_probe_mariadb(const tt_probe_opts *o, tt_db_results *r)
 			  "SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.TIME_MS, p.INFO, "
 			  "(SELECT COUNT(*) FROM information_schema.INNODB_TRX x WHERE x.trx_mysql_thread_id = p.ID) "
 			  "FROM information_schema.PROCESSLIST p "
-			  "WHERE p.ID <> CONNECTION_ID() AND p.COMMAND NOT IN ('Daemon', 'Binlog Dump') "
-			  "AND p.HOST <> ''",
+			  "WHERE p.ID <> CONNECTION_ID() AND p.COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Slave_IO', 'Slave_SQL') "
+			  "AND p.USER NOT IN ('system user', 'event_scheduler')",
 			  srv, true))) {
 		free(fds);
-		goto out;
+		return -1;
 	}
 	while ((row = mysql_fetch_row(res))) {
 		unsigned long *len = mysql_fetch_lengths(res);
@@ -189,10 +197,6 @@ void tt_probe_mariadb(const tt_probe_opts *o, tt_db_results *r)
 	}
 	mysql_free_result(res);
 	free(fds);
-	srv = &r->servers[si];
-	srv->nsessions = (uint32_t)(r->nsessions - first);
-out:
-	srv = &r->servers[si];
-	srv->duration_ms = (tt_db_mono() - t0) * 1e3;
-	mysql_close(db);
+	r->servers[si].nsessions = (uint32_t)(r->nsessions - first);
+	return 0;
 }

@@ -22,18 +22,19 @@ static uint32_t col_u32(const PGresult *res, int row, const char *name)
 	return v < 0 ? 0 : (uint32_t)v;
 }
 
-void tt_probe_pgbouncer(const tt_probe_opts *o, tt_db_results *r)
+void *tt_pgbouncer_connect(const tt_probe_opts *o, tt_db_server *srv)
 {
-	size_t si = r->nservers - 1;
+	return tt_pg_connect(o, &srv->t, srv->t.user[0] ? srv->t.user : "pgbouncer", "pgbouncer", false, srv);
+}
+
+int tt_pgbouncer_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h)
+{
+	PGconn *c = h;
 	tt_db_server *srv = &r->servers[si];
-	const tt_db_target t = srv->t;
-	double t0 = tt_db_mono(), tmo = o->timeout_s > 0 ? o->timeout_s : 1;
-	PGconn *c = tt_pg_connect(o, &t, t.user[0] ? t.user : "pgbouncer", "pgbouncer", false, srv);
-	if (!c)
-		return;
+	double tmo = o->timeout_s > 0 ? o->timeout_s : 1;
 	PGresult *res = tt_pg_query(c, "SHOW CONFIG", tmo, srv);
 	if (!res)
-		goto out;
+		return -1;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *k = tt_pg_get(res, i, "key");
 		if (!k)
@@ -53,7 +54,7 @@ void tt_probe_pgbouncer(const tt_probe_opts *o, tt_db_results *r)
 	}
 	srv = &r->servers[si];
 	if (!(res = tt_pg_query(c, "SHOW POOLS", tmo, srv)))
-		goto out;
+		return -1;
 	srv = &r->servers[si];
 	srv->first_pool = (uint32_t)r->npools;
 	for (int i = 0; i < PQntuples(res); i++) {
@@ -79,7 +80,7 @@ void tt_probe_pgbouncer(const tt_probe_opts *o, tt_db_results *r)
 	srv = &r->servers[si];
 	srv->npools = (uint32_t)(r->npools - srv->first_pool);
 	if (!(res = tt_pg_query(c, "SHOW CLIENTS", tmo, srv)))
-		goto out;
+		return -1;
 	size_t first = r->nsessions;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *db = tt_pg_get(res, i, "database");
@@ -109,8 +110,5 @@ void tt_probe_pgbouncer(const tt_probe_opts *o, tt_db_results *r)
 	srv->nsessions = (uint32_t)(r->nsessions - first);
 	srv->connections = srv->nsessions;
 	srv->error[0] = '\0';
-out:
-	srv = &r->servers[si];
-	srv->duration_ms = (tt_db_mono() - t0) * 1e3;
-	PQfinish(c);
+	return 0;
 }

@@ -14,22 +14,28 @@ static void copy_col(char *dst, size_t len, const PGresult *res, int row, const 
 	tt_db_copy(dst, len, v, v ? strlen(v) : 0);
 }
 
-void tt_probe_postgres(const tt_probe_opts *o, tt_db_results *r)
+void *tt_postgres_connect(const tt_probe_opts *o, tt_db_server *srv)
 {
-	size_t si = r->nservers - 1;
+	return tt_pg_connect(o, &srv->t, srv->t.user, "postgres", true, srv);
+}
+
+void tt_pg_close(void *h)
+{
+	PQfinish(h);
+}
+
+int tt_postgres_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h)
+{
+	PGconn *c = h;
 	tt_db_server *srv = &r->servers[si];
-	const tt_db_target t = srv->t;
-	double t0 = tt_db_mono(), tmo = o->timeout_s > 0 ? o->timeout_s : 1;
-	PGconn *c = tt_pg_connect(o, &t, t.user, "postgres", true, srv);
-	if (!c)
-		return;
+	double tmo = o->timeout_s > 0 ? o->timeout_s : 1;
 	PGresult *res = tt_pg_query(c,
 				    "SELECT version() AS version, current_setting('max_connections') AS max_connections, "
 				    "current_setting('superuser_reserved_connections') AS reserved, "
 				    "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend') AS used",
 				    tmo, srv);
 	if (!res)
-		goto out;
+		return -1;
 	if (PQntuples(res) == 1) {
 		const char *v = tt_pg_get(res, 0, "version");
 		/* "PostgreSQL 15.20 (Debian ...) on x86_64...": the first two words */
@@ -63,7 +69,7 @@ void tt_probe_postgres(const tt_probe_opts *o, tt_db_results *r)
 			  "FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()",
 			  tmo, srv);
 	if (!res)
-		goto out;
+		return -1;
 	size_t first = r->nsessions;
 	for (int i = 0; i < PQntuples(res); i++) {
 		tt_db_session *s = tt_db_results_add_session(r);
@@ -96,10 +102,6 @@ void tt_probe_postgres(const tt_probe_opts *o, tt_db_results *r)
 		}
 	}
 	PQclear(res);
-	srv = &r->servers[si];
-	srv->nsessions = (uint32_t)(r->nsessions - first);
-out:
-	srv = &r->servers[si];
-	srv->duration_ms = (tt_db_mono() - t0) * 1e3;
-	PQfinish(c);
+	r->servers[si].nsessions = (uint32_t)(r->nsessions - first);
+	return 0;
 }

@@ -57,19 +57,63 @@ static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu, double seconds)
 	pthread_cond_timedwait(cv, mu, &ts);
 }
 
+/* The worker's open connections, by target key (worker only). */
+struct wconn {
+	char key[300];
+	bool used;
+	tt_probe_conn c;
+};
+
+static tt_probe_conn *wconn_get(struct wconn **v, size_t *n, size_t *cap, const char *key)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*v)[i].key, key)) {
+			(*v)[i].used = true;
+			return &(*v)[i].c;
+		}
+	struct wconn *w = TT_VEC_PUSH(*v, *n, *cap);
+	if (!w)
+		return NULL;
+	snprintf(w->key, sizeof(w->key), "%s", key);
+	w->used = true;
+	return &w->c;
+}
+
+/* Close the connections of servers no longer asked. */
+static void wconn_sweep(struct wconn *v, size_t *n, bool all)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < *n; i++) {
+		if (v[i].used && !all) {
+			v[i].used = false;
+			v[w++] = v[i];
+		} else {
+			tt_probe_conn_close(&v[i].c);
+		}
+	}
+	*n = w;
+}
+
 static void *worker(void *arg)
 {
 	struct tt_prober *p = arg;
 	tt_db_results one;
 	tt_db_results_init(&one);
+	struct wconn *conns = NULL;
+	size_t nconns = 0, capconns = 0;
 	pthread_mutex_lock(&p->mu);
 	while (!p->quit) {
 		p->kick = false;
+		bool full_round = true;
 		for (size_t i = 0; i < p->targets.n && !p->quit; i++) {
 			tt_db_target t = p->targets.v[i];
+			char ckey[300];
+			target_key(&t, ckey, sizeof(ckey));
 			pthread_mutex_unlock(&p->mu);
 			tt_db_results_clear(&one);
-			tt_probe_one(&p->opts, &t, &one);
+			tt_probe_conn spare = {0, NULL}, *pc = wconn_get(&conns, &nconns, &capconns, ckey);
+			tt_probe_one(&p->opts, &t, &one, pc ? pc : &spare);
+			tt_probe_conn_close(&spare);
 			struct timespec now;
 			clock_gettime(CLOCK_REALTIME, &now);
 			if (one.nservers)
@@ -85,13 +129,19 @@ static void *worker(void *arg)
 				e->have = true;
 				pthread_cond_broadcast(&p->done_cv);
 			}
-			if (p->kick)
+			if (p->kick) {
+				full_round = false;
 				break; /* new targets: start over with them */
+			}
 		}
+		if (full_round && !p->quit)
+			wconn_sweep(conns, &nconns, false);
 		if (!p->kick && !p->quit)
 			timed_wait(&p->cv, &p->mu, p->every_s);
 	}
 	pthread_mutex_unlock(&p->mu);
+	wconn_sweep(conns, &nconns, true);
+	free(conns);
 	tt_db_results_free(&one);
 	return NULL;
 }

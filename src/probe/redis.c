@@ -24,41 +24,55 @@ static redisReply *cmd(redisContext *c, tt_db_server *srv, const char *fmt, cons
 	return rep;
 }
 
-void tt_probe_redis(const tt_probe_opts *o, tt_db_results *r)
+void *tt_redis_connect(const tt_probe_opts *o, tt_db_server *srv)
 {
-	size_t si = r->nservers - 1;
-	tt_db_server *srv = &r->servers[si];
-	const tt_db_target t = srv->t;
-	double tmo = o->timeout_s > 0 ? o->timeout_s : 1, t0 = tt_db_mono();
+	const tt_db_target *t = &srv->t;
+	double tmo = o->timeout_s > 0 ? o->timeout_s : 1;
 	struct timeval tv = {(time_t)tmo, (suseconds_t)((tmo - (double)(time_t)tmo) * 1e6)};
-	redisContext *c = t.unix_path[0] ? redisConnectUnixWithTimeout(t.unix_path, tv)
-					 : redisConnectWithTimeout(t.host, t.port, tv);
+	redisContext *c = t->unix_path[0] ? redisConnectUnixWithTimeout(t->unix_path, tv)
+					  : redisConnectWithTimeout(t->host, t->port, tv);
 	if (!c || c->err) {
 		snprintf(srv->error, sizeof(srv->error), "connect: %s", c ? c->errstr : "out of memory");
 		redisFree(c);
-		return;
+		return NULL;
 	}
 	redisSetTimeout(c, tv);
-	redisReply *rep;
-	if (t.password_file[0]) {
+	if (t->password_file[0]) {
 		char pw[256];
-		if (tt_db_read_password(t.password_file, pw, sizeof(pw)) < 0) {
-			snprintf(srv->error, sizeof(srv->error), "cannot read the password file %.150s", t.password_file);
-			goto out;
+		if (tt_db_read_password(t->password_file, pw, sizeof(pw)) < 0) {
+			snprintf(srv->error, sizeof(srv->error), "cannot read the password file %.150s", t->password_file);
+			redisFree(c);
+			return NULL;
 		}
-		rep = t.user[0] ? redisCommand(c, "AUTH %s %s", t.user, pw) : redisCommand(c, "AUTH %s", pw);
+		redisReply *rep = t->user[0] ? redisCommand(c, "AUTH %s %s", t->user, pw) : redisCommand(c, "AUTH %s", pw);
 		memset(pw, 0, sizeof(pw));
 		if (!rep || rep->type == REDIS_REPLY_ERROR) {
 			snprintf(srv->error, sizeof(srv->error), "login refused: %.150s",
 				 rep && rep->str ? rep->str : c->errstr);
 			if (rep)
 				freeReplyObject(rep);
-			goto out;
+			redisFree(c);
+			return NULL;
 		}
 		freeReplyObject(rep);
 	}
+	return c;
+}
+
+void tt_redis_close(void *h)
+{
+	redisFree(h);
+}
+
+int tt_redis_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h)
+{
+	redisContext *c = h;
+	tt_db_server *srv = &r->servers[si];
+	const tt_db_target t = srv->t;
+	redisReply *rep;
+	int rc = -1;
 	if (!(rep = cmd(c, srv, "INFO", NULL)))
-		goto out;
+		return -1;
 	if (rep->type == REDIS_REPLY_STRING) {
 		srv->connections = tt_redis_info_long(rep->str, "connected_clients");
 		srv->rejected = tt_redis_info_long(rep->str, "rejected_connections");
@@ -83,7 +97,7 @@ void tt_probe_redis(const tt_probe_opts *o, tt_db_results *r)
 		freeReplyObject(rep);
 	}
 	if (!(rep = cmd(c, srv, "CLIENT LIST", NULL)))
-		goto out;
+		return -1;
 	size_t first = r->nsessions;
 	if (rep->type == REDIS_REPLY_STRING) {
 		const char *p = rep->str, *end = rep->str + rep->len;
@@ -110,7 +124,6 @@ void tt_probe_redis(const tt_probe_opts *o, tt_db_results *r)
 	}
 	freeReplyObject(rep);
 	r->servers[si].nsessions = (uint32_t)(r->nsessions - first);
-out:
-	r->servers[si].duration_ms = (tt_db_mono() - t0) * 1e3;
-	redisFree(c);
+	rc = 0;
+	return rc;
 }
