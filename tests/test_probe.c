@@ -2,6 +2,11 @@
  * targets found in a snapshot, the config sections, and the pairing of
  * sessions with sockets on canned snapshots. */
 #include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +16,18 @@
 #include <cmocka.h>
 
 #include "tenantop/probe.h"
+
+static tt_db_target *push_target(tt_db_targets *t)
+{
+	if (t->n == t->cap) {
+		t->cap = t->cap ? t->cap * 2 : 4;
+		t->v = realloc(t->v, t->cap * sizeof(*t->v));
+		assert_non_null(t->v);
+	}
+	memset(&t->v[t->n], 0, sizeof(t->v[0]));
+	return &t->v[t->n++];
+}
+#define TT_TEST_PUSH(t) push_target(t)
 
 static void test_kinds(void **state)
 {
@@ -330,17 +347,97 @@ static void test_join(void **state)
 	assert_int_equal(j.sock_session[5], -1);
 	assert_int_equal(r.servers[1].unpaired, 1);
 
+	/* a pooler's server connection: the PostgreSQL session whose client end
+	 * is pgbouncer's end of it serves the pgbouncer client its link names */
+	tt_db_server *bo = tt_db_results_add_server(&r);
+	bo->t.kind = TT_DB_PGBOUNCER;
+	bo->t.tcp_ports[0] = 6432;
+	bo->t.ntcp_ports = 1;
+	tt_db_session *pc = tcp_session(&r, "127.0.0.1", 41000);
+	strcpy(pc->id, "0xabc");
+	size_t pci = r.nsessions - 1;
+	tt_db_session *other = tcp_session(&r, "127.0.0.1", 41001);
+	strcpy(other->id, "0xdef");
+	r.nservers--; /* the backend session belongs to PostgreSQL (server 1) */
+	tt_db_session *be = tcp_session(&r, "127.0.0.1", 50000);
+	be->server = 1;
+	r.nservers++;
+	size_t bei = r.nsessions - 1;
+	tt_db_link *lk = tt_db_results_add_link(&r);
+	assert_int_equal(lk->server, 2);
+	assert_int_equal(tt_db_parse_addr("127.0.0.1", 50000, &lk->family, lk->addr), 0);
+	lk->port = 50000;
+	strcpy(lk->client_id, "0xabc");
+	assert_int_equal(tt_db_join_run(&j, &s, &r), 0);
+	assert_int_equal(r.sessions[bei].link, (int32_t)pci);
+	assert_int_equal(r.sessions[pci].link, -1);
+	strcpy(lk->client_id, "0xnone"); /* a link to no listed client: nothing */
+	assert_int_equal(tt_db_join_run(&j, &s, &r), 0);
+	assert_int_equal(r.sessions[bei].link, -1);
+
 	/* results copied as the prober hands them over: indices follow */
 	tt_db_results all;
 	tt_db_results_init(&all);
 	assert_int_equal(tt_db_results_append(&all, &r), 0);
 	assert_int_equal(tt_db_results_append(&all, &r), 0);
-	assert_int_equal(all.nservers, 4);
-	assert_int_equal(all.sessions[5 + 4].server, 3);
+	assert_int_equal(all.nservers, 6);
+	assert_int_equal(all.nlinks, 2);
+	assert_int_equal(all.links[1].server, 5);
+	assert_int_equal(all.sessions[r.nsessions + 4].server, 4);
 	tt_db_results_free(&all);
 	tt_db_join_free(&j);
 	tt_db_results_free(&r);
 	tt_snapshot_free(&s);
+}
+
+/* The prober thread: targets in, results out with their errors; a server
+ * that accepts and never answers costs its timeout, then says so. */
+static void test_prober(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/tt-probe-test.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char hung[64];
+	snprintf(hung, sizeof(hung), "%s/hung.sock", dir);
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(lfd >= 0);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", hung);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(lfd, 8), 0); /* never accepted: connects, then silence */
+
+	tt_probe_opts po = {.timeout_s = 0.2, .proc_root = "/proc"};
+	char err[200];
+	tt_prober *p = tt_prober_new(&po, 0.2, err, sizeof(err));
+	assert_non_null(p);
+	tt_db_targets t = {0};
+	tt_db_target *a = TT_TEST_PUSH(&t);
+	a->kind = TT_DB_REDIS;
+	snprintf(a->unix_path, sizeof(a->unix_path), "%.60s/absent.sock", dir);
+	tt_db_target *b = TT_TEST_PUSH(&t);
+	b->kind = TT_DB_REDIS;
+	snprintf(b->unix_path, sizeof(b->unix_path), "%s", hung);
+	tt_prober_set_targets(p, &t);
+	assert_true(tt_prober_wait_round(p, 60));
+	tt_db_results r;
+	tt_db_results_init(&r);
+	assert_int_equal(tt_prober_take(p, &r), 0);
+	assert_int_equal(r.nservers, 2);
+	assert_non_null(strstr(r.servers[0].error, "connect:"));
+	assert_true(r.servers[1].error[0] != '\0');
+	assert_string_not_equal(r.servers[1].error, "not probed yet");
+	assert_true(r.servers[1].probed_at > 0);
+	/* a server no longer listed is no longer reported */
+	t.n = 1;
+	tt_prober_set_targets(p, &t);
+	assert_int_equal(tt_prober_take(p, &r), 0);
+	assert_int_equal(r.nservers, 1);
+	tt_prober_free(p);
+	tt_db_results_free(&r);
+	tt_db_targets_free(&t);
+	close(lfd);
+	unlink(hung);
+	rmdir(dir);
 }
 
 int main(void)
@@ -348,6 +445,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),       cmocka_unit_test(test_hostport), cmocka_unit_test(test_redis_client),
 		cmocka_unit_test(test_conf),        cmocka_unit_test(test_targets),  cmocka_unit_test(test_join),
+		cmocka_unit_test(test_prober),
 	};
 	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);
 }

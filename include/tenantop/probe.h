@@ -84,7 +84,19 @@ typedef struct tt_db_session {
 	double time_s;          /* in this command/state, < 0 unknown */
 	int8_t in_transaction;  /* 1 yes, 0 no, -1 unknown */
 	char query[TT_DB_QUERY_MAX];
+	int32_t link;           /* joiner: the pooler client session this server session
+				 * serves right now (pgbouncer SHOW SERVERS link), -1 none */
 } tt_db_session;
+
+/* A pooler's server connection in use by a client (pgbouncer SHOW SERVERS):
+ * the pooler's own end of it, and the client session using it. */
+typedef struct tt_db_link {
+	uint32_t server;        /* the pooler */
+	uint8_t family;
+	uint8_t addr[16];
+	uint16_t port;          /* the pooler's end (local_addr/local_port) */
+	char client_id[24];     /* SHOW CLIENTS ptr of the client using it */
+} tt_db_link;
 
 /* A pooler's pool (pgbouncer SHOW POOLS). */
 typedef struct tt_db_pool {
@@ -129,6 +141,8 @@ typedef struct tt_db_results {
 	size_t npools, pools_cap;
 	tt_db_userlimit *limits;
 	size_t nlimits, limits_cap;
+	tt_db_link *links;
+	size_t nlinks, links_cap;
 } tt_db_results;
 
 void tt_db_results_init(tt_db_results *r);
@@ -138,6 +152,7 @@ tt_db_server *tt_db_results_add_server(tt_db_results *r);
 tt_db_session *tt_db_results_add_session(tt_db_results *r);
 tt_db_pool *tt_db_results_add_pool(tt_db_results *r);
 tt_db_userlimit *tt_db_results_add_limit(tt_db_results *r);
+tt_db_link *tt_db_results_add_link(tt_db_results *r);
 /* Append everything of src to dst (server indices renumbered).  0 or -1. */
 int tt_db_results_append(tt_db_results *dst, const tt_db_results *src);
 

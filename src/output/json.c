@@ -18,8 +18,35 @@ static void write_states(tt_jsonw *w, const tt_counts *c)
 	tt_jw_obj_end(w);
 }
 
-static void write_db_session(tt_jsonw *w, const tt_db_results *r, const tt_db_session *ss)
+/* The pooler client a pooled server connection serves: its user, and the
+ * tenant and process of its socket when it is on this host. */
+static void write_pooled_for(tt_jsonw *w, const tt_model *m, const tt_output_opts *o, int32_t ci)
 {
+	const tt_db_session *c = &o->db->sessions[ci];
+	tt_jw_key(w, "pooled_for");
+	tt_jw_obj_begin(w);
+	tt_jw_key(w, "user");
+	tt_jw_str(w, c->user);
+	tt_jw_key(w, "database");
+	tt_jw_str(w, c->database);
+	for (size_t k = 0; k < m->nsocks && k < o->dbjoin->n; k++) {
+		const tt_msock *ms = &m->socks[k];
+		if (o->dbjoin->sock_session[k] != ci || ms->role != TT_ROLE_CLIENT || ms->tenant < 0)
+			continue;
+		tt_jw_key(w, "tenant");
+		tt_jw_str(w, m->tenants[ms->tenant].name);
+		if (ms->holder >= 0 && (size_t)ms->holder < m->snap.nprocs) {
+			tt_jw_key(w, "pid");
+			tt_jw_int(w, m->snap.procs[ms->holder].pid);
+		}
+		break;
+	}
+	tt_jw_obj_end(w);
+}
+
+static void write_db_session(tt_jsonw *w, const tt_model *m, const tt_output_opts *o, const tt_db_session *ss)
+{
+	const tt_db_results *r = o->db;
 	tt_jw_obj_begin(w);
 	tt_jw_key(w, "server");
 	tt_jw_str(w, tt_db_kind_name(r->servers[ss->server].t.kind));
@@ -47,6 +74,8 @@ static void write_db_session(tt_jsonw *w, const tt_db_results *r, const tt_db_se
 		tt_jw_bool(w, ss->in_transaction);
 	tt_jw_key(w, "query");
 	tt_jw_str(w, ss->query);
+	if (ss->link >= 0 && (size_t)ss->link < r->nsessions)
+		write_pooled_for(w, m, o, ss->link);
 	tt_jw_obj_end(w);
 }
 
@@ -110,7 +139,7 @@ static void write_sock(tt_jsonw *w, const tt_model *m, uint32_t si, const tt_out
 	}
 	if (o && o->db && o->dbjoin && si < o->dbjoin->n && o->dbjoin->sock_session[si] >= 0) {
 		tt_jw_key(w, "db");
-		write_db_session(w, o->db, &o->db->sessions[o->dbjoin->sock_session[si]]);
+		write_db_session(w, m, o, &o->db->sessions[o->dbjoin->sock_session[si]]);
 	}
 	tt_jw_obj_end(w);
 }

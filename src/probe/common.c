@@ -63,7 +63,7 @@ void tt_db_results_init(tt_db_results *r)
 
 void tt_db_results_clear(tt_db_results *r)
 {
-	r->nservers = r->nsessions = r->npools = r->nlimits = 0;
+	r->nservers = r->nsessions = r->npools = r->nlimits = r->nlinks = 0;
 }
 
 void tt_db_results_free(tt_db_results *r)
@@ -72,6 +72,7 @@ void tt_db_results_free(tt_db_results *r)
 	free(r->sessions);
 	free(r->pools);
 	free(r->limits);
+	free(r->links);
 	tt_db_results_init(r);
 }
 
@@ -92,8 +93,17 @@ tt_db_session *tt_db_results_add_session(tt_db_results *r)
 		s->server = r->nservers ? (uint32_t)(r->nservers - 1) : 0;
 		s->time_s = -1;
 		s->in_transaction = -1;
+		s->link = -1;
 	}
 	return s;
+}
+
+tt_db_link *tt_db_results_add_link(tt_db_results *r)
+{
+	tt_db_link *l = TT_VEC_PUSH(r->links, r->nlinks, r->links_cap);
+	if (l)
+		l->server = r->nservers ? (uint32_t)(r->nservers - 1) : 0;
+	return l;
 }
 
 tt_db_pool *tt_db_results_add_pool(tt_db_results *r)
@@ -135,6 +145,13 @@ int tt_db_results_append(tt_db_results *dst, const tt_db_results *src)
 			return -1;
 		*p = src->pools[i];
 		p->server += base;
+	}
+	for (size_t i = 0; i < src->nlinks; i++) {
+		tt_db_link *l = TT_VEC_PUSH(dst->links, dst->nlinks, dst->links_cap);
+		if (!l)
+			return -1;
+		*l = src->links[i];
+		l->server += base;
 	}
 	for (size_t i = 0; i < src->nlimits; i++) {
 		tt_db_userlimit *l = TT_VEC_PUSH(dst->limits, dst->nlimits, dst->limits_cap);
@@ -449,9 +466,10 @@ void tt_probe_conn_close(tt_probe_conn *conn)
 }
 
 /* Forget what a failed body appended: the server as it was added. */
-static void rollback(tt_db_results *r, size_t si, size_t ns, size_t np, size_t nl)
+static void rollback(tt_db_results *r, size_t si, size_t ns, size_t np, size_t nl, size_t nk)
 {
 	tt_db_target t = r->servers[si].t;
+	r->nlinks = nk;
 	r->nsessions = ns;
 	r->npools = np;
 	r->nlimits = nl;
@@ -467,7 +485,7 @@ void tt_probe_one(const tt_probe_opts *o, const tt_db_target *t, tt_db_results *
 	if (!s)
 		return;
 	s->t = *t;
-	size_t si = r->nservers - 1, ns = r->nsessions, np = r->npools, nl = r->nlimits;
+	size_t si = r->nservers - 1, ns = r->nsessions, np = r->npools, nl = r->nlimits, nk = r->nlinks;
 	const struct probe_ops *op = ops_of(t->kind);
 	if (!op) {
 		snprintf(s->error, sizeof(s->error), "unknown kind");
@@ -489,7 +507,7 @@ void tt_probe_one(const tt_probe_opts *o, const tt_db_target *t, tt_db_results *
 			r->servers[si].duration_ms = (tt_db_mono() - t0) * 1e3;
 			return;
 		}
-		rollback(r, si, ns, np, nl);
+		rollback(r, si, ns, np, nl, nk);
 	}
 	void *h = op->connect(o, &r->servers[si]);
 	if (h) {

@@ -154,6 +154,28 @@ int tt_db_join_run(tt_db_join *j, const tt_snapshot *s, tt_db_results *r)
 			paired[si] = true;
 		}
 	}
+	/* a pooler's server connection: the backend session whose client end is
+	 * the pooler's end of it serves the pooler client named by the link */
+	for (size_t i = 0; i < r->nsessions; i++)
+		r->sessions[i].link = -1;
+	for (size_t k = 0; k < r->nlinks; k++) {
+		const tt_db_link *l = &r->links[k];
+		long ci = -1, bi = -1;
+		for (size_t i = 0; i < r->nsessions && ci < 0; i++)
+			if (r->sessions[i].server == l->server && !strcmp(r->sessions[i].id, l->client_id))
+				ci = (long)i;
+		uint8_t a[16], f;
+		uint64_t v, key = ep_key(l->family, l->addr, l->port, a, &f);
+		if (ci >= 0 && tt_u64set_get(&tcp, key, &v) && r->sessions[v].server != l->server) {
+			const tt_db_session *b = &r->sessions[v];
+			uint8_t ba[16], bf;
+			ep_key(b->family, b->addr, b->port, ba, &bf);
+			if (bf == f && b->port == l->port && !memcmp(ba, a, 16))
+				bi = (long)v;
+		}
+		if (bi >= 0)
+			r->sessions[bi].link = (int32_t)ci;
+	}
 	for (size_t i = 0; i < r->nservers; i++)
 		r->servers[i].paired = r->servers[i].unpaired = 0;
 	for (size_t i = 0; i < r->nsessions; i++) {

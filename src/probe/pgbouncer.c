@@ -106,6 +106,26 @@ int tt_pgbouncer_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void 
 			s->port = (uint16_t)port;
 	}
 	PQclear(res);
+	/* which client each server connection serves now */
+	if ((res = tt_pg_query(c, "SHOW SERVERS", tmo, &r->servers[si]))) {
+		for (int i = 0; i < PQntuples(res); i++) {
+			const char *link = tt_pg_get(res, i, "link"), *la = tt_pg_get(res, i, "local_addr");
+			long lp = tt_pg_long(res, i, "local_port");
+			if (!link || !*link || !la || lp <= 0)
+				continue;
+			tt_db_link *l = tt_db_results_add_link(r);
+			if (!l)
+				break;
+			l->server = (uint32_t)si;
+			if (tt_db_parse_addr(la, (uint16_t)lp, &l->family, l->addr) < 0) {
+				r->nlinks--;
+				continue;
+			}
+			l->port = (uint16_t)lp;
+			tt_db_copy(l->client_id, sizeof(l->client_id), link, strlen(link));
+		}
+		PQclear(res);
+	}
 	srv = &r->servers[si];
 	srv->nsessions = (uint32_t)(r->nsessions - first);
 	srv->connections = srv->nsessions;

@@ -108,6 +108,7 @@ int tt_redis_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h)
 			memset(&s0, 0, sizeof(s0));
 			s0.time_s = -1;
 			s0.in_transaction = -1;
+			s0.link = -1;
 			int fd = -1;
 			if (tt_redis_parse_client(p, len, &s0, &fd) == 0 &&
 			    (self < 0 || strtoll(s0.id, NULL, 10) != self)) {

@@ -167,6 +167,7 @@ views() {
 	redis-cli -p $RP CONFIG GET maxclients | tail -1 | sed 's/^/redis-limits\t/'
 	as_user postgres psql -X -h "$T/pgb-run" -p $BP -U pgbouncer pgbouncer -A -t -F"$(printf '\t')" -c "SHOW CLIENTS" | sed 's/^/pgbouncer-client\t/'
 	as_user postgres psql -X -h "$T/pgb-run" -p $BP -U pgbouncer pgbouncer -A -t -F"$(printf '\t')" -c "SHOW POOLS" | sed 's/^/pgbouncer-pool\t/'
+	as_user postgres psql -X -h "$T/pgb-run" -p $BP -U pgbouncer pgbouncer -A -t -F"$(printf '\t')" -c "SHOW SERVERS" | sed 's/^/pgbouncer-server\t/'
 	as_user postgres psql -X -h "$T/pgb-run" -p $BP -U pgbouncer pgbouncer -A -t -F"$(printf '\t')" -c "SHOW CONFIG" | grep -E '^(max_client_conn|default_pool_size)' | sed 's/^/pgbouncer-config\t/'
 }
 views > "$T/views.before"
@@ -201,7 +202,10 @@ for t in doc["tenants"]:
             socks.append((t["name"], p["pid"], s))
 def db_socks_of(pid):
     return [s for (_, p, s) in socks if p == pid and "db" in s]
-servers = {s["kind"]: s for s in doc.get("servers", [])}
+# this test's servers (the host may run others): by the ports they listen on
+ours = {"mariadb": mp, "postgresql": pp, "redis": rp, "pgbouncer": bp}
+servers = {s["kind"]: s for s in doc.get("servers", [])
+           if any(e.endswith(":%d" % ours.get(s["kind"], 0)) for e in s.get("endpoints", []))}
 check(set(servers) == {"mariadb", "postgresql", "redis", "pgbouncer"},
       "four servers discovered: %s" % sorted(servers))
 for k, s in sorted(servers.items()):
@@ -229,7 +233,7 @@ for r in views.get("redis", []):
 for n, c in sorted(clients.items()):
     kind = "pgbouncer" if c["where"].startswith("bouncer:") else {"pg": "postgresql"}.get(c["kind"], c["kind"])
     via = "unix" if c["where"].startswith("/") else "tcp"
-    mine = [s for s in db_socks_of(c["pid"]) if s["db"]["server"] == kind]
+    mine = [s for s in db_socks_of(c["pid"]) if s["db"]["server"] == kind and s["db"]["server_pid"] == servers.get(kind, {}).get("pid")]
     label = "%-10s %-4s %-6s %-13s" % (kind, via, c["mode"], c["user"])
     if len(mine) != 1:
         check(False, "%s pid %d: one socket with its session, found %d" % (label, c["pid"], len(mine)))
@@ -260,6 +264,19 @@ for n, c in sorted(clients.items()):
         check(db["in_transaction"] is True, "%s: in a transaction" % label)
     if c["mode"] == "sleep":
         check("sleep" in db["query"].lower(), "%s: its query %r" % (label, db["query"]))
+# the pooled server connection: the client it serves, per pgbouncer's SHOW SERVERS link
+srv_rows = [r for r in views.get("pgbouncer-server", []) if len(r) > 14 and r[14]]
+cl_by_ptr = {r[13]: r for r in views.get("pgbouncer-client", [])}
+served = [cl_by_ptr.get(r[14]) for r in srv_rows]
+want_port = [int(c[5]) for c in served if c]
+txn = [c for c in clients.values() if c["where"].startswith("bouncer:") and c["mode"] == "txn"][0]
+pooled = [s for (_, p, s) in socks if "db" in s and s["db"]["server"] == "postgresql" and "pooled_for" in s["db"]
+          and p == servers.get("pgbouncer", {}).get("pid")]
+pf = pooled[0]["db"]["pooled_for"] if pooled else {}
+print("       SHOW SERVERS in use: %s; SHOW CLIENTS by ptr: %s" % ([r[:6] + r[13:15] for r in srv_rows], {k: v[4:6] for k, v in cl_by_ptr.items()}))
+check(want_port == [txn["lport"]] and len(pooled) == 1 and pf.get("pid") == txn["pid"] and pf.get("tenant") == txn["user"],
+      "pgbouncer's server connection %s serves bob's client pid %d port %d (SHOW SERVERS link -> client port %s): pooled_for %s" % (
+          pooled[0]["local"] if pooled else "?", txn["pid"], txn["lport"], want_port, pf))
 pools = servers.get("pgbouncer", {}).get("pools", [])
 w = sum(p["cl_waiting"] for p in pools)
 check(w >= 1, "pgbouncer pools: %d client(s) waiting %s" % (w, [(p["database"], p["user"], p["cl_active"], p["cl_waiting"]) for p in pools]))
