@@ -199,6 +199,8 @@ static void merge(tt_ui *ui)
 	ui->refreshed_at = ui->model.time;
 	snprintf(ui->source, sizeof(ui->source), "%s", ui->model.snap.stats.source);
 	ui->collect_ms = ui->model.snap.stats.collect_ms;
+	ui->view.db = ui->db.valid ? &ui->db.res : NULL;
+	ui->view.dbjoin = ui->db.valid ? &ui->db.join : NULL;
 	tt_view_rebuild(&ui->view, &ui->model, &ui->alerts);
 }
 

@@ -292,6 +292,26 @@ PY
 rc=$?
 [ $rc = 0 ] || { echo "tenantop stderr:"; cat "$T/tt.err"; [ -n "${KEEP:-}" ] && echo "kept $T"; }
 
+# --- the dashboard: the session on a socket, in the sockets pane -------------
+if command -v tmux >/dev/null 2>&1; then
+	. tests/tmux/lib.sh
+	name_for_dump=db
+	start db 200 50 "$B/tenantop --config $T/tenantop.conf --delay 1"
+	if wait_for db "tt-dbp-bob" 10; then
+		keys db '\'; keys db -l "tt-dbp-bob"; keys db Enter Enter
+		wait_for db "dbclient mariadb txn" 10
+		keys db '\' Escape; keys db '\'; keys db -l "mariadb txn"; keys db Enter Enter
+		wait_for db "IN STATE" 10
+		keys db '\' Escape
+		check "the sockets pane shows bob's idle transaction on his MariaDB socket" wait_for db "tt-dbp-bob Sleep" 10
+		cap db | sed -n "/DB SESSION/,+2p" | sed "s/  */ /g"
+	else
+		bad "the dashboard did not show the tenants"
+	fi
+	cleanup_tmux
+	[ "$fails" = 0 ] || rc=1
+fi
+
 # --- a refused login and a hung server: shown per server, never fatal -------
 echo "wrong" > "$T/wrong.pw"; chmod 600 "$T/wrong.pw"
 cat > "$T/refused.conf" <<X
