@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "tenantop/detect.h"
+#include "tenantop/model.h"
 #include "tenantop/probe.h"
 
 static tt_db_target *push_target(tt_db_targets *t)
@@ -440,12 +442,102 @@ static void test_prober(void **state)
 	rmdir(dir);
 }
 
+/* The servers' limits for the detector: the server's own, a database
+ * user's with the tenant whose sessions log in as it; a configured limit
+ * on the port wins. */
+static void test_limits(void **state)
+{
+	(void)state;
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	s.time = 1000;
+	long app = add_proc(&s, 4242, 1001, "php-fpm8.2", "/usr/sbin/php-fpm8.2");
+	s.procs[app].user = tt_snapshot_str_trusted(&s, "alice");
+	long my = add_proc(&s, 100, 105, "mariadbd", "/usr/sbin/mariadbd");
+	s.procs[my].user = tt_snapshot_str_trusted(&s, "mysql");
+	add_tcp(&s, 1001, TT_ST_ESTABLISHED, "127.0.0.1", 40000, "127.0.0.1", 3306);
+	own(&s, 1001, app, 7);
+	add_tcp(&s, 1002, TT_ST_ESTABLISHED, "127.0.0.1", 3306, "127.0.0.1", 40000);
+	own(&s, 1002, my, 30);
+	tt_snapshot_index_owners(&s);
+	tt_model m;
+	tt_model_opts mo = {0};
+	char err[100];
+	assert_int_equal(tt_portset_parse(&mo.ports, "3306", err, sizeof(err)), 0);
+	assert_int_equal(tt_model_init(&m, &mo), 0);
+	assert_int_equal(tt_model_update(&m, &s), 0);
+
+	tt_dbstate d;
+	assert_int_equal(tt_dbstate_start(&d, false, "/proc", 1, err, sizeof(err)), 0);
+	tt_db_server *srv = tt_db_results_add_server(&d.res);
+	srv->t.kind = TT_DB_MARIADB;
+	srv->t.tcp_ports[0] = 3306;
+	srv->t.ntcp_ports = 1;
+	snprintf(srv->t.endpoints, sizeof(srv->t.endpoints), "127.0.0.1:3306");
+	srv->max_connections = 10;
+	srv->connections = 9;
+	srv->probed_at = 999;
+	tt_db_session *a = tcp_session(&d.res, "127.0.0.1", 40000);
+	strcpy(a->user, "shop");
+	tt_db_session *b = tcp_session(&d.res, "192.0.2.9", 50000); /* remote: no tenant here */
+	strcpy(b->user, "shop");
+	tt_db_userlimit *ul = tt_db_results_add_limit(&d.res);
+	strcpy(ul->user, "shop@%");
+	ul->limit = 3;
+	ul = tt_db_results_add_limit(&d.res);
+	strcpy(ul->user, "shop@localhost"); /* the same user's other account: the smallest counts once */
+	ul->limit = 2;
+	assert_int_equal(tt_db_join_run(&d.join, &m.snap, &d.res), 0);
+	d.valid = true;
+
+	tt_detect_opts conf;
+	tt_detect_opts_default(&conf);
+	tt_db_limit out[8];
+	size_t n = tt_dbstate_limits(&d, &m, &conf, out, 8);
+	assert_int_equal(n, 2);
+	assert_string_equal(out[0].tenant, "");
+	assert_int_equal(out[0].used, 9);
+	assert_int_equal(out[0].max, 10);
+	assert_non_null(strstr(out[0].what, "max_connections"));
+	assert_string_equal(out[1].tenant, "alice");
+	assert_int_equal(out[1].used, 2);
+	assert_int_equal(out[1].max, 2);
+	assert_non_null(strstr(out[1].what, "user shop MAX_USER_CONNECTIONS"));
+
+	/* the detector raises pool for alice at her user's limit, and for the server */
+	tt_detector *det = tt_detector_new(&conf);
+	tt_alerts al;
+	tt_alerts_init(&al);
+	assert_int_equal(tt_detector_set_db_limits(det, out, n), 0);
+	assert_int_equal(tt_detect_run(det, &m, &al), 0);
+	int pools = 0;
+	for (size_t i = 0; i < al.n; i++)
+		if (!strcmp(al.v[i].kind, "pool") && (!strcmp(al.v[i].tenant, "alice") || !strcmp(al.v[i].tenant, "*")))
+			pools++;
+	assert_int_equal(pools, 2);
+
+	/* a configured limit on the port wins over the server's own */
+	assert_int_equal(tt_detect_opts_set(&conf, "limit", "3306=151", err, sizeof(err)), 0);
+	n = tt_dbstate_limits(&d, &m, &conf, out, 8);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0].tenant, "alice");
+	/* and one for the tenant wins over its user's */
+	assert_int_equal(tt_detect_opts_set(&conf, "limit", "alice=40", err, sizeof(err)), 0);
+	assert_int_equal(tt_dbstate_limits(&d, &m, &conf, out, 8), 0);
+
+	tt_alerts_free(&al);
+	tt_detector_free(det);
+	tt_dbstate_free(&d);
+	tt_model_free(&m);
+	tt_snapshot_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),       cmocka_unit_test(test_hostport), cmocka_unit_test(test_redis_client),
 		cmocka_unit_test(test_conf),        cmocka_unit_test(test_targets),  cmocka_unit_test(test_join),
-		cmocka_unit_test(test_prober),
+		cmocka_unit_test(test_prober),      cmocka_unit_test(test_limits),
 	};
 	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);
 }

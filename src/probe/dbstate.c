@@ -1,11 +1,13 @@
 /* One refresh's database side: targets from the snapshot, the prober's
  * latest results, their pairing with the snapshot's sockets. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tenantop/detect.h"
 #include "tenantop/model.h"
 #include "tenantop/probe.h"
+#include "tenantop/u64set.h"
 
 int tt_dbstate_start(tt_dbstate *d, bool on, const char *proc_root, double every_s, char *err, size_t errlen)
 {
@@ -59,41 +61,32 @@ static bool conf_has_tenant(const tt_detect_opts *o, const char *tenant)
 	return false;
 }
 
-/* The tenant most of the matching sessions' client sockets belong to: the
- * socket of a paired session that is not the server's own end. */
+/* The tenant most of the matching sessions' client sockets belong to
+ * (stenant: each session's client-socket tenant, -1 none); ties go to the
+ * tenant listed first.  -1 when no matching session is paired. */
 typedef bool (*session_pred)(const tt_db_session *s, const void *arg);
 
-static long tenant_of_sessions(const tt_dbstate *d, const tt_model *m, uint32_t server, session_pred pred,
-			       const void *arg, uint32_t *nsessions)
+static long tenant_of_sessions(const tt_db_results *r, const int32_t *stenant, uint32_t server, session_pred pred,
+			       const void *arg)
 {
+	tt_u64set count;
+	tt_u64set_init(&count);
 	long best = -1;
-	uint32_t best_n = 0;
-	*nsessions = 0;
-	/* few tenants use one database user: a linear count is enough */
-	for (size_t k = 0; k < m->nsocks && k < d->join.n; k++) {
-		int32_t si = d->join.sock_session[k];
-		if (si < 0 || d->res.sessions[si].server != server || !pred(&d->res.sessions[si], arg))
+	uint64_t best_n = 0;
+	for (size_t i = 0; i < r->nsessions; i++) {
+		if (stenant[i] < 0 || r->sessions[i].server != server || !pred(&r->sessions[i], arg))
 			continue;
-		const tt_msock *ms = &m->socks[k];
-		if (ms->role != TT_ROLE_CLIENT || ms->tenant < 0)
-			continue;
-		(*nsessions)++;
-		if (ms->tenant == best) {
-			best_n++;
-			continue;
-		}
-		uint32_t n = 0;
-		for (size_t q = 0; q < m->nsocks && q < d->join.n; q++) {
-			int32_t sq = d->join.sock_session[q];
-			if (sq >= 0 && m->socks[q].tenant == ms->tenant && m->socks[q].role == TT_ROLE_CLIENT &&
-			    d->res.sessions[sq].server == server && pred(&d->res.sessions[sq], arg))
-				n++;
-		}
-		if (n > best_n) {
-			best = ms->tenant;
+		uint64_t n = 0, key = (uint64_t)stenant[i] + 1;
+		tt_u64set_get(&count, key, &n);
+		n++;
+		if (tt_u64set_put(&count, key, n) < 0)
+			break;
+		if (n > best_n || (n == best_n && stenant[i] < best)) {
+			best = stenant[i];
 			best_n = n;
 		}
 	}
+	tt_u64set_free(&count);
 	return best;
 }
 
@@ -115,6 +108,17 @@ size_t tt_dbstate_limits(const tt_dbstate *d, const tt_model *m, const tt_detect
 	if (!d->valid)
 		return 0;
 	const tt_db_results *r = &d->res;
+	/* each session's tenant: that of its client socket on this host */
+	int32_t *stenant = malloc((r->nsessions ? r->nsessions : 1) * sizeof(*stenant));
+	if (!stenant)
+		return 0;
+	for (size_t i = 0; i < r->nsessions; i++)
+		stenant[i] = -1;
+	for (size_t k = 0; k < m->nsocks && k < d->join.n; k++) {
+		int32_t si = d->join.sock_session[k];
+		if (si >= 0 && m->socks[k].role == TT_ROLE_CLIENT && m->socks[k].tenant >= 0)
+			stenant[si] = m->socks[k].tenant;
+	}
 	for (size_t i = 0; i < r->nservers && n < max; i++) {
 		const tt_db_server *s = &r->servers[i];
 		if (s->error[0] || s->probed_at <= 0)
@@ -154,11 +158,11 @@ size_t tt_dbstate_limits(const tt_dbstate *d, const tt_model *m, const tt_detect
 			}
 			if (dup)
 				continue;
-			uint32_t used = 0, paired = 0;
+			uint32_t used = 0;
 			for (size_t q = 0; q < r->nsessions; q++)
 				if (r->sessions[q].server == i && !strcmp(r->sessions[q].user, user))
 					used++;
-			long t = tenant_of_sessions(d, m, (uint32_t)i, same_user, user, &paired);
+			long t = tenant_of_sessions(r, stenant, (uint32_t)i, same_user, user);
 			const char *tn = t >= 0 ? m->tenants[t].name : "";
 			if (*tn && conf_has_tenant(conf, tn))
 				continue;
@@ -175,8 +179,7 @@ size_t tt_dbstate_limits(const tt_dbstate *d, const tt_model *m, const tt_detect
 			const tt_db_pool *pl = &r->pools[s->first_pool + p];
 			if (!pl->cl_waiting)
 				continue;
-			uint32_t paired = 0;
-			long t = tenant_of_sessions(d, m, (uint32_t)i, waiting_in_pool, pl, &paired);
+			long t = tenant_of_sessions(r, stenant, (uint32_t)i, waiting_in_pool, pl);
 			tt_db_limit *l = &out[n++];
 			memset(l, 0, sizeof(*l));
 			snprintf(l->tenant, sizeof(l->tenant), "%s", t >= 0 ? m->tenants[t].name : "");
@@ -186,5 +189,6 @@ size_t tt_dbstate_limits(const tt_dbstate *d, const tt_model *m, const tt_detect
 			l->longest_wait_s = pl->maxwait_s;
 		}
 	}
+	free(stenant);
 	return n;
 }
