@@ -2,9 +2,9 @@
  *
  * Targets are derived from a snapshot (LISTEN sockets, TCP and Unix, held by
  * mysqld/mariadbd, postgres, redis-server or pgbouncer) plus the [database
- * NAME] config sections.  A prober thread asks each target, read-only, with
- * about 1 s connect/read timeouts, and publishes each server's result as soon
- * as it has it: the refresh takes the latest finished results (with their
+ * NAME] config sections.  The prober asks each target on a thread of its
+ * own, read-only, with about 1 s connect/read timeouts, and publishes each
+ * server's result as soon as it has it: the refresh takes the latest finished results (with their
  * age) and never waits for a database.  The joiner pairs each server session
  * with a socket of the snapshot exactly: TCP by the client's address and
  * port, Unix sockets by the server's descriptor -> socket inode (the probe
@@ -221,7 +221,7 @@ double tt_db_mono(void);
 int tt_db_become(uint32_t uid, uint32_t gid);
 void tt_db_become_root(void);
 
-/* ---- the prober thread (src/probe/prober.c) ---- */
+/* ---- the prober: one thread per server (src/probe/prober.c) ---- */
 typedef struct tt_prober tt_prober;
 tt_prober *tt_prober_new(const tt_probe_opts *o, double every_s, char *err, size_t errlen);
 /* The targets to ask from now on (copied). */

@@ -1,7 +1,12 @@
-/* The prober: one thread asks every target in turn, every `every_s`
- * seconds, and publishes each server's result as soon as it has it.  The
+/* The prober: one thread per server asks it every `every_s` seconds over a
+ * kept connection and publishes its result as soon as it has it, so a hung
+ * server delays neither a refresh nor the other servers' results.  The
  * refresh copies the latest results under the mutex and never waits for a
- * database (batch mode may wait, bounded, for the first round). */
+ * database (batch mode may wait, bounded, for the first answers).
+ *
+ * A server that is no longer a target has its thread told to stop; the
+ * thread frees its own entry when its probe returns (at most the timeouts
+ * later), so a refresh never joins a thread stuck in a probe. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -13,25 +18,28 @@
 #include "tenantop/probe.h"
 #include "tenantop/vec.h"
 
+#define MAX_SERVERS 64
+
 struct entry {
+	struct tt_prober *p;
 	char key[300];
-	bool have;           /* a result is stored */
-	bool current;        /* still a target */
-	tt_db_results res;   /* one server and its rows */
+	tt_db_target t;     /* under mu: the latest detail of this target */
+	bool have;          /* a result is stored */
+	bool quit;
+	tt_db_results res;  /* under mu: one server and its rows */
+	pthread_cond_t cv;  /* wakes this server's thread */
 };
 
 struct tt_prober {
 	tt_probe_opts opts;
 	char proc_root[4096];
 	double every_s;
-	pthread_t th;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;      /* the worker waits on it */
-	pthread_cond_t done_cv; /* wait_round waits on it */
-	bool quit, kick;
-	tt_db_targets targets;  /* under mu */
-	struct entry *ents;     /* under mu */
+	pthread_cond_t done_cv; /* a result arrived, or a thread ended */
+	tt_db_targets targets;  /* under mu, in the order of the last set */
+	struct entry **ents;    /* under mu: one per current target */
 	size_t nents, ents_cap;
+	unsigned live;          /* threads still running (current or stopping) */
 };
 
 static void target_key(const tt_db_target *t, char *buf, size_t len)
@@ -42,8 +50,8 @@ static void target_key(const tt_db_target *t, char *buf, size_t len)
 static struct entry *find_entry(struct tt_prober *p, const char *key)
 {
 	for (size_t i = 0; i < p->nents; i++)
-		if (!strcmp(p->ents[i].key, key))
-			return &p->ents[i];
+		if (!strcmp(p->ents[i]->key, key))
+			return p->ents[i];
 	return NULL;
 }
 
@@ -57,92 +65,46 @@ static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu, double seconds)
 	pthread_cond_timedwait(cv, mu, &ts);
 }
 
-/* The worker's open connections, by target key (worker only). */
-struct wconn {
-	char key[300];
-	bool used;
-	tt_probe_conn c;
-};
-
-static tt_probe_conn *wconn_get(struct wconn **v, size_t *n, size_t *cap, const char *key)
+static void *server_thread(void *arg)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp((*v)[i].key, key)) {
-			(*v)[i].used = true;
-			return &(*v)[i].c;
-		}
-	struct wconn *w = TT_VEC_PUSH(*v, *n, *cap);
-	if (!w)
-		return NULL;
-	snprintf(w->key, sizeof(w->key), "%s", key);
-	w->used = true;
-	return &w->c;
-}
-
-/* Close the connections of servers no longer asked. */
-static void wconn_sweep(struct wconn *v, size_t *n, bool all)
-{
-	size_t w = 0;
-	for (size_t i = 0; i < *n; i++) {
-		if (v[i].used && !all) {
-			v[i].used = false;
-			v[w++] = v[i];
-		} else {
-			tt_probe_conn_close(&v[i].c);
-		}
-	}
-	*n = w;
-}
-
-static void *worker(void *arg)
-{
-	struct tt_prober *p = arg;
+	struct entry *e = arg;
+	struct tt_prober *p = e->p;
 	tt_db_results one;
 	tt_db_results_init(&one);
-	struct wconn *conns = NULL;
-	size_t nconns = 0, capconns = 0;
+	tt_probe_conn conn = {0, NULL};
 	pthread_mutex_lock(&p->mu);
-	while (!p->quit) {
-		p->kick = false;
-		bool full_round = true;
-		for (size_t i = 0; i < p->targets.n && !p->quit; i++) {
-			tt_db_target t = p->targets.v[i];
-			char ckey[300];
-			target_key(&t, ckey, sizeof(ckey));
-			pthread_mutex_unlock(&p->mu);
-			tt_db_results_clear(&one);
-			tt_probe_conn spare = {0, NULL}, *pc = wconn_get(&conns, &nconns, &capconns, ckey);
-			tt_probe_one(&p->opts, &t, &one, pc ? pc : &spare);
-			tt_probe_conn_close(&spare);
-			struct timespec now;
-			clock_gettime(CLOCK_REALTIME, &now);
-			if (one.nservers)
-				one.servers[0].probed_at = (double)now.tv_sec + now.tv_nsec / 1e9;
-			pthread_mutex_lock(&p->mu);
-			char key[300];
-			target_key(&t, key, sizeof(key));
-			struct entry *e = find_entry(p, key);
-			if (e && one.nservers) {
-				tt_db_results tmp = e->res;
-				e->res = one;
-				one = tmp;
-				e->have = true;
-				pthread_cond_broadcast(&p->done_cv);
-			}
-			if (p->kick) {
-				full_round = false;
-				break; /* new targets: start over with them */
-			}
+	while (!e->quit) {
+		tt_db_target t = e->t;
+		pthread_mutex_unlock(&p->mu);
+		tt_db_results_clear(&one);
+		tt_probe_one(&p->opts, &t, &one, &conn);
+		struct timespec now;
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (one.nservers)
+			one.servers[0].probed_at = (double)now.tv_sec + now.tv_nsec / 1e9;
+		pthread_mutex_lock(&p->mu);
+		if (one.nservers && !e->quit) {
+			tt_db_results tmp = e->res;
+			e->res = one;
+			one = tmp;
+			e->have = true;
+			pthread_cond_broadcast(&p->done_cv);
 		}
-		if (full_round && !p->quit)
-			wconn_sweep(conns, &nconns, false);
-		if (!p->kick && !p->quit)
-			timed_wait(&p->cv, &p->mu, p->every_s);
+		if (!e->quit)
+			timed_wait(&e->cv, &p->mu, p->every_s);
 	}
+	/* no longer a target (or the prober stops): close, then the entry is
+	 * ours to free; the prober may go once `live` says we are done */
 	pthread_mutex_unlock(&p->mu);
-	wconn_sweep(conns, &nconns, true);
-	free(conns);
+	tt_probe_conn_close(&conn);
 	tt_db_results_free(&one);
+	pthread_mutex_lock(&p->mu);
+	tt_db_results_free(&e->res);
+	pthread_cond_destroy(&e->cv);
+	free(e);
+	p->live--;
+	pthread_cond_broadcast(&p->done_cv);
+	pthread_mutex_unlock(&p->mu);
 	return NULL;
 }
 
@@ -162,68 +124,89 @@ tt_prober *tt_prober_new(const tt_probe_opts *o, double every_s, char *err, size
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->cv, &ca);
 	pthread_cond_init(&p->done_cv, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&p->mu, NULL);
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&p->th, NULL, worker, p);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		snprintf(err, errlen, "cannot start the database probe thread: %s", strerror(rc));
-		pthread_mutex_destroy(&p->mu);
-		pthread_cond_destroy(&p->cv);
-		pthread_cond_destroy(&p->done_cv);
-		free(p);
+	return p;
+}
+
+/* A new server's entry and thread (under mu).  NULL when it cannot start. */
+static struct entry *start_server(struct tt_prober *p, const tt_db_target *t, const char *key)
+{
+	if (p->nents >= MAX_SERVERS)
+		return NULL;
+	struct entry *e = calloc(1, sizeof(*e));
+	if (!e)
+		return NULL;
+	struct entry **slot = TT_VEC_PUSH(p->ents, p->nents, p->ents_cap);
+	if (!slot) {
+		free(e);
 		return NULL;
 	}
-	return p;
+	e->p = p;
+	e->t = *t;
+	snprintf(e->key, sizeof(e->key), "%s", key);
+	tt_db_results_init(&e->res);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&e->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	/* signals belong to the UI thread: the probe threads block them all */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_attr_t ta;
+	pthread_attr_init(&ta);
+	pthread_attr_setdetachstate(&ta, PTHREAD_CREATE_DETACHED);
+	pthread_t th;
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&th, &ta, server_thread, e);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&ta);
+	if (rc != 0) {
+		p->nents--;
+		pthread_cond_destroy(&e->cv);
+		free(e);
+		return NULL;
+	}
+	*slot = e;
+	p->live++;
+	return e;
 }
 
 void tt_prober_set_targets(tt_prober *p, const tt_db_targets *t)
 {
 	pthread_mutex_lock(&p->mu);
-	bool changed = t->n != p->targets.n;
-	for (size_t i = 0; i < p->nents; i++)
-		p->ents[i].current = false;
-	for (size_t i = 0; i < t->n; i++) {
-		char key[300];
-		target_key(&t->v[i], key, sizeof(key));
-		struct entry *e = find_entry(p, key);
-		if (!e) {
-			e = TT_VEC_PUSH(p->ents, p->nents, p->ents_cap);
-			if (!e)
-				continue;
-			snprintf(e->key, sizeof(e->key), "%s", key);
-			tt_db_results_init(&e->res);
-			changed = true;
-		}
-		e->current = true;
-	}
-	/* forget servers that are gone */
+	/* servers no longer listed: their threads stop (and free their entries) */
 	size_t w = 0;
 	for (size_t i = 0; i < p->nents; i++) {
-		if (p->ents[i].current)
-			p->ents[w++] = p->ents[i];
-		else
-			tt_db_results_free(&p->ents[i].res);
+		struct entry *e = p->ents[i];
+		bool keep = false;
+		for (size_t j = 0; j < t->n && !keep; j++) {
+			char key[300];
+			target_key(&t->v[j], key, sizeof(key));
+			keep = !strcmp(key, e->key);
+		}
+		if (keep) {
+			p->ents[w++] = e;
+		} else {
+			e->quit = true;
+			pthread_cond_signal(&e->cv);
+		}
 	}
 	p->nents = w;
-	if (changed) {
-		p->targets.n = 0;
-		for (size_t i = 0; i < t->n; i++) {
-			tt_db_target *d = TT_VEC_PUSH(p->targets.v, p->targets.n, p->targets.cap);
-			if (d)
-				*d = t->v[i];
-		}
-		p->kick = true;
-		pthread_cond_signal(&p->cv);
-	} else {
-		/* same servers: keep their order, take any new detail (ports, endpoints) */
-		for (size_t i = 0; i < t->n && i < p->targets.n; i++)
-			p->targets.v[i] = t->v[i];
+	p->targets.n = 0;
+	for (size_t j = 0; j < t->n; j++) {
+		char key[300];
+		target_key(&t->v[j], key, sizeof(key));
+		struct entry *e = find_entry(p, key);
+		if (e)
+			e->t = t->v[j]; /* new detail (ports, endpoints) for the next probe */
+		else
+			start_server(p, &t->v[j], key);
+		tt_db_target *d = TT_VEC_PUSH(p->targets.v, p->targets.n, p->targets.cap);
+		if (d)
+			*d = t->v[j];
 	}
 	pthread_mutex_unlock(&p->mu);
 }
@@ -246,7 +229,7 @@ int tt_prober_take(tt_prober *p, tt_db_results *out)
 				break;
 			}
 			s->t = p->targets.v[i];
-			snprintf(s->error, sizeof(s->error), "not probed yet");
+			snprintf(s->error, sizeof(s->error), "%s", e ? "not probed yet" : "too many servers to probe");
 		}
 	}
 	pthread_mutex_unlock(&p->mu);
@@ -261,7 +244,7 @@ bool tt_prober_wait_round(tt_prober *p, double timeout_s)
 	for (;;) {
 		all = true;
 		for (size_t i = 0; i < p->nents; i++)
-			if (p->ents[i].current && !p->ents[i].have)
+			if (!p->ents[i]->have)
 				all = false;
 		double left = until - tt_db_mono();
 		if (all || left <= 0)
@@ -277,16 +260,18 @@ void tt_prober_free(tt_prober *p)
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->mu);
-	p->quit = true;
-	pthread_cond_signal(&p->cv);
+	for (size_t i = 0; i < p->nents; i++) {
+		p->ents[i]->quit = true;
+		pthread_cond_signal(&p->ents[i]->cv);
+	}
+	p->nents = 0;
+	/* each thread ends when its probe returns: at most the timeouts */
+	while (p->live)
+		pthread_cond_wait(&p->done_cv, &p->mu);
 	pthread_mutex_unlock(&p->mu);
-	pthread_join(p->th, NULL);
-	for (size_t i = 0; i < p->nents; i++)
-		tt_db_results_free(&p->ents[i].res);
 	free(p->ents);
 	tt_db_targets_free(&p->targets);
 	pthread_mutex_destroy(&p->mu);
-	pthread_cond_destroy(&p->cv);
 	pthread_cond_destroy(&p->done_cv);
 	free(p);
 }

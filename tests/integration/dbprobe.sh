@@ -38,7 +38,9 @@ ok() { echo "  ok   $*"; }
 fail() { echo "  FAIL $*"; fails=$((fails + 1)); }
 
 # --- servers --------------------------------------------------------------
-start_mariadb $MP --performance-schema=ON --max-connections=77 || exit 1
+MARIADB_GRANTS=1
+start_mariadb "$T/my" $MP "$T/my-run/mysqld.sock" --performance-schema=ON --max-connections=77 || exit 1
+PIDS="$PIDS $MARIADB_PID"
 start_postgres $PP "--auth-local=peer --auth-host=trust" -c max_connections=33 || exit 1
 mkdir -p "$T/redis-run"; chmod 777 "$T/redis-run"
 start_redis $RP --unixsocket "$T/redis-run/redis.sock" --unixsocketperm 777 --maxclients 55
