@@ -257,8 +257,9 @@ typedef struct tt_dbstate {
 	tt_db_join join;
 	bool valid;             /* res and join describe the model's snapshot */
 } tt_dbstate;
-/* Start probing (every `every_s`) unless off; a thread that cannot start
- * is said in err and leaves probes off.  0, or -1 with err. */
+/* Start probing (every `every_s`) unless off or proc_root is not /proc (a
+ * fixture tree); a prober that cannot start is said in err and leaves
+ * probes off.  0, or -1 with err. */
 int tt_dbstate_start(tt_dbstate *d, bool on, const char *proc_root, double every_s, char *err, size_t errlen);
 /* After the model took a snapshot: its servers become the targets, the
  * latest results are taken (waiting at most wait_s for a first answer of

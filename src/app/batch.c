@@ -143,7 +143,7 @@ int tt_batch_run(tt_app *app)
 	/* database probes: live machine only (not a recording, not a fixture tree) */
 	tt_dbstate db;
 	tt_db_limit dblim[TT_DB_LIMITS_MAX];
-	if (tt_dbstate_start(&db, !app->no_db && !rp && !strcmp(app->collect.proc_root, "/proc"), app->collect.proc_root,
+	if (tt_dbstate_start(&db, !app->no_db && !rp && !app->demo, app->collect.proc_root,
 			     app->delay, err, sizeof(err)) < 0)
 		fprintf(stderr, "tenantop: %s (going on without database probes)\n", err);
 

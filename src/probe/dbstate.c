@@ -14,7 +14,8 @@ int tt_dbstate_start(tt_dbstate *d, bool on, const char *proc_root, double every
 	memset(d, 0, sizeof(*d));
 	tt_db_results_init(&d->res);
 	tt_db_join_init(&d->join);
-	if (!on)
+	/* a fixture tree (--proc DIR) has no servers to ask */
+	if (!on || !proc_root || strcmp(proc_root, "/proc") != 0)
 		return 0;
 	tt_probe_opts po = {.timeout_s = 1, .proc_root = proc_root};
 	d->prober = tt_prober_new(&po, every_s, err, errlen);

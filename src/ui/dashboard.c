@@ -342,7 +342,7 @@ int tt_dashboard_run(tt_app *app)
 	} else {
 		ui.ref = tt_refresher_new(&app->collect, app->delay, err, sizeof(err));
 		char dberr[256];
-		if (ui.ref && tt_dbstate_start(&ui.db, !app->no_db && !strcmp(app->collect.proc_root, "/proc"),
+		if (ui.ref && tt_dbstate_start(&ui.db, !app->no_db && !app->demo,
 					       app->collect.proc_root, app->delay, dberr, sizeof(dberr)) < 0)
 			tt_ui_message(&ui, TT_TONE_WARN, "%s", dberr);
 		if (ui.ref && app->record_path && !(ui.recorder = tt_recorder_open(app->record_path, err, sizeof(err)))) {

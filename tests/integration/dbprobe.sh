@@ -325,6 +325,7 @@ host = 127.0.0.1:$MP
 user = nobody
 password_file = $T/wrong.pw
 X
+"$B/tenantop" --batch --format json --no-db --config "$T/tenantop.conf" > "$T/nodb.json" 2>>"$T/hung.err"
 RPID=$(ss -tlnpH "sport = :$RP" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
 kill -STOP "$RPID"
 "$B/tenantop" --batch --format json --iterations 4 --delay 0.5 --config "$T/refused.conf" > "$T/hung.jsonl" 2>"$T/hung.err"
@@ -337,6 +338,9 @@ fails = 0
 def check(ok, what):
     global fails
     print("  %s %s" % ("ok  " if ok else "FAIL", what)); fails += not ok
+nodb = json.load(open(d + "/nodb.json"))
+check("servers" not in nodb and not any("db" in s for t in nodb["tenants"] for p in t["processes"] for s in p["sockets"]),
+      "--no-db: no servers, no db on any socket")
 check(hrc == 0, "tenantop exits 0 with a refused login and a stopped Redis (exit %d)" % hrc)
 docs = [json.loads(l) for l in open(d + "/hung.jsonl") if l.strip()]
 check(len(docs) == 4, "4 refreshes printed (%d)" % len(docs))
