@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "tenantop/config.h"
 #include "tenantop/detect.h"
 #include "tenantop/model.h"
 #include "tenantop/probe.h"
@@ -142,6 +143,43 @@ static void test_conf(void **state)
 	assert_non_null(strstr(err, "[database cache]: give its kind"));
 	assert_int_equal(tt_db_conf_set(&c, "cache", "kind", "redis", err, sizeof(err)), 0);
 	assert_int_equal(tt_db_conf_check(&c, err, sizeof(err)), 0);
+}
+
+/* [database NAME] in the config file: loaded, or refused with FILE:LINE */
+static int load_text(tt_conf *c, const char *text, char *err, size_t errlen)
+{
+	char path[] = "/tmp/tt-probe-conf.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	int rc = tt_conf_load(c, path, err, errlen);
+	unlink(path);
+	return rc;
+}
+
+static void test_conf_file(void **state)
+{
+	(void)state;
+	tt_conf c;
+	char err[600];
+	assert_int_equal(tt_conf_init(&c), 0);
+	assert_int_equal(load_text(&c,
+				   "[database shop]\nkind = mariadb\nsocket = /run/mysqld/mysqld.sock\nuser = monitor\n"
+				   "[database cache]\nkind = redis\nhost = 127.0.0.1:6380\n",
+				   err, sizeof(err)),
+			 0);
+	assert_int_equal(c.dbs.n, 2);
+	assert_string_equal(c.dbs.v[0].name, "shop");
+	assert_string_equal(c.dbs.v[0].user, "monitor");
+	assert_int_equal(c.dbs.v[1].port, 6380);
+	assert_int_equal(load_text(&c, "[database shop]\nkind = mariadb\nflavour = galera\n", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, ":3: unknown key 'flavour' in [database]"));
+	assert_int_equal(load_text(&c, "[database shop]\nkind = mariadb\n", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "[database shop]: give socket = PATH or host = ADDRESS:PORT"));
+	/* nothing half-applied: the good file's servers are still there */
+	assert_int_equal(c.dbs.n, 2);
+	tt_conf_free(&c);
 }
 
 /* ---- canned snapshots ---- */
@@ -537,7 +575,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),       cmocka_unit_test(test_hostport), cmocka_unit_test(test_redis_client),
 		cmocka_unit_test(test_conf),        cmocka_unit_test(test_targets),  cmocka_unit_test(test_join),
-		cmocka_unit_test(test_prober),      cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_prober),      cmocka_unit_test(test_limits),   cmocka_unit_test(test_conf_file),
 	};
 	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);
 }

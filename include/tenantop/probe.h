@@ -106,11 +106,13 @@ typedef struct tt_db_pool {
 	double maxwait_s;
 } tt_db_pool;
 
-/* A per-account limit (MariaDB MAX_USER_CONNECTIONS, PostgreSQL rolconnlimit). */
+/* A per-account limit (MariaDB MAX_USER_CONNECTIONS, PostgreSQL rolconnlimit),
+ * or with `database` a database's own (PostgreSQL datconnlimit). */
 typedef struct tt_db_userlimit {
 	uint32_t server;
-	char user[64];
+	char user[64];          /* the account, or the database's name */
 	long limit;
+	bool database;
 } tt_db_userlimit;
 
 typedef struct tt_db_server {

@@ -316,20 +316,22 @@ static void write_servers(tt_jsonw *w, const tt_model *m, const tt_db_results *r
 		tt_jw_uint(w, s->paired);
 		tt_jw_key(w, "unpaired");
 		tt_jw_uint(w, s->unpaired);
-		bool any = false;
-		for (size_t l = 0; l < r->nlimits; l++) {
-			if (r->limits[l].server != i)
-				continue;
-			if (!any) {
-				tt_jw_key(w, "user_limits");
-				tt_jw_obj_begin(w);
-				any = true;
+		for (int dbl = 0; dbl < 2; dbl++) {
+			bool any = false;
+			for (size_t l = 0; l < r->nlimits; l++) {
+				if (r->limits[l].server != i || r->limits[l].database != dbl)
+					continue;
+				if (!any) {
+					tt_jw_key(w, dbl ? "database_limits" : "user_limits");
+					tt_jw_obj_begin(w);
+					any = true;
+				}
+				tt_jw_key(w, r->limits[l].user);
+				tt_jw_int(w, r->limits[l].limit);
 			}
-			tt_jw_key(w, r->limits[l].user);
-			tt_jw_int(w, r->limits[l].limit);
+			if (any)
+				tt_jw_obj_end(w);
 		}
-		if (any)
-			tt_jw_obj_end(w);
 		if (s->t.kind == TT_DB_PGBOUNCER) {
 			tt_jw_key(w, "pools");
 			tt_jw_arr_begin(w);

@@ -96,6 +96,11 @@ static bool same_user(const tt_db_session *s, const void *arg)
 	return !strcmp(s->user, (const char *)arg);
 }
 
+static bool same_database(const tt_db_session *s, const void *arg)
+{
+	return !strcmp(s->database, (const char *)arg);
+}
+
 static bool waiting_in_pool(const tt_db_session *s, const void *arg)
 {
 	const tt_db_pool *p = arg;
@@ -142,13 +147,14 @@ size_t tt_dbstate_limits(const tt_dbstate *d, const tt_model *m, const tt_detect
 			const tt_db_userlimit *ul = &r->limits[u];
 			if (ul->server != i || ul->limit <= 0)
 				continue;
+			bool dbl = ul->database;
 			char user[64];
-			snprintf(user, sizeof(user), "%.*s", (int)strcspn(ul->user, "@"), ul->user);
+			snprintf(user, sizeof(user), "%.*s", dbl ? (int)strlen(ul->user) : (int)strcspn(ul->user, "@"), ul->user);
 			bool dup = false;
 			long smallest = ul->limit;
 			for (size_t v = 0; v < r->nlimits; v++) {
 				const tt_db_userlimit *o = &r->limits[v];
-				if (o->server != i || o->limit <= 0 || v == u)
+				if (o->server != i || o->limit <= 0 || v == u || o->database != dbl)
 					continue;
 				if (strncmp(o->user, user, strlen(user)) || (o->user[strlen(user)] && o->user[strlen(user)] != '@'))
 					continue;
@@ -161,16 +167,17 @@ size_t tt_dbstate_limits(const tt_dbstate *d, const tt_model *m, const tt_detect
 				continue;
 			uint32_t used = 0;
 			for (size_t q = 0; q < r->nsessions; q++)
-				if (r->sessions[q].server == i && !strcmp(r->sessions[q].user, user))
+				if (r->sessions[q].server == i && (dbl ? same_database : same_user)(&r->sessions[q], user))
 					used++;
-			long t = tenant_of_sessions(r, stenant, (uint32_t)i, same_user, user);
+			long t = tenant_of_sessions(r, stenant, (uint32_t)i, dbl ? same_database : same_user, user);
 			const char *tn = t >= 0 ? m->tenants[t].name : "";
 			if (*tn && conf_has_tenant(conf, tn))
 				continue;
 			tt_db_limit *l = &out[n++];
 			memset(l, 0, sizeof(*l));
 			snprintf(l->tenant, sizeof(l->tenant), "%s", tn);
-			snprintf(l->what, sizeof(l->what), "%s %.50s user %.40s %s", tt_db_kind_name(s->t.kind), ep, user,
+			snprintf(l->what, sizeof(l->what), "%s %.50s %s %.40s %s", tt_db_kind_name(s->t.kind), ep,
+				 dbl ? "database" : "user", user,
 				 s->t.kind == TT_DB_MARIADB ? "MAX_USER_CONNECTIONS" : "CONNECTION LIMIT");
 			l->used = used;
 			l->max = (uint32_t)smallest;

@@ -144,13 +144,25 @@ int tt_mariadb_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h
 		}
 		mysql_free_result(res);
 	}
-	if (!(res = query(db,
-			  "SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.TIME_MS, p.INFO, "
-			  "(SELECT COUNT(*) FROM information_schema.INNODB_TRX x WHERE x.trx_mysql_thread_id = p.ID) "
-			  "FROM information_schema.PROCESSLIST p "
-			  "WHERE p.ID <> CONNECTION_ID() AND p.COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Slave_IO', 'Slave_SQL') "
-			  "AND p.USER NOT IN ('system user', 'event_scheduler')",
-			  srv, true))) {
+	/* TIME_MS is MariaDB's; MySQL has TIME (seconds) only */
+	static const char *const plist[2] = {
+		"SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.TIME_MS, p.INFO, "
+		"(SELECT COUNT(*) FROM information_schema.INNODB_TRX x WHERE x.trx_mysql_thread_id = p.ID) "
+		"FROM information_schema.PROCESSLIST p "
+		"WHERE p.ID <> CONNECTION_ID() AND p.COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Slave_IO', 'Slave_SQL') "
+		"AND p.USER NOT IN ('system user', 'event_scheduler')",
+		"SELECT p.ID, p.USER, p.HOST, p.DB, p.COMMAND, p.STATE, p.TIME * 1000, p.INFO, "
+		"(SELECT COUNT(*) FROM information_schema.INNODB_TRX x WHERE x.trx_mysql_thread_id = p.ID) "
+		"FROM information_schema.PROCESSLIST p "
+		"WHERE p.ID <> CONNECTION_ID() AND p.COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Binlog Dump GTID') "
+		"AND p.USER NOT IN ('system user', 'event_scheduler')",
+	};
+	res = query(db, plist[0], srv, true);
+	if (!res && mysql_errno(db) == 1054) { /* ER_BAD_FIELD_ERROR: not MariaDB */
+		srv->error[0] = '\0';
+		res = query(db, plist[1], srv, true);
+	}
+	if (!res) {
 		free(fds);
 		return -1;
 	}

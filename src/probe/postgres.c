@@ -59,6 +59,18 @@ int tt_postgres_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *
 		}
 		PQclear(res);
 	}
+	if ((res = tt_pg_query(c, "SELECT datname, datconnlimit FROM pg_database WHERE datconnlimit >= 0 AND datallowconn",
+			       tmo, &r->servers[si]))) {
+		for (int i = 0; i < PQntuples(res); i++) {
+			tt_db_userlimit *l = tt_db_results_add_limit(r);
+			if (!l)
+				break;
+			copy_col(l->user, sizeof(l->user), res, i, "datname");
+			l->limit = tt_pg_long(res, i, "datconnlimit");
+			l->database = true;
+		}
+		PQclear(res);
+	}
 	srv = &r->servers[si];
 	srv->error[0] = '\0';
 	res = tt_pg_query(c,

@@ -56,7 +56,8 @@ my -e "CREATE DATABASE ttdb; CREATE TABLE ttdb.t (id INT PRIMARY KEY, v INT) ENG
 	CREATE USER '$Bo'@'%' IDENTIFIED BY 'pw-b'; CREATE USER '$Bo'@'localhost' IDENTIFIED BY 'pw-b';
 	GRANT ALL ON ttdb.* TO '$A'@'%', '$A'@'localhost', '$Bo'@'%', '$Bo'@'localhost';" ||
 	{ echo "mariadb setup failed"; exit 1; }
-pg -c "CREATE ROLE \"$A\" LOGIN CONNECTION LIMIT 4; CREATE ROLE \"$Bo\" LOGIN;" || { echo "postgres setup failed"; exit 1; }
+pg -c "CREATE ROLE \"$A\" LOGIN CONNECTION LIMIT 4; CREATE ROLE \"$Bo\" LOGIN;" -c "CREATE DATABASE shopdb CONNECTION LIMIT 3" ||
+	{ echo "postgres setup failed"; exit 1; }
 # pgbouncer (it will not run as root): transaction pooling, one server connection
 mkdir -p "$T/pgb-run"; chown postgres: "$T/pgb-run"
 cat > "$T/pgbouncer.ini" <<X
@@ -225,6 +226,8 @@ lim = servers.get("mariadb", {}).get("user_limits", {})
 check(lim.get("tt-dbp-alice@%") == 5, "mariadb per-account MAX_USER_CONNECTIONS of tt-dbp-alice: %s" % lim)
 lim = servers.get("postgresql", {}).get("user_limits", {})
 check(lim.get("tt-dbp-alice") == 4, "postgresql rolconnlimit of tt-dbp-alice: %s" % lim)
+lim = servers.get("postgresql", {}).get("database_limits", {})
+check(lim == {"shopdb": 3}, "postgresql datconnlimit of shopdb: %s" % lim)
 # the servers' views, by session id
 my_view = {r[0]: r for r in views.get("mariadb", [])}
 pg_view = {r[0]: r for r in views.get("postgresql", [])}
