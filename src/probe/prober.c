@@ -18,7 +18,7 @@
 #include "tenantop/probe.h"
 #include "tenantop/vec.h"
 
-#define MAX_SERVERS 64
+#define MAX_SERVERS 256
 
 struct entry {
 	struct tt_prober *p;
@@ -265,9 +265,16 @@ void tt_prober_free(tt_prober *p)
 		pthread_cond_signal(&p->ents[i]->cv);
 	}
 	p->nents = 0;
-	/* each thread ends when its probe returns: at most the timeouts */
-	while (p->live)
-		pthread_cond_wait(&p->done_cv, &p->mu);
+	/* each thread ends when its probe returns: at most the timeouts.  Quitting
+	 * waits half a second for them at most; a thread still stuck in a hung
+	 * server keeps the prober (it is left allocated) and ends with the process. */
+	double until = tt_db_mono() + 0.5;
+	while (p->live && tt_db_mono() < until)
+		timed_wait(&p->done_cv, &p->mu, until - tt_db_mono());
+	if (p->live) {
+		pthread_mutex_unlock(&p->mu);
+		return;
+	}
 	pthread_mutex_unlock(&p->mu);
 	free(p->ents);
 	tt_db_targets_free(&p->targets);
