@@ -570,12 +570,60 @@ static void test_limits(void **state)
 	tt_snapshot_free(&s);
 }
 
+/* The dbuser rule: the server end of a connection is the tenant its
+ * session's database user names; other sockets are left to the next rule. */
+static void test_dbuser_rule(void **state)
+{
+	(void)state;
+	tt_rules *r = tt_rules_new();
+	assert_non_null(r);
+	const char *bad;
+	char err[200];
+	tt_rule_spec db = {.kind = "dbuser", .pattern = "^shop_([a-z]+)$", .tenant = "shop-\\1"};
+	assert_int_equal(tt_rules_add(r, &db, &bad, err, sizeof(err)), 0);
+	tt_rule_spec user = {.kind = "user"};
+	assert_int_equal(tt_rules_add(r, &user, &bad, err, sizeof(err)), 0);
+	tt_rule_spec nopat = {.kind = "dbuser"};
+	assert_int_equal(tt_rules_add(r, &nopat, &bad, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "needs 'pattern'"));
+	assert_true(tt_rules_have_socket_rules(r));
+
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	long my = add_proc(&s, 100, 105, "mariadbd", "/usr/sbin/mariadbd");
+	s.procs[my].user = tt_snapshot_str_trusted(&s, "mysql");
+	add_tcp(&s, 1, TT_ST_ESTABLISHED, "127.0.0.1", 3306, "192.0.2.7", 40000);
+	add_unix(&s, 2, TT_ST_ESTABLISHED, "/run/mysqld/mysqld.sock", 3);
+	add_tcp(&s, 4, TT_ST_ESTABLISHED, "127.0.0.1", 3306, "192.0.2.8", 40001);
+	const char *users[3] = {"shop_alice", "shop_bob", "root"};
+	s.dbuser = users;
+	s.ndbuser = 3;
+	tt_match m;
+	assert_true(tt_rules_match(r, &s, &s.socks[0], TT_ROLE_SERVER, &s.procs[my], &m));
+	assert_string_equal(m.tenant, "shop-alice");
+	assert_string_equal(m.rule, "dbuser");
+	assert_string_equal(m.detail, "db user shop_alice");
+	assert_true(tt_rules_match(r, &s, &s.socks[1], TT_ROLE_SERVER, &s.procs[my], &m));
+	assert_string_equal(m.tenant, "shop-bob");
+	/* a user the pattern does not name, a client end, no probes: the next rule */
+	assert_true(tt_rules_match(r, &s, &s.socks[2], TT_ROLE_SERVER, &s.procs[my], &m));
+	assert_string_equal(m.rule, "user");
+	assert_true(tt_rules_match(r, &s, &s.socks[0], TT_ROLE_CLIENT, &s.procs[my], &m));
+	assert_string_equal(m.rule, "user");
+	s.dbuser = NULL;
+	assert_true(tt_rules_match(r, &s, &s.socks[0], TT_ROLE_SERVER, &s.procs[my], &m));
+	assert_string_equal(m.tenant, "mysql");
+	tt_snapshot_free(&s);
+	tt_rules_free(r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kinds),       cmocka_unit_test(test_hostport), cmocka_unit_test(test_redis_client),
 		cmocka_unit_test(test_conf),        cmocka_unit_test(test_targets),  cmocka_unit_test(test_join),
 		cmocka_unit_test(test_prober),      cmocka_unit_test(test_limits),   cmocka_unit_test(test_conf_file),
+		cmocka_unit_test(test_dbuser_rule),
 	};
 	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);
 }

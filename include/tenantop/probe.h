@@ -257,16 +257,22 @@ typedef struct tt_dbstate {
 	tt_db_targets targets;
 	tt_db_results res;
 	tt_db_join join;
-	bool valid;             /* res and join describe the model's snapshot */
+	bool valid;             /* res and join describe the last snapshot given */
+	const char **dbuser;    /* per socket of it: its session's database user, NULL none */
+	size_t dbuser_cap;
 } tt_dbstate;
 /* Start probing (every `every_s`) unless off or proc_root is not /proc (a
  * fixture tree); a prober that cannot start is said in err and leaves
  * probes off.  0, or -1 with err. */
 int tt_dbstate_start(tt_dbstate *d, bool on, const char *proc_root, double every_s, char *err, size_t errlen);
-/* After the model took a snapshot: its servers become the targets, the
- * latest results are taken (waiting at most wait_s for a first answer of
- * every server, 0 = not at all) and paired with its sockets. */
+/* A new snapshot, before the model takes it: its servers become the
+ * targets, the latest results are taken (waiting at most wait_s for a first
+ * answer of every server, 0 = not at all) and paired with its sockets (the
+ * model keeps them in the same order, so the pairing holds for it). */
 void tt_dbstate_update(tt_dbstate *d, const tt_snapshot *snap, const tt_db_conf *conf, double wait_s);
+/* Give the snapshot each socket's database user (the dbuser rule reads
+ * them while the model takes it); valid until the next update. */
+void tt_dbstate_annotate(tt_dbstate *d, tt_snapshot *snap);
 void tt_dbstate_free(tt_dbstate *d);
 /* The limits the servers reported, for the detector (detect.h tt_db_limit):
  * each server's max_connections (less PostgreSQL's superuser reserve), each

@@ -172,6 +172,12 @@ int tt_batch_run(tt_app *app)
 			rc = 1;
 			break;
 		}
+		/* the latest finished results; only the first refresh waits for a
+		 * first round, until the next refresh is due (2.5 s at most): a hung
+		 * server shows "not probed yet" and the refreshes keep their pace */
+		double dbwait = i == 0 ? next - now_mono() : 0;
+		tt_dbstate_update(&db, &snap, &app->conf.dbs, dbwait < 2.5 ? dbwait : 2.5);
+		tt_dbstate_annotate(&db, &snap);
 		if (tt_model_update(&m, &snap) < 0) {
 			fprintf(stderr, "tenantop: out of memory while building the model\n");
 			rc = 1;
@@ -190,11 +196,7 @@ int tt_batch_run(tt_app *app)
 					base.samples, base.learned_until - base.learned_from, path);
 			}
 		}
-		/* the latest finished results; only the first refresh waits for a
-		 * first round, until the next refresh is due (2.5 s at most): a hung
-		 * server shows "not probed yet" and the refreshes keep their pace */
-		double dbwait = i == 0 ? next - now_mono() : 0;
-		tt_dbstate_update(&db, &m.snap, &app->conf.dbs, dbwait < 2.5 ? dbwait : 2.5);
+		m.snap.dbuser = NULL; /* the model has read them */
 		oo.db = db.valid ? &db.res : NULL;
 		oo.dbjoin = db.valid ? &db.join : NULL;
 		tt_detector_set_db_limits(det, dblim, tt_dbstate_limits(&db, &m, &app->conf.detect, dblim, TT_DB_LIMITS_MAX));

@@ -32,6 +32,26 @@ void tt_dbstate_update(tt_dbstate *d, const tt_snapshot *snap, const tt_db_conf 
 	if (wait_s > 0)
 		tt_prober_wait_round(d->prober, wait_s);
 	d->valid = tt_prober_take(d->prober, &d->res) == 0 && tt_db_join_run(&d->join, snap, &d->res) == 0;
+	if (d->valid && d->dbuser_cap < snap->nsocks) {
+		size_t ncap = snap->nsocks + 64;
+		const char **p = realloc(d->dbuser, ncap * sizeof(*p));
+		if (!p) {
+			d->valid = false;
+			return;
+		}
+		d->dbuser = p;
+		d->dbuser_cap = ncap;
+	}
+	for (size_t i = 0; d->valid && i < snap->nsocks; i++) {
+		int32_t si = i < d->join.n ? d->join.sock_session[i] : -1;
+		d->dbuser[i] = si >= 0 && d->res.sessions[si].user[0] ? d->res.sessions[si].user : NULL;
+	}
+}
+
+void tt_dbstate_annotate(tt_dbstate *d, tt_snapshot *snap)
+{
+	snap->dbuser = d->valid ? d->dbuser : NULL;
+	snap->ndbuser = d->valid ? snap->nsocks : 0;
 }
 
 void tt_dbstate_free(tt_dbstate *d)
@@ -40,6 +60,7 @@ void tt_dbstate_free(tt_dbstate *d)
 	tt_db_targets_free(&d->targets);
 	tt_db_results_free(&d->res);
 	tt_db_join_free(&d->join);
+	free(d->dbuser);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -157,6 +157,9 @@ void tt_ui_replay_goto(tt_ui *ui, size_t target)
 
 static void merge(tt_ui *ui)
 {
+	/* the database side: the latest probe results, never waited for */
+	tt_dbstate_update(&ui->db, &ui->spare, &ui->app->conf.dbs, 0);
+	tt_dbstate_annotate(&ui->db, &ui->spare);
 	if (tt_model_update(&ui->model, &ui->spare) < 0) {
 		tt_ui_message(ui, TT_TONE_CRIT, "out of memory while building the model");
 		return;
@@ -169,8 +172,7 @@ static void merge(tt_ui *ui)
 		else
 			tt_ui_message(ui, TT_TONE_OK, "baseline learned from %u refreshes, saved to %s", ui->base.samples, path);
 	}
-	/* the database side: the latest probe results, never waited for */
-	tt_dbstate_update(&ui->db, &ui->model.snap, &ui->app->conf.dbs, 0);
+	ui->model.snap.dbuser = NULL; /* the model has read them */
 	tt_db_limit dblim[TT_DB_LIMITS_MAX];
 	tt_detector_set_db_limits(ui->det, dblim,
 				  tt_dbstate_limits(&ui->db, &ui->model, &ui->app->conf.detect, dblim, TT_DB_LIMITS_MAX));

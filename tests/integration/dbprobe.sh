@@ -157,6 +157,11 @@ done
 cat > "$T/tenantop.conf" <<X
 [general]
 ports = $MP, $PP, $RP, $BP
+# the servers' ends of the connections: named by the session's database user
+[rule]
+kind = dbuser
+pattern = ^tt-dbp-(alice|bob)\$
+tenant = db-\\1
 [rule]
 kind = user
 X
@@ -282,6 +287,13 @@ print("       SHOW SERVERS in use: %s; SHOW CLIENTS by ptr: %s" % ([r[:6] + r[13
 check(want_port == [txn["lport"]] and len(pooled) == 1 and pf.get("pid") == txn["pid"] and pf.get("tenant") == txn["user"],
       "pgbouncer's server connection %s serves bob's client pid %d port %d (SHOW SERVERS link -> client port %s): pooled_for %s" % (
           pooled[0]["local"] if pooled else "?", txn["pid"], txn["lport"], want_port, pf))
+# the dbuser rule: every server end whose session is alice's or bob's is "db-NAME"
+srv_ends = [(t, s) for (t, _, s) in socks if "db" in s and s["role"] == "server" and s["db"]["user"].startswith("tt-dbp-")]
+wrong = [(t, s["local"], s["db"]["user"]) for (t, s) in srv_ends if t != "db-" + s["db"]["user"][7:]]
+rules = {t["name"]: t["rule"] for t in doc["tenants"]}
+check(srv_ends and not wrong and rules.get("db-alice") == "dbuser" and rules.get("db-bob") == "dbuser",
+      "dbuser rule: %d server ends named by their session's database user (db-alice, db-bob), %d wrong %s" % (
+          len(srv_ends), len(wrong), wrong[:3]))
 pools = servers.get("pgbouncer", {}).get("pools", [])
 w = sum(p["cl_waiting"] for p in pools)
 check(w >= 1, "pgbouncer pools: %d client(s) waiting %s" % (w, [(p["database"], p["user"], p["cl_active"], p["cl_waiting"]) for p in pools]))
