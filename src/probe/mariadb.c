@@ -71,6 +71,12 @@ void tt_mariadb_close(void *h)
 	mysql_close(h);
 }
 
+void tt_mariadb_library_init(void)
+{
+	/* idempotent; called by the thread that creates the prober */
+	mysql_library_init(0, NULL, NULL);
+}
+
 int tt_mariadb_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h)
 {
 	MYSQL *db = h;
