@@ -182,6 +182,9 @@ views > "$T/views.before"
 "$B/tenantop" --batch --format json --config "$T/tenantop.conf" > "$T/out.json" 2>"$T/tt.err" || { cat "$T/tt.err"; exit 1; }
 views > "$T/views.after"
 "$B/tenantop" --batch --config "$T/tenantop.conf" 2>/dev/null | sed -n '/^database servers/,/^$/p'
+# the output keeps the JSON contract (contrib/tenantop.schema.json): servers and db included
+python3 tests/integration/validate_json.py contrib/tenantop.schema.json "probes (servers, sessions on sockets)" "$T/out.json"
+vrc=$?
 ss -tnpH > "$T/ss.txt"
 python3 - "$T" $MP $PP $RP $BP <<'PY'
 import json, sys
@@ -307,6 +310,7 @@ check(not any(t == "tt-dbp-bob" and k == "pool" for t, k in al), "bob (no limit 
 sys.exit(1 if fails else 0)
 PY
 rc=$?
+[ $vrc = 0 ] || rc=1
 [ $rc = 0 ] || { echo "tenantop stderr:"; cat "$T/tt.err"; [ -n "${KEEP:-}" ] && echo "kept $T"; }
 
 # --- the dashboard: the session on a socket, in the sockets pane -------------
