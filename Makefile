@@ -20,12 +20,13 @@ VERSION  := 0.1.0
 
 # Debian packages the build and the tests need (installed by `make deps` when root).
 DEB_BUILD := gcc make pkg-config libncurses-dev libmnl-dev libinih-dev libmicrohttpd-dev libcmocka-dev zlib1g-dev \
-             clang llvm bpftool libbpf-dev libelf-dev libcrypt-dev
+             clang llvm bpftool libbpf-dev libelf-dev libcrypt-dev libmariadb-dev libpq-dev libhiredis-dev
 DEB_TEST  := tmux iproute2 procps python3 time prometheus redis-server mariadb-server postgresql \
              curl openssl apache2-utils \
              libdbd-mariadb-perl libdbd-pg-perl php8.2-fpm php8.2-mysql libfcgi-bin \
              mandoc groff man-db bash-completion zsh python3-jsonschema \
-             dpkg-dev debhelper lintian
+             dpkg-dev debhelper lintian \
+             pgbouncer mariadb-client redis-tools
 DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 
 # eBPF events (owners of short-lived connections): built where clang, bpftool,
@@ -33,7 +34,7 @@ DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 BTF      ?= /sys/kernel/btf/vmlinux
 BPF      ?= $(shell command -v clang >/dev/null 2>&1 && command -v bpftool >/dev/null 2>&1 && \
               pkg-config --exists libbpf 2>/dev/null && [ -r $(BTF) ] && echo 1 || echo 0)
-PKGS     := ncursesw libmnl inih libmicrohttpd $(if $(filter 1,$(BPF)),libbpf)
+PKGS     := ncursesw libmnl inih libmicrohttpd libmariadb libpq hiredis $(if $(filter 1,$(BPF)),libbpf)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -48,7 +49,8 @@ BUILD    ?= build
 # make V=1 shows the compiler command lines
 Q := $(if $(V),,@)
 SRC_LIB  := $(sort $(wildcard src/collect/*.c src/model/*.c src/detect/*.c src/output/*.c \
-                              src/util/*.c src/ui/*.c src/record/*.c src/app/*.c) \
+                              src/util/*.c src/ui/*.c src/record/*.c src/app/*.c \
+                              src/probe/*.c) \
               $(filter-out src/sim/main.c,$(wildcard src/sim/*.c)))
 SRC_MAIN := src/main.c
 SRC_SIM  := src/sim/main.c

@@ -95,7 +95,7 @@ _tenantop()
             --listen --textfile --web-config --demo -p --ports -a --all-ports --proc --source
             -u --unix-paths --no-netns --no-discover --tcp-info-every -c --config --alert-log
             --syslog --on-alert --baseline --baseline-learn --record --replay
-            --sockets-only --read-only --no-color -h --help -V --version' -- "$cur"))
+            --sockets-only --no-db --read-only --no-color -h --help -V --version' -- "$cur"))
     fi
 } && complete -F _tenantop tenantop
 

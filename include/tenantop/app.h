@@ -36,6 +36,7 @@ typedef struct tt_app {
 	bool demo;
 	bool read_only;
 	bool no_color;
+	bool no_db;               /* --no-db: no database probes */
 	tt_conf conf;            /* loaded config */
 	/* replay: whose settings attribute the records (tt_app_replay_settings) */
 	char replay_settings[16]; /* "recorded", "re-attributed" (--config), "unrecorded" (older file) */

@@ -8,6 +8,7 @@
 
 #include "tenantop/detect.h"
 #include "tenantop/portset.h"
+#include "tenantop/probe.h"
 #include "tenantop/tenant.h"
 
 typedef struct tt_conf {
@@ -19,6 +20,7 @@ typedef struct tt_conf {
 	char unix_paths[1024];    /* [general] unix_paths, "" = the default */
 	char servers[512];        /* [general] servers: more database server names (comm) */
 	int discover;             /* [general] discover = yes|no; -1 not set */
+	tt_db_conf dbs;           /* [database NAME] sections */
 	char path[512];           /* the file loaded, "" when none */
 	char *text;               /* its text (recorded with --record), NULL when none */
 	size_t text_len;

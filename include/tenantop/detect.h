@@ -55,7 +55,23 @@ void tt_detect_opts_default(tt_detect_opts *o);
 int tt_detect_opts_set(tt_detect_opts *o, const char *key, const char *value, char *err,
 		       size_t errlen);
 
+/* A limit a database server reports (src/probe), fed every refresh: the
+ * server's max_connections (tenant "") or a database user's own limit
+ * (tenant: the one whose sessions log in as that user); a pooler's waiting
+ * clients (max 0).  Checked like a configured limit ("pool"), waiting
+ * clients as "pool_waiting". */
+typedef struct tt_db_limit {
+	char tenant[TT_NAME_MAX];
+	char what[128];          /* "mariadb 127.0.0.1:3306 max_connections" */
+	uint32_t used, max;
+	uint32_t waiting;
+	double longest_wait_s;
+} tt_db_limit;
+
 typedef struct tt_detector tt_detector;
+/* The limits read from the servers for the next tt_detect_run (copied;
+ * replaces the previous set).  0, or -1 when out of memory. */
+int tt_detector_set_db_limits(tt_detector *d, const tt_db_limit *v, size_t n);
 tt_detector *tt_detector_new(const tt_detect_opts *o);
 void tt_detector_free(tt_detector *d);
 /* Evaluate the model after a refresh: out receives the active alerts

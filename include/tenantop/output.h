@@ -8,6 +8,7 @@
 
 #include "tenantop/detect.h"
 #include "tenantop/model.h"
+#include "tenantop/probe.h"
 
 typedef struct tt_output_opts {
 	bool sockets;      /* list sockets under processes (JSON: always) */
@@ -23,6 +24,8 @@ typedef struct tt_output_opts {
 	 * "unrecorded"), said how, the config's name, the recorded interval */
 	const char *replay_settings, *replay_note, *replay_config;
 	double replay_interval;
+	const tt_db_results *db;  /* database probes' latest results, NULL when off */
+	const tt_db_join *dbjoin; /* their sessions per socket of the model's snapshot */
 } tt_output_opts;
 
 int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o);

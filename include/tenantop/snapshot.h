@@ -141,6 +141,11 @@ typedef struct tt_snapshot {
 	char *strs; /* string pool; offset 0 is "" */
 	size_t strs_len, strs_cap;
 	tt_scan_stats stats;
+	/* per socket: the database user of the session paired with it (set by
+	 * the caller before the model takes the snapshot, for the dbuser rule;
+	 * NULL entries or a NULL array = none; not recorded, not owned) */
+	const char *const *dbuser;
+	size_t ndbuser;
 } tt_snapshot;
 
 void tt_snapshot_init(tt_snapshot *s);

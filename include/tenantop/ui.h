@@ -121,6 +121,7 @@ typedef struct tt_ui {
 	int hscroll, hscroll_level; /* [ ]: the wide column's text shifted left by this many columns */
 	double refreshed_at; /* wall clock of the data shown */
 	double collect_ms;
+	tt_dbstate db;       /* database probes: servers, sessions paired with model.snap's sockets */
 } tt_ui;
 
 /* src/ui/draw.c */

@@ -16,6 +16,7 @@
 
 #include "tenantop/detect.h"
 #include "tenantop/model.h"
+#include "tenantop/probe.h"
 #include "tenantop/u64set.h"
 
 enum tt_level { TT_LV_TENANTS = 0, TT_LV_PROCS = 1, TT_LV_SOCKETS = 2, TT_LV_COUNT = 3 };
@@ -68,6 +69,8 @@ typedef struct tt_pane_state {
 typedef struct tt_view {
 	const tt_model *m;
 	const tt_alerts *alerts;
+	const tt_db_results *db;   /* database sessions (NULL: none), paired per */
+	const tt_db_join *dbjoin;  /* socket of m->snap by dbjoin */
 	int level;
 	tt_pane_state pane[TT_LV_COUNT];
 	/* the path drilled into */

@@ -14,6 +14,7 @@
 #include "tenantop/exporter.h"
 #include "tenantop/record.h"
 #include "tenantop/output.h"
+#include "tenantop/probe.h"
 #include "tenantop/sanitize.h"
 #include "tenantop/textfile.h"
 
@@ -153,6 +154,13 @@ int tt_batch_run(tt_app *app)
 		}
 	}
 
+	/* database probes: live machine only (not a recording, not a fixture tree) */
+	tt_dbstate db;
+	tt_db_limit dblim[TT_DB_LIMITS_MAX];
+	if (tt_dbstate_start(&db, !app->no_db && !rp && !app->demo, app->collect.proc_root,
+			     app->delay, err, sizeof(err)) < 0)
+		fprintf(stderr, "tenantop: %s (going on without database probes)\n", err);
+
 	/* iterations 0: until stopped (the exporter service) */
 	size_t rec_i = 0; /* replay: the record to print next */
 	for (int i = 0; (app->iterations == 0 || i < app->iterations) && !batch_stop; i++) {
@@ -205,6 +213,12 @@ int tt_batch_run(tt_app *app)
 			rc = 1;
 			break;
 		}
+		/* the latest finished results; only the first refresh waits for a
+		 * first round, until the next refresh is due (2.5 s at most): a hung
+		 * server shows "not probed yet" and the refreshes keep their pace */
+		double dbwait = i == 0 ? next - now_mono() : 0;
+		tt_dbstate_update(&db, &snap, &app->conf.dbs, dbwait < 2.5 ? dbwait : 2.5);
+		tt_dbstate_annotate(&db, &snap);
 		if (tt_model_update(&m, &snap) < 0) {
 			fprintf(stderr, "tenantop: out of memory while building the model\n");
 			rc = 1;
@@ -223,6 +237,10 @@ int tt_batch_run(tt_app *app)
 					base.samples, base.learned_until - base.learned_from, path);
 			}
 		}
+		m.snap.dbuser = NULL; /* the model has read them */
+		oo.db = db.valid ? &db.res : NULL;
+		oo.dbjoin = db.valid ? &db.join : NULL;
+		tt_detector_set_db_limits(det, dblim, tt_dbstate_limits(&db, &m, &app->conf.detect, dblim, TT_DB_LIMITS_MAX));
 		tt_detect_run(det, &m, &alerts);
 		oo.pools = tt_detector_pools(det, &oo.npools);
 		if (sink)
@@ -265,6 +283,7 @@ int tt_batch_run(tt_app *app)
 			sleep_until(next);
 	}
 
+	tt_dbstate_free(&db);
 	if (base.learning)
 		fprintf(stderr, "tenantop: stopped before the baseline was learned; nothing saved\n");
 	tt_baseline_free(&base);

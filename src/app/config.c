@@ -315,7 +315,13 @@ static int handler(void *user, const char *section, const char *name, const char
 			       "exclude, group, depth)",
 			       name);
 	}
-	return fail_at(lc, lc->line, "unknown section [%.40s] (expected [general], [rule] or [detect])", section);
+	if (!strncmp(section, "database ", 9)) {
+		if (tt_db_conf_set(&lc->c->dbs, section + 9, name, value, e, sizeof(e)) < 0)
+			return fail_at(lc, lc->line, "%s", e);
+		return 1;
+	}
+	return fail_at(lc, lc->line, "unknown section [%.40s] (expected [general], [rule], [detect] or [database NAME])",
+		       section);
 }
 
 /* The whole file, if it is a regular text file: no NUL byte, UTF-8. */
@@ -433,6 +439,8 @@ int tt_conf_load_text(tt_conf *c, const char *path, char *text, size_t len, char
 	}
 	section_end(&lc);
 	free(lc.seen);
+	if (!lc.err_line && tt_db_conf_check(&next.dbs, lc.err, sizeof(lc.err)) < 0)
+		lc.err_line = lc.line;
 	if (lc.err_line) {
 		snprintf(err, errlen, "%s:%d: %s", path, lc.err_line, lc.err);
 		rule_clear(&lc.rule);

@@ -76,6 +76,7 @@ static const char usage_text[] =
 	"Other:\n"
 	"      --sockets-only     read the socket tables only, no process attribution\n"
 	"                         (measures the socket read alone; see make bench)\n"
+	"      --no-db            do not ask the database servers for their sessions and limits\n"
 	"      --read-only        no actions (signals, socket closing)\n"
 	"      --no-color         monochrome dashboard (also NO_COLOR=1)\n"
 	"  -h, --help             this help\n"
@@ -103,6 +104,7 @@ enum {
 	OPT_NO_DISCOVER,
 	OPT_TEXTFILE,
 	OPT_WEB_CONFIG,
+	OPT_NO_DB,
 };
 
 static const struct option long_opts[] = {
@@ -120,6 +122,7 @@ static const struct option long_opts[] = {
 	{"no-discover", no_argument, NULL, OPT_NO_DISCOVER},
 	{"demo", no_argument, NULL, OPT_DEMO},
 	{"read-only", no_argument, NULL, OPT_READ_ONLY},
+	{"no-db", no_argument, NULL, OPT_NO_DB},
 	{"no-color", no_argument, NULL, OPT_NO_COLOR},
 	{"record", required_argument, NULL, OPT_RECORD},
 	{"replay", required_argument, NULL, OPT_REPLAY},
@@ -268,6 +271,9 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 			break;
 		case OPT_NO_DISCOVER:
 			no_discover = true;
+			break;
+		case OPT_NO_DB:
+			app->no_db = true;
 			break;
 		case OPT_READ_ONLY:
 			app->read_only = true;

@@ -7,7 +7,9 @@
  *   time_wait_storm   TIME_WAIT created faster than time_wait_storm per second
  *                     (estimated as TIME_WAIT count / 60 s, the kernel's TIME_WAIT life)
  *   idle              ESTABLISHED sockets with no data either way for `idle` (tcp_info)
- *   pool              a configured limit: near full, or forecast to fill within eta_horizon
+ *   pool              a configured limit, or one a database server reports (max_connections,
+ *                     a database user's own limit): near full, or forecast to fill within eta_horizon
+ *   pool_waiting      a pooler's clients of this tenant wait for a server connection now
  * An alert stays active until its condition has been false for rearm seconds. */
 #include <math.h>
 #include <stdarg.h>
@@ -45,6 +47,15 @@ struct tt_detector {
 	tt_pool_use use[TT_MAX_LIMITS];
 	size_t nuse;
 	const tt_baseline *base;
+	/* limits the database servers report, and their histories by (tenant, what) */
+	tt_db_limit *dbl;
+	size_t ndbl, capdbl;
+	struct db_hist {
+		char key[TT_NAME_MAX + 130];
+		bool seen;
+		struct pool_hist h;
+	} *dbh;
+	size_t ndbh, capdbh;
 };
 
 const tt_pool_use *tt_detector_pools(const tt_detector *d, size_t *n)
@@ -75,6 +86,8 @@ void tt_detector_free(tt_detector *d)
 	if (!d)
 		return;
 	free(d->act);
+	free(d->dbl);
+	free(d->dbh);
 	free(d);
 }
 
@@ -387,6 +400,99 @@ static void check_limits(tt_detector *d, const tt_model *m)
 	}
 }
 
+int tt_detector_set_db_limits(tt_detector *d, const tt_db_limit *v, size_t n)
+{
+	d->ndbl = 0;
+	for (size_t i = 0; i < n; i++) {
+		tt_db_limit *x = TT_VEC_PUSH(d->dbl, d->ndbl, d->capdbl);
+		if (!x)
+			return -1;
+		*x = v[i];
+	}
+	return 0;
+}
+
+static struct pool_hist *db_hist(tt_detector *d, const tt_db_limit *l)
+{
+	char key[sizeof(d->dbh->key)];
+	snprintf(key, sizeof(key), "%s|%s", l->tenant, l->what);
+	for (size_t i = 0; i < d->ndbh; i++)
+		if (!strcmp(d->dbh[i].key, key)) {
+			d->dbh[i].seen = true;
+			return &d->dbh[i].h;
+		}
+	struct db_hist *h = TT_VEC_PUSH(d->dbh, d->ndbh, d->capdbh);
+	if (!h)
+		return NULL;
+	snprintf(h->key, sizeof(h->key), "%s", key);
+	h->seen = true;
+	return &h->h;
+}
+
+static void check_db_limits(tt_detector *d, const tt_model *m)
+{
+	for (size_t i = 0; i < d->ndbh; i++)
+		d->dbh[i].seen = false;
+	for (size_t li = 0; li < d->ndbl; li++) {
+		const tt_db_limit *l = &d->dbl[li];
+		const char *who = l->tenant[0] ? l->tenant : "*";
+		if (l->waiting) {
+			/* customers delayed now: right after a pool that is full */
+			raise_alert(d, m->time, who, "pool_waiting", l->longest_wait_s >= 5 ? TT_SEV_CRIT : TT_SEV_WARN,
+				    1e9 - 1 + l->waiting / 1e6,
+				    "%s: %u client%s waiting for a server connection now (longest %.1f s)", l->what,
+				    l->waiting, l->waiting == 1 ? "" : "s", l->longest_wait_s);
+		}
+		if (!l->max)
+			continue;
+		struct pool_hist *h = db_hist(d, l);
+		if (!h)
+			continue;
+		h->t[h->head] = m->time;
+		h->v[h->head] = l->used;
+		h->head = (h->head + 1) % POOL_SAMPLES;
+		if (h->count < POOL_SAMPLES)
+			h->count++;
+		double fill = (double)l->used / l->max;
+		double sl = pool_growth_per_s(h, d->o.growth_window_s);
+		double eta = l->used >= l->max ? 0 : sl > 1e-6 ? (l->max - l->used) / sl : -1;
+		char a1[16], grow[96];
+		if (eta > 0) {
+			fmt_dur(eta, a1, sizeof(a1));
+			snprintf(grow, sizeof(grow), "growing %.1f/min: full in about %s", sl * 60, a1);
+		} else {
+			snprintf(grow, sizeof(grow), "steady");
+		}
+		double impact = eta >= 0 ? 1e9 - eta : 5e8 + fill * 1000;
+		if (l->used >= l->max) {
+			raise_alert(d, m->time, who, "pool", TT_SEV_CRIT, impact,
+				    "%s: %u of %u connections in use (%.0f%%, the server's own limit): FULL", l->what, l->used,
+				    l->max, fill * 100);
+		} else if (fill >= 0.9) {
+			raise_alert(d, m->time, who, "pool",
+				    eta >= 0 && eta < d->o.eta_horizon_s / 4 ? TT_SEV_CRIT : TT_SEV_WARN, impact,
+				    "%s: %u of %u connections in use (%.0f%%, the server's own limit), %s", l->what, l->used,
+				    l->max, fill * 100, grow);
+		} else if (eta >= 0 && eta <= d->o.eta_horizon_s) {
+			raise_alert(d, m->time, who, "pool", eta < d->o.eta_horizon_s / 4 ? TT_SEV_CRIT : TT_SEV_WARN,
+				    impact, "%s: %u of %u in use (the server's own limit), %s", l->what, l->used, l->max, grow);
+		} else {
+			continue;
+		}
+		struct active *a = active_get(d, who, "pool", m->time);
+		if (a) {
+			a->last.eta_s = eta;
+			a->last.fill = fill;
+		}
+	}
+	/* forget the histories of limits no longer reported */
+	size_t w = 0;
+	for (size_t i = 0; i < d->ndbh; i++)
+		if (d->dbh[i].seen)
+			d->dbh[w++] = d->dbh[i];
+	d->ndbh = w;
+}
+
 /* Worst first: severity, then impact (a pool about to fill, then the most
  * leaked and fastest growing), then the oldest. */
 static int alert_cmp(const void *a, const void *b)
@@ -419,6 +525,7 @@ int tt_detect_run(tt_detector *d, const tt_model *m, tt_alerts *out)
 			    m->unattributed.st[TT_ST_TIME_WAIT], tw_rate, d->o.tw_storm_per_s);
 	check_idle(d, m);
 	check_limits(d, m);
+	check_db_limits(d, m);
 	/* keep, re-arm or drop */
 	size_t w = 0;
 	for (size_t i = 0; i < d->nact; i++) {

@@ -15,7 +15,7 @@
 #include "tenantop/sanitize.h"
 #include "tenantop/tenant.h"
 
-enum rule_kind { RK_USER = 1, RK_CGROUP, RK_PATH, RK_CMDLINE, RK_REMOTE, RK_PORT, RK_PARENT, RK_NETNS };
+enum rule_kind { RK_USER = 1, RK_CGROUP, RK_PATH, RK_CMDLINE, RK_REMOTE, RK_PORT, RK_PARENT, RK_NETNS, RK_DBUSER };
 enum path_field { PF_ANY = 0, PF_CWD, PF_EXE };
 
 #define MAX_CIDRS 64
@@ -50,7 +50,7 @@ struct tt_rules {
 	bool have_socket_rules;
 };
 
-static const char *kind_names[] = {"", "user", "cgroup", "path", "cmdline", "remote", "port", "parent", "netns"};
+static const char *kind_names[] = {"", "user", "cgroup", "path", "cmdline", "remote", "port", "parent", "netns", "dbuser"};
 
 tt_rules *tt_rules_new(void)
 {
@@ -367,15 +367,17 @@ int tt_rules_add(tt_rules *rs, const tt_rule_spec *sp, const char **bad_key, cha
 	memset(&r, 0, sizeof(r));
 	*bad_key = "kind";
 	if (!sp->kind)
-		FAIL("kind", "a [rule] needs 'kind' (user, cgroup, path, cmdline, remote, port, parent or netns)");
-	for (int k = RK_USER; k <= RK_NETNS; k++)
+		FAIL("kind", "a [rule] needs 'kind' (user, cgroup, path, cmdline, remote, port, parent, netns or dbuser)");
+	for (int k = RK_USER; k <= RK_DBUSER; k++)
 		if (!strcmp(sp->kind, kind_names[k]))
 			r.kind = (enum rule_kind)k;
 	if (!r.kind)
-		FAIL("kind", "unknown rule kind '%.40s' (expected user, cgroup, path, cmdline, remote, port, parent or netns)",
+		FAIL("kind", "unknown rule kind '%.40s' (expected user, cgroup, path, cmdline, remote, port, parent, netns or dbuser)",
 		     sp->kind);
-	bool wants_re = r.kind == RK_CGROUP || r.kind == RK_PATH || r.kind == RK_CMDLINE ||
+	bool wants_re = r.kind == RK_CGROUP || r.kind == RK_PATH || r.kind == RK_CMDLINE || r.kind == RK_DBUSER ||
 			(r.kind == RK_NETNS && sp->pattern);
+	if (r.kind == RK_DBUSER)
+		rs->have_socket_rules = true;
 	/* keys that do not belong to this kind */
 	struct {
 		const char *key, *val;
@@ -621,8 +623,21 @@ static bool match_proc_rule(const struct tt_rule *r, const tt_snapshot *s, const
 	}
 }
 
-static bool match_sock_rule(const struct tt_rule *r, const tt_sock *k, int role, tt_match *out)
+/* A socket rule: remote, port, dbuser (the server end of a connection
+ * whose database session logs in as a matching user). */
+static bool is_sock_rule(const struct tt_rule *r)
 {
+	return r->kind == RK_REMOTE || r->kind == RK_PORT || r->kind == RK_DBUSER;
+}
+
+static bool match_sock_rule(const struct tt_rule *r, const tt_snapshot *s, const tt_sock *k, int role, tt_match *out)
+{
+	if (r->kind == RK_DBUSER) {
+		if (role != TT_ROLE_SERVER || !s || !s->dbuser || k < s->socks || k >= s->socks + s->nsocks)
+			return false;
+		size_t ix = (size_t)(k - s->socks);
+		return ix < s->ndbuser && s->dbuser[ix] && match_re(r, s->dbuser[ix], "db user", out);
+	}
 	if (k->family != TT_FAM_TCP4 && k->family != TT_FAM_TCP6)
 		return false;
 	char a[64];
@@ -729,7 +744,7 @@ bool tt_rules_match(const tt_rules *rules, const tt_snapshot *s, const tt_sock *
 	memset(&pm, 0, sizeof(pm));
 	bool pm_ok = p && match_process(r, 0, s, p, find_linear, (void *)s, &pix, &pm);
 	for (size_t i = 0; i < r->n && i < pix; i++)
-		if ((r->v[i].kind == RK_REMOTE || r->v[i].kind == RK_PORT) && match_sock_rule(&r->v[i], k, role, out))
+		if (is_sock_rule(&r->v[i]) && match_sock_rule(&r->v[i], s, k, role, out))
 			return true;
 	if (pm_ok)
 		*out = pm;
@@ -832,8 +847,7 @@ bool tt_rule_ctx_match(tt_rule_ctx *c, const tt_sock *k, int role, long proc, tt
 	if (r->have_socket_rules) {
 		size_t lim = pc && pc->state == 1 ? pc->rule_ix : r->n;
 		for (size_t i = 0; i < lim; i++)
-			if ((r->v[i].kind == RK_REMOTE || r->v[i].kind == RK_PORT) &&
-			    match_sock_rule(&r->v[i], k, role, out))
+			if (is_sock_rule(&r->v[i]) && match_sock_rule(&r->v[i], c->s, k, role, out))
 				return true;
 	}
 	if (pc && pc->state == 1) {

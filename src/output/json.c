@@ -18,7 +18,68 @@ static void write_states(tt_jsonw *w, const tt_counts *c)
 	tt_jw_obj_end(w);
 }
 
-static void write_sock(tt_jsonw *w, const tt_model *m, uint32_t si)
+/* The pooler client a pooled server connection serves: its user, and the
+ * tenant and process of its socket when it is on this host. */
+static void write_pooled_for(tt_jsonw *w, const tt_model *m, const tt_output_opts *o, int32_t ci)
+{
+	const tt_db_session *c = &o->db->sessions[ci];
+	tt_jw_key(w, "pooled_for");
+	tt_jw_obj_begin(w);
+	tt_jw_key(w, "user");
+	tt_jw_str(w, c->user);
+	tt_jw_key(w, "database");
+	tt_jw_str(w, c->database);
+	for (size_t k = 0; k < m->nsocks && k < o->dbjoin->n; k++) {
+		const tt_msock *ms = &m->socks[k];
+		if (o->dbjoin->sock_session[k] != ci || ms->role != TT_ROLE_CLIENT || ms->tenant < 0)
+			continue;
+		tt_jw_key(w, "tenant");
+		tt_jw_str(w, m->tenants[ms->tenant].name);
+		if (ms->holder >= 0 && (size_t)ms->holder < m->snap.nprocs) {
+			tt_jw_key(w, "pid");
+			tt_jw_int(w, m->snap.procs[ms->holder].pid);
+		}
+		break;
+	}
+	tt_jw_obj_end(w);
+}
+
+static void write_db_session(tt_jsonw *w, const tt_model *m, const tt_output_opts *o, const tt_db_session *ss)
+{
+	const tt_db_results *r = o->db;
+	tt_jw_obj_begin(w);
+	tt_jw_key(w, "server");
+	tt_jw_str(w, tt_db_kind_name(r->servers[ss->server].t.kind));
+	tt_jw_key(w, "server_pid");
+	tt_jw_int(w, r->servers[ss->server].t.pid);
+	tt_jw_key(w, "id");
+	tt_jw_str(w, ss->id);
+	tt_jw_key(w, "user");
+	tt_jw_str(w, ss->user);
+	tt_jw_key(w, "database");
+	tt_jw_str(w, ss->database);
+	tt_jw_key(w, "command");
+	tt_jw_str(w, ss->command);
+	tt_jw_key(w, "state");
+	tt_jw_str(w, ss->state);
+	tt_jw_key(w, "time_s");
+	if (ss->time_s < 0)
+		tt_jw_null(w);
+	else
+		tt_jw_double(w, ss->time_s, 1);
+	tt_jw_key(w, "in_transaction");
+	if (ss->in_transaction < 0)
+		tt_jw_null(w);
+	else
+		tt_jw_bool(w, ss->in_transaction);
+	tt_jw_key(w, "query");
+	tt_jw_str(w, ss->query);
+	if (ss->link >= 0 && (size_t)ss->link < r->nsessions)
+		write_pooled_for(w, m, o, ss->link);
+	tt_jw_obj_end(w);
+}
+
+static void write_sock(tt_jsonw *w, const tt_model *m, uint32_t si, const tt_output_opts *o)
 {
 	const tt_msock *ms = &m->socks[si];
 	const tt_sock *k = ms->s;
@@ -76,10 +137,14 @@ static void write_sock(tt_jsonw *w, const tt_model *m, uint32_t si)
 		tt_jw_key(w, "holders");
 		tt_jw_uint(w, ms->nholders);
 	}
+	if (o && o->db && o->dbjoin && si < o->dbjoin->n && o->dbjoin->sock_session[si] >= 0) {
+		tt_jw_key(w, "db");
+		write_db_session(w, m, o, &o->db->sessions[o->dbjoin->sock_session[si]]);
+	}
 	tt_jw_obj_end(w);
 }
 
-static void write_proc(tt_jsonw *w, const tt_model *m, const tt_mproc *mp)
+static void write_proc(tt_jsonw *w, const tt_model *m, const tt_mproc *mp, const tt_output_opts *o)
 {
 	const tt_proc *p = mp->p;
 	tt_jw_obj_begin(w);
@@ -134,13 +199,14 @@ static void write_proc(tt_jsonw *w, const tt_model *m, const tt_mproc *mp)
 	tt_jw_key(w, "sockets");
 	tt_jw_arr_begin(w);
 	for (uint32_t r = 0; r < mp->nrefs; r++)
-		write_sock(w, m, m->refs[mp->first_ref + r]);
+		write_sock(w, m, m->refs[mp->first_ref + r], o);
 	tt_jw_arr_end(w);
 	tt_jw_obj_end(w);
 }
 
-static void write_tenant(tt_jsonw *w, const tt_model *m, const tt_mtenant *t, const tt_baseline *base)
+static void write_tenant(tt_jsonw *w, const tt_model *m, const tt_mtenant *t, const tt_output_opts *o)
 {
+	const tt_baseline *base = o ? o->baseline : NULL;
 	tt_jw_obj_begin(w);
 	tt_jw_key(w, "name");
 	tt_jw_str(w, t->name);
@@ -183,16 +249,132 @@ static void write_tenant(tt_jsonw *w, const tt_model *m, const tt_mtenant *t, co
 	tt_jw_key(w, "processes");
 	tt_jw_arr_begin(w);
 	for (uint32_t i = 0; i < t->nprocs; i++)
-		write_proc(w, m, &m->procs[t->first_proc + i]);
+		write_proc(w, m, &m->procs[t->first_proc + i], o);
 	tt_jw_arr_end(w);
 	if (t->nunowned) {
 		tt_jw_key(w, "unowned_sockets");
 		tt_jw_arr_begin(w);
 		for (uint32_t i = 0; i < t->nunowned; i++)
-			write_sock(w, m, m->refs[t->first_unowned + i]);
+			write_sock(w, m, m->refs[t->first_unowned + i], o);
 		tt_jw_arr_end(w);
 	}
 	tt_jw_obj_end(w);
+}
+
+static void opt_long(tt_jsonw *w, const char *key, long v)
+{
+	tt_jw_key(w, key);
+	if (v < 0)
+		tt_jw_null(w);
+	else
+		tt_jw_int(w, v);
+}
+
+/* "servers": what each database server says of itself (DESIGN.md). */
+static void write_servers(tt_jsonw *w, const tt_model *m, const tt_db_results *r)
+{
+	tt_jw_key(w, "servers");
+	tt_jw_arr_begin(w);
+	for (size_t i = 0; i < r->nservers; i++) {
+		const tt_db_server *s = &r->servers[i];
+		tt_jw_obj_begin(w);
+		tt_jw_key(w, "kind");
+		tt_jw_str(w, tt_db_kind_name(s->t.kind));
+		if (s->t.name[0]) {
+			tt_jw_key(w, "name");
+			tt_jw_str(w, s->t.name);
+		}
+		tt_jw_key(w, "pid");
+		tt_jw_int(w, s->t.pid);
+		tt_jw_key(w, "endpoints");
+		tt_jw_arr_begin(w);
+		for (const char *p = s->t.endpoints; *p;) {
+			size_t n = strcspn(p, ",");
+			tt_jw_strn(w, p, n);
+			p += n;
+			while (*p == ',' || *p == ' ')
+				p++;
+		}
+		tt_jw_arr_end(w);
+		tt_jw_key(w, "version");
+		tt_jw_str(w, s->version);
+		opt_long(w, "max_connections", s->max_connections);
+		opt_long(w, "connections", s->connections);
+		if (s->t.kind == TT_DB_POSTGRESQL)
+			opt_long(w, "superuser_reserved_connections", s->reserved);
+		if (s->t.kind == TT_DB_MARIADB) {
+			opt_long(w, "max_user_connections", s->max_user_connections);
+			opt_long(w, "max_used_connections", s->max_used);
+		}
+		if (s->t.kind == TT_DB_MARIADB || s->t.kind == TT_DB_REDIS)
+			opt_long(w, "rejected", s->rejected);
+		if (s->t.kind == TT_DB_PGBOUNCER)
+			opt_long(w, "default_pool_size", s->pool_size);
+		tt_jw_key(w, "sessions");
+		tt_jw_uint(w, s->nsessions);
+		tt_jw_key(w, "paired");
+		tt_jw_uint(w, s->paired);
+		tt_jw_key(w, "unpaired");
+		tt_jw_uint(w, s->unpaired);
+		for (int dbl = 0; dbl < 2; dbl++) {
+			bool any = false;
+			for (size_t l = 0; l < r->nlimits; l++) {
+				if (r->limits[l].server != i || r->limits[l].database != dbl)
+					continue;
+				if (!any) {
+					tt_jw_key(w, dbl ? "database_limits" : "user_limits");
+					tt_jw_obj_begin(w);
+					any = true;
+				}
+				tt_jw_key(w, r->limits[l].user);
+				tt_jw_int(w, r->limits[l].limit);
+			}
+			if (any)
+				tt_jw_obj_end(w);
+		}
+		if (s->t.kind == TT_DB_PGBOUNCER) {
+			tt_jw_key(w, "pools");
+			tt_jw_arr_begin(w);
+			for (uint32_t p = 0; p < s->npools && s->first_pool + p < r->npools; p++) {
+				const tt_db_pool *pl = &r->pools[s->first_pool + p];
+				tt_jw_obj_begin(w);
+				tt_jw_key(w, "database");
+				tt_jw_str(w, pl->database);
+				tt_jw_key(w, "user");
+				tt_jw_str(w, pl->user);
+				tt_jw_key(w, "mode");
+				tt_jw_str(w, pl->mode);
+				tt_jw_key(w, "cl_active");
+				tt_jw_uint(w, pl->cl_active);
+				tt_jw_key(w, "cl_waiting");
+				tt_jw_uint(w, pl->cl_waiting);
+				tt_jw_key(w, "sv_active");
+				tt_jw_uint(w, pl->sv_active);
+				tt_jw_key(w, "sv_idle");
+				tt_jw_uint(w, pl->sv_idle);
+				tt_jw_key(w, "sv_used");
+				tt_jw_uint(w, pl->sv_used);
+				tt_jw_key(w, "maxwait_s");
+				tt_jw_double(w, pl->maxwait_s, 3);
+				tt_jw_obj_end(w);
+			}
+			tt_jw_arr_end(w);
+		}
+		tt_jw_key(w, "age_s");
+		if (s->probed_at > 0)
+			tt_jw_double(w, m->time - s->probed_at > 0 ? m->time - s->probed_at : 0, 1);
+		else
+			tt_jw_null(w);
+		tt_jw_key(w, "probe_ms");
+		tt_jw_double(w, s->duration_ms, 1);
+		tt_jw_key(w, "error");
+		if (s->error[0])
+			tt_jw_str(w, s->error);
+		else
+			tt_jw_null(w);
+		tt_jw_obj_end(w);
+	}
+	tt_jw_arr_end(w);
 }
 
 static void write_alert(tt_jsonw *w, const tt_alert *a)
@@ -343,7 +525,7 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 	tt_jw_key(&w, "tenants");
 	tt_jw_arr_begin(&w);
 	for (size_t i = 0; i < m->ntenants; i++)
-		write_tenant(&w, m, &m->tenants[i], o ? o->baseline : NULL);
+		write_tenant(&w, m, &m->tenants[i], o);
 	tt_jw_arr_end(&w);
 	tt_jw_key(&w, "unattributed");
 	tt_jw_obj_begin(&w);
@@ -352,9 +534,11 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 	tt_jw_key(&w, "sockets");
 	tt_jw_arr_begin(&w);
 	for (size_t i = 0; i < m->nunattr; i++)
-		write_sock(&w, m, m->unattr[i]);
+		write_sock(&w, m, m->unattr[i], o);
 	tt_jw_arr_end(&w);
 	tt_jw_obj_end(&w);
+	if (o && o->db)
+		write_servers(&w, m, o->db);
 	tt_jw_key(&w, "alerts");
 	tt_jw_arr_begin(&w);
 	for (size_t i = 0; alerts && i < alerts->n; i++)

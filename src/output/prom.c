@@ -43,6 +43,61 @@ static const char *tenant_label(const tt_model *m, long t, unsigned max)
 	return m->tenants[t].name;
 }
 
+/* The database servers' own counts: used and limit per server, pooler
+ * clients waiting per pool. */
+static void server_labels(FILE *f, const tt_db_server *s)
+{
+	fprintf(f, "{kind=\"%s\",pid=\"%d\",endpoint=", tt_db_kind_name(s->t.kind), s->t.pid);
+	char first[160];
+	snprintf(first, sizeof(first), "%.*s", (int)strcspn(s->t.endpoints, ","), s->t.endpoints);
+	label(f, first);
+}
+
+static void write_db(FILE *f, const tt_db_results *r)
+{
+	help(f, "tenantop_db_up", "gauge", "1 when the database server answered its last probe, 0 when it refused or failed.");
+	for (size_t i = 0; i < r->nservers; i++) {
+		fputs("tenantop_db_up", f);
+		server_labels(f, &r->servers[i]);
+		fprintf(f, "} %d\n", r->servers[i].error[0] ? 0 : 1);
+	}
+	help(f, "tenantop_db_connections", "gauge", "Connections in use as the database server counts them.");
+	for (size_t i = 0; i < r->nservers; i++) {
+		if (r->servers[i].connections < 0)
+			continue;
+		fputs("tenantop_db_connections", f);
+		server_labels(f, &r->servers[i]);
+		fprintf(f, "} %ld\n", r->servers[i].connections);
+	}
+	help(f, "tenantop_db_max_connections", "gauge", "The server's own connection limit (max_connections, maxclients, max_client_conn).");
+	for (size_t i = 0; i < r->nservers; i++) {
+		if (r->servers[i].max_connections < 0)
+			continue;
+		fputs("tenantop_db_max_connections", f);
+		server_labels(f, &r->servers[i]);
+		fprintf(f, "} %ld\n", r->servers[i].max_connections);
+	}
+	help(f, "tenantop_db_unpaired_sessions", "gauge", "Sessions the server lists that no socket on this host was paired with.");
+	for (size_t i = 0; i < r->nservers; i++) {
+		fputs("tenantop_db_unpaired_sessions", f);
+		server_labels(f, &r->servers[i]);
+		fprintf(f, "} %u\n", r->servers[i].unpaired);
+	}
+	help(f, "tenantop_pool_waiting_clients", "gauge", "Pooler clients waiting for a server connection, per pool.");
+	for (size_t i = 0; i < r->npools; i++) {
+		const tt_db_pool *p = &r->pools[i];
+		if (p->server >= r->nservers)
+			continue;
+		fputs("tenantop_pool_waiting_clients", f);
+		server_labels(f, &r->servers[p->server]);
+		fputs(",database=", f);
+		label(f, p->database);
+		fputs(",user=", f);
+		label(f, p->user);
+		fprintf(f, "} %u\n", p->cl_waiting);
+	}
+}
+
 int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
 {
 	unsigned max = o && o->max_tenants ? o->max_tenants : 0;
@@ -146,6 +201,8 @@ int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, con
 				fprintf(f, ",port=\"%s\"} %u\n", ps, pass ? u->used : u->limit->max);
 			}
 	}
+	if (o && o->db)
+		write_db(f, o->db);
 
 	help(f, "tenantop_tenants", "gauge", "Tenants with sockets on the watched ports.");
 	fprintf(f, "tenantop_tenants %zu\n", nt);

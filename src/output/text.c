@@ -149,6 +149,29 @@ int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 		fwrite(cmd, 1, tt_display_prefix(cmd, 80), f);
 		fputc('\n', f);
 	}
+	if (o && o->db && o->db->nservers) {
+		const tt_db_results *r = o->db;
+		fprintf(f, "\ndatabase servers:\n");
+		fprintf(f, "  %-10s %7s %-9s %-9s %8s %6s %8s %5s  %-36s %s\n", "KIND", "PID", "CONN", "MAX", "SESSIONS",
+			"PAIRED", "UNPAIRED", "AGE", "ENDPOINTS", "ERROR");
+		for (size_t i = 0; i < r->nservers; i++) {
+			const tt_db_server *s = &r->servers[i];
+			char conn[16], max[16];
+			snprintf(conn, sizeof(conn), "%ld", s->connections);
+			snprintf(max, sizeof(max), "%ld", s->max_connections);
+			fprintf(f, "  %-10s %7d %-9s %-9s %8u %6u %8u %5s  ", tt_db_kind_name(s->t.kind), s->t.pid,
+				s->connections < 0 ? "-" : conn, s->max_connections < 0 ? "-" : max, s->nsessions, s->paired,
+				s->unpaired, s->probed_at > 0 ? tt_fmt_age(m->time > s->probed_at ? m->time - s->probed_at : 0, age, sizeof(age)) : "-");
+			put_col(f, s->t.endpoints, 36);
+			fprintf(f, " %s\n", s->error[0] ? s->error : "");
+			for (uint32_t p = 0; p < s->npools && s->first_pool + p < r->npools; p++) {
+				const tt_db_pool *pl = &r->pools[s->first_pool + p];
+				fprintf(f, "      pool %s/%s (%s): clients %u active, %u waiting (longest %.1fs); servers %u active, %u idle\n",
+					pl->database, pl->user, pl->mode, pl->cl_active, pl->cl_waiting, pl->maxwait_s,
+					pl->sv_active, pl->sv_idle);
+			}
+		}
+	}
 	if (alerts && alerts->n) {
 		fprintf(f, "\nalerts:\n");
 		for (size_t i = 0; i < alerts->n; i++)

@@ -626,6 +626,34 @@ static int sc_inode(const tt_view *v, uint32_t a, uint32_t b)
 	return CMP(ms_of(v, a)->s->inode, ms_of(v, b)->s->inode);
 }
 
+/* The database session paired with the socket: "user command 12s". */
+static const tt_db_session *db_of(const tt_view *v, uint32_t row)
+{
+	if (!v->db || !v->dbjoin || row >= v->dbjoin->n || v->dbjoin->sock_session[row] < 0)
+		return NULL;
+	return &v->db->sessions[v->dbjoin->sock_session[row]];
+}
+static int s_db(const tt_view *v, uint32_t row, char *buf, size_t len)
+{
+	const tt_db_session *s = db_of(v, row);
+	if (!s) {
+		snprintf(buf, len, "-");
+		return TT_TONE_DIM;
+	}
+	char age[16] = "";
+	if (s->time_s >= 0)
+		tt_fmt_age(s->time_s, age, sizeof(age));
+	snprintf(buf, len, "%s %s %s", s->user, s->command, age);
+	return s->in_transaction == 1 && strcmp(s->command, "active") && strcmp(s->command, "Query") ? TT_TONE_WARN
+											      : TT_TONE_NORMAL;
+}
+static int sc_db(const tt_view *v, uint32_t a, uint32_t b)
+{
+	const tt_db_session *x = db_of(v, a), *y = db_of(v, b);
+	double tx = x ? x->time_s : -2, ty = y ? y->time_s : -2;
+	return CMP(tx, ty);
+}
+
 static const tt_column sock_cols[] = {
 	{"state", "STATE", "TCP state, leaks first (CLOSE = reset by the peer, still held; CLOSE* = closed here, still held)", 11, 0, false, false, false, s_state, sc_state, 0, false},
 	{"role", "ROLE", "client: the watched port is remote; server: it is local", 7, 4, false, false, false, s_role, sc_role, 0, false},
@@ -638,6 +666,7 @@ static const tt_column sock_cols[] = {
 	{"send_q", "SEND-Q", "bytes sent, not acknowledged", 7, 3, true, false, true, s_sq, sc_sq, 0, false},
 	{"holders", "HOLD", "processes holding the socket (fork, fd passing)", 5, 5, true, false, true, s_holders, sc_holders, 0, false},
 	{"inode", "INODE", "socket inode", 9, 4, true, false, false, s_inode, sc_inode, 0, false},
+	{"db", "DB SESSION", "the database session on it: user, command or state, time in it (warn: idle in a transaction)", 26, 6, false, false, true, s_db, sc_db, 0, false},
 };
 
 const tt_column *tt_columns(int level, size_t *n)

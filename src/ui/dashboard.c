@@ -157,6 +157,9 @@ void tt_ui_replay_goto(tt_ui *ui, size_t target)
 
 static void merge(tt_ui *ui)
 {
+	/* the database side: the latest probe results, never waited for */
+	tt_dbstate_update(&ui->db, &ui->spare, &ui->app->conf.dbs, 0);
+	tt_dbstate_annotate(&ui->db, &ui->spare);
 	if (tt_model_update(&ui->model, &ui->spare) < 0) {
 		tt_ui_message(ui, TT_TONE_CRIT, "out of memory while building the model");
 		return;
@@ -169,10 +172,16 @@ static void merge(tt_ui *ui)
 		else
 			tt_ui_message(ui, TT_TONE_OK, "baseline learned from %u refreshes, saved to %s", ui->base.samples, path);
 	}
+	ui->model.snap.dbuser = NULL; /* the model has read them */
+	tt_db_limit dblim[TT_DB_LIMITS_MAX];
+	tt_detector_set_db_limits(ui->det, dblim,
+				  tt_dbstate_limits(&ui->db, &ui->model, &ui->app->conf.detect, dblim, TT_DB_LIMITS_MAX));
 	tt_detect_run(ui->det, &ui->model, &ui->alerts);
 	if (ui->exporter || ui->app->textfile) {
 		tt_output_opts oo = {.self_cpu_ms = -1, .self_rss_kb = -1, .max_tenants = ui->app->max_tenants};
 		oo.pools = tt_detector_pools(ui->det, &oo.npools);
+		oo.db = ui->db.valid ? &ui->db.res : NULL;
+		oo.dbjoin = ui->db.valid ? &ui->db.join : NULL;
 		size_t len = 0;
 		char *text = tt_prometheus_text(&ui->model, &ui->alerts, &oo, &len);
 		char terr[600];
@@ -192,6 +201,8 @@ static void merge(tt_ui *ui)
 	ui->refreshed_at = ui->model.time;
 	snprintf(ui->source, sizeof(ui->source), "%s", ui->model.snap.stats.source);
 	ui->collect_ms = ui->model.snap.stats.collect_ms;
+	ui->view.db = ui->db.valid ? &ui->db.res : NULL;
+	ui->view.dbjoin = ui->db.valid ? &ui->db.join : NULL;
 	tt_view_rebuild(&ui->view, &ui->model, &ui->alerts);
 }
 
@@ -339,6 +350,10 @@ int tt_dashboard_run(tt_app *app)
 		}
 	} else {
 		ui.ref = tt_refresher_new(&app->collect, app->delay, err, sizeof(err));
+		char dberr[256];
+		if (ui.ref && tt_dbstate_start(&ui.db, !app->no_db && !app->demo,
+					       app->collect.proc_root, app->delay, dberr, sizeof(dberr)) < 0)
+			tt_ui_message(&ui, TT_TONE_WARN, "%s", dberr);
 		if (ui.ref && app->record_path && !(ui.recorder = tt_app_recorder_open(app, err, sizeof(err)))) {
 			tt_refresher_free(ui.ref);
 			ui.ref = NULL;
@@ -414,6 +429,7 @@ int tt_dashboard_run(tt_app *app)
 	endwin();
 	if (ui.ref)
 		tt_refresher_free(ui.ref);
+	tt_dbstate_free(&ui.db);
 	tt_recorder_close(ui.recorder);
 	tt_replay_close(ui.replay);
 	tt_alert_sink_free(ui.sink);

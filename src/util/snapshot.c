@@ -25,6 +25,8 @@ void tt_snapshot_clear(tt_snapshot *s)
 	s->nsocks = s->nprocs = s->nowners = s->nwatched = 0;
 	s->strs_len = 0;
 	s->time = s->mono = 0;
+	s->dbuser = NULL;
+	s->ndbuser = 0;
 	tt_scan_stats_reset(&s->stats);
 }
 
