@@ -225,8 +225,12 @@ void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snaps
 	uint64_t boot_now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	if (behind > 0 && behind * 1e9 < (double)boot_now)
 		boot_now -= (uint64_t)(behind * 1e9);
+	/* the states whose duration tells a leak (ESTABLISHED has tcp_info's idle
+	 * times, TIME_WAIT lasts a minute): one look-up per socket and state */
+	const uint32_t timed = 1u << TT_ST_CLOSE_WAIT | 1u << TT_ST_LAST_ACK | 1u << TT_ST_FIN_WAIT1 |
+			       1u << TT_ST_FIN_WAIT2 | 1u << TT_ST_CLOSING | 1u << TT_ST_SYN_SENT;
 	for (size_t i = 0; i < out->nsocks; i++)
-		if (out->socks[i].cookie && out->socks[i].family != TT_FAM_UNIX)
+		if (out->socks[i].cookie && out->socks[i].family != TT_FAM_UNIX && (timed >> out->socks[i].state & 1))
 			out->socks[i].state_ms = state_ms(b, &out->socks[i], boot_now);
 	TT_VEC_SWEEP(b->s, b->ns, b->gen, b->s_ix, cookie);
 	tt_u64set by_pid;

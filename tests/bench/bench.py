@@ -55,7 +55,8 @@ def record_size(ports, refreshes=11, delay=2.0):
         off, sizes = 32, []
         while off + 16 <= len(data):
             clen = int.from_bytes(data[off + 4:off + 8], "little")
-            sizes.append(16 + clen)
+            if data[off + 3] != ord("M"):  # the run's settings record is not a refresh
+                sizes.append(16 + clen)
             off += 16 + clen
         return sizes[0], statistics.mean(sizes[1:]) if len(sizes) > 1 else sizes[0]
     finally:
