@@ -21,6 +21,9 @@
 #ifdef TT_HAVE_BPF
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 
 #include "owners.skel.h"
 
@@ -58,8 +61,7 @@ struct since {
 };
 
 struct tt_bpf_owners {
-	struct tt_owners *skel;
-	int map_fd, counts_fd;
+	int link_fd, map_fd, counts_fd;
 	struct cached *c;
 	size_t n, cap;
 	tt_u64set ix; /* cookie -> index in c */
@@ -77,6 +79,44 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return 0;
 }
 
+/* Load and attach in a short-lived child: relocating the program for the
+ * running kernel parses the kernel's whole BTF (some 12 MB at its peak),
+ * which tenantop's own memory need not carry.  The child hands back the
+ * link (it keeps the program attached) and the maps' descriptors. */
+enum { FD_LINK, FD_OWNERS, FD_SINCE, FD_COUNTS, NFDS };
+
+static void child_load(int sock)
+{
+	char msg[160] = "";
+	int fds[NFDS];
+	struct tt_owners *skel = tt_owners__open_and_load();
+	if (!skel)
+		snprintf(msg, sizeof(msg), "the BPF program did not load: %s", strerror(errno));
+	else if (tt_owners__attach(skel) != 0)
+		snprintf(msg, sizeof(msg), "tracepoint inet_sock_set_state refused: %s", strerror(errno));
+	struct iovec iov = {msg, strlen(msg) + 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(fds))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (!msg[0]) {
+		fds[FD_LINK] = bpf_link__fd(skel->links.tt_set_state);
+		fds[FD_OWNERS] = bpf_map__fd(skel->maps.owners);
+		fds[FD_SINCE] = bpf_map__fd(skel->maps.since);
+		fds[FD_COUNTS] = bpf_map__fd(skel->maps.counts);
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(fds));
+		memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	}
+	(void)!sendmsg(sock, &mh, 0);
+	_exit(0);
+}
+
 tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 {
 	libbpf_set_print(quiet_print);
@@ -85,21 +125,43 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 		snprintf(why, len, "out of memory");
 		return NULL;
 	}
-	b->skel = tt_owners__open_and_load();
-	if (!b->skel) {
-		snprintf(why, len, "the BPF program did not load: %s", strerror(errno));
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(why, len, "socketpair: %s", strerror(errno));
 		free(b);
 		return NULL;
 	}
-	if (tt_owners__attach(b->skel) != 0) {
-		snprintf(why, len, "tracepoint inet_sock_set_state refused: %s", strerror(errno));
-		tt_owners__destroy(b->skel);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		child_load(sv[1]);
+	}
+	close(sv[1]);
+	char msg[160] = "";
+	int fds[NFDS] = {-1, -1, -1, -1};
+	union {
+		char buf[CMSG_SPACE(sizeof(fds))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {msg, sizeof(msg) - 1};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct pollfd pfd = {sv[0], POLLIN, 0};
+	ssize_t n = pid < 0 ? -1 : poll(&pfd, 1, 20000) == 1 ? recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC) : -1;
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	close(sv[0]);
+	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(fds)))
+		memcpy(fds, CMSG_DATA(c), sizeof(fds));
+	if (fds[FD_LINK] < 0) {
+		snprintf(why, len, "%s", n > 0 && msg[0] ? msg : pid < 0 ? "fork failed" : "the BPF loader did not answer");
 		free(b);
 		return NULL;
 	}
-	b->map_fd = bpf_map__fd(b->skel->maps.owners);
-	b->counts_fd = bpf_map__fd(b->skel->maps.counts);
-	b->since_fd = bpf_map__fd(b->skel->maps.since);
+	b->link_fd = fds[FD_LINK];
+	b->map_fd = fds[FD_OWNERS];
+	b->since_fd = fds[FD_SINCE];
+	b->counts_fd = fds[FD_COUNTS];
 	tt_u64set_init(&b->ix);
 	tt_u64set_init(&b->s_ix);
 	b->ticks_per_s = sysconf(_SC_CLK_TCK);
@@ -112,7 +174,10 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 {
 	if (!b)
 		return;
-	tt_owners__destroy(b->skel);
+	close(b->link_fd); /* detaches the program */
+	close(b->map_fd);
+	close(b->since_fd);
+	close(b->counts_fd);
 	free(b->c);
 	tt_u64set_free(&b->ix);
 	free(b->s);
