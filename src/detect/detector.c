@@ -195,6 +195,25 @@ static void fmt_dur(double s, char *buf, size_t len)
 		snprintf(buf, len, "%.1fh", s / 3600);
 }
 
+/* A pool's forecast from its recent counts: growth per second, seconds until
+ * full (0 full, -1 not growing), the alert's impact (a pool about to fill is
+ * the worst thing on the screen: the sooner, the worse; a steady one comes
+ * after the growing ones) and the words for it. */
+static void pool_forecast(const struct pool_hist *h, double window_s, uint32_t used, uint32_t max, double *sl,
+			  double *eta, double *impact, char *grow, size_t growlen)
+{
+	*sl = pool_growth_per_s(h, window_s);
+	*eta = used >= max ? 0 : *sl > 1e-6 ? (max - used) / *sl : -1;
+	*impact = *eta >= 0 ? 1e9 - *eta : 5e8 + (double)used / max * 1000;
+	if (*eta > 0) {
+		char a1[16];
+		fmt_dur(*eta, a1, sizeof(a1));
+		snprintf(grow, growlen, "growing %.1f/min: full in about %s", *sl * 60, a1);
+	} else {
+		snprintf(grow, growlen, "steady");
+	}
+}
+
 static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 {
 	const tt_detect_opts *o = &d->o;
@@ -348,21 +367,12 @@ static void check_limits(tt_detector *d, const tt_model *m)
 		else
 			snprintf(label, sizeof(label), "%s", l->tenant);
 		snprintf(who, sizeof(who), "%s", l->tenant[0] ? l->tenant : "*");
+		double sl, eta, impact;
+		char grow[96];
+		pool_forecast(h, d->o.growth_window_s, used, l->max, &sl, &eta, &impact, grow, sizeof(grow));
 		double fill = (double)used / l->max;
-		double sl = pool_growth_per_s(h, d->o.growth_window_s);
-		double eta = used >= l->max ? 0 : sl > 1e-6 ? (l->max - used) / sl : -1;
 		d->use[li] = (tt_pool_use){.limit = l, .used = used, .per_min = sl * 60, .eta_s = eta};
 		d->nuse = li + 1;
-		char a1[16], grow[96];
-		if (eta > 0) {
-			fmt_dur(eta, a1, sizeof(a1));
-			snprintf(grow, sizeof(grow), "growing %.1f/min: full in about %s", sl * 60, a1);
-		} else {
-			snprintf(grow, sizeof(grow), "steady");
-		}
-		/* a pool about to fill is the worst thing on the screen: the sooner,
-		 * the worse; a steady one comes after the growing ones */
-		double impact = eta >= 0 ? 1e9 - eta : 5e8 + fill * 1000;
 		if (used > l->max) {
 			raise_alert(d, m->time, who, "pool", TT_SEV_CRIT, impact,
 				    "%s: %u of %u connections in use (%.0f%%): over its limit", label, used, l->max,
@@ -453,17 +463,10 @@ static void check_db_limits(tt_detector *d, const tt_model *m)
 		h->head = (h->head + 1) % POOL_SAMPLES;
 		if (h->count < POOL_SAMPLES)
 			h->count++;
+		double sl, eta, impact;
+		char grow[96];
+		pool_forecast(h, d->o.growth_window_s, l->used, l->max, &sl, &eta, &impact, grow, sizeof(grow));
 		double fill = (double)l->used / l->max;
-		double sl = pool_growth_per_s(h, d->o.growth_window_s);
-		double eta = l->used >= l->max ? 0 : sl > 1e-6 ? (l->max - l->used) / sl : -1;
-		char a1[16], grow[96];
-		if (eta > 0) {
-			fmt_dur(eta, a1, sizeof(a1));
-			snprintf(grow, sizeof(grow), "growing %.1f/min: full in about %s", sl * 60, a1);
-		} else {
-			snprintf(grow, sizeof(grow), "steady");
-		}
-		double impact = eta >= 0 ? 1e9 - eta : 5e8 + fill * 1000;
 		if (l->used >= l->max) {
 			raise_alert(d, m->time, who, "pool", TT_SEV_CRIT, impact,
 				    "%s: %u of %u connections in use (%.0f%%, the server's own limit): FULL", l->what, l->used,
