@@ -61,7 +61,7 @@ struct since {
 };
 
 struct tt_bpf_owners {
-	int link_fd, map_fd, counts_fd;
+	int link_fd, map_fd;
 	struct cached *c;
 	size_t n, cap;
 	tt_u64set ix; /* cookie -> index in c */
@@ -83,7 +83,7 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
  * running kernel parses the kernel's whole BTF (some 12 MB at its peak),
  * which tenantop's own memory need not carry.  The child hands back the
  * link (it keeps the program attached) and the maps' descriptors. */
-enum { FD_LINK, FD_OWNERS, FD_SINCE, FD_COUNTS, NFDS };
+enum { FD_LINK, FD_OWNERS, FD_SINCE, NFDS };
 
 static void child_load(int sock)
 {
@@ -104,7 +104,6 @@ static void child_load(int sock)
 		fds[FD_LINK] = bpf_link__fd(skel->links.tt_set_state);
 		fds[FD_OWNERS] = bpf_map__fd(skel->maps.owners);
 		fds[FD_SINCE] = bpf_map__fd(skel->maps.since);
-		fds[FD_COUNTS] = bpf_map__fd(skel->maps.counts);
 		mh.msg_control = u.buf;
 		mh.msg_controllen = sizeof(u.buf);
 		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
@@ -138,7 +137,7 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 	}
 	close(sv[1]);
 	char msg[160] = "";
-	int fds[NFDS] = {-1, -1, -1, -1};
+	int fds[NFDS] = {-1, -1, -1};
 	union {
 		char buf[CMSG_SPACE(sizeof(fds))];
 		struct cmsghdr align;
@@ -161,7 +160,6 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 	b->link_fd = fds[FD_LINK];
 	b->map_fd = fds[FD_OWNERS];
 	b->since_fd = fds[FD_SINCE];
-	b->counts_fd = fds[FD_COUNTS];
 	tt_u64set_init(&b->ix);
 	tt_u64set_init(&b->s_ix);
 	b->ticks_per_s = sysconf(_SC_CLK_TCK);
@@ -177,7 +175,6 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	close(b->link_fd); /* detaches the program */
 	close(b->map_fd);
 	close(b->since_fd);
-	close(b->counts_fd);
 	free(b->c);
 	tt_u64set_free(&b->ix);
 	free(b->s);

@@ -52,26 +52,11 @@ struct {
 	__type(value, struct tt_bpf_since);
 } since SEC(".maps");
 
-/* transitions counted, for the header: [0] kept, [1] seen */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
-	__type(key, __u32);
-	__type(value, __u64);
-} counts SEC(".maps");
-
-static __always_inline void count(__u32 i)
-{
-	__u64 *v = bpf_map_lookup_elem(&counts, &i);
-	if (v)
-		(*v)++;
-}
-
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tt_set_state, const struct sock *sk, int oldstate, int newstate)
 {
-	count(1);
-	if (BPF_CORE_READ(sk, __sk_common.skc_family) != 2 && BPF_CORE_READ(sk, __sk_common.skc_family) != 10)
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != 2 && family != 10) /* AF_INET, AF_INET6 */
 		return 0;
 	__u64 cookie = bpf_get_socket_cookie((void *)sk);
 	struct tt_bpf_since at = {.ts = bpf_ktime_get_boot_ns(), .state = (__u8)newstate};
@@ -89,7 +74,6 @@ int BPF_PROG(tt_set_state, const struct sock *sk, int oldstate, int newstate)
 	o.state = (__u8)newstate;
 	bpf_get_current_comm(o.comm, sizeof(o.comm));
 	bpf_map_update_elem(&owners, &cookie, &o, BPF_ANY);
-	count(0);
 	return 0;
 }
 
