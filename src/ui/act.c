@@ -67,18 +67,27 @@ void tt_ui_act_prompt(const tt_ui *ui, char *buf, size_t len)
 			 ui->nact == 1 ? "" : "s", ui->act_scope, over, who);
 }
 
+/* A new target of the tenant, NULL past TT_ACT_MAX (counted). */
+static tt_act_target *new_target(tt_ui *ui, const char *tenant)
+{
+	if (ui->nact >= TT_ACT_MAX) {
+		ui->nact_over++;
+		return NULL;
+	}
+	tt_act_target *t = &ui->act[ui->nact++];
+	memset(t, 0, sizeof(*t));
+	snprintf(t->tenant, sizeof(t->tenant), "%s", tenant);
+	return t;
+}
+
 static bool add_proc_target(tt_ui *ui, const tt_model *m, const tt_proc *p, const char *tenant)
 {
 	for (size_t i = 0; i < ui->nact; i++)
 		if (ui->act[i].pid == p->pid && ui->act[i].start == p->start_time)
 			return true;
-	if (ui->nact >= TT_ACT_MAX) {
-		ui->nact_over++;
+	tt_act_target *t = new_target(ui, tenant);
+	if (!t)
 		return false;
-	}
-	tt_act_target *t = &ui->act[ui->nact++];
-	memset(t, 0, sizeof(*t));
-	snprintf(t->tenant, sizeof(t->tenant), "%s", tenant);
 	t->pid = p->pid;
 	t->start = p->start_time;
 	snprintf(t->label, sizeof(t->label), "%d %.40s", p->pid, tt_model_str(m, p->comm));
@@ -90,13 +99,9 @@ static bool add_sock_target(tt_ui *ui, const tt_model *m, const tt_msock *ms, co
 	for (size_t i = 0; i < ui->nact; i++)
 		if (ms->id && ui->act[i].id == ms->id)
 			return true;
-	if (ui->nact >= TT_ACT_MAX) {
-		ui->nact_over++;
+	tt_act_target *t = new_target(ui, tenant);
+	if (!t)
 		return false;
-	}
-	tt_act_target *t = &ui->act[ui->nact++];
-	memset(t, 0, sizeof(*t));
-	snprintf(t->tenant, sizeof(t->tenant), "%s", tenant);
 	char l[128], r[128];
 	t->sock = *ms->s;
 	t->id = ms->id;
