@@ -48,12 +48,10 @@ LDLIBS   := $(PKG_LIBS) -lz -lm -lpthread -lcrypt
 BUILD    ?= build
 # make V=1 shows the compiler command lines
 Q := $(if $(V),,@)
-SRC_LIB  := $(sort $(wildcard src/collect/*.c src/model/*.c src/detect/*.c src/output/*.c \
-                              src/util/*.c src/ui/*.c src/record/*.c src/app/*.c \
-                              src/probe/*.c) \
-              $(filter-out src/sim/main.c,$(wildcard src/sim/*.c)))
-SRC_MAIN := src/main.c
 SRC_SIM  := src/sim/main.c
+# every folder under src/ is part of the library (the simulator's main apart)
+SRC_LIB  := $(sort $(filter-out $(SRC_SIM),$(wildcard src/*/*.c)))
+SRC_MAIN := src/main.c
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 
 LIB_OBJ  := $(SRC_LIB:%.c=$(BUILD)/%.o)
@@ -98,7 +96,7 @@ $(BUILD)/src/collect/bpfowners.o: $(BPF_DIR)/owners.skel.h
 $(BUILD)/src/collect/bpfowners.o: ALL_CFLAGS += -DTT_HAVE_BPF -I$(BPF_DIR)
 endif
 
-$(BUILD)/%.o: %.c $(wildcard include/tenantop/*.h)
+$(BUILD)/%.o: %.c $(wildcard include/tenantop/*.h src/*/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  CC      $<')
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@

@@ -47,7 +47,6 @@ typedef struct tt_app {
 /* Parse the command line.  Returns 0 to run, 1 when --help/--version was
  * printed (exit 0), 2 on a usage error (message printed to stderr). */
 /* Plain decimal seconds ("2", "0.5"): 0, or -1 (hex, exponents, signs refused). */
-int tt_parse_decimal(const char *s, double *out);
 int tt_app_parse(tt_app *app, int argc, char **argv);
 void tt_app_free(tt_app *app);
 

@@ -218,9 +218,6 @@ size_t tt_db_pid_sockets(const char *proc_root, int pid, uint64_t *out, size_t m
 int tt_db_proc_ids(const char *proc_root, int pid, uint32_t *uid, uint32_t *gid);
 /* Read the first line of a password file (no newline) into buf.  0 or -1. */
 int tt_db_read_password(const char *path, char *buf, size_t len);
-/* Now, CLOCK_MONOTONIC, seconds. */
-double tt_db_mono(void);
-
 /* Effective uid/gid of the calling thread only (raw syscalls: glibc's
  * setresuid would change every thread).  0 or -1. */
 int tt_db_become(uint32_t uid, uint32_t gid);

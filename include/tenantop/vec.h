@@ -1,4 +1,5 @@
-/* Growable arrays: append one zeroed element, doubling the capacity. */
+/* The one growable-array helper: room for more elements, doubling the
+ * capacity; append one zeroed element; sweep caches by generation. */
 #ifndef TENANTOP_VEC_H
 #define TENANTOP_VEC_H
 
@@ -11,6 +12,11 @@
  * zero it and return it; NULL when out of memory (nothing changed). */
 void *tt_vec_push(void **arr, size_t *n, size_t *cap, size_t size);
 #define TT_VEC_PUSH(arr, n, cap) ((__typeof__(arr))tt_vec_push((void **)&(arr), &(n), &(cap), sizeof(*(arr))))
+
+/* Make room in *arr for at least `need` elements of `size` bytes (doubling;
+ * new room not zeroed).  0, or -1 when out of memory (nothing changed). */
+int tt_vec_reserve(void **arr, size_t *cap, size_t need, size_t size);
+#define TT_VEC_RESERVE(arr, cap, need) tt_vec_reserve((void **)&(arr), &(cap), (need), sizeof(*(arr)))
 
 /* Caches swept by generation: keep, in order, the elements whose uint32_t
  * `gen` field equals now; when any went, rebuild ix (the element's key

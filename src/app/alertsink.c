@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tenantop/alertsink.h"
+#include "tenantop/clock.h"
 #include "tenantop/jsonw.h"
 
 #define MAX_HOOKS 4      /* hooks running at once */
@@ -29,13 +30,6 @@ struct tt_alert_sink {
 	struct hook hooks[MAX_HOOKS];
 	unsigned hooks_run, hooks_skipped;
 };
-
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 tt_alert_sink *tt_alert_sink_new(const tt_alert_sink_opts *o, char *err, size_t errlen)
 {
@@ -134,7 +128,7 @@ static const tt_alert *find(const tt_alerts *a, const tt_alert *x)
 
 static void reap(struct tt_alert_sink *s)
 {
-	double now = mono();
+	double now = tt_mono_s();
 	for (int i = 0; i < MAX_HOOKS; i++) {
 		struct hook *h = &s->hooks[i];
 		if (!h->pid)
@@ -234,7 +228,7 @@ static void run_hook(struct tt_alert_sink *s, const char *event, const tt_alert 
 		_exit(127);
 	}
 	slot->pid = pid;
-	slot->started = mono();
+	slot->started = tt_mono_s();
 	s->hooks_run++;
 }
 
@@ -351,9 +345,9 @@ void tt_alert_sink_free(tt_alert_sink *s)
 	if (!s)
 		return;
 	/* let running hooks finish briefly, then stop them */
-	double until = mono() + 2;
+	double until = tt_mono_s() + 2;
 	for (int i = 0; i < MAX_HOOKS; i++) {
-		while (s->hooks[i].pid && mono() < until) {
+		while (s->hooks[i].pid && tt_mono_s() < until) {
 			if (waitpid(s->hooks[i].pid, NULL, WNOHANG) == s->hooks[i].pid)
 				s->hooks[i].pid = 0;
 			else

@@ -11,6 +11,7 @@
 #include "tenantop/alertsink.h"
 #include "tenantop/app.h"
 #include "tenantop/baseline.h"
+#include "tenantop/clock.h"
 #include "tenantop/exporter.h"
 #include "tenantop/record.h"
 #include "tenantop/output.h"
@@ -38,18 +39,11 @@ static double cpu_ms(long *maxrss_kb)
 	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
 }
 
-static double now_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Sleep until the monotonic time `until`, waking early on a stop signal. */
 static void sleep_until(double until)
 {
 	while (!batch_stop) {
-		double left = until - now_mono();
+		double left = until - tt_mono_s();
 		if (left <= 0)
 			return;
 		struct timespec ts = {(time_t)left, (long)((left - (double)(time_t)left) * 1e9)};
@@ -164,7 +158,7 @@ int tt_batch_run(tt_app *app)
 	/* iterations 0: until stopped (the exporter service) */
 	size_t rec_i = 0; /* replay: the record to print next */
 	for (int i = 0; (app->iterations == 0 || i < app->iterations) && !batch_stop; i++) {
-		double next = now_mono() + app->delay;
+		double next = tt_mono_s() + app->delay;
 		double cpu0 = cpu_ms(NULL);
 		if (rp) {
 			/* a recording: every record in turn, no waiting; a damaged
@@ -216,7 +210,7 @@ int tt_batch_run(tt_app *app)
 		/* the latest finished results; only the first refresh waits for a
 		 * first round, until the next refresh is due (2.5 s at most): a hung
 		 * server shows "not probed yet" and the refreshes keep their pace */
-		double dbwait = i == 0 ? next - now_mono() : 0;
+		double dbwait = i == 0 ? next - tt_mono_s() : 0;
 		tt_dbstate_update(&db, &snap, &app->conf.dbs, dbwait < 2.5 ? dbwait : 2.5);
 		tt_dbstate_annotate(&db, &snap);
 		if (tt_model_update(&m, &snap) < 0) {

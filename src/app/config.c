@@ -23,6 +23,7 @@
 
 #include "tenantop/collect.h"
 #include "tenantop/config.h"
+#include "tenantop/vec.h"
 
 int tt_conf_init(tt_conf *c)
 {
@@ -93,14 +94,8 @@ static int seen_before(struct load_ctx *lc, const char *key, int line)
 	for (size_t i = 0; i < lc->nseen; i++)
 		if (!strcmp(lc->seen[i].key, key))
 			return lc->seen[i].line;
-	if (lc->nseen == lc->seen_cap) {
-		size_t ncap = lc->seen_cap ? lc->seen_cap * 2 : 32;
-		void *p = realloc(lc->seen, ncap * sizeof(*lc->seen));
-		if (!p)
-			return 0;
-		lc->seen = p;
-		lc->seen_cap = ncap;
-	}
+	if (TT_VEC_RESERVE(lc->seen, lc->seen_cap, lc->nseen + 1) < 0)
+		return 0;
 	snprintf(lc->seen[lc->nseen].key, sizeof(lc->seen[0].key), "%s", key);
 	lc->seen[lc->nseen++].line = line;
 	return 0;

@@ -13,6 +13,7 @@
 #include "tenantop/app.h"
 #include "tenantop/baseline.h"
 #include "tenantop/exporter.h"
+#include "tenantop/number.h"
 
 static const char usage_text[] =
 	"Usage: tenantop [OPTION]...\n"
@@ -150,27 +151,6 @@ __attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ..
 	fprintf(stderr, "\nTry 'tenantop --help' for the options.\n");
 	va_end(ap);
 	return 2;
-}
-
-/* Seconds in plain decimal: digits, optionally a point and more digits
- * ("2", "0.5", ".5"); no sign, exponent, hex, blanks, inf or nan. */
-int tt_parse_decimal(const char *s, double *out)
-{
-	size_t digits = 0, i = 0;
-	while (s[i] >= '0' && s[i] <= '9')
-		i++, digits++;
-	if (s[i] == '.')
-		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
-			digits++;
-	if (s[i] || !digits || i > 32)
-		return -1;
-	char *end;
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end || !isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
 }
 
 static int parse_double(const char *s, double *out)

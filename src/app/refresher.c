@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tenantop/clock.h"
 #include "tenantop/refresher.h"
 
 struct tt_refresher {
@@ -32,13 +33,6 @@ struct tt_refresher {
 	tt_snapshot work;
 };
 
-static double mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void wake_ui(struct tt_refresher *r)
 {
 	char b = 1;
@@ -52,7 +46,7 @@ static void *worker(void *arg)
 	double next = 0;
 	pthread_mutex_lock(&r->mu);
 	while (!r->quit) {
-		double now = mono();
+		double now = tt_mono_s();
 		if (r->paused || (!r->kick && now < next)) {
 			if (r->paused) {
 				pthread_cond_wait(&r->cv, &r->mu);
@@ -68,7 +62,7 @@ static void *worker(void *arg)
 			tt_collector_set_ports(r->c, &r->ports);
 			r->ports_changed = false;
 		}
-		double start = mono();
+		double start = tt_mono_s();
 		pthread_mutex_unlock(&r->mu);
 		char err[512];
 		int rc = tt_collect(r->c, &r->work, err, sizeof(err));

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tenantop/clock.h"
 #include "tenantop/collect_internal.h"
 
 struct tt_collector {
@@ -569,7 +570,7 @@ static void read_ancestors(tt_collector *c, tt_snapshot *out, int depth)
 
 int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 {
-	double t0 = clock_s(CLOCK_MONOTONIC);
+	double t0 = tt_mono_s();
 	tt_snapshot_clear(out);
 	out->time = clock_s(CLOCK_REALTIME);
 	out->mono = t0;
@@ -700,7 +701,7 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 			 "/proc is mounted with hidepid: other users' processes are invisible");
 	}
 	tt_snapshot_index_owners(out);
-	st->collect_ms = (clock_s(CLOCK_MONOTONIC) - t0) * 1e3;
+	st->collect_ms = (tt_mono_s() - t0) * 1e3;
 	return 0;
 }
 

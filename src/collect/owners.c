@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tenantop/clock.h"
 #include "tenantop/collect_internal.h"
 #include "tenantop/vec.h"
 
@@ -152,13 +153,6 @@ struct pcache {
 	tt_u64set missing;   /* watched inodes no descriptor explained last refresh */
 	tt_u64set have;      /* per refresh: inodes of every cached descriptor (kept for its capacity) */
 };
-
-static double mono_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void pentry_clear(struct pentry *e)
 {
@@ -316,7 +310,7 @@ static int full_scan(tt_scan_ctx *sc, struct pentry *e, int64_t fd_size, tt_snap
  * when stale.  Returns its index, -1 when it vanished. */
 static long push_proc(tt_scan_ctx *sc, struct pentry *e, tt_snapshot *out)
 {
-	double now = mono_s();
+	double now = tt_mono_s();
 	if (!e->has_facts || now - e->facts_at > FACTS_TTL || !sc->real_proc) {
 		long pi = tt_read_proc(sc->rootfd, e->pid, sc->users, out);
 		if (pi < 0)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "tenantop/detect.h"
+#include "tenantop/number.h"
 #include "tenantop/sanitize.h"
 
 void tt_detect_opts_default(tt_detect_opts *o)
@@ -22,37 +23,6 @@ void tt_detect_opts_default(tt_detect_opts *o)
 	o->rearm_s = 30;
 }
 
-/* A duration: "90", "90s", "5m", "1h". */
-static int parse_duration(const char *v, double *out)
-{
-	char *end;
-	errno = 0;
-	double d = strtod(v, &end);
-	if (end == v || errno || !isfinite(d) || d < 0)
-		return -1;
-	if (*end == 's')
-		end++;
-	else if (*end == 'm')
-		d *= 60, end++;
-	else if (*end == 'h')
-		d *= 3600, end++;
-	if (*end)
-		return -1;
-	*out = d;
-	return 0;
-}
-
-static int parse_number(const char *v, double lo, double hi, double *out)
-{
-	char *end;
-	errno = 0;
-	double d = strtod(v, &end);
-	if (end == v || *end || errno || !isfinite(d) || d < lo || d > hi)
-		return -1;
-	*out = d;
-	return 0;
-}
-
 static int parse_ratio(const char *v, double *out)
 {
 	size_t n = strlen(v);
@@ -63,12 +33,12 @@ static int parse_ratio(const char *v, double *out)
 		memcpy(tmp, v, n - 1);
 		tmp[n - 1] = '\0';
 		double d;
-		if (parse_number(tmp, 0, 10000, &d) < 0)
+		if (tt_parse_number(tmp, 0, 10000, &d) < 0)
 			return -1;
 		*out = d / 100;
 		return 0;
 	}
-	return parse_number(v, 0, 100, out);
+	return tt_parse_number(v, 0, 100, out);
 }
 
 /* "limit" values: "3306=151", "alice:5432=20", "alice=50". */
@@ -92,7 +62,7 @@ static int parse_limit(tt_detect_opts *o, const char *v, char *err, size_t errle
 	memcpy(lhs, v, ll);
 	lhs[ll] = '\0';
 	double max;
-	if (parse_number(eq + 1, 1, 1e9, &max) < 0 || max != floor(max)) {
+	if (tt_parse_number(eq + 1, 1, 1e9, &max) < 0 || max != floor(max)) {
 		snprintf(err, errlen, "limit maximum must be a whole number >= 1, got '%.40s'", eq + 1);
 		return -1;
 	}
@@ -126,7 +96,7 @@ int tt_detect_opts_set(tt_detect_opts *o, const char *key, const char *value, ch
 {
 	double d;
 	if (!strcmp(key, "leak_age")) {
-		if (parse_duration(value, &o->leak_age_s) < 0)
+		if (tt_parse_duration(value, &o->leak_age_s) < 0)
 			goto bad_duration;
 	} else if (!strcmp(key, "leak_ratio")) {
 		if (parse_ratio(value, &o->leak_ratio) < 0) {
@@ -134,32 +104,32 @@ int tt_detect_opts_set(tt_detect_opts *o, const char *key, const char *value, ch
 			return -1;
 		}
 	} else if (!strcmp(key, "min_leaks")) {
-		if (parse_number(value, 0, 1e9, &d) < 0 || d != floor(d)) {
+		if (tt_parse_number(value, 0, 1e9, &d) < 0 || d != floor(d)) {
 			snprintf(err, errlen, "min_leaks wants a whole number, got '%.40s'", value);
 			return -1;
 		}
 		o->min_leaks = (uint32_t)d;
 	} else if (!strcmp(key, "growth_window")) {
-		if (parse_duration(value, &o->growth_window_s) < 0 || o->growth_window_s < 10)
+		if (tt_parse_duration(value, &o->growth_window_s) < 0 || o->growth_window_s < 10)
 			goto bad_duration;
 	} else if (!strcmp(key, "growth_per_min")) {
-		if (parse_number(value, 0, 1e9, &o->growth_per_min) < 0) {
+		if (tt_parse_number(value, 0, 1e9, &o->growth_per_min) < 0) {
 			snprintf(err, errlen, "growth_per_min wants sockets per minute, got '%.40s'", value);
 			return -1;
 		}
 	} else if (!strcmp(key, "time_wait_storm")) {
-		if (parse_number(value, 0, 1e9, &o->tw_storm_per_s) < 0) {
+		if (tt_parse_number(value, 0, 1e9, &o->tw_storm_per_s) < 0) {
 			snprintf(err, errlen, "time_wait_storm wants new TIME_WAIT per second, got '%.40s'", value);
 			return -1;
 		}
 	} else if (!strcmp(key, "idle")) {
-		if (parse_duration(value, &o->idle_s) < 0)
+		if (tt_parse_duration(value, &o->idle_s) < 0)
 			goto bad_duration;
 	} else if (!strcmp(key, "eta_horizon")) {
-		if (parse_duration(value, &o->eta_horizon_s) < 0)
+		if (tt_parse_duration(value, &o->eta_horizon_s) < 0)
 			goto bad_duration;
 	} else if (!strcmp(key, "rearm")) {
-		if (parse_duration(value, &o->rearm_s) < 0)
+		if (tt_parse_duration(value, &o->rearm_s) < 0)
 			goto bad_duration;
 	} else if (!strcmp(key, "limit")) {
 		return parse_limit(o, value, err, errlen);

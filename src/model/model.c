@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "tenantop/model.h"
+#include "tenantop/vec.h"
 
 struct sockmem {
 	uint64_t id;
@@ -133,14 +134,8 @@ static void *memvec_get(struct memvec *mv, uint64_t key, bool *created)
 	*created = false;
 	if (tt_u64set_get(&mv->index, key, &ix))
 		return memvec_at(mv, ix);
-	if (mv->n == mv->cap) {
-		size_t ncap = mv->cap ? mv->cap * 2 : 256;
-		void *p = realloc(mv->v, ncap * mv->size);
-		if (!p)
-			return NULL;
-		mv->v = p;
-		mv->cap = ncap;
-	}
+	if (tt_vec_reserve(&mv->v, &mv->cap, mv->n + 1, mv->size) < 0)
+		return NULL;
 	if (tt_u64set_put(&mv->index, key, mv->n) < 0)
 		return NULL;
 	void *rec = memvec_at(mv, mv->n++);
@@ -349,21 +344,6 @@ void tt_model_free(tt_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
-static int reserve(void **arr, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return 0;
-	size_t ncap = *cap ? *cap : 64;
-	while (ncap < need)
-		ncap *= 2;
-	void *p = realloc(*arr, ncap * size);
-	if (!p)
-		return -1;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 /* ---------------------------------------------------------------- update */
 
 /* A tenant first met through a remembered owner takes the rule of the
@@ -387,7 +367,7 @@ static long tenant_slot(tt_model *m, struct model_priv *pv, const tt_match *mt)
 	uint64_t key = name_key(mt->tenant), ix;
 	if (tt_u64set_get(&pv->tenant_ix, key, &ix))
 		return (long)tenant_rule_upgrade(&m->tenants[ix], mt, pv->last_tenant = ix);
-	if (reserve((void **)&m->tenants, &m->tenants_cap, m->ntenants + 1, sizeof(tt_mtenant)) < 0)
+	if (tt_vec_reserve((void **)&m->tenants, &m->tenants_cap, m->ntenants + 1, sizeof(tt_mtenant)) < 0)
 		return -1;
 	tt_mtenant *t = &m->tenants[m->ntenants];
 	memset(t, 0, sizeof(*t));
@@ -438,7 +418,7 @@ static long intern_match(struct model_priv *pv, const tt_match *mt)
 	bool indexed = tt_u64set_get(&pv->match_ix, key, &ix);
 	if (indexed && match_eq(&pv->matches[ix], mt))
 		return (long)(pv->last_match = ix);
-	if (reserve((void **)&pv->matches, &pv->matches_cap, pv->nmatches + 1, sizeof(tt_match)) < 0)
+	if (tt_vec_reserve((void **)&pv->matches, &pv->matches_cap, pv->nmatches + 1, sizeof(tt_match)) < 0)
 		return -1;
 	pv->matches[pv->nmatches] = *mt;
 	/* on a hash collision the first keeps the index; the other is stored each time */
@@ -452,7 +432,7 @@ static int add_pair(struct model_priv *pv, uint32_t tenant, uint32_t proc, uint3
 		    const tt_match *mt)
 {
 	long mi = intern_match(pv, mt);
-	if (mi < 0 || reserve((void **)&pv->pairs, &pv->pairs_cap, pv->npairs + 1, sizeof(struct pair)) < 0)
+	if (mi < 0 || tt_vec_reserve((void **)&pv->pairs, &pv->pairs_cap, pv->npairs + 1, sizeof(struct pair)) < 0)
 		return -1;
 	pv->pairs[pv->npairs++] = (struct pair){tenant, proc, sock, (uint32_t)mi};
 	return 0;
@@ -545,7 +525,7 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 	tt_u64set_clear(&pv->match_ix);
 	pv->last_match = pv->last_tenant = SIZE_MAX;
 
-	if (reserve((void **)&m->socks, &m->socks_cap, s->nsocks, sizeof(tt_msock)) < 0)
+	if (tt_vec_reserve((void **)&m->socks, &m->socks_cap, s->nsocks, sizeof(tt_msock)) < 0)
 		return -1;
 
 	if (tt_rule_ctx_begin(pv->rctx, s) < 0)
@@ -674,7 +654,7 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		m->tenants[i].first_proc = (uint32_t)i; /* old index, temporarily */
 	if (m->ntenants > 1)
 		qsort(m->tenants, m->ntenants, sizeof(tt_mtenant), tenant_cmp);
-	if (reserve((void **)&pv->remap, &pv->remap_cap, m->ntenants, sizeof(uint32_t)) < 0)
+	if (tt_vec_reserve((void **)&pv->remap, &pv->remap_cap, m->ntenants, sizeof(uint32_t)) < 0)
 		return -1;
 	uint32_t *remap = pv->remap;
 	for (size_t i = 0; i < m->ntenants; i++)
@@ -688,7 +668,7 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		qsort(pv->pairs, pv->npairs, sizeof(struct pair), pair_cmp);
 
 	/* build procs and refs from the sorted pairs */
-	if (reserve((void **)&m->refs, &m->refs_cap, pv->npairs, sizeof(uint32_t)) < 0)
+	if (tt_vec_reserve((void **)&m->refs, &m->refs_cap, pv->npairs, sizeof(uint32_t)) < 0)
 		return -1;
 	size_t i = 0;
 	for (size_t t = 0; t < m->ntenants; t++) {
@@ -698,7 +678,7 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		tn->oldest_leak_s = 0;
 		while (i < pv->npairs && pv->pairs[i].tenant == t && pv->pairs[i].proc != UINT32_MAX) {
 			uint32_t proc = pv->pairs[i].proc;
-			if (reserve((void **)&m->procs, &m->procs_cap, m->nprocs + 1, sizeof(tt_mproc)) < 0)
+			if (tt_vec_reserve((void **)&m->procs, &m->procs_cap, m->nprocs + 1, sizeof(tt_mproc)) < 0)
 				return -1;
 			tt_mproc *mp = &m->procs[m->nprocs++];
 			memset(mp, 0, sizeof(*mp));
@@ -741,7 +721,7 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 	}
 
 	/* unattributed sockets */
-	if (reserve((void **)&m->unattr, &m->unattr_cap, m->nsocks, sizeof(uint32_t)) < 0)
+	if (tt_vec_reserve((void **)&m->unattr, &m->unattr_cap, m->nsocks, sizeof(uint32_t)) < 0)
 		return -1;
 	for (size_t j = 0; j < m->nsocks; j++) {
 		if (m->socks[j].tenant >= 0)

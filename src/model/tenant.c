@@ -14,6 +14,7 @@
 #include "tenantop/portset.h"
 #include "tenantop/sanitize.h"
 #include "tenantop/tenant.h"
+#include "tenantop/vec.h"
 
 enum rule_kind { RK_USER = 1, RK_CGROUP, RK_PATH, RK_CMDLINE, RK_REMOTE, RK_PORT, RK_PARENT, RK_NETNS, RK_DBUSER };
 enum path_field { PF_ANY = 0, PF_CWD, PF_EXE };
@@ -488,14 +489,8 @@ int tt_rules_add(tt_rules *rs, const tt_rule_spec *sp, const char **bad_key, cha
 			r.depth = (int)d;
 		}
 	}
-	if (rs->n == rs->cap) {
-		size_t ncap = rs->cap ? rs->cap * 2 : 8;
-		struct tt_rule *p = realloc(rs->v, ncap * sizeof(*p));
-		if (!p)
-			FAIL("kind", "out of memory");
-		rs->v = p;
-		rs->cap = ncap;
-	}
+	if (TT_VEC_RESERVE(rs->v, rs->cap, rs->n + 1) < 0)
+		FAIL("kind", "out of memory");
 	rs->v[rs->n++] = r;
 	return 0;
 fail:
@@ -799,18 +794,8 @@ static int pid_cmp(const void *a, const void *b)
 int tt_rule_ctx_begin(tt_rule_ctx *c, const tt_snapshot *s)
 {
 	c->s = s;
-	if (s->nprocs > c->cache_cap) {
-		size_t ncap = s->nprocs * 2;
-		struct cache *p = realloc(c->cache, ncap * sizeof(*p));
-		struct pidix *q = realloc(c->pids, ncap * sizeof(*q));
-		if (p)
-			c->cache = p;
-		if (q)
-			c->pids = q;
-		if (!p || !q)
-			return -1;
-		c->cache_cap = c->pids_cap = ncap;
-	}
+	if (TT_VEC_RESERVE(c->cache, c->cache_cap, s->nprocs) < 0 || TT_VEC_RESERVE(c->pids, c->pids_cap, s->nprocs) < 0)
+		return -1;
 	for (size_t i = 0; i < s->nprocs; i++) {
 		c->cache[i].state = 0;
 		c->pids[i] = (struct pidix){s->procs[i].pid, (uint32_t)i};

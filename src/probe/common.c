@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tenantop/clock.h"
 #include "tenantop/probe.h"
 #include "tenantop/sanitize.h"
 #include "tenantop/vec.h"
@@ -408,13 +409,6 @@ int tt_db_read_password(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-double tt_db_mono(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ------------------------------------------------------------ identity */
 
 int tt_db_become(uint32_t uid, uint32_t gid)
@@ -491,20 +485,20 @@ void tt_probe_one(const tt_probe_opts *o, const tt_db_target *t, tt_db_results *
 		snprintf(s->error, sizeof(s->error), "unknown kind");
 		return;
 	}
-	double t0 = tt_db_mono();
+	double t0 = tt_mono_s();
 	if (conn->h && conn->kind != t->kind)
 		tt_probe_conn_close(conn);
 	if (conn->h) {
 		if (op->body(o, r, si, conn->h) == 0) {
-			r->servers[si].duration_ms = (tt_db_mono() - t0) * 1e3;
+			r->servers[si].duration_ms = (tt_mono_s() - t0) * 1e3;
 			return;
 		}
 		/* the kept connection failed at once (closed by the server's idle
 		 * timeout, a restart): once more on a new one; one that timed out
 		 * (a hung server) is not asked twice in a round */
 		tt_probe_conn_close(conn);
-		if (tt_db_mono() - t0 >= 0.9 * (o->timeout_s > 0 ? o->timeout_s : 1)) {
-			r->servers[si].duration_ms = (tt_db_mono() - t0) * 1e3;
+		if (tt_mono_s() - t0 >= 0.9 * (o->timeout_s > 0 ? o->timeout_s : 1)) {
+			r->servers[si].duration_ms = (tt_mono_s() - t0) * 1e3;
 			return;
 		}
 		rollback(r, si, ns, np, nl, nk);
@@ -518,5 +512,5 @@ void tt_probe_one(const tt_probe_opts *o, const tt_db_target *t, tt_db_results *
 			op->close(h);
 		}
 	}
-	r->servers[si].duration_ms = (tt_db_mono() - t0) * 1e3;
+	r->servers[si].duration_ms = (tt_mono_s() - t0) * 1e3;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tenantop/clock.h"
 #include "tenantop/probe_pg.h"
 
 static void set_error(tt_db_server *srv, const char *what, const char *msg)
@@ -29,7 +30,7 @@ static void set_error(tt_db_server *srv, const char *what, const char *msg)
 static int wait_sock(int fd, bool write, double deadline)
 {
 	for (;;) {
-		double left = deadline - tt_db_mono();
+		double left = deadline - tt_mono_s();
 		if (left <= 0)
 			return 0;
 		struct pollfd p = {fd, (short)(write ? POLLOUT : POLLIN), 0};
@@ -91,7 +92,7 @@ PGconn *tt_pg_connect(const tt_probe_opts *o, const tt_db_target *t, const char 
 		set_error(srv, "cannot take the server owner's identity for peer authentication", strerror(errno));
 		return NULL;
 	}
-	double deadline = tt_db_mono() + (o->timeout_s > 0 ? o->timeout_s : 1);
+	double deadline = tt_mono_s() + (o->timeout_s > 0 ? o->timeout_s : 1);
 	PGconn *c = PQconnectStartParams(keys, vals, 0);
 	memset(pw, 0, sizeof(pw));
 	bool ok = false, timed_out = false;
@@ -131,7 +132,7 @@ PGconn *tt_pg_connect(const tt_probe_opts *o, const tt_db_target *t, const char 
 
 PGresult *tt_pg_query(PGconn *c, const char *sql, double timeout_s, tt_db_server *srv)
 {
-	double deadline = tt_db_mono() + (timeout_s > 0 ? timeout_s : 1);
+	double deadline = tt_mono_s() + (timeout_s > 0 ? timeout_s : 1);
 	if (!PQsendQuery(c, sql)) {
 		set_error(srv, "query", PQerrorMessage(c));
 		return NULL;

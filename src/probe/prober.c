@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tenantop/clock.h"
 #include "tenantop/probe.h"
 #include "tenantop/vec.h"
 
@@ -58,8 +59,7 @@ static struct entry *find_entry(struct tt_prober *p, const char *key)
 static void timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu, double seconds)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	double until = (double)ts.tv_sec + ts.tv_nsec / 1e9 + seconds;
+	double until = tt_mono_s() + seconds;
 	ts.tv_sec = (time_t)until;
 	ts.tv_nsec = (long)((until - (double)ts.tv_sec) * 1e9);
 	pthread_cond_timedwait(cv, mu, &ts);
@@ -239,7 +239,7 @@ int tt_prober_take(tt_prober *p, tt_db_results *out)
 
 bool tt_prober_wait_round(tt_prober *p, double timeout_s)
 {
-	double until = tt_db_mono() + timeout_s;
+	double until = tt_mono_s() + timeout_s;
 	pthread_mutex_lock(&p->mu);
 	bool all = false;
 	for (;;) {
@@ -247,7 +247,7 @@ bool tt_prober_wait_round(tt_prober *p, double timeout_s)
 		for (size_t i = 0; i < p->nents; i++)
 			if (!p->ents[i]->have)
 				all = false;
-		double left = until - tt_db_mono();
+		double left = until - tt_mono_s();
 		if (all || left <= 0)
 			break;
 		timed_wait(&p->done_cv, &p->mu, left);
@@ -269,9 +269,9 @@ void tt_prober_free(tt_prober *p)
 	/* each thread ends when its probe returns: at most the timeouts.  Quitting
 	 * waits half a second for them at most; a thread still stuck in a hung
 	 * server keeps the prober (it is left allocated) and ends with the process. */
-	double until = tt_db_mono() + 0.5;
-	while (p->live && tt_db_mono() < until)
-		timed_wait(&p->done_cv, &p->mu, until - tt_db_mono());
+	double until = tt_mono_s() + 0.5;
+	while (p->live && tt_mono_s() < until)
+		timed_wait(&p->done_cv, &p->mu, until - tt_mono_s());
 	if (p->live) {
 		pthread_mutex_unlock(&p->mu);
 		return;

@@ -18,6 +18,7 @@
 
 #include "tenantop/record.h"
 #include "tenantop/u64set.h"
+#include "tenantop/vec.h"
 
 #define HDR_LEN 32
 #define REC_HDR 16
@@ -42,17 +43,9 @@ static void put(struct wbuf *w, const void *v, size_t n)
 {
 	if (w->oom)
 		return;
-	if (w->len + n > w->cap) {
-		size_t ncap = w->cap ? w->cap * 2 : 65536;
-		while (ncap < w->len + n)
-			ncap *= 2;
-		unsigned char *q = realloc(w->p, ncap);
-		if (!q) {
-			w->oom = 1;
-			return;
-		}
-		w->p = q;
-		w->cap = ncap;
+	if (TT_VEC_RESERVE(w->p, w->cap, w->len + n) < 0) {
+		w->oom = 1;
+		return;
 	}
 	memcpy(w->p + w->len, v, n);
 	w->len += n;
@@ -931,15 +924,7 @@ static off_t resync(int fd, off_t from, off_t size)
 
 static bool index_grow(struct tt_replay *p)
 {
-	if (p->n < p->cap)
-		return true;
-	size_t ncap = p->cap ? p->cap * 2 : 256;
-	struct recidx *q = realloc(p->v, ncap * sizeof(*q));
-	if (!q)
-		return false;
-	p->v = q;
-	p->cap = ncap;
-	return true;
+	return TT_VEC_RESERVE(p->v, p->cap, p->n + 1) == 0;
 }
 
 tt_replay *tt_replay_open(const char *path, char *err, size_t errlen)

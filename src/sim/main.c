@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tenantop/number.h"
 #include "tenantop/sim.h"
 
 static const char usage[] =
@@ -80,8 +81,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'd':
-			c.duration = strtod(optarg, &end);
-			if (*end || end == optarg || !isfinite(c.duration) || c.duration <= 0 || c.duration > 86400) {
+			if (tt_parse_number(optarg, 0, 86400, &c.duration) < 0 || c.duration <= 0) {
 				fprintf(stderr, "tenantop-sim: --duration wants seconds, 0 < S <= 86400\n");
 				return 2;
 			}

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tenantop/number.h"
 #include "tenantop/sim.h"
 
 void tt_sim_cfg_default(tt_sim_cfg *c)
@@ -14,17 +15,6 @@ void tt_sim_cfg_default(tt_sim_cfg *c)
 	c->port = 33306;
 	c->duration = 60;
 	c->server_uid = -1;
-}
-
-static int num(const char *v, double lo, double hi, double *out)
-{
-	char *end;
-	errno = 0;
-	double d = strtod(v, &end);
-	if (end == v || *end || errno || !isfinite(d) || d < lo || d > hi)
-		return -1;
-	*out = d;
-	return 0;
 }
 
 int tt_sim_parse_tenant(tt_sim_cfg *c, const char *spec, char *err, size_t errlen)
@@ -45,7 +35,7 @@ int tt_sim_parse_tenant(tt_sim_cfg *c, const char *spec, char *err, size_t errle
 		*colon = '\0';
 	if (strcmp(buf, "-") != 0) {
 		double u;
-		if (num(buf, 0, 4294967294.0, &u) < 0 || u != floor(u)) {
+		if (tt_parse_number(buf, 0, 4294967294.0, &u) < 0 || u != floor(u)) {
 			snprintf(err, errlen, "tenant '%s': the uid must be a number or '-'", spec);
 			return -1;
 		}
@@ -61,18 +51,18 @@ int tt_sim_parse_tenant(tt_sim_cfg *c, const char *spec, char *err, size_t errle
 							    : !strcmp(kv, "reset") ? &t.reset
 							    : !strcmp(kv, "tw") ? &t.tw : NULL;
 		if (cnt) {
-			if (num(val, 0, TT_SIM_MAX_CONNS, &d) < 0 || d != floor(d))
+			if (tt_parse_number(val, 0, TT_SIM_MAX_CONNS, &d) < 0 || d != floor(d))
 				goto bad;
 			*cnt = (uint32_t)d;
 		} else if (!strcmp(kv, "procs")) {
-			if (num(val, 1, TT_SIM_MAX_PROCS, &d) < 0 || d != floor(d))
+			if (tt_parse_number(val, 1, TT_SIM_MAX_PROCS, &d) < 0 || d != floor(d))
 				goto bad;
 			t.procs = (uint32_t)d;
 		} else if (!strcmp(kv, "churn")) {
-			if (num(val, 0, 10000, &t.churn) < 0)
+			if (tt_parse_number(val, 0, 10000, &t.churn) < 0)
 				goto bad;
 		} else if (!strcmp(kv, "leak")) {
-			if (num(val, 0, 6000, &t.leak) < 0)
+			if (tt_parse_number(val, 0, 6000, &t.leak) < 0)
 				goto bad;
 		} else if (!strcmp(kv, "share") && !eq) {
 			t.share = true;

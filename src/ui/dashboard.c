@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "tenantop/alertsink.h"
+#include "tenantop/clock.h"
 #include "tenantop/exporter.h"
 #include "tenantop/textfile.h"
 #include "tenantop/output.h"
@@ -55,13 +56,6 @@ static void restore_at_exit(void)
 	}
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 void tt_ui_message(tt_ui *ui, int tone, const char *fmt, ...)
 {
 	char raw[256];
@@ -71,7 +65,7 @@ void tt_ui_message(tt_ui *ui, int tone, const char *fmt, ...)
 	va_end(ap);
 	tt_sanitize(raw, strlen(raw), ui->msg, sizeof(ui->msg));
 	ui->msg_tone = tone;
-	ui->msg_until = mono_now() + 4;
+	ui->msg_until = tt_mono_s() + 4;
 }
 
 static void install_signals(void)
@@ -211,23 +205,23 @@ static int run_loop(tt_ui *ui)
 	bool dirty = true;
 	double last_draw = 0;
 	while (!g_stop) {
-		if (dirty || mono_now() - last_draw >= 1.0) {
+		if (dirty || tt_mono_s() - last_draw >= 1.0) {
 			tt_ui_draw(ui);
-			last_draw = mono_now();
+			last_draw = tt_mono_s();
 			dirty = false;
 		}
 		struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {ui->ref ? tt_refresher_fd(ui->ref) : -1, POLLIN, 0}};
 		int timeout = 1000;
 		if (ui->replay && ui->playing) {
-			double left = ui->next_play - mono_now();
+			double left = ui->next_play - tt_mono_s();
 			timeout = left <= 0 ? 0 : left < 1 ? (int)(left * 1000) : 1000;
 		}
 		int r = poll(fds, 2, timeout);
-		if (ui->replay && ui->playing && mono_now() >= ui->next_play) {
+		if (ui->replay && ui->playing && tt_mono_s() >= ui->next_play) {
 			if (ui->replay_pos + 1 < tt_replay_count(ui->replay)) {
 				tt_ui_replay_goto(ui, ui->replay_pos + 1);
 				double gap = tt_replay_time(ui->replay, ui->replay_pos + 1) - tt_replay_time(ui->replay, ui->replay_pos);
-				ui->next_play = mono_now() + (gap > 0 && gap < 60 ? gap : ui->delay);
+				ui->next_play = tt_mono_s() + (gap > 0 && gap < 60 ? gap : ui->delay);
 			} else {
 				ui->playing = false;
 				tt_ui_message(ui, TT_TONE_INFO, "end of the recording");

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "tenantop/clock.h"
 #include "tenantop/output.h"
 #include "tenantop/record.h"
 #include "tenantop/sanitize.h"
@@ -1159,10 +1160,7 @@ void tt_ui_draw(tt_ui *ui)
 	ui->header_row = y;
 	draw_header(ui, y++);
 	int bottom = LINES - 1; /* the function bar or a prompt */
-	double now = 0;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	double now = tt_mono_s();
 	/* the bottom: a prompt (wrapped, up to 4 lines), a message (up to 2) */
 	char plines[8][WRAP_LINE];
 	int np = 0;

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tenantop/number.h"
 #include "tenantop/settings.h"
 
 static const char *pane_key[TT_LV_COUNT] = {"tenants", "processes", "sockets"};
@@ -112,9 +113,8 @@ static char *trim(char *s)
 static int parse_line(tt_settings *s, char *key, char *val, char *why, size_t wl)
 {
 	if (!strcmp(key, "delay")) {
-		char *end;
-		double d = strtod(val, &end);
-		if (end == val || *end || !(d >= 0.2 && d <= 60)) {
+		double d;
+		if (tt_parse_number(val, 0.2, 60, &d) < 0) {
 			snprintf(why, wl, "delay wants seconds from 0.2 to 60, not '%.40s'", val);
 			return -1;
 		}

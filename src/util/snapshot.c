@@ -65,17 +65,8 @@ static int strs_reserve(tt_snapshot *s, size_t need)
 {
 	if (s->strs_len == 0)
 		need += 1; /* offset 0 holds "" */
-	if (s->strs_len + need <= s->strs_cap)
-		goto ok;
-	size_t ncap = s->strs_cap ? s->strs_cap : 4096;
-	while (ncap < s->strs_len + need)
-		ncap *= 2;
-	char *p = realloc(s->strs, ncap);
-	if (!p)
+	if (TT_VEC_RESERVE(s->strs, s->strs_cap, s->strs_len + need) < 0)
 		return -1;
-	s->strs = p;
-	s->strs_cap = ncap;
-ok:
 	if (s->strs_len == 0) {
 		s->strs[0] = '\0';
 		s->strs_len = 1;

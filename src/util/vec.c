@@ -4,16 +4,28 @@
 
 #include "tenantop/vec.h"
 
+int tt_vec_reserve(void **arr, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return 0;
+	size_t ncap = *cap ? *cap : 16;
+	while (ncap < need) {
+		if (ncap > SIZE_MAX / 2 / size)
+			return -1;
+		ncap *= 2;
+	}
+	void *p = realloc(*arr, ncap * size);
+	if (!p)
+		return -1;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
 void *tt_vec_push(void **arr, size_t *n, size_t *cap, size_t size)
 {
-	if (*n == *cap) {
-		size_t ncap = *cap ? *cap * 2 : 16;
-		void *p = realloc(*arr, ncap * size);
-		if (!p)
-			return NULL;
-		*arr = p;
-		*cap = ncap;
-	}
+	if (tt_vec_reserve(arr, cap, *n + 1, size) < 0)
+		return NULL;
 	char *e = (char *)*arr + (*n)++ * size;
 	memset(e, 0, size);
 	return e;
