@@ -13,6 +13,7 @@
 #include "tenantop/alertsink.h"
 #include "tenantop/app.h"
 #include "tenantop/exporter.h"
+#include "tenantop/number.h"
 
 static void test_decimal(void **state)
 {
