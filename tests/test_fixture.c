@@ -10,7 +10,8 @@
 #include <cmocka.h>
 
 #include "fixture_util.h"
-#include "tenantop/collect_internal.h"
+#include "collect/discover.h"
+#include "collect/peek.h"
 #include "tenantop/config.h"
 
 static tt_collector *open_fixture(tt_snapshot *snap, const char *ports)

@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "fixture_util.h"
+#include "collect/nl.h"
+#include "collect/procnet.h"
 #include "tenantop/u64set.h"
 
 static int open_fixture_dir(void)

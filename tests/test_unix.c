@@ -19,6 +19,8 @@
 #include <dirent.h>
 
 #include "fixture_util.h"
+#include "collect/netns.h"
+#include "collect/unix.h"
 #include "tenantop/collect.h"
 
 static void test_proc_lines(void **state)

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "tenantop/actions.h"
-#include "tenantop/collect.h"
+#include "tenantop/procstart.h"
 
 static const tt_signal_choice choices[] = {
 	{'t', SIGTERM, "SIGTERM", "ask to exit (the default)"},

@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tenantop/collect.h"
+#include "tenantop/unixwatch.h"
 #include "tenantop/config.h"
 #include "tenantop/vec.h"
 

@@ -14,6 +14,7 @@
 #include "tenantop/baseline.h"
 #include "tenantop/exporter.h"
 #include "tenantop/number.h"
+#include "tenantop/unixwatch.h"
 
 static const char usage_text[] =
 	"Usage: tenantop [OPTION]...\n"

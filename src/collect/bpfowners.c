@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tenantop/collect_internal.h"
+#include "collect/bpfowners.h"
 #include "tenantop/vec.h"
 
 #ifdef TT_HAVE_BPF

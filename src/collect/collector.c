@@ -10,28 +10,46 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collect/discover.h"
+#include "collect/endpoints.h"
+#include "collect/netns.h"
+#include "collect/owners.h"
+#include "collect/pids.h"
+#include "collect/procinfo.h"
+#include "collect/procnet.h"
+#include "collect/source.h"
+#include "collect/unix.h"
 #include "tenantop/clock.h"
-#include "tenantop/collect_internal.h"
+#include "tenantop/collect.h"
 
 struct tt_collector {
 	tt_collect_opts opts;
 	char root_path[4096];
 	int rootfd;
 	bool real_proc;
-	tt_nl_inet *nl;     /* NULL: text source */
-	char note[256];     /* why netlink is not used */
+	tt_source_env env;
+	tt_source text;        /* /proc text: always open, the fallback */
+	tt_source live;        /* the planned source when it opened (ops NULL: none) */
+	tt_source *src;        /* the TCP tables' source: &live or &text */
+	tt_source *usrc;       /* the Unix table's source (text once UNIX_DIAG failed) */
+	char note[256];        /* why the planned source is not used */
+	char name[16];         /* the composed source's name ("netlink+bpf") */
+	const tt_augment_ops *aug; /* NULL: no augmenter */
+	void *aug_st;
+	char aug_note[112];    /* why not */
+	tt_endpoints eps;      /* where each TCP socket was last seen */
+	tt_owners owners;      /* the descriptor cache and held sockets */
 	tt_scan_ctx sc;
-	tt_snapshot scratch; /* for an unfiltered netlink dump */
+	tt_pids pids;          /* this refresh's processes (one walk) */
+	tt_snapshot scratch;   /* the listening sockets, for discovery */
 	tt_unix_watch uwatch_conf; /* configured Unix socket paths */
 	tt_unix_watch uwatch;  /* this refresh's: configured + discovered */
 	tt_portset ports;      /* this refresh's TCP ports: configured + discovered */
 	tt_discover *disc;     /* NULL: no discovery */
-	tt_bpf_owners *bpf;    /* NULL: no kernel events */
-	char bpf_note[112];    /* why not */
+	tt_pids disc_pids;     /* its processes, read before the tables (they decide the ports) */
 	bool utab_read;        /* utab holds this refresh's Unix table already */
 	tt_unix_table utab;
 	tt_unix_mem umem;
-	bool unix_text;        /* UNIX_DIAG failed: /proc/net/unix (no peers) */
 	tt_netns ns;
 	double info_mono;      /* when tcp_info was last asked (monotonic), 0 never */
 };
@@ -41,124 +59,6 @@ static double clock_s(clockid_t id)
 	struct timespec ts;
 	clock_gettime(id, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-const struct tt_endpoint_mem *tt_endpoints_find(const tt_scan_ctx *sc, uint64_t inode)
-{
-	uint64_t ix;
-	if (!tt_u64set_get(&sc->eps_index, inode, &ix) || ix >= sc->neps)
-		return NULL;
-	return &sc->eps[ix];
-}
-
-static uint32_t add_ms(uint32_t a, double s)
-{
-	double v = a + s * 1000.0;
-	return v >= UINT32_MAX ? UINT32_MAX : (uint32_t)v;
-}
-
-/* Remember each TCP socket's endpoints (for when it is reset but held) and
- * its tcp_info sample; with carry (a refresh that did not ask for tcp_info),
- * give a socket its last sample, the idle times grown by the time since: a
- * quiet connection is exact, a busy one looks idle for at most the interval. */
-static void endpoints_remember(tt_scan_ctx *sc, tt_snapshot *s, double now, bool carry)
-{
-	for (size_t i = 0; i < s->nsocks; i++) {
-		tt_sock *k = &s->socks[i];
-		if (!k->inode || (k->flags & TT_SF_HELD_ONLY) || k->family == TT_FAM_UNIX)
-			continue;
-		uint64_t ix;
-		struct tt_endpoint_mem *e;
-		if (tt_u64set_get(&sc->eps_index, k->inode, &ix)) {
-			e = &sc->eps[ix];
-		} else {
-			if (sc->neps == sc->eps_cap) {
-				size_t ncap = sc->eps_cap ? sc->eps_cap * 2 : 256;
-				void *p = realloc(sc->eps, ncap * sizeof(*sc->eps));
-				if (!p)
-					return;
-				sc->eps = p;
-				sc->eps_cap = ncap;
-			}
-			if (tt_u64set_put(&sc->eps_index, k->inode, sc->neps) < 0)
-				return;
-			e = &sc->eps[sc->neps++];
-			e->info_at = 0;
-		}
-		e->inode = k->inode;
-		e->last_seen = now;
-		e->family = k->family;
-		e->lport = k->lport;
-		e->rport = k->rport;
-		memcpy(e->laddr, k->laddr, 16);
-		memcpy(e->raddr, k->raddr, 16);
-		e->uid = k->uid;
-		if (k->flags & TT_SF_HAS_INFO) {
-			e->last_data_sent_ms = k->last_data_sent_ms;
-			e->last_data_recv_ms = k->last_data_recv_ms;
-			e->last_ack_recv_ms = k->last_ack_recv_ms;
-			e->rtt_us = k->rtt_us;
-			e->probes = k->timeout;
-			e->info_at = s->mono;
-		} else if (carry && e->info_at > 0) {
-			double since = s->mono - e->info_at;
-			k->last_data_sent_ms = add_ms(e->last_data_sent_ms, since);
-			k->last_data_recv_ms = add_ms(e->last_data_recv_ms, since);
-			k->last_ack_recv_ms = add_ms(e->last_ack_recv_ms, since);
-			k->rtt_us = e->rtt_us;
-			k->timeout = e->probes;
-			k->flags |= TT_SF_HAS_INFO;
-		}
-	}
-}
-
-/* Forget endpoints unseen for 10 minutes (held sockets refresh theirs). */
-static void endpoints_sweep(tt_scan_ctx *sc, const tt_snapshot *s, double now)
-{
-	for (size_t i = 0; i < s->nsocks; i++) {
-		uint64_t ix;
-		if ((s->socks[i].flags & TT_SF_HELD_ONLY) && tt_u64set_get(&sc->eps_index, s->socks[i].inode, &ix))
-			sc->eps[ix].last_seen = now;
-	}
-	size_t w = 0;
-	bool moved = false;
-	for (size_t i = 0; i < sc->neps; i++) {
-		if (now - sc->eps[i].last_seen > 600) {
-			moved = true;
-			continue;
-		}
-		sc->eps[w++] = sc->eps[i];
-	}
-	if (!moved)
-		return;
-	sc->neps = w;
-	tt_u64set_free(&sc->eps_index);
-	tt_u64set_init(&sc->eps_index);
-	for (size_t i = 0; i < sc->neps; i++)
-		tt_u64set_put(&sc->eps_index, sc->eps[i].inode, i);
-}
-
-/* netlink: every inode of every TCP socket, without filter (fallback when
- * a socket's own state cannot be asked). */
-static int load_all_inodes_nl(tt_scan_ctx *sc)
-{
-	struct tt_collector *c = sc->owner;
-	char err[160];
-	tt_portset all;
-	tt_portset_clear(&all);
-	all.all = true;
-	tt_sock_filter f = {&all, 0};
-	tt_u64set_clear(&sc->all_inodes);
-	for (int fam = TT_FAM_TCP4; fam <= TT_FAM_TCP6; fam++) {
-		tt_snapshot_clear(&c->scratch);
-		if (tt_nl_inet_dump(c->nl, fam, &f, false, &c->scratch, err, sizeof(err)) < 0)
-			return -1;
-		for (size_t i = 0; i < c->scratch.nsocks; i++)
-			if (c->scratch.socks[i].inode)
-				tt_u64set_add(&sc->all_inodes, c->scratch.socks[i].inode);
-	}
-	sc->all_inodes_valid = true;
-	return 0;
 }
 
 static bool same_file(const char *a, const char *b)
@@ -192,6 +92,84 @@ static int proc_root_check(int rootfd, const char *root, char *err, size_t errle
 	return -1;
 }
 
+/* The augmenter applies over this source. */
+static bool augmented(const tt_collector *c)
+{
+	return c->aug && c->aug_st && tt_source_has(c->src, c->aug->needs);
+}
+
+/* The composed source's name: the source's, "+augmenter" when one applies. */
+static void name_source(tt_collector *c)
+{
+	snprintf(c->name, sizeof(c->name), "%s%s%s", c->src->ops->name, augmented(c) ? "+" : "",
+		 augmented(c) ? c->aug->name : "");
+}
+
+/* The text source always (the fallback); the plan's source when it opens
+ * here; the plan's augmenter over it.  0, or -1 with a message. */
+static int open_sources(struct tt_collector *c, char *err, size_t errlen)
+{
+	tt_source_plan plan;
+	if (tt_source_plan_of(c->opts.source, &plan) < 0) {
+		snprintf(err, errlen, "unknown socket source %d", c->opts.source);
+		return -1;
+	}
+	c->env = (tt_source_env){c->rootfd, c->root_path, c->real_proc};
+	if (tt_source_open(&c->text, tt_source_find("proc"), &c->env, err, errlen) < 0)
+		return -1;
+	c->src = &c->text;
+	const tt_source_ops *ops = tt_source_find(plan.source);
+	if (ops && ops != c->text.ops) {
+		char why[200] = "";
+		if (tt_source_open(&c->live, ops, &c->env, why, sizeof(why)) == 0)
+			c->src = &c->live;
+		else
+			snprintf(c->note, sizeof(c->note), "%s%s", why, c->real_proc ? ": reading /proc text" : "");
+	}
+	c->usrc = c->src;
+	const tt_augment_ops *aug = tt_augment_find(plan.augment);
+	if (aug && tt_source_has(c->src, aug->needs)) {
+		c->aug = aug;
+		c->aug_st = aug->open(c->aug_note, sizeof(c->aug_note));
+		if (!c->aug_st && plan.need_augment) {
+			snprintf(err, errlen, "--source %s: %s", plan.option, c->aug_note);
+			return -1;
+		}
+	}
+	if (plan.need_source && c->src->ops != ops) {
+		snprintf(err, errlen, "--source %s: %s", plan.option, c->note);
+		return -1;
+	}
+	name_source(c);
+	return 0;
+}
+
+/* The proc root: opened, checked, and whether it is the kernel's. */
+static int open_root(struct tt_collector *c, char *err, size_t errlen)
+{
+	const char *root = c->opts.proc_root ? c->opts.proc_root : "/proc";
+	snprintf(c->root_path, sizeof(c->root_path), "%s", root);
+	c->rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (c->rootfd < 0) {
+		snprintf(err, errlen, "cannot open the proc root %s: %s", root, strerror(errno));
+		return -1;
+	}
+	c->real_proc = same_file(root, "/proc") && faccessat(c->rootfd, "self", F_OK, 0) == 0;
+	return proc_root_check(c->rootfd, root, err, errlen);
+}
+
+/* The user names: fixture trees carry their own passwd. */
+static tt_users *open_users(const struct tt_collector *c)
+{
+	int pw = c->real_proc ? -1 : openat(c->rootfd, "passwd", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (pw < 0)
+		return tt_users_new();
+	close(pw);
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/passwd", c->root_path);
+	return tt_users_new_from_file(path);
+}
+
 tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t errlen)
 {
 	struct tt_collector *c = calloc(1, sizeof(*c));
@@ -200,91 +178,37 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
 		return NULL;
 	}
 	c->opts = *opts;
+	c->rootfd = -1;
 	tt_unix_mem_init(&c->umem);
 	tt_netns_init(&c->ns);
-	if (tt_unix_watch_parse(&c->uwatch_conf, opts->unix_paths, err, errlen) < 0) {
-		tt_unix_mem_free(&c->umem);
-		free(c);
-		return NULL;
-	}
-	const char *root = opts->proc_root ? opts->proc_root : "/proc";
-	snprintf(c->root_path, sizeof(c->root_path), "%s", root);
-	c->rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (c->rootfd < 0) {
-		snprintf(err, errlen, "cannot open the proc root %s: %s", root, strerror(errno));
-		free(c);
-		return NULL;
-	}
-	c->real_proc = same_file(root, "/proc") && faccessat(c->rootfd, "self", F_OK, 0) == 0;
-	if (proc_root_check(c->rootfd, root, err, errlen) < 0) {
-		close(c->rootfd);
-		free(c);
-		return NULL;
-	}
+	tt_endpoints_init(&c->eps);
+	tt_owners_init(&c->owners);
+	tt_scan_ctx_init(&c->sc);
 	tt_snapshot_init(&c->scratch);
-	if (opts->source != TT_SRC_PROC && c->real_proc) {
-		char nerr[128] = "";
-		c->nl = tt_nl_inet_open(nerr, sizeof(nerr));
-		if (!c->nl)
-			snprintf(c->note, sizeof(c->note), "netlink unavailable (%s): reading /proc text", nerr);
-	} else if (opts->source == TT_SRC_NETLINK) {
-		snprintf(c->note, sizeof(c->note), "netlink reads the live kernel, not %s", root);
-	}
-	if ((opts->source == TT_SRC_AUTO || opts->source == TT_SRC_BPF) && c->nl &&
-	    !(c->bpf = tt_bpf_owners_open(c->bpf_note, sizeof(c->bpf_note))) && opts->source == TT_SRC_BPF) {
-		snprintf(err, errlen, "--source bpf: %s", c->bpf_note);
-		tt_nl_inet_close(c->nl);
-		close(c->rootfd);
-		free(c);
-		return NULL;
-	}
-	if ((opts->source == TT_SRC_NETLINK || opts->source == TT_SRC_BPF) && !c->nl) {
-		snprintf(err, errlen, "--source %s: %s", opts->source == TT_SRC_BPF ? "bpf" : "netlink", c->note);
-		close(c->rootfd);
-		free(c);
+	if (tt_unix_watch_parse(&c->uwatch_conf, opts->unix_paths, err, errlen) < 0 || open_root(c, err, errlen) < 0 ||
+	    open_sources(c, err, errlen) < 0) {
+		tt_collector_free(c);
 		return NULL;
 	}
 	c->uwatch = c->uwatch_conf;
 	c->ports = c->opts.ports;
-	if (opts->discover && !opts->ports.all && (!opts->ports_exact || !opts->unix_exact) &&
-	    !(c->disc = tt_discover_new(opts->servers))) {
+	tt_scan_ctx *sc = &c->sc;
+	if ((opts->discover && !opts->ports.all && (!opts->ports_exact || !opts->unix_exact) &&
+	     !(c->disc = tt_discover_new(opts->servers))) ||
+	    !(sc->users = open_users(c))) {
 		snprintf(err, errlen, "out of memory");
-		close(c->rootfd);
-		free(c);
+		tt_collector_free(c);
 		return NULL;
 	}
-	tt_scan_ctx *sc = &c->sc;
 	sc->rootfd = c->rootfd;
 	sc->root_path = c->root_path;
 	sc->real_proc = c->real_proc;
 	sc->ports = &c->ports;
 	sc->try_pidfd = c->real_proc;
-	sc->owner = c;
-	sc->load_all_inodes = load_all_inodes_nl;
-	tt_u64set_init(&sc->wanted);
-	tt_u64set_init(&sc->all_inodes);
-	tt_u64set_init(&sc->ns_inodes);
-	tt_u64set_init(&sc->held);
-	tt_u64set_init(&sc->unknown_ix);
+	sc->pids = &c->pids;
+	sc->eps = &c->eps;
 	sc->uwatch = &c->uwatch;
 	sc->umem = &c->umem;
-	tt_u64set_init(&sc->proto_cache);
-	tt_u64set_init(&sc->eps_index);
-	/* fixture trees carry their own passwd */
-	int pw = c->real_proc ? -1 : openat(c->rootfd, "passwd", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (pw >= 0) {
-		close(pw);
-		char path[4200];
-		snprintf(path, sizeof(path), "%s/passwd", root);
-		sc->users = tt_users_new_from_file(path);
-	} else {
-		sc->users = tt_users_new();
-	}
-	if (!sc->users) {
-		snprintf(err, errlen, "out of memory");
-		tt_collector_free(c);
-		return NULL;
-	}
 	return c;
 }
 
@@ -300,7 +224,7 @@ void tt_collector_set_ports(tt_collector *c, const tt_portset *ports)
 
 const char *tt_collector_source(const tt_collector *c)
 {
-	return c->nl ? (c->bpf ? "netlink+bpf" : "netlink") : "proc";
+	return c->name;
 }
 
 /* hidepid: the proc mount's super options (mountinfo field after " - "). */
@@ -324,23 +248,24 @@ static bool proc_hidepid(int rootfd)
 	return false;
 }
 
-/* Unix stream sockets of the own namespace: netlink when it works (peers
- * known), else /proc/net/unix (server ends only). */
+/* Unix stream sockets of the own namespace: the source's (netlink: peers
+ * known), else /proc/net/unix (server ends only) for good. */
 static void read_unix_table(tt_collector *c, tt_snapshot *out)
 {
 	c->utab.n = 0;
 	c->utab_read = true;
 	uint32_t bad = 0;
 	char err[160];
-	if (c->nl && !c->unix_text && tt_nl_unix_dump(c->nl, &c->utab, &bad, err, sizeof(err)) < 0) {
-		c->unix_text = true; /* UNIX_DIAG missing (module not loaded): text from now on */
-		c->utab.n = 0;
-	}
-	if (!c->nl || c->unix_text) {
-		if (tt_procunix_read(c->rootfd, "net/unix", &c->utab, &bad) < 0)
+	if (c->usrc->ops->read_unix(c->usrc->st, &c->utab, &bad, err, sizeof(err)) < 0) {
+		if (c->usrc == &c->text)
 			return;
-		out->stats.unix_no_peers = c->utab.n > 0;
+		c->usrc = &c->text; /* UNIX_DIAG missing (module not loaded): text from now on */
+		c->utab.n = 0;
+		if (c->usrc->ops->read_unix(c->usrc->st, &c->utab, &bad, err, sizeof(err)) < 0)
+			return;
 	}
+	if (!tt_source_has(c->usrc, TT_CAP_UNIX_PEERS))
+		out->stats.unix_no_peers = c->utab.n > 0;
 	out->stats.bad_lines += bad;
 }
 
@@ -390,14 +315,10 @@ static void watch_list(tt_collector *c, tt_snapshot *out)
 	tt_sock_filter lf = {&all, 1u << TT_ST_LISTEN};
 	tt_snapshot_clear(&c->scratch);
 	char err[160];
-	for (int fam = TT_FAM_TCP4; fam <= TT_FAM_TCP6; fam++) {
-		if (c->nl)
-			tt_nl_inet_dump(c->nl, fam, &lf, false, &c->scratch, err, sizeof(err));
-		else
-			tt_procnet_read(c->rootfd, fam == TT_FAM_TCP4 ? "net/tcp" : "net/tcp6", fam, &lf, &c->scratch, NULL);
-	}
+	c->src->ops->read_tcp(c->src->st, &lf, false, &c->scratch, NULL, err, sizeof(err));
 	read_unix_table(c, out);
-	tt_discover_run(c->disc, c->rootfd, &c->scratch, &c->utab);
+	if (tt_pids_read(&c->disc_pids, c->rootfd) == 0)
+		tt_discover_run(c->disc, c->rootfd, &c->disc_pids, &c->scratch, &c->utab);
 	size_t nf;
 	const tt_discovered *f = tt_discover_found(c->disc, &nf);
 	for (size_t i = 0; i < nf; i++) {
@@ -568,64 +489,39 @@ static void read_ancestors(tt_collector *c, tt_snapshot *out, int depth)
 	tt_u64set_free(&seen);
 }
 
-int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
+/* Phase: the refresh's header facts (times, source, sockstat). */
+static void begin(tt_collector *c, tt_snapshot *out, double t0)
 {
-	double t0 = tt_mono_s();
 	tt_snapshot_clear(out);
 	out->time = clock_s(CLOCK_REALTIME);
 	out->mono = t0;
 	tt_scan_stats *st = &out->stats;
 	snprintf(st->source, sizeof(st->source), "%s", tt_collector_source(c));
-	snprintf(st->source_note, sizeof(st->source_note), "%s", c->bpf ? "" : c->bpf_note);
+	snprintf(st->source_note, sizeof(st->source_note), "%s", c->aug_st ? "" : c->aug_note);
 	st->is_root = geteuid() == 0;
-
 	char buf[4096];
 	ssize_t n = tt_read_file_at(c->rootfd, "net/sockstat", buf, sizeof(buf));
 	if (n > 0)
 		tt_parse_sockstat(buf, (size_t)n, &st->sk_inuse, &st->sk_orphan, &st->sk_tw, &st->sk_alloc);
+}
 
-	c->utab_read = false;
-	watch_list(c, out);
-	tt_scan_ctx *sc = &c->sc;
-	tt_sock_filter f = {&c->ports, 0};
-	tt_u64set_clear(&sc->all_inodes);
-	sc->all_inodes_valid = false;
-	/* tcp_info now, or carry the last samples forward (netlink only) */
-	bool info = false, carry = false;
-	if (c->nl && c->opts.want_info) {
-		info = c->info_mono == 0 || c->opts.info_every_s <= 0 || t0 - c->info_mono + 0.1 >= c->opts.info_every_s;
-		carry = !info;
-		if (info)
-			c->info_mono = t0;
-	}
-	if (c->nl) {
-		for (int fam = TT_FAM_TCP4; fam <= TT_FAM_TCP6; fam++) {
-			if (tt_nl_inet_dump(c->nl, fam, &f, info, out, err, errlen) == 0)
-				continue;
-			/* netlink broke: fall back to text for good, and say so */
-			snprintf(c->note, sizeof(c->note), "netlink failed (%s): reading /proc text", err);
-			tt_nl_inet_close(c->nl);
-			c->nl = NULL;
-			return tt_collect(c, out, err, errlen);
-		}
-	} else {
-		const char *files[2] = {"net/tcp", "net/tcp6"};
-		if (faccessat(c->rootfd, files[0], F_OK, 0) < 0 && faccessat(c->rootfd, files[1], F_OK, 0) < 0) {
-			st->unreadable = true; /* set again below: the reason stays */
-			st->bad_lines++;
-		}
-		for (int i = 0; i < 2; i++) {
-			if (tt_procnet_read(c->rootfd, files[i], i ? TT_FAM_TCP6 : TT_FAM_TCP4, &f, out,
-					    &sc->all_inodes) < 0) {
-				snprintf(err, errlen, "cannot read %s/%s: %s", c->root_path, files[i], strerror(errno));
-				return -1;
-			}
-		}
-		sc->all_inodes_valid = true;
-	}
+/* tcp_info now, or carry the last samples forward (*carry), when the source gives it. */
+static bool want_info(tt_collector *c, double t0, bool *carry)
+{
+	*carry = false;
+	if (!tt_source_has(c->src, TT_CAP_TCP_INFO) || !c->opts.want_info)
+		return false;
+	bool info = c->info_mono == 0 || c->opts.info_every_s <= 0 || t0 - c->info_mono + 0.1 >= c->opts.info_every_s;
+	*carry = !info;
+	if (info)
+		c->info_mono = t0;
+	return info;
+}
 
-	/* a table with more malformed lines than good ones was not read: say
-	 * so rather than count what little parsed */
+/* A table with more malformed units than good ones was not read: say so
+ * rather than count what little parsed. */
+static void judge_tables(const tt_collector *c, tt_scan_stats *st)
+{
 	if (st->unreadable) {
 		st->attribution_partial = true;
 		snprintf(st->partial_reason, sizeof(st->partial_reason),
@@ -636,58 +532,100 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 		st->attribution_partial = true;
 		snprintf(st->partial_reason, sizeof(st->partial_reason),
 			 "socket table unreadable: %u malformed %s, %u good; counts are not trustworthy", st->bad_lines,
-			 c->nl ? "netlink messages" : "lines in net/tcp", st->table_lines);
+			 c->src->ops->bad_what, st->table_lines);
 	}
-	read_unix(c, out);
-	tt_u64set_clear(&sc->ns_inodes);
-	if (!c->opts.no_netns && tt_netns_discover(&c->ns, c->rootfd, c->real_proc) == 0)
-		read_namespaces(c, out, &f);
-	tt_unix_mem_commit(&c->umem);
+}
 
-	if (c->real_proc)
-		st->hidepid = proc_hidepid(c->rootfd);
-	endpoints_remember(sc, out, out->time, carry);
-	if (!c->opts.skip_processes) {
-		tt_u64set_clear(&sc->wanted);
-		tt_u64set_clear(&sc->unknown_ix);
-		for (size_t i = 0; i < out->nsocks; i++) {
-			const tt_sock *k = &out->socks[i];
-			if (!k->inode)
-				continue;
-			bool weak = k->family == TT_FAM_UNIX && (k->flags & TT_SF_ENDPOINT_UNKNOWN);
-			tt_u64set_put(&sc->wanted, k->inode, (k->netns ? k->netns : TT_OWN_NS) | (weak ? TT_WANT_WEAK : 0));
-			if (weak && !k->netns)
-				tt_u64set_put(&sc->unknown_ix, k->inode, i);
-		}
-		/* unhashed TCP sockets exist only when sockstat's alloc exceeds inuse
-		 * (unknown sockstat: look anyway) */
-		sc->check_held = !(st->sk_alloc >= 0 && st->sk_inuse >= 0 && st->sk_alloc <= st->sk_inuse) ||
-				 sc->all_inodes_valid;
-		if (tt_owners_scan(sc, out) < 0) {
-			snprintf(err, errlen, "cannot list %s: %s", c->root_path, strerror(errno));
+/* Phase: the TCP tables through the source.  1 when the source broke and
+ * the refresh must start again over the text source; 0; -1 with a message. */
+static int read_tables(tt_collector *c, tt_snapshot *out, const tt_sock_filter *f, bool info, char *err,
+		       size_t errlen)
+{
+	tt_scan_ctx *sc = &c->sc;
+	tt_u64set_clear(&sc->all_inodes);
+	sc->all_inodes_valid = false;
+	if (c->src->ops->read_tcp(c->src->st, f, info, out, &sc->all_inodes, err, errlen) < 0) {
+		if (c->src == &c->text)
 			return -1;
-		}
-		endpoints_sweep(sc, out, out->time);
-		drop_unowned_unknown(out);
-		if (st->fd_denied || (st->hidepid && !st->is_root))
-			attribute_by_socket_uid(c, out);
-		if (c->bpf)
-			tt_bpf_owners_apply(c->bpf, c->rootfd, c->sc.users, out);
-		for (size_t i = 0; i < out->nprocs; i++) {
-			tt_proc *p = &out->procs[i];
-			p->netns = tt_netns_of_pid(&c->ns, p->pid);
-			const char *name = p->netns ? tt_netns_name(&c->ns, p->netns) : "";
-			p->netns_name = name[0] ? tt_snapshot_str(out, name, strlen(name), 64) : 0;
-		}
-		if (c->opts.ancestor_depth > 0)
-			read_ancestors(c, out, c->opts.ancestor_depth);
-		if (st->fd_denied && !st->unreadable) {
-			st->attribution_partial = true;
-			snprintf(st->partial_reason, sizeof(st->partial_reason),
-				 "%s: descriptors of %u of %u processes unreadable; their sockets go by the socket's uid, processes unknown",
-				 st->is_root ? "permission denied" : "not root", st->fd_denied, st->procs);
-		}
+		/* the source broke: fall back to text for good, and say so */
+		snprintf(c->note, sizeof(c->note), "%s failed (%s): reading /proc text", c->src->ops->name, err);
+		if (c->usrc == c->src)
+			c->usrc = &c->text;
+		tt_source_close(c->src);
+		c->src = &c->text;
+		name_source(c);
+		return 1;
 	}
+	sc->all_inodes_valid = tt_source_has(c->src, TT_CAP_ALL_INODES);
+	judge_tables(c, &out->stats);
+	return 0;
+}
+
+/* What the owner scan is to explain: every listed socket, by inode. */
+static void want_sockets(tt_scan_ctx *sc, const tt_snapshot *out)
+{
+	tt_u64set_clear(&sc->wanted);
+	tt_u64set_clear(&sc->unknown_ix);
+	for (size_t i = 0; i < out->nsocks; i++) {
+		const tt_sock *k = &out->socks[i];
+		if (!k->inode)
+			continue;
+		bool weak = k->family == TT_FAM_UNIX && (k->flags & TT_SF_ENDPOINT_UNKNOWN);
+		tt_u64set_put(&sc->wanted, k->inode, (k->netns ? k->netns : TT_OWN_NS) | (weak ? TT_WANT_WEAK : 0));
+		if (weak && !k->netns)
+			tt_u64set_put(&sc->unknown_ix, k->inode, i);
+	}
+}
+
+/* Each process's network namespace, named when ip netns names it. */
+static void name_namespaces(tt_collector *c, tt_snapshot *out)
+{
+	for (size_t i = 0; i < out->nprocs; i++) {
+		tt_proc *p = &out->procs[i];
+		p->netns = tt_netns_of_pid(&c->ns, p->pid);
+		const char *name = p->netns ? tt_netns_name(&c->ns, p->netns) : "";
+		p->netns_name = name[0] ? tt_snapshot_str(out, name, strlen(name), 64) : 0;
+	}
+}
+
+/* Phase: who holds each socket (the descriptor scan), then what the
+ * descriptors could not say (socket uids, kernel events, ancestors). */
+static int attribute(tt_collector *c, tt_snapshot *out, int pids_errno, char *err, size_t errlen)
+{
+	tt_scan_ctx *sc = &c->sc;
+	tt_scan_stats *st = &out->stats;
+	want_sockets(sc, out);
+	/* unhashed TCP sockets exist only when sockstat's alloc exceeds inuse
+	 * (unknown sockstat: look anyway) */
+	sc->check_held = !(st->sk_alloc >= 0 && st->sk_inuse >= 0 && st->sk_alloc <= st->sk_inuse) ||
+			 sc->all_inodes_valid;
+	sc->src = c->src;
+	if (pids_errno || tt_owners_scan(&c->owners, sc, out) < 0) {
+		snprintf(err, errlen, "cannot list %s: %s", c->root_path, strerror(pids_errno ? pids_errno : errno));
+		return -1;
+	}
+	tt_endpoints_sweep(&c->eps, out, out->time);
+	drop_unowned_unknown(out);
+	if (st->fd_denied || (st->hidepid && !st->is_root))
+		attribute_by_socket_uid(c, out);
+	if (augmented(c))
+		c->aug->apply(c->aug_st, c->rootfd, sc->users, out);
+	name_namespaces(c, out);
+	if (c->opts.ancestor_depth > 0)
+		read_ancestors(c, out, c->opts.ancestor_depth);
+	if (st->fd_denied && !st->unreadable) {
+		st->attribution_partial = true;
+		snprintf(st->partial_reason, sizeof(st->partial_reason),
+			 "%s: descriptors of %u of %u processes unreadable; their sockets go by the socket's uid, processes unknown",
+			 st->is_root ? "permission denied" : "not root", st->fd_denied, st->procs);
+	}
+	return 0;
+}
+
+/* Phase: what the refresh could not see, said in its reason. */
+static void finish(tt_snapshot *out)
+{
+	tt_scan_stats *st = &out->stats;
 	if (st->held_unknown) {
 		size_t at = strlen(st->partial_reason);
 		snprintf(st->partial_reason + at, sizeof(st->partial_reason) - at,
@@ -701,7 +639,35 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 			 "/proc is mounted with hidepid: other users' processes are invisible");
 	}
 	tt_snapshot_index_owners(out);
-	st->collect_ms = (tt_mono_s() - t0) * 1e3;
+}
+
+int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
+{
+	double t0 = tt_mono_s();
+	begin(c, out, t0);
+	c->utab_read = false;
+	watch_list(c, out);
+	tt_sock_filter f = {&c->ports, 0};
+	bool carry, info = want_info(c, t0, &carry);
+	int rc = read_tables(c, out, &f, info, err, errlen);
+	if (rc != 0)
+		return rc > 0 ? tt_collect(c, out, err, errlen) : -1;
+	read_unix(c, out);
+	/* the one walk over the processes, for the namespaces and the owners */
+	int pids_errno = 0;
+	if ((!c->opts.no_netns || !c->opts.skip_processes) && tt_pids_read(&c->pids, c->rootfd) < 0)
+		pids_errno = errno ? errno : EIO;
+	tt_u64set_clear(&c->sc.ns_inodes);
+	if (!c->opts.no_netns && !pids_errno && tt_netns_discover(&c->ns, c->rootfd, c->real_proc, &c->pids) == 0)
+		read_namespaces(c, out, &f);
+	tt_unix_mem_commit(&c->umem);
+	if (c->real_proc)
+		out->stats.hidepid = proc_hidepid(c->rootfd);
+	tt_endpoints_remember(&c->eps, out, out->time, carry);
+	if (!c->opts.skip_processes && attribute(c, out, pids_errno, err, errlen) < 0)
+		return -1;
+	finish(out);
+	out->stats.collect_ms = (tt_mono_s() - t0) * 1e3;
 	return 0;
 }
 
@@ -709,25 +675,22 @@ void tt_collector_free(tt_collector *c)
 {
 	if (!c)
 		return;
-	tt_scan_ctx *sc = &c->sc;
-	tt_owners_free(sc);
-	tt_u64set_free(&sc->wanted);
-	tt_u64set_free(&sc->all_inodes);
-	tt_u64set_free(&sc->ns_inodes);
-	tt_u64set_free(&sc->held);
-	tt_u64set_free(&sc->unknown_ix);
+	tt_owners_free(&c->owners);
+	tt_scan_ctx_free(&c->sc);
+	tt_endpoints_free(&c->eps);
+	tt_pids_free(&c->pids);
+	tt_pids_free(&c->disc_pids);
 	tt_unix_table_free(&c->utab);
 	tt_unix_mem_free(&c->umem);
 	tt_netns_free(&c->ns);
 	tt_discover_free(c->disc);
-	tt_bpf_owners_close(c->bpf);
-	tt_u64set_free(&sc->proto_cache);
-	tt_u64set_free(&sc->eps_index);
-	free(sc->eps);
-	tt_users_free(sc->users);
+	if (c->aug && c->aug_st)
+		c->aug->close(c->aug_st);
+	tt_users_free(c->sc.users);
 	tt_snapshot_free(&c->scratch);
-	if (c->nl)
-		tt_nl_inet_close(c->nl);
-	close(c->rootfd);
+	tt_source_close(&c->live);
+	tt_source_close(&c->text);
+	if (c->rootfd >= 0)
+		close(c->rootfd);
 	free(c);
 }

@@ -16,7 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tenantop/collect_internal.h"
+#include "collect/discover.h"
+#include "collect/procinfo.h"
 #include "tenantop/vec.h"
 
 static const char *const builtin[] = {"mysqld", "mariadbd", "postgres", "postmaster", "redis-server",
@@ -101,21 +102,16 @@ void tt_discover_free(tt_discover *d)
 }
 
 /* The server processes, from the /proc entries. */
-static void find_servers(tt_discover *d, int rootfd)
+static void find_servers(tt_discover *d, int rootfd, const tt_pids *pids)
 {
-	DIR *dir = tt_opendir_at(rootfd);
-	if (!dir)
-		return;
-	struct dirent *de;
-	while ((de = readdir(dir))) {
-		long pid = tt_pid_of_name(de->d_name);
-		if (pid < 0)
-			continue;
+	for (size_t i = 0; i < pids->n; i++) {
+		long pid = pids->v[i].pid;
+		uint64_t dino = pids->v[i].ino;
 		uint64_t ix;
 		struct dproc *p = NULL;
 		if (tt_u64set_get(&d->proc_ix, (uint64_t)pid, &ix) && ix < d->nprocs) {
 			p = &d->procs[ix];
-			if (p->dino != de->d_ino)
+			if (p->dino != dino)
 				p->comm[0] = '\0', p->server = false, p->dino = 0; /* another process */
 		} else {
 			p = TT_VEC_PUSH(d->procs, d->nprocs, d->procs_cap);
@@ -128,18 +124,17 @@ static void find_servers(tt_discover *d, int rootfd)
 			p->pid = (int32_t)pid;
 		}
 		p->gen = d->gen;
-		if (p->dino == de->d_ino && p->dino)
+		if (p->dino == dino && p->dino)
 			continue;
 		char comm[64];
 		int32_t ppid;
 		uint64_t start;
 		if (tt_read_stat_at(rootfd, (int)pid, comm, sizeof(comm), &ppid, &start) < 0)
 			continue; /* gone: looked at again next time */
-		p->dino = de->d_ino ? de->d_ino : 1;
+		p->dino = dino ? dino : 1;
 		p->server = tt_is_db_server(comm, d->extra);
 		snprintf(p->comm, sizeof(p->comm), "%.15s", comm);
 	}
-	closedir(dir);
 	TT_VEC_SWEEP(d->procs, d->nprocs, d->gen, d->proc_ix, pid);
 }
 
@@ -209,11 +204,12 @@ static const struct dlisten *holder(const tt_discover *d, uint64_t inode)
 	return &d->ls[ix];
 }
 
-int tt_discover_run(tt_discover *d, int rootfd, const tt_snapshot *listeners, const tt_unix_table *utab)
+int tt_discover_run(tt_discover *d, int rootfd, const tt_pids *pids, const tt_snapshot *listeners,
+		    const tt_unix_table *utab)
 {
 	d->gen++;
 	d->nfound = 0;
-	find_servers(d, rootfd);
+	find_servers(d, rootfd, pids);
 	uint64_t *inodes = NULL;
 	size_t n = 0, cap = 0;
 	for (size_t i = 0; listeners && i < listeners->nsocks; i++) {

@@ -12,7 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tenantop/collect_internal.h"
+#include "collect/netns.h"
+#include "collect/procinfo.h"
 #include "tenantop/vec.h"
 
 /* "net:[4026531840]" -> 4026531840; 0 when not that form. */
@@ -86,7 +87,7 @@ static void name_namespaces(tt_netns *ns)
 	closedir(d);
 }
 
-int tt_netns_discover(tt_netns *ns, int rootfd, bool real_proc)
+int tt_netns_discover(tt_netns *ns, int rootfd, bool real_proc, const tt_pids *pids)
 {
 	if (!ns->self) {
 		ns->self = ns_of(rootfd, "self");
@@ -97,20 +98,15 @@ int tt_netns_discover(tt_netns *ns, int rootfd, bool real_proc)
 	}
 	ns->gen++;
 	bool full = ns->gen % 10 == 1; /* pids get reused: read every link now and then */
-	DIR *d = tt_opendir_at(rootfd);
-	if (!d)
-		return -1;
 	for (size_t i = 0; i < ns->n; i++)
 		ns->v[i].members = 0, ns->v[i].pid = 0;
 	tt_u64set_clear(&ns->seen);
-	struct dirent *de;
-	while ((de = readdir(d))) {
-		const char *s = de->d_name;
-		long pid = tt_pid_of_name(s);
-		if (pid < 0)
-			continue;
+	for (size_t i = 0; i < pids->n; i++) {
+		int32_t pid = pids->v[i].pid;
 		uint64_t inode = 0;
 		if (full || !tt_u64set_get(&ns->pid_ns, (uint64_t)pid, &inode)) {
+			char s[16];
+			snprintf(s, sizeof(s), "%d", (int)pid);
 			inode = ns_of(rootfd, s);
 			tt_u64set_put(&ns->pid_ns, (uint64_t)pid, inode);
 		}
@@ -121,9 +117,8 @@ int tt_netns_discover(tt_netns *ns, int rootfd, bool real_proc)
 		if (!e)
 			break;
 		if (!e->members++)
-			e->pid = (int32_t)pid;
+			e->pid = pid;
 	}
-	closedir(d);
 	/* forget exited pids and namespaces without members */
 	size_t pos = 0;
 	uint64_t key, val;

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "tenantop/collect.h"
+#include "tenantop/sockdestroy.h"
 
 int tt_sock_destroy(const tt_sock *k, char *err, size_t errlen)
 {

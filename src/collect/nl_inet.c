@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tenantop/collect_internal.h"
+#include "collect/nl.h"
 
 #define NL_BUF_SIZE (64 * 1024)
 #define NL_MAX_FILTER_PORTS 64 /* beyond this, filter in user space only */

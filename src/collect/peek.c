@@ -19,7 +19,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
-#include "tenantop/collect_internal.h"
+#include "collect/peek.h"
+#include "collect/procinfo.h"
+#include "tenantop/snapshot.h"
 
 int tt_parse_endpoint(const char *s, size_t len, tt_peek *pk)
 {

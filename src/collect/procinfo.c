@@ -10,8 +10,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "tenantop/collect.h"
-#include "tenantop/collect_internal.h"
+#include "collect/procinfo.h"
 
 #define CMDLINE_MAX 4096 /* bytes of a command line kept (sanitised form) */
 

@@ -7,7 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "tenantop/collect.h"
+#include "collect/procnet.h"
 #include "tenantop/u64set.h"
 
 /* USER_HZ: the unit of tm->when in these files (jiffies_delta_to_clock_t). */

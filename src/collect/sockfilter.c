@@ -1,5 +1,5 @@
 /* Which sockets a source keeps. */
-#include "tenantop/collect.h"
+#include "collect/filter.h"
 
 bool tt_sock_filter_match(const tt_sock_filter *f, const tt_sock *k)
 {

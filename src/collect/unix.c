@@ -21,7 +21,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "tenantop/collect_internal.h"
+#include "collect/unix.h"
+#include "collect/procinfo.h"
 #include "tenantop/vec.h"
 
 /* kernel socket states used by Unix sockets (include/net/tcp_states.h) */

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tenantop/collect.h"
+#include "collect/users.h"
 #include "tenantop/sanitize.h"
 #include "tenantop/u64set.h"
 

@@ -10,7 +10,7 @@
 
 #include "tenantop/actions.h"
 #include "tenantop/alertsink.h"
-#include "tenantop/collect.h"
+#include "tenantop/sockdestroy.h"
 #include "tenantop/ui.h"
 
 #define KEY_ESC 27
