@@ -1,5 +1,6 @@
-/* The collector: one refresh = sockstat, the socket tables (netlink or
- * /proc text), the descriptor scan, into a snapshot. */
+/* src/collect owns the read side: socket sources (source.c), endpoint memory, the owner scan, into a snapshot. */
+/* The collector: one refresh = sockstat, the socket tables through the
+ * source, the descriptor scan, into a snapshot. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>

@@ -306,16 +306,8 @@ static uint64_t intern(tt_unix_mem *m, const char *path)
 	for (size_t i = 0; i < m->npaths; i++)
 		if (!strcmp(m->paths[i], path))
 			return i;
-	if (m->npaths == m->cap) {
-		if (m->cap >= 4096)
-			return UINT64_MAX;
-		size_t ncap = m->cap ? m->cap * 2 : 16;
-		void *p = realloc(m->paths, ncap * sizeof(*m->paths));
-		if (!p)
-			return UINT64_MAX;
-		m->paths = p;
-		m->cap = ncap;
-	}
+	if (m->npaths >= 4096 || TT_VEC_RESERVE(m->paths, m->cap, m->npaths + 1) < 0)
+		return UINT64_MAX;
 	char *s = strdup(path);
 	if (!s)
 		return UINT64_MAX;

@@ -8,6 +8,7 @@
 #include "collect/users.h"
 #include "tenantop/sanitize.h"
 #include "tenantop/u64set.h"
+#include "tenantop/vec.h"
 
 struct tt_users {
 	tt_u64set index; /* uid + 1 -> offset + 1 in names */
@@ -20,16 +21,8 @@ static int add_name(tt_users *u, uint32_t uid, const char *raw, size_t rawlen)
 {
 	char safe[128];
 	size_t n = tt_sanitize(raw, rawlen, safe, sizeof(safe));
-	if (u->len + n + 1 > u->cap) {
-		size_t ncap = u->cap ? u->cap * 2 : 1024;
-		while (ncap < u->len + n + 1)
-			ncap *= 2;
-		char *p = realloc(u->names, ncap);
-		if (!p)
-			return -1;
-		u->names = p;
-		u->cap = ncap;
-	}
+	if (TT_VEC_RESERVE(u->names, u->cap, u->len + n + 1) < 0)
+		return -1;
 	memcpy(u->names + u->len, safe, n + 1);
 	if (tt_u64set_put(&u->index, (uint64_t)uid + 1, u->len + 1) < 0)
 		return -1;

@@ -3,6 +3,7 @@
  * per-thread identity switch for peer authentication. */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stddef.h>
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -123,44 +124,39 @@ tt_db_userlimit *tt_db_results_add_limit(tt_db_results *r)
 	return l;
 }
 
+/* Append nsrc rows of `size` bytes to *dst, each one's uint32_t index at
+ * `off` moved by base.  0, or -1 out of memory (nothing appended). */
+static int append_rows(void **dst, size_t *n, size_t *cap, const void *src, size_t nsrc, size_t size, size_t off,
+		       uint32_t base)
+{
+	if (!nsrc)
+		return 0;
+	if (tt_vec_reserve(dst, cap, *n + nsrc, size) < 0)
+		return -1;
+	char *row = (char *)*dst + *n * size;
+	memcpy(row, src, nsrc * size);
+	for (size_t i = 0; i < nsrc; i++, row += size) {
+		uint32_t v;
+		memcpy(&v, row + off, sizeof(v));
+		v += base;
+		memcpy(row + off, &v, sizeof(v));
+	}
+	*n += nsrc;
+	return 0;
+}
+#define APPEND_ROWS(dst, src, arr, n, cap, field, base)                                                      \
+	append_rows((void **)&(dst)->arr, &(dst)->n, &(dst)->cap, (src)->arr, (src)->n, sizeof(*(dst)->arr), \
+		    offsetof(__typeof__(*(dst)->arr), field), (base))
+
 int tt_db_results_append(tt_db_results *dst, const tt_db_results *src)
 {
 	uint32_t base = (uint32_t)dst->nservers, pbase = (uint32_t)dst->npools;
-	for (size_t i = 0; i < src->nservers; i++) {
-		tt_db_server *s = TT_VEC_PUSH(dst->servers, dst->nservers, dst->servers_cap);
-		if (!s)
-			return -1;
-		*s = src->servers[i];
-		s->first_pool += pbase;
-	}
-	for (size_t i = 0; i < src->nsessions; i++) {
-		tt_db_session *s = TT_VEC_PUSH(dst->sessions, dst->nsessions, dst->sessions_cap);
-		if (!s)
-			return -1;
-		*s = src->sessions[i];
-		s->server += base;
-	}
-	for (size_t i = 0; i < src->npools; i++) {
-		tt_db_pool *p = TT_VEC_PUSH(dst->pools, dst->npools, dst->pools_cap);
-		if (!p)
-			return -1;
-		*p = src->pools[i];
-		p->server += base;
-	}
-	for (size_t i = 0; i < src->nlinks; i++) {
-		tt_db_link *l = TT_VEC_PUSH(dst->links, dst->nlinks, dst->links_cap);
-		if (!l)
-			return -1;
-		*l = src->links[i];
-		l->server += base;
-	}
-	for (size_t i = 0; i < src->nlimits; i++) {
-		tt_db_userlimit *l = TT_VEC_PUSH(dst->limits, dst->nlimits, dst->limits_cap);
-		if (!l)
-			return -1;
-		*l = src->limits[i];
-		l->server += base;
-	}
+	if (APPEND_ROWS(dst, src, servers, nservers, servers_cap, first_pool, pbase) < 0 ||
+	    APPEND_ROWS(dst, src, sessions, nsessions, sessions_cap, server, base) < 0 ||
+	    APPEND_ROWS(dst, src, pools, npools, pools_cap, server, base) < 0 ||
+	    APPEND_ROWS(dst, src, links, nlinks, links_cap, server, base) < 0 ||
+	    APPEND_ROWS(dst, src, limits, nlimits, limits_cap, server, base) < 0)
+		return -1;
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include "tenantop/model.h"
 #include "tenantop/probe.h"
 #include "tenantop/u64set.h"
+#include "tenantop/vec.h"
 
 int tt_dbstate_start(tt_dbstate *d, bool on, const char *proc_root, double every_s, char *err, size_t errlen)
 {
@@ -32,15 +33,9 @@ void tt_dbstate_update(tt_dbstate *d, const tt_snapshot *snap, const tt_db_conf 
 	if (wait_s > 0)
 		tt_prober_wait_round(d->prober, wait_s);
 	d->valid = tt_prober_take(d->prober, &d->res) == 0 && tt_db_join_run(&d->join, snap, &d->res) == 0;
-	if (d->valid && d->dbuser_cap < snap->nsocks) {
-		size_t ncap = snap->nsocks + 64;
-		const char **p = realloc(d->dbuser, ncap * sizeof(*p));
-		if (!p) {
-			d->valid = false;
-			return;
-		}
-		d->dbuser = p;
-		d->dbuser_cap = ncap;
+	if (d->valid && TT_VEC_RESERVE(d->dbuser, d->dbuser_cap, snap->nsocks) < 0) {
+		d->valid = false;
+		return;
 	}
 	for (size_t i = 0; d->valid && i < snap->nsocks; i++) {
 		int32_t si = i < d->join.n ? d->join.sock_session[i] : -1;

@@ -12,6 +12,7 @@
 
 #include "tenantop/probe.h"
 #include "tenantop/u64set.h"
+#include "tenantop/vec.h"
 
 void tt_db_join_init(tt_db_join *j)
 {
@@ -68,33 +69,14 @@ static long tcp_session(const tt_u64set *map, const tt_db_results *r, uint8_t fa
 	return (long)v;
 }
 
-int tt_db_join_run(tt_db_join *j, const tt_snapshot *s, tt_db_results *r)
+/* PostgreSQL Unix sessions whose socket the probe could not name: the
+ * backend's one Unix socket among the snapshot's owners.  0, or -1 out of memory. */
+static int name_unix_backends(const tt_snapshot *s, tt_db_results *r)
 {
-	if (j->cap < s->nsocks) {
-		size_t ncap = s->nsocks + 64;
-		int32_t *p = realloc(j->sock_session, ncap * sizeof(*p));
-		if (!p)
-			return -1;
-		j->sock_session = p;
-		j->cap = ncap;
-	}
-	j->n = s->nsocks;
-	for (size_t i = 0; i < j->n; i++)
-		j->sock_session[i] = -1;
-	j->unpaired = 0;
-
 	int rc = 0;
-	tt_u64set tcp, unix_srv, backends, unix_socks;
-	tt_u64set_init(&tcp);
-	tt_u64set_init(&unix_srv);
+	tt_u64set backends, unix_socks;
 	tt_u64set_init(&backends);
 	tt_u64set_init(&unix_socks);
-	bool *paired = calloc(r->nsessions ? r->nsessions : 1, sizeof(bool));
-	if (!paired)
-		return -1;
-
-	/* PostgreSQL Unix sessions whose socket the probe could not name: the
-	 * backend's one Unix socket among the snapshot's owners */
 	for (size_t i = 0; i < r->nsessions; i++) {
 		tt_db_session *ss = &r->sessions[i];
 		if (ss->family == TT_FAM_UNIX && !ss->server_inode && ss->backend_pid > 0)
@@ -119,34 +101,33 @@ int tt_db_join_run(tt_db_join *j, const tt_snapshot *s, tt_db_results *r)
 			if (r->sessions[i].server_inode == UINT64_MAX)
 				r->sessions[i].server_inode = 0;
 	}
+	tt_u64set_free(&backends);
+	tt_u64set_free(&unix_socks);
+	return rc;
+}
 
-	for (size_t i = 0; i < r->nsessions; i++) {
-		const tt_db_session *ss = &r->sessions[i];
-		if ((ss->family == TT_FAM_TCP4 || ss->family == TT_FAM_TCP6) && ss->port) {
-			uint8_t a[16], f;
-			rc |= tt_u64set_put(&tcp, ep_key(ss->family, ss->addr, ss->port, a, &f), i);
-		} else if (ss->family == TT_FAM_UNIX && ss->server_inode) {
-			rc |= tt_u64set_put(&unix_srv, ss->server_inode, i);
-		}
-	}
-
+/* The session of each snapshot socket: by TCP endpoint (tcp) or by the
+ * server end's Unix inode (unix_srv). */
+static void pair_sockets(tt_db_join *j, const tt_snapshot *s, const tt_db_results *r, const tt_u64set *tcp,
+			 const tt_u64set *unix_srv, bool *paired)
+{
 	for (size_t i = 0; i < s->nsocks; i++) {
 		const tt_sock *k = &s->socks[i];
 		if (k->state == TT_ST_LISTEN)
 			continue;
 		long si = -1;
 		if (k->family == TT_FAM_TCP4 || k->family == TT_FAM_TCP6) {
-			if (!tcp.len || (k->flags & TT_SF_ENDPOINT_UNKNOWN))
+			if (!tcp->len || (k->flags & TT_SF_ENDPOINT_UNKNOWN))
 				continue;
 			/* the client's own socket, then the server's end */
-			si = tcp_session(&tcp, r, k->family, k->laddr, k->lport, k->rport);
+			si = tcp_session(tcp, r, k->family, k->laddr, k->lport, k->rport);
 			if (si < 0)
-				si = tcp_session(&tcp, r, k->family, k->raddr, k->rport, k->lport);
-		} else if (k->family == TT_FAM_UNIX && unix_srv.len) {
+				si = tcp_session(tcp, r, k->family, k->raddr, k->rport, k->lport);
+		} else if (k->family == TT_FAM_UNIX && unix_srv->len) {
 			uint64_t v;
-			if (k->inode && tt_u64set_get(&unix_srv, k->inode, &v))
+			if (k->inode && tt_u64set_get(unix_srv, k->inode, &v))
 				si = (long)v;
-			else if (k->peer_inode && tt_u64set_get(&unix_srv, k->peer_inode, &v))
+			else if (k->peer_inode && tt_u64set_get(unix_srv, k->peer_inode, &v))
 				si = (long)v;
 		}
 		if (si >= 0) {
@@ -154,8 +135,12 @@ int tt_db_join_run(tt_db_join *j, const tt_snapshot *s, tt_db_results *r)
 			paired[si] = true;
 		}
 	}
-	/* a pooler's server connection: the backend session whose client end is
-	 * the pooler's end of it serves the pooler client named by the link */
+}
+
+/* A pooler's server connection: the backend session whose client end is
+ * the pooler's end of it serves the pooler client named by the link. */
+static void link_pooled(tt_db_results *r, const tt_u64set *tcp)
+{
 	for (size_t i = 0; i < r->nsessions; i++)
 		r->sessions[i].link = -1;
 	for (size_t k = 0; k < r->nlinks; k++) {
@@ -166,7 +151,7 @@ int tt_db_join_run(tt_db_join *j, const tt_snapshot *s, tt_db_results *r)
 				ci = (long)i;
 		uint8_t a[16], f;
 		uint64_t v, key = ep_key(l->family, l->addr, l->port, a, &f);
-		if (ci >= 0 && tt_u64set_get(&tcp, key, &v) && r->sessions[v].server != l->server) {
+		if (ci >= 0 && tt_u64set_get(tcp, key, &v) && r->sessions[v].server != l->server) {
 			const tt_db_session *b = &r->sessions[v];
 			uint8_t ba[16], bf;
 			ep_key(b->family, b->addr, b->port, ba, &bf);
@@ -176,6 +161,34 @@ int tt_db_join_run(tt_db_join *j, const tt_snapshot *s, tt_db_results *r)
 		if (bi >= 0)
 			r->sessions[bi].link = (int32_t)ci;
 	}
+}
+
+int tt_db_join_run(tt_db_join *j, const tt_snapshot *s, tt_db_results *r)
+{
+	if (TT_VEC_RESERVE(j->sock_session, j->cap, s->nsocks) < 0)
+		return -1;
+	j->n = s->nsocks;
+	for (size_t i = 0; i < j->n; i++)
+		j->sock_session[i] = -1;
+	j->unpaired = 0;
+	bool *paired = calloc(r->nsessions ? r->nsessions : 1, sizeof(bool));
+	if (!paired)
+		return -1;
+	int rc = name_unix_backends(s, r);
+	tt_u64set tcp, unix_srv;
+	tt_u64set_init(&tcp);
+	tt_u64set_init(&unix_srv);
+	for (size_t i = 0; i < r->nsessions; i++) {
+		const tt_db_session *ss = &r->sessions[i];
+		if ((ss->family == TT_FAM_TCP4 || ss->family == TT_FAM_TCP6) && ss->port) {
+			uint8_t a[16], f;
+			rc |= tt_u64set_put(&tcp, ep_key(ss->family, ss->addr, ss->port, a, &f), i);
+		} else if (ss->family == TT_FAM_UNIX && ss->server_inode) {
+			rc |= tt_u64set_put(&unix_srv, ss->server_inode, i);
+		}
+	}
+	pair_sockets(j, s, r, &tcp, &unix_srv, paired);
+	link_pooled(r, &tcp);
 	for (size_t i = 0; i < r->nservers; i++)
 		r->servers[i].paired = r->servers[i].unpaired = 0;
 	for (size_t i = 0; i < r->nsessions; i++) {
@@ -190,7 +203,5 @@ int tt_db_join_run(tt_db_join *j, const tt_snapshot *s, tt_db_results *r)
 	free(paired);
 	tt_u64set_free(&tcp);
 	tt_u64set_free(&unix_srv);
-	tt_u64set_free(&backends);
-	tt_u64set_free(&unix_socks);
 	return rc ? -1 : 0;
 }

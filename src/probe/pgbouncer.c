@@ -27,11 +27,9 @@ void *tt_pgbouncer_connect(const tt_probe_opts *o, tt_db_server *srv)
 	return tt_pg_connect(o, &srv->t, srv->t.user[0] ? srv->t.user : "pgbouncer", "pgbouncer", false, srv);
 }
 
-int tt_pgbouncer_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h)
+/* The pooler's limits (SHOW CONFIG) and version.  0, or -1 when it does not answer. */
+static int read_config(PGconn *c, tt_db_server *srv, double tmo)
 {
-	PGconn *c = h;
-	tt_db_server *srv = &r->servers[si];
-	double tmo = o->timeout_s > 0 ? o->timeout_s : 1;
 	PGresult *res = tt_pg_query(c, "SHOW CONFIG", tmo, srv);
 	if (!res)
 		return -1;
@@ -52,11 +50,16 @@ int tt_pgbouncer_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void 
 		}
 		PQclear(res);
 	}
-	srv = &r->servers[si];
-	if (!(res = tt_pg_query(c, "SHOW POOLS", tmo, srv)))
+	return 0;
+}
+
+/* SHOW POOLS: each pool's clients and server connections.  0 or -1. */
+static int read_pools(PGconn *c, tt_db_results *r, size_t si, double tmo)
+{
+	PGresult *res = tt_pg_query(c, "SHOW POOLS", tmo, &r->servers[si]);
+	if (!res)
 		return -1;
-	srv = &r->servers[si];
-	srv->first_pool = (uint32_t)r->npools;
+	r->servers[si].first_pool = (uint32_t)r->npools;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *db = tt_pg_get(res, i, "database");
 		if (db && !strcmp(db, "pgbouncer"))
@@ -77,11 +80,17 @@ int tt_pgbouncer_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void 
 		p->maxwait_s = (mw > 0 ? (double)mw : 0) + (mwu > 0 ? mwu / 1e6 : 0);
 	}
 	PQclear(res);
-	srv = &r->servers[si];
+	tt_db_server *srv = &r->servers[si];
 	srv->npools = (uint32_t)(r->npools - srv->first_pool);
-	if (!(res = tt_pg_query(c, "SHOW CLIENTS", tmo, srv)))
+	return 0;
+}
+
+/* SHOW CLIENTS: the pooler's client sessions.  0 or -1. */
+static int read_clients(PGconn *c, tt_db_results *r, size_t si, double tmo)
+{
+	PGresult *res = tt_pg_query(c, "SHOW CLIENTS", tmo, &r->servers[si]);
+	if (!res)
 		return -1;
-	size_t first = r->nsessions;
 	for (int i = 0; i < PQntuples(res); i++) {
 		const char *db = tt_pg_get(res, i, "database");
 		if (db && !strcmp(db, "pgbouncer"))
@@ -106,27 +115,45 @@ int tt_pgbouncer_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void 
 			s->port = (uint16_t)port;
 	}
 	PQclear(res);
-	/* which client each server connection serves now */
-	if ((res = tt_pg_query(c, "SHOW SERVERS", tmo, &r->servers[si]))) {
-		for (int i = 0; i < PQntuples(res); i++) {
-			const char *link = tt_pg_get(res, i, "link"), *la = tt_pg_get(res, i, "local_addr");
-			long lp = tt_pg_long(res, i, "local_port");
-			if (!link || !*link || !la || lp <= 0)
-				continue;
-			tt_db_link *l = tt_db_results_add_link(r);
-			if (!l)
-				break;
-			l->server = (uint32_t)si;
-			if (tt_db_parse_addr(la, (uint16_t)lp, &l->family, l->addr) < 0) {
-				r->nlinks--;
-				continue;
-			}
-			l->port = (uint16_t)lp;
-			tt_db_copy(l->client_id, sizeof(l->client_id), link, strlen(link));
+	return 0;
+}
+
+/* SHOW SERVERS: which client each server connection serves now. */
+static void read_links(PGconn *c, tt_db_results *r, size_t si, double tmo)
+{
+	PGresult *res = tt_pg_query(c, "SHOW SERVERS", tmo, &r->servers[si]);
+	if (!res)
+		return;
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *link = tt_pg_get(res, i, "link"), *la = tt_pg_get(res, i, "local_addr");
+		long lp = tt_pg_long(res, i, "local_port");
+		if (!link || !*link || !la || lp <= 0)
+			continue;
+		tt_db_link *l = tt_db_results_add_link(r);
+		if (!l)
+			break;
+		l->server = (uint32_t)si;
+		if (tt_db_parse_addr(la, (uint16_t)lp, &l->family, l->addr) < 0) {
+			r->nlinks--;
+			continue;
 		}
-		PQclear(res);
+		l->port = (uint16_t)lp;
+		tt_db_copy(l->client_id, sizeof(l->client_id), link, strlen(link));
 	}
-	srv = &r->servers[si];
+	PQclear(res);
+}
+
+int tt_pgbouncer_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h)
+{
+	PGconn *c = h;
+	double tmo = o->timeout_s > 0 ? o->timeout_s : 1;
+	if (read_config(c, &r->servers[si], tmo) < 0 || read_pools(c, r, si, tmo) < 0)
+		return -1;
+	size_t first = r->nsessions;
+	if (read_clients(c, r, si, tmo) < 0)
+		return -1;
+	read_links(c, r, si, tmo);
+	tt_db_server *srv = &r->servers[si];
 	srv->nsessions = (uint32_t)(r->nsessions - first);
 	srv->connections = srv->nsessions;
 	srv->error[0] = '\0';

@@ -1,3 +1,4 @@
+/* src/probe owns the database side: targets, one prober thread per server, the probes, the join to sockets. */
 /* The prober: one thread per server asks it every `every_s` seconds over a
  * kept connection and publishes its result as soon as it has it, so a hung
  * server delays neither a refresh nor the other servers' results.  The

@@ -1,3 +1,4 @@
+/* src/sim owns tenantop-sim: a simulated socket population of tenants on loopback. */
 /* tenantop-sim: a known socket population on loopback, for tests, the demo
  * and the benchmark. */
 #include <errno.h>

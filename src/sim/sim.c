@@ -28,6 +28,8 @@
 #include <unistd.h>
 
 #include "tenantop/sim.h"
+#include "tenantop/clock.h"
+#include "tenantop/vec.h"
 
 #define WAIT_MS 60000 /* a socket that does not reach its state in this long is a failure */
 
@@ -37,13 +39,6 @@ static void on_stop(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static void raise_nofile(rlim_t want)
@@ -151,10 +146,10 @@ static int dial(const tt_sim_cfg *c, const struct target *t, uint32_t seq, char 
 /* Wait for an event on fd; 0 when it came, -1 on timeout. */
 static int wait_for(int fd, short events, char want_byte)
 {
-	double end = now_s() + WAIT_MS / 1000.0;
+	double end = tt_mono_s() + WAIT_MS / 1000.0;
 	while (!stop_flag) {
 		struct pollfd p = {fd, events, 0};
-		int left = (int)((end - now_s()) * 1000);
+		int left = (int)((end - tt_mono_s()) * 1000);
 		if (left <= 0)
 			return -1;
 		int r = poll(&p, 1, left);
@@ -196,15 +191,10 @@ struct held {
 
 static int hold(struct held *h, int fd)
 {
-	if (h->n == h->cap) {
-		size_t ncap = h->cap ? h->cap * 2 : 64;
-		int *p = realloc(h->fd, ncap * sizeof(*p));
-		if (!p)
-			return -1;
-		h->fd = p;
-		h->cap = ncap;
-	}
-	h->fd[h->n++] = fd;
+	int *slot = TT_VEC_PUSH(h->fd, h->n, h->cap);
+	if (!slot)
+		return -1;
+	*slot = fd;
 	return 0;
 }
 
@@ -226,6 +216,97 @@ static void set_title(int argc_space, char **argv, const char *title)
 static char **g_argv;
 static int g_argv_room;
 
+/* The client's share of its tenant's population: one connection at a time,
+ * each to its state before the next (hundreds of clients never overflow the
+ * server's accept queue), then the TIME_WAIT ones.  0, or 1 when one failed. */
+static int open_population(const tt_sim_cfg *c, const tt_sim_tenant *t, uint32_t idx, const struct target *tg,
+			   uint32_t *seq, struct held *h)
+{
+	uint32_t n_e = share_of(t->estab, t->procs, idx), n_c = share_of(t->cw, t->procs, idx);
+	uint32_t n_r = share_of(t->reset, t->procs, idx), n_t = share_of(t->tw, t->procs, idx);
+	int fail = 0;
+	const struct {
+		uint32_t n;
+		char cmd;
+		short ev;
+		char byte;
+	} kinds[] = {{n_e, 'E', POLLIN, 'k'}, {n_c, 'C', POLLRDHUP, 0}, {n_r, 'R', POLLERR | POLLHUP, 0}};
+	for (size_t kd = 0; kd < 3 && !fail; kd++)
+		for (uint32_t i = 0; i < kinds[kd].n && !fail && !stop_flag; i++) {
+			int fd = dial(c, tg, (*seq)++, kinds[kd].cmd);
+			if (fd < 0 || hold(h, fd) < 0) {
+				if (fd >= 0)
+					close(fd);
+				fail = 1;
+				break;
+			}
+			if (wait_for(fd, kinds[kd].ev, kinds[kd].byte) < 0) {
+				errno = ETIMEDOUT;
+				fail = 1;
+			}
+		}
+	for (uint32_t i = 0; i < n_t && !fail; i++)
+		fail = cycle_tw(c, tg, (*seq)++) < 0;
+	return fail;
+}
+
+/* A twin process that shares the client's descriptors (fork) and waits. */
+static void fork_twin(const tt_sim_tenant *t, uint32_t idx)
+{
+	pid_t twin = fork();
+	if (twin != 0)
+		return;
+	char title[96];
+	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+	snprintf(title, sizeof(title), "tenantop-sim: twin %s #%u", t->name, idx + 1);
+	set_title(g_argv_room, g_argv, title);
+	while (!stop_flag)
+		pause();
+	_exit(0);
+}
+
+/* After ready: churn (TIME_WAIT) and slow leaks (CLOSE_WAIT growth) until stopped. */
+static void churn_loop(const tt_sim_cfg *c, const tt_sim_tenant *t, const struct target *tg, uint32_t *seq,
+		       struct held *h)
+{
+	double churn_every = t->churn > 0 ? 1.0 / (t->churn / t->procs) : 0;
+	double leak_every = t->leak > 0 ? 60.0 / (t->leak / t->procs) : 0;
+	double next_churn = tt_mono_s() + churn_every, next_leak = tt_mono_s() + leak_every;
+	uint32_t leaked_more = 0;
+	while (!stop_flag) {
+		double tnow = tt_mono_s(), wake = tnow + 1;
+		if (churn_every > 0) {
+			if (tnow >= next_churn) {
+				cycle_tw(c, tg, (*seq)++);
+				next_churn += churn_every;
+				if (next_churn < tnow - 1)
+					next_churn = tnow; /* fell behind: do not burst */
+				continue;
+			}
+			if (next_churn < wake)
+				wake = next_churn;
+		}
+		if (leak_every > 0) {
+			if (tnow >= next_leak && leaked_more < TT_SIM_MAX_CONNS) {
+				int fd = dial(c, tg, (*seq)++, 'C');
+				if (fd >= 0 && hold(h, fd) == 0)
+					leaked_more++;
+				else if (fd >= 0)
+					close(fd);
+				next_leak += leak_every;
+				continue;
+			}
+			if (next_leak < wake)
+				wake = next_leak;
+		}
+		double d = wake - tt_mono_s();
+		if (d > 0) {
+			struct timespec ts = {(time_t)d, (long)((d - (time_t)d) * 1e9)};
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
 static int client_main(const tt_sim_cfg *c, const tt_sim_tenant *t, uint32_t idx, int ready_fd,
 		       pid_t server)
 {
@@ -244,88 +325,17 @@ static int client_main(const tt_sim_cfg *c, const tt_sim_tenant *t, uint32_t idx
 		return 1;
 	uint32_t seq = (uint32_t)getpid() * 7919u;
 	struct held h = {0};
-	uint32_t n_e = share_of(t->estab, t->procs, idx), n_c = share_of(t->cw, t->procs, idx);
-	uint32_t n_r = share_of(t->reset, t->procs, idx), n_t = share_of(t->tw, t->procs, idx);
-	int fail = 0;
-	/* one connection at a time per client, each to its state before the
-	 * next: hundreds of clients never overflow the server's accept queue */
-	const struct {
-		uint32_t n;
-		char cmd;
-		short ev;
-		char byte;
-	} kinds[] = {{n_e, 'E', POLLIN, 'k'}, {n_c, 'C', POLLRDHUP, 0}, {n_r, 'R', POLLERR | POLLHUP, 0}};
-	for (size_t kd = 0; kd < 3 && !fail; kd++)
-		for (uint32_t i = 0; i < kinds[kd].n && !fail && !stop_flag; i++) {
-			int fd = dial(c, &tg, seq++, kinds[kd].cmd);
-			if (fd < 0 || hold(&h, fd) < 0) {
-				if (fd >= 0)
-					close(fd);
-				fail = 1;
-				break;
-			}
-			if (wait_for(fd, kinds[kd].ev, kinds[kd].byte) < 0) {
-				errno = ETIMEDOUT;
-				fail = 1;
-			}
-		}
-	for (uint32_t i = 0; i < n_t && !fail; i++)
-		fail = cycle_tw(c, &tg, seq++) < 0;
+	int fail = open_population(c, t, idx, &tg, &seq, &h);
 	if (fail && !stop_flag)
 		fprintf(stderr, "tenantop-sim: client %s #%u: a connection failed or did not reach its state: %s\n",
 			t->name, idx + 1, errno == ETIMEDOUT ? "timed out" : strerror(errno));
-	if (t->share && !fail) {
-		pid_t twin = fork();
-		if (twin == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
-			snprintf(title, sizeof(title), "tenantop-sim: twin %s #%u", t->name, idx + 1);
-			set_title(g_argv_room, g_argv, title);
-			while (!stop_flag)
-				pause();
-			_exit(0);
-		}
-	}
+	if (t->share && !fail)
+		fork_twin(t, idx);
 	char b = fail ? 'f' : 'r';
 	if (write(ready_fd, &b, 1) != 1)
 		fail = 1;
 	close(ready_fd);
-	/* after ready: churn (TIME_WAIT) and slow leaks (CLOSE_WAIT growth) */
-	double churn_every = t->churn > 0 ? 1.0 / (t->churn / t->procs) : 0;
-	double leak_every = t->leak > 0 ? 60.0 / (t->leak / t->procs) : 0;
-	double next_churn = now_s() + churn_every, next_leak = now_s() + leak_every;
-	uint32_t leaked_more = 0;
-	while (!stop_flag) {
-		double tnow = now_s(), wake = tnow + 1;
-		if (churn_every > 0) {
-			if (tnow >= next_churn) {
-				cycle_tw(c, &tg, seq++);
-				next_churn += churn_every;
-				if (next_churn < tnow - 1)
-					next_churn = tnow; /* fell behind: do not burst */
-				continue;
-			}
-			if (next_churn < wake)
-				wake = next_churn;
-		}
-		if (leak_every > 0) {
-			if (tnow >= next_leak && leaked_more < TT_SIM_MAX_CONNS) {
-				int fd = dial(c, &tg, seq++, 'C');
-				if (fd >= 0 && hold(&h, fd) == 0)
-					leaked_more++;
-				else if (fd >= 0)
-					close(fd);
-				next_leak += leak_every;
-				continue;
-			}
-			if (next_leak < wake)
-				wake = next_leak;
-		}
-		double d = wake - now_s();
-		if (d > 0) {
-			struct timespec ts = {(time_t)d, (long)((d - (time_t)d) * 1e9)};
-			nanosleep(&ts, NULL);
-		}
-	}
+	churn_loop(c, t, &tg, &seq, &h);
 	for (size_t i = 0; i < h.n; i++)
 		close(h.fd[i]);
 	free(h.fd);
@@ -440,6 +450,145 @@ static void server_worker(int lfd, pid_t parent)
 	_exit(0);
 }
 
+/* The server's ends of held connections, spread over enough processes:
+ * the listener of this process (returned, -1 failed) and the workers'. */
+static int start_workers(const tt_sim_cfg *c, const struct sockaddr_storage *lss, socklen_t llen, pid_t *workers,
+			 size_t *nw)
+{
+	uint64_t held = 1024;
+	for (size_t i = 0; i < c->ntenants; i++)
+		held += c->tenants[i].estab;
+	struct rlimit rl;
+	rlim_t per = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 1024 ? rl.rlim_cur - 512 : 512;
+	size_t nworkers = (size_t)(held / per) + 1;
+	if (nworkers > 64)
+		nworkers = 64;
+	int lfd = open_listener(c, lss, llen, nworkers > 1);
+	if (lfd < 0)
+		return -1;
+	*nw = 0;
+	for (size_t w = 1; w < nworkers; w++) {
+		int wfd = open_listener(c, lss, llen, true);
+		if (wfd < 0)
+			break;
+		pid_t parent = getpid();
+		pid_t pid = fork();
+		if (pid == 0) {
+			close(lfd);
+			server_worker(wfd, parent);
+		}
+		close(wfd);
+		if (pid > 0)
+			workers[(*nw)++] = pid;
+	}
+	return lfd;
+}
+
+/* Every tenant's client processes, each saying on ready_fd when it is ready. */
+static pid_t *start_clients(const tt_sim_cfg *c, uint64_t procs, int lfd, const int pfd[2], size_t *nkids)
+{
+	pid_t *kids = calloc(procs ? procs : 1, sizeof(*kids));
+	*nkids = 0;
+	pid_t self = getpid();
+	for (size_t i = 0; i < c->ntenants && kids; i++) {
+		for (uint32_t j = 0; j < c->tenants[i].procs; j++) {
+			pid_t pid = fork();
+			if (pid == 0) {
+				close(lfd);
+				close(pfd[0]);
+				free(kids);
+				_exit(client_main(c, &c->tenants[i], j, pfd[1], self));
+			}
+			if (pid > 0)
+				kids[(*nkids)++] = pid;
+		}
+	}
+	return kids;
+}
+
+struct serve {
+	int ep, lfd, ready_fd;
+	size_t nkids, ready, failed;
+	bool announced;
+	uint64_t conns;
+	double t0;
+};
+
+/* What the clients said on the ready pipe.  -1: the run failed. */
+static int on_ready_pipe(struct serve *sv)
+{
+	char buf[256];
+	ssize_t got = read(sv->ready_fd, buf, sizeof(buf));
+	int rc = 0;
+	if (got == 0) {
+		epoll_ctl(sv->ep, EPOLL_CTL_DEL, sv->ready_fd, NULL);
+		if (sv->ready + sv->failed < sv->nkids) {
+			fprintf(stderr, "tenantop-sim: %zu client(s) exited before ready\n",
+				sv->nkids - sv->ready - sv->failed);
+			rc = -1;
+		}
+	}
+	for (ssize_t k = 0; k < got; k++)
+		buf[k] == 'r' ? sv->ready++ : sv->failed++;
+	return sv->failed ? -1 : rc;
+}
+
+/* Every client is ready: the ready file and the population, once.  -1: failed. */
+static int announce(const tt_sim_cfg *c, struct serve *sv)
+{
+	sv->announced = true;
+	if (c->ready_file && write_ready_file(c->ready_file, sv->conns) < 0) {
+		fprintf(stderr, "tenantop-sim: cannot write %s: %s\n", c->ready_file, strerror(errno));
+		return -1;
+	}
+	if (c->quiet)
+		return 0;
+	printf("tenantop-sim: ready in %.1fs, pid %d, port %u, %zu client processes\n", tt_mono_s() - sv->t0,
+	       (int)getpid(), c->port, sv->nkids);
+	for (size_t i = 0; i < c->ntenants; i++) {
+		const tt_sim_tenant *t = &c->tenants[i];
+		printf("  %-12s uid %-6ld procs %-4u ESTABLISHED %-6u CLOSE_WAIT %-6u CLOSE %-6u TIME_WAIT %u%s\n", t->name,
+		       t->uid < 0 ? (long)getuid() : t->uid, t->procs, t->estab, t->cw, t->reset, t->tw,
+		       t->share ? " (shared)" : "");
+	}
+	fflush(stdout);
+	return 0;
+}
+
+/* Serve the connections until stopped or the duration is over.  The exit status. */
+static int serve(const tt_sim_cfg *c, struct serve *sv)
+{
+	double end = sv->t0 + c->duration;
+	struct epoll_event evs[256];
+	int rc = 0;
+	while (!stop_flag && tt_mono_s() < end) {
+		int n = epoll_wait(sv->ep, evs, 256, 200);
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == sv->lfd) {
+				accept_all(sv->ep, sv->lfd);
+			} else if (fd == sv->ready_fd) {
+				if (on_ready_pipe(sv) < 0)
+					rc = 1, stop_flag = 1;
+			} else {
+				server_conn(sv->ep, fd);
+			}
+		}
+		if (!sv->announced && sv->ready == sv->nkids && !stop_flag && announce(c, sv) < 0)
+			return 1;
+	}
+	return rc;
+}
+
+static void stop_all(pid_t *pids, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		kill(pids[i], SIGTERM);
+	for (size_t i = 0; i < n; i++)
+		while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR)
+			;
+}
+
 int tt_sim_run(const tt_sim_cfg *c)
 {
 	struct target tg;
@@ -463,130 +612,34 @@ int tt_sim_run(const tt_sim_cfg *c)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	/* the server's ends of held connections, spread over enough processes */
-	uint64_t held = 1024;
-	for (size_t i = 0; i < c->ntenants; i++)
-		held += c->tenants[i].estab;
-	struct rlimit rl;
-	rlim_t per = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > 1024 ? rl.rlim_cur - 512 : 512;
-	size_t nworkers = (size_t)(held / per) + 1;
-	if (nworkers > 64)
-		nworkers = 64;
-	int lfd = open_listener(c, &lss, llen, nworkers > 1);
+	pid_t workers[64];
+	size_t nw;
+	int lfd = start_workers(c, &lss, llen, workers, &nw);
 	if (lfd < 0)
 		return 1;
-	pid_t workers[64];
-	size_t nw = 0;
-	for (size_t w = 1; w < nworkers; w++) {
-		int wfd = open_listener(c, &lss, llen, true);
-		if (wfd < 0)
-			break;
-		pid_t parent = getpid();
-		pid_t pid = fork();
-		if (pid == 0) {
-			close(lfd);
-			server_worker(wfd, parent);
-		}
-		close(wfd);
-		if (pid > 0)
-			workers[nw++] = pid;
-	}
 	int pfd[2];
 	if (pipe2(pfd, O_CLOEXEC) < 0) {
 		close(lfd);
 		return 1;
 	}
-	pid_t *kids = calloc(procs ? procs : 1, sizeof(*kids));
-	size_t nkids = 0;
-	pid_t self = getpid();
-	for (size_t i = 0; i < c->ntenants && kids; i++) {
-		for (uint32_t j = 0; j < c->tenants[i].procs; j++) {
-			pid_t pid = fork();
-			if (pid == 0) {
-				close(lfd);
-				close(pfd[0]);
-				free(kids);
-				_exit(client_main(c, &c->tenants[i], j, pfd[1], self));
-			}
-			if (pid > 0)
-				kids[nkids++] = pid;
-		}
-	}
+	struct serve sv = {.lfd = lfd, .ready_fd = pfd[0], .conns = conns};
+	pid_t *kids = start_clients(c, procs, lfd, pfd, &sv.nkids);
 	close(pfd[1]);
 	if (drop_to(c->server_uid) < 0)
 		stop_flag = 1;
 
-	int ep = epoll_create1(EPOLL_CLOEXEC);
+	sv.ep = epoll_create1(EPOLL_CLOEXEC);
 	struct epoll_event ev = {.events = EPOLLIN, .data.fd = lfd};
-	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+	epoll_ctl(sv.ep, EPOLL_CTL_ADD, lfd, &ev);
 	ev.data.fd = pfd[0];
-	epoll_ctl(ep, EPOLL_CTL_ADD, pfd[0], &ev);
-	size_t ready = 0, failed = 0;
-	bool announced = false;
-	double t0 = now_s(), end = t0 + c->duration;
-	int rc = 0;
-	struct epoll_event evs[256];
-	while (!stop_flag && now_s() < end) {
-		int n = epoll_wait(ep, evs, 256, 200);
-		for (int i = 0; i < n; i++) {
-			int fd = evs[i].data.fd;
-			if (fd == lfd) {
-				accept_all(ep, lfd);
-			} else if (fd == pfd[0]) {
-				char buf[256];
-				ssize_t got = read(pfd[0], buf, sizeof(buf));
-				if (got == 0) {
-					epoll_ctl(ep, EPOLL_CTL_DEL, pfd[0], NULL);
-					if (ready + failed < nkids) {
-						fprintf(stderr, "tenantop-sim: %zu client(s) exited before ready\n",
-							nkids - ready - failed);
-						rc = 1;
-						stop_flag = 1;
-					}
-				}
-				for (ssize_t k = 0; k < got; k++)
-					buf[k] == 'r' ? ready++ : failed++;
-				if (failed) {
-					rc = 1;
-					stop_flag = 1;
-				}
-			} else {
-				server_conn(ep, fd);
-			}
-		}
-		if (!announced && ready == nkids && !stop_flag) {
-			announced = true;
-			if (c->ready_file && write_ready_file(c->ready_file, conns) < 0) {
-				fprintf(stderr, "tenantop-sim: cannot write %s: %s\n", c->ready_file, strerror(errno));
-				rc = 1;
-				break;
-			}
-			if (!c->quiet) {
-				printf("tenantop-sim: ready in %.1fs, pid %d, port %u, %zu client processes\n",
-				       now_s() - t0, (int)getpid(), c->port, nkids);
-				for (size_t i = 0; i < c->ntenants; i++) {
-					const tt_sim_tenant *t = &c->tenants[i];
-					printf("  %-12s uid %-6ld procs %-4u ESTABLISHED %-6u CLOSE_WAIT %-6u CLOSE %-6u TIME_WAIT %u%s\n",
-					       t->name, t->uid < 0 ? (long)getuid() : t->uid, t->procs, t->estab, t->cw,
-					       t->reset, t->tw, t->share ? " (shared)" : "");
-				}
-				fflush(stdout);
-			}
-		}
-	}
+	epoll_ctl(sv.ep, EPOLL_CTL_ADD, pfd[0], &ev);
+	sv.t0 = tt_mono_s();
+	int rc = serve(c, &sv);
 	/* clean up: clients first, then our ends */
-	for (size_t i = 0; i < nkids; i++)
-		kill(kids[i], SIGTERM);
-	for (size_t i = 0; i < nkids; i++)
-		while (waitpid(kids[i], NULL, 0) < 0 && errno == EINTR)
-			;
+	stop_all(kids, sv.nkids);
 	free(kids);
-	for (size_t i = 0; i < nw; i++)
-		kill(workers[i], SIGTERM);
-	for (size_t i = 0; i < nw; i++)
-		while (waitpid(workers[i], NULL, 0) < 0 && errno == EINTR)
-			;
-	close(ep);
+	stop_all(workers, nw);
+	close(sv.ep);
 	close(lfd);
 	close(pfd[0]);
 	if (c->ready_file)
