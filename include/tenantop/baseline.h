@@ -20,6 +20,12 @@ typedef struct tt_baseline_entry {
 	double peak[TT_BL_COUNT];
 	double sum[TT_BL_COUNT]; /* while learning */
 	unsigned samples;
+	/* its usual connection lifecycle (kernel events), -1 unknown: the mean
+	 * over the refreshes that had closes of the CLOSE_WAIT p90 and of the
+	 * lifetime median */
+	double close_wait_p90, lifetime_p50;
+	double cw_sum, life_sum;   /* while learning */
+	unsigned cw_n, life_n;
 } tt_baseline_entry;
 
 typedef struct tt_baseline {

@@ -114,6 +114,7 @@ typedef struct tt_model {
 	tt_history total_hist;
 	uint64_t generation;     /* refreshes merged */
 	double time;             /* snapshot time */
+	struct tt_lifecycle *life; /* connection lifecycle per tenant (lifecycle.h) */
 	/* persistent memory (private to model.c) */
 	void *priv;
 } tt_model;

@@ -114,6 +114,9 @@ typedef struct tt_scan_stats {
 	char source_note[112]; /* why eBPF events are not used, "" when they are or not asked */
 	char partial_reason[256];
 	double collect_ms;     /* wall time of the collection */
+	bool events;           /* the source delivers connection lifecycle events (eBPF) */
+	double events_since;   /* wall clock since when it does */
+	uint64_t events_dropped; /* events lost so far (ring buffer full), since events_since */
 } tt_scan_stats;
 
 /* What the collector watched this refresh, and why (JSON "watched"). */
@@ -126,6 +129,26 @@ typedef struct tt_watch {
 	uint32_t path;    /* Unix: the socket file or glob (string pool) */
 	uint32_t server;  /* discovered: the server's comm (string pool) */
 } tt_watch;
+
+/* One connection's opening or close, from kernel events (eBPF), delivered
+ * in a batch each refresh (tt_snapshot.events; lifecycle.h counts them). */
+#define TT_CE_OPEN 0x01      /* an opening; else a close */
+#define TT_CE_CLIENT 0x02    /* the connecting end */
+#define TT_CE_TIME_WAIT 0x04 /* it closed into TIME_WAIT */
+#define TT_CE_V6 0x08
+#define TT_CE_RESET 0x10     /* closed with an error (reset, timeout) */
+typedef struct tt_conn_event {
+	uint64_t cookie;
+	uint64_t cgroup;     /* the socket's cgroup id */
+	double at;           /* wall clock of the event */
+	double lifetime_s;   /* a close: from its opening to its close */
+	double close_wait_s; /* a close: time in CLOSE_WAIT before its application
+			      * closed it; -1 never in CLOSE_WAIT */
+	uint32_t proc;       /* index + 1 in procs of its owner (live or a stand-in), 0 unknown */
+	uint32_t uid;        /* the socket's uid */
+	uint16_t lport, rport;
+	uint8_t flags;       /* TT_CE_* */
+} tt_conn_event;
 
 typedef struct tt_snapshot {
 	double time;   /* wall clock, seconds since the epoch */
@@ -141,6 +164,8 @@ typedef struct tt_snapshot {
 	char *strs; /* string pool; offset 0 is "" */
 	size_t strs_len, strs_cap;
 	tt_scan_stats stats;
+	tt_conn_event *events; /* since the last refresh (not recorded) */
+	size_t nevents, events_cap;
 	/* per socket: the database user of the session paired with it (set by
 	 * the caller before the model takes the snapshot, for the dbuser rule;
 	 * NULL entries or a NULL array = none; not recorded, not owned) */
@@ -158,6 +183,7 @@ tt_sock *tt_snapshot_add_sock(tt_snapshot *s);
 tt_proc *tt_snapshot_add_proc(tt_snapshot *s);
 tt_owner *tt_snapshot_add_owner(tt_snapshot *s);
 tt_watch *tt_snapshot_add_watch(tt_snapshot *s);
+tt_conn_event *tt_snapshot_add_event(tt_snapshot *s);
 
 /* Copy raw bytes into the pool, sanitised for display (sanitize.h rules,
  * at most maxout bytes of output).  Returns the offset, 0 for empty or on

@@ -5,7 +5,10 @@
  * at all.  The BPF program records, under each socket's cookie, the process
  * that connect()ed or close()d it (the transitions that run in the owner's
  * own context); a TIME_WAIT socket keeps its cookie, so each refresh looks
- * the owner of every descriptor-less socket up here.  Built only where
+ * the owner of every descriptor-less socket up here.  The same program
+ * puts each connection's opening and close in a ring buffer, read here in
+ * one batch per refresh into the snapshot's events (lifecycle.h counts
+ * them per tenant).  Built only where
  * clang, bpftool, libbpf and the kernel's BTF are there (TT_HAVE_BPF);
  * otherwise tt_bpf_owners_open says why not. */
 #include <errno.h>
@@ -42,7 +45,30 @@ struct tt_bpf_owner {
 struct tt_bpf_since {
 	uint64_t ts;
 	uint8_t state;
-	uint8_t pad[7];
+	uint8_t flags;
+	uint8_t pad[2];
+	uint32_t tgid;
+	uint64_t opened, close_wait, app_closed;
+	uint64_t ended;
+	uint64_t cgroup;
+	uint16_t lport, rport;
+	uint8_t pad2[4];
+};
+
+/* a ring buffer record: one opening or one close */
+#define TT_LF_OPEN 0x01
+#define TT_LF_CLIENT 0x02
+#define TT_LF_TIME_WAIT 0x04
+#define TT_LF_V6 0x08
+#define TT_LF_RESET 0x10
+struct tt_bpf_life {
+	uint64_t cookie;
+	uint64_t cgroup;
+	uint64_t opened, close_wait, app_closed, closed;
+	uint32_t tgid, uid;
+	uint16_t lport, rport;
+	uint8_t flags;
+	uint8_t pad[3];
 };
 
 struct cached {
@@ -71,6 +97,18 @@ struct tt_bpf_owners {
 	tt_u64set s_ix; /* cookie -> index in s */
 	uint32_t gen;
 	long ticks_per_s;
+	int ring_fd, drop_fd, watch_fd;
+	uint64_t watch[1025];    /* the ports the program was last told */
+	tt_portset ports;        /* and the same for the events' filter */
+	struct ring_buffer *rb;
+	struct tt_bpf_life *raw; /* this refresh's records */
+	size_t nraw, raw_cap;
+	bool raw_oom;
+	bool drained;            /* raw holds what was read at the refresh's start */
+	uint64_t dropped;
+	int ncpus;
+	uint64_t *dropv;         /* one per possible CPU */
+	double since;            /* wall clock of the attachment */
 };
 
 static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -83,15 +121,34 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
  * running kernel parses the kernel's whole BTF (some 12 MB at its peak),
  * which tenantop's own memory need not carry.  The child hands back the
  * link (it keeps the program attached) and the maps' descriptors. */
-enum { FD_LINK, FD_OWNERS, FD_SINCE, NFDS };
+enum { FD_LINK, FD_OWNERS, FD_SINCE, FD_RING, FD_DROPPED, FD_WATCH, NFDS };
+
+/* The ring buffer's size: TENANTOP_RINGBUF_BYTES (for tests: a tiny ring
+ * shows what a full one does), a power of 2 from a page; else the
+ * program's 4 MiB (some 58 000 records). */
+static void ring_size(struct tt_owners *skel)
+{
+	const char *v = getenv("TENANTOP_RINGBUF_BYTES");
+	long page = sysconf(_SC_PAGESIZE);
+	char *end;
+	unsigned long n = v && *v ? strtoul(v, &end, 10) : 0;
+	if (!n || *end || n < (unsigned long)page || n > (1ul << 30) || (n & (n - 1)))
+		return;
+	bpf_map__set_max_entries(skel->maps.life, (uint32_t)n);
+}
 
 static void child_load(int sock)
 {
 	char msg[160] = "";
 	int fds[NFDS];
-	struct tt_owners *skel = tt_owners__open_and_load();
-	if (!skel)
-		snprintf(msg, sizeof(msg), "the BPF program did not load: %s", strerror(errno));
+	struct tt_owners *skel = tt_owners__open();
+	if (skel)
+		ring_size(skel);
+	if (!skel || tt_owners__load(skel) != 0) {
+		int e = errno;
+		snprintf(msg, sizeof(msg), "%sthe BPF program did not load: %s",
+			 e == EPERM && geteuid() != 0 ? "needs root (CAP_BPF and CAP_PERFMON): " : "", strerror(e));
+	}
 	else if (tt_owners__attach(skel) != 0)
 		snprintf(msg, sizeof(msg), "tracepoint inet_sock_set_state refused: %s", strerror(errno));
 	struct iovec iov = {msg, strlen(msg) + 1};
@@ -104,6 +161,9 @@ static void child_load(int sock)
 		fds[FD_LINK] = bpf_link__fd(skel->links.tt_set_state);
 		fds[FD_OWNERS] = bpf_map__fd(skel->maps.owners);
 		fds[FD_SINCE] = bpf_map__fd(skel->maps.since);
+		fds[FD_RING] = bpf_map__fd(skel->maps.life);
+		fds[FD_DROPPED] = bpf_map__fd(skel->maps.dropped);
+		fds[FD_WATCH] = bpf_map__fd(skel->maps.watch);
 		mh.msg_control = u.buf;
 		mh.msg_controllen = sizeof(u.buf);
 		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
@@ -114,6 +174,20 @@ static void child_load(int sock)
 	}
 	(void)!sendmsg(sock, &mh, 0);
 	_exit(0);
+}
+
+static int take_record(void *ctx, void *data, size_t size)
+{
+	tt_bpf_owners *b = ctx;
+	if (size < sizeof(struct tt_bpf_life))
+		return 0;
+	struct tt_bpf_life *r = TT_VEC_PUSH(b->raw, b->nraw, b->raw_cap);
+	if (!r) {
+		b->raw_oom = true;
+		return 0;
+	}
+	memcpy(r, data, sizeof(*r));
+	return 0;
 }
 
 tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
@@ -137,7 +211,7 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 	}
 	close(sv[1]);
 	char msg[160] = "";
-	int fds[NFDS] = {-1, -1, -1};
+	int fds[NFDS] = {-1, -1, -1, -1, -1, -1};
 	union {
 		char buf[CMSG_SPACE(sizeof(fds))];
 		struct cmsghdr align;
@@ -160,6 +234,25 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 	b->link_fd = fds[FD_LINK];
 	b->map_fd = fds[FD_OWNERS];
 	b->since_fd = fds[FD_SINCE];
+	b->ring_fd = fds[FD_RING];
+	b->drop_fd = fds[FD_DROPPED];
+	b->watch_fd = fds[FD_WATCH];
+	b->rb = ring_buffer__new(b->ring_fd, take_record, b, NULL);
+	b->ncpus = libbpf_num_possible_cpus();
+	if (b->ncpus > 0)
+		b->dropv = calloc((size_t)b->ncpus, sizeof(uint64_t));
+	if (!b->rb || !b->dropv) {
+		snprintf(why, len, "the event ring buffer could not be mapped: %s", strerror(errno));
+		ring_buffer__free(b->rb);
+		free(b->dropv);
+		for (int i = 0; i < NFDS; i++)
+			close(fds[i]);
+		free(b);
+		return NULL;
+	}
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
+	b->since = (double)now.tv_sec + now.tv_nsec / 1e9;
 	tt_u64set_init(&b->ix);
 	tt_u64set_init(&b->s_ix);
 	b->ticks_per_s = sysconf(_SC_CLK_TCK);
@@ -175,6 +268,12 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	close(b->link_fd); /* detaches the program */
 	close(b->map_fd);
 	close(b->since_fd);
+	ring_buffer__free(b->rb);
+	close(b->ring_fd);
+	close(b->drop_fd);
+	close(b->watch_fd);
+	free(b->raw);
+	free(b->dropv);
 	free(b->c);
 	tt_u64set_free(&b->ix);
 	free(b->s);
@@ -182,12 +281,16 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	free(b);
 }
 
-static const struct cached *lookup(tt_bpf_owners *b, uint64_t cookie)
+/* again: an event's connection may have had its owner recorded since it was
+ * last asked (an accepted connection is owned from its close on) */
+static const struct cached *lookup_again(tt_bpf_owners *b, uint64_t cookie, bool again)
 {
 	uint64_t i;
 	if (tt_u64set_get(&b->ix, cookie, &i) && i < b->n) {
 		struct cached *c = &b->c[i];
 		c->gen = b->gen;
+		if (again && !c->found)
+			c->found = bpf_map_lookup_elem(b->map_fd, &cookie, &c->o) == 0;
 		/* not found stays so: the event is recorded before the socket loses
 		 * its descriptor, so a socket seen without one had its events */
 		return c;
@@ -203,6 +306,11 @@ static const struct cached *lookup(tt_bpf_owners *b, uint64_t cookie)
 	c->gen = b->gen;
 	c->found = bpf_map_lookup_elem(b->map_fd, &cookie, &c->o) == 0;
 	return c;
+}
+
+static const struct cached *lookup(tt_bpf_owners *b, uint64_t cookie)
+{
+	return lookup_again(b, cookie, false);
 }
 
 /* The snapshot's process for an event's owner: the live process when it
@@ -276,6 +384,8 @@ static uint32_t state_ms(tt_bpf_owners *b, const tt_sock *k, uint64_t boot_now)
 	return ms ? (ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms) : 1;
 }
 
+static void take_events(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapshot *out);
+
 void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapshot *out)
 {
 	b->gen++;
@@ -313,6 +423,87 @@ void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snaps
 	}
 	tt_u64set_free(&by_pid);
 	TT_VEC_SWEEP(b->c, b->n, b->gen, b->ix, cookie);
+	take_events(b, rootfd, users, out);
+}
+
+/* the events lost so far: the per-CPU drop counters summed */
+static uint64_t dropped(tt_bpf_owners *b)
+{
+	uint64_t sum = 0;
+	uint32_t zero = 0;
+	if (bpf_map_lookup_elem(b->drop_fd, &zero, b->dropv) != 0)
+		return 0;
+	for (int i = 0; i < b->ncpus; i++)
+		sum += b->dropv[i];
+	return sum;
+}
+
+void tt_bpf_owners_drain(tt_bpf_owners *b)
+{
+	b->nraw = 0;
+	b->raw_oom = false;
+	ring_buffer__consume(b->rb);
+	b->dropped = dropped(b);
+	b->drained = true;
+}
+
+void tt_bpf_owners_watch(tt_bpf_owners *b, const tt_portset *ports)
+{
+	b->ports = *ports;
+	for (uint32_t k = 0; k < 1025; k++) {
+		uint64_t w = k < 1024 ? ports->bits[k] : ports->all;
+		if (w != b->watch[k] && bpf_map_update_elem(b->watch_fd, &k, &w, BPF_ANY) == 0)
+			b->watch[k] = w;
+	}
+}
+
+static void take_events(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapshot *out)
+{
+	const tt_portset *ports = &b->ports;
+	tt_scan_stats *st = &out->stats;
+	st->events = true;
+	st->events_since = b->since;
+	if (!b->drained)
+		tt_bpf_owners_drain(b);
+	b->drained = false;
+	st->events_dropped = b->dropped + (b->raw_oom ? 1 : 0);
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	double boot_now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	tt_u64set by_pid;
+	tt_u64set_init(&by_pid);
+	for (size_t i = 0; i < b->nraw; i++) {
+		const struct tt_bpf_life *r = &b->raw[i];
+		if (!tt_portset_has(ports, r->lport) && !tt_portset_has(ports, r->rport))
+			continue; /* not a connection to or from a watched port */
+		tt_conn_event *e = tt_snapshot_add_event(out);
+		if (!e)
+			break;
+		uint64_t at = r->flags & TT_LF_OPEN ? r->opened : r->closed;
+		e->cookie = r->cookie;
+		e->cgroup = r->cgroup;
+		e->at = out->time - (boot_now - (double)at / 1e9);
+		e->lifetime_s = !(r->flags & TT_LF_OPEN) && r->opened && r->closed >= r->opened
+				       ? (double)(r->closed - r->opened) / 1e9 : 0;
+		uint64_t app = r->app_closed ? r->app_closed : r->closed;
+		e->close_wait_s = !(r->flags & TT_LF_OPEN) && r->close_wait && app >= r->close_wait
+					 ? (double)(app - r->close_wait) / 1e9 : -1;
+		e->uid = r->uid;
+		e->lport = r->lport;
+		e->rport = r->rport;
+		e->flags = (uint8_t)((r->flags & TT_LF_OPEN ? TT_CE_OPEN : 0) | (r->flags & TT_LF_CLIENT ? TT_CE_CLIENT : 0) |
+				     (r->flags & TT_LF_TIME_WAIT ? TT_CE_TIME_WAIT : 0) | (r->flags & TT_LF_V6 ? TT_CE_V6 : 0) |
+				     (r->flags & TT_LF_RESET ? TT_CE_RESET : 0));
+		/* the owner: the process the events saw connect or close it */
+		const struct cached *c = lookup_again(b, r->cookie, true);
+		if (c && c->found) {
+			long pi = owner_proc(b, rootfd, users, &by_pid, &c->o, out);
+			e = &out->events[out->nevents - 1];
+			if (pi >= 0)
+				e->proc = (uint32_t)pi + 1;
+		}
+	}
+	tt_u64set_free(&by_pid);
 }
 
 #else /* no BPF in this build */
@@ -331,6 +522,17 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapshot *out)
 {
 	(void)b, (void)rootfd, (void)users, (void)out;
+}
+
+
+void tt_bpf_owners_watch(tt_bpf_owners *b, const tt_portset *ports)
+{
+	(void)b, (void)ports;
+}
+
+void tt_bpf_owners_drain(tt_bpf_owners *b)
+{
+	(void)b;
 }
 
 #endif

@@ -7,6 +7,7 @@
 #include "collect/procinfo.h"
 #include "collect/users.h"
 #include "tenantop/collect.h"
+#include "tenantop/portset.h"
 #include "tenantop/snapshot.h"
 #include "tenantop/u64set.h"
 
@@ -16,6 +17,15 @@ void tt_bpf_owners_close(tt_bpf_owners *b);
 /* Give each socket without a descriptor (TIME_WAIT, orphans) the process
  * seen connecting or closing it (tt_sock.event_proc), adding that process
  * to the snapshot (a stand-in when it has exited). */
+/* Also: the connections opened and closed since the last refresh, to or
+ * from the watched ports, into out->events (their owners into out->procs),
+ * and the events lost (out->stats.events_dropped). */
 void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapshot *out);
+/* Read the events so far (at the start of a refresh: the sockets read
+ * after them then include what the connections that closed left, their
+ * TIME_WAIT); apply turns them into the snapshot's. */
+void tt_bpf_owners_drain(tt_bpf_owners *b);
+/* The ports whose connections the program reports (kept for apply). */
+void tt_bpf_owners_watch(tt_bpf_owners *b, const tt_portset *ports);
 
 #endif

@@ -132,6 +132,8 @@ static int open_sources(struct tt_collector *c, char *err, size_t errlen)
 	if (aug && tt_source_has(c->src, aug->needs)) {
 		c->aug = aug;
 		c->aug_st = aug->open(c->aug_note, sizeof(c->aug_note));
+		if (c->aug_st && aug->watch)
+			aug->watch(c->aug_st, &c->opts.ports);
 		if (!c->aug_st && plan.need_augment) {
 			snprintf(err, errlen, "--source %s: %s", plan.option, c->aug_note);
 			return -1;
@@ -498,7 +500,10 @@ static void begin(tt_collector *c, tt_snapshot *out, double t0)
 	out->mono = t0;
 	tt_scan_stats *st = &out->stats;
 	snprintf(st->source, sizeof(st->source), "%s", tt_collector_source(c));
-	snprintf(st->source_note, sizeof(st->source_note), "%s", c->aug_st ? "" : c->aug_note);
+	snprintf(st->source_note, sizeof(st->source_note), "%s",
+		 c->aug_st ? "" : c->aug_note[0] ? c->aug_note : "eBPF events not asked for: no connection lifecycle");
+	if (augmented(c) && c->aug->begin)
+		c->aug->begin(c->aug_st);
 	st->is_root = geteuid() == 0;
 	char buf[4096];
 	ssize_t n = tt_read_file_at(c->rootfd, "net/sockstat", buf, sizeof(buf));
@@ -609,8 +614,11 @@ static int attribute(tt_collector *c, tt_snapshot *out, int pids_errno, char *er
 	drop_unowned_unknown(out);
 	if (st->fd_denied || (st->hidepid && !st->is_root))
 		attribute_by_socket_uid(c, out);
-	if (augmented(c))
+	if (augmented(c)) {
+		if (c->aug->watch)
+			c->aug->watch(c->aug_st, &c->ports);
 		c->aug->apply(c->aug_st, c->rootfd, sc->users, out);
+	}
 	name_namespaces(c, out);
 	if (c->opts.ancestor_depth > 0)
 		read_ancestors(c, out, c->opts.ancestor_depth);

@@ -60,6 +60,11 @@ typedef struct tt_augment_ops {
 	void *(*open)(char *why, size_t len);
 	void (*apply)(void *st, int rootfd, tt_users *users, tt_snapshot *out);
 	void (*close)(void *st);
+	/* NULL: nothing to do.  begin: at the refresh's start, before the
+	 * tables (events read then are of connections the tables show what
+	 * they left of); watch: the watched ports, before each apply */
+	void (*begin)(void *st);
+	void (*watch)(void *st, const tt_portset *ports);
 } tt_augment_ops;
 
 /* An open source. */

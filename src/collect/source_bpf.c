@@ -1,5 +1,6 @@
-/* The eBPF event augmenter: owners of descriptor-less sockets from kernel
- * events (src/collect/bpfowners.c), over a source that gives cookies. */
+/* The eBPF event augmenter: owners of descriptor-less sockets and the
+ * connections' lifecycle from kernel events (src/collect/bpfowners.c), over
+ * a source that gives cookies. */
 #include "collect/bpfowners.h"
 #include "collect/source.h"
 
@@ -18,6 +19,16 @@ static void bpf_close(void *st)
 	tt_bpf_owners_close(st);
 }
 
+static void bpf_begin(void *st)
+{
+	tt_bpf_owners_drain(st);
+}
+
+static void bpf_watch(void *st, const tt_portset *ports)
+{
+	tt_bpf_owners_watch(st, ports);
+}
+
 const tt_augment_ops tt_augment_bpf = {
 	.name = "bpf",
 	.caps = TT_CAP_OWNERS | TT_CAP_EVENTS,
@@ -25,4 +36,6 @@ const tt_augment_ops tt_augment_bpf = {
 	.open = bpf_open,
 	.apply = bpf_apply,
 	.close = bpf_close,
+	.begin = bpf_begin,
+	.watch = bpf_watch,
 };

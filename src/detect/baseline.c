@@ -5,6 +5,8 @@
  *   tenantop-baseline 1
  *   learned FROM UNTIL SAMPLES
  *   tenant MEAN_ESTAB MEAN_CW MEAN_CLOSE MEAN_TW MEAN_OTHER PEAK_x5 NAME
+ *   life CLOSE_WAIT_P90 LIFETIME_P50 NAME   (after its tenant line, with kernel
+ *                                            events; -1 unknown)
  *   end COUNT CRC32HEX */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include <zlib.h>
 
 #include "tenantop/baseline.h"
+#include "tenantop/lifecycle.h"
 #include "tenantop/vec.h"
 
 void tt_baseline_init(tt_baseline *b)
@@ -56,7 +59,23 @@ static tt_baseline_entry *entry(tt_baseline *b, const char *tenant, bool create)
 	if (!e)
 		return NULL;
 	snprintf(e->tenant, sizeof(e->tenant), "%s", tenant);
+	e->close_wait_p90 = e->lifetime_p50 = -1;
 	return e;
+}
+
+/* the lifecycle of one refresh, where connections closed in its window */
+static void add_life(tt_baseline_entry *e, const tt_lifecycle_figs *f)
+{
+	if (!f)
+		return;
+	if (f->window_close_waits && f->close_wait_p90 >= 0) {
+		e->cw_sum += f->close_wait_p90;
+		e->cw_n++;
+	}
+	if (f->window_closes && f->lifetime_p50 >= 0) {
+		e->life_sum += f->lifetime_p50;
+		e->life_n++;
+	}
 }
 
 static void levels(const tt_counts *c, double out[TT_BL_COUNT])
@@ -91,6 +110,11 @@ bool tt_baseline_finish(tt_baseline *b, double now)
 		for (int k = 0; k < TT_BL_COUNT; k++)
 			/* a tenant absent from some refreshes had zero then */
 			b->v[i].mean[k] = b->v[i].sum[k] / b->samples;
+	for (size_t i = 0; i < b->n; i++) {
+		tt_baseline_entry *e = &b->v[i];
+		e->close_wait_p90 = e->cw_n ? e->cw_sum / e->cw_n : -1;
+		e->lifetime_p50 = e->life_n ? e->life_sum / e->life_n : -1;
+	}
 	b->learned_until = now > b->learned_from ? now : b->learned_from + 1e-3;
 	return true;
 }
@@ -101,8 +125,10 @@ bool tt_baseline_observe(tt_baseline *b, const tt_model *m)
 		return false;
 	for (size_t i = 0; i < m->ntenants; i++) {
 		tt_baseline_entry *e = entry(b, m->tenants[i].name, true);
-		if (e)
+		if (e) {
 			add_sample(e, &m->tenants[i].counts);
+			add_life(e, tt_lifecycle_tenant(m->life, m->tenants[i].name));
+		}
 	}
 	tt_baseline_entry *u = entry(b, "(unattributed)", true);
 	if (u)
@@ -163,6 +189,8 @@ int tt_baseline_save(const tt_baseline *b, const char *path, char *err, size_t e
 		for (int k = 0; k < TT_BL_COUNT; k++)
 			fprintf(m, " %.0f", e->peak[k]);
 		fprintf(m, " %s\n", e->tenant);
+		if (e->close_wait_p90 >= 0 || e->lifetime_p50 >= 0)
+			fprintf(m, "life %.6f %.6f %s\n", e->close_wait_p90, e->lifetime_p50, e->tenant);
 	}
 	fclose(m);
 	uLong crc = crc32(0L, (const Bytef *)buf, (uInt)len);
@@ -254,6 +282,19 @@ int tt_baseline_load(tt_baseline *b, const char *path, char *err, size_t errlen)
 				goto damaged;
 			memcpy(dst->mean, e.mean, sizeof(e.mean));
 			memcpy(dst->peak, e.peak, sizeof(e.peak));
+		} else if (!strncmp(line, "life ", 5)) {
+			double cw, life;
+			int used = 0;
+			if (sscanf(line, "life %lf %lf %n", &cw, &life, &used) != 2 || !used || !isfinite(cw) ||
+			    !isfinite(life) || cw < -1 || life < -1)
+				goto damaged;
+			char *name = line + used;
+			name[strcspn(name, "\n")] = '\0';
+			tt_baseline_entry *dst = *name ? entry(&nb, name, false) : NULL;
+			if (!dst)
+				goto damaged; /* after its tenant line */
+			dst->close_wait_p90 = cw;
+			dst->lifetime_p50 = life;
 		} else if (!strncmp(line, "end ", 4)) {
 			size_t count;
 			unsigned long want;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "tenantop/baseline.h"
+#include "tenantop/lifecycle.h"
 #include "tenantop/detect.h"
 #include "tenantop/vec.h"
 
@@ -269,6 +270,10 @@ static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 		if (leaked >= o->min_leaks && leaked > 2 * peak + o->min_leaks)
 			raise_alert(d, now, t->name, "above_baseline", TT_SEV_WARN, leak_impact,
 				    "%u leaked; its normal is %.1f (peak %.0f) in the baseline", leaked, normal, peak);
+		/* its connections' lifecycle against their usual (kernel events) */
+		tt_lifecycle_verdict lv;
+		if (tt_lifecycle_check(tt_lifecycle_tenant(m->life, t->name), be, &lv))
+			raise_alert(d, now, t->name, "lifecycle", lv.severity, lv.impact, "%s", lv.message);
 		/* cycling: above twice its normal rate */
 		double normal_rate = be->mean[TT_BL_TIME_WAIT] / TW_LIFETIME_S;
 		if (2 * normal_rate > tw_limit)

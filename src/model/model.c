@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tenantop/lifecycle.h"
 #include "tenantop/model.h"
 #include "tenantop/vec.h"
 
@@ -310,7 +311,10 @@ int tt_model_init(tt_model *m, const tt_model_opts *opts)
 		m->opts.rules = pv->own_rules;
 	}
 	pv->rctx = tt_rule_ctx_new(m->opts.rules);
-	if (!pv->rctx) {
+	m->life = tt_lifecycle_new(0);
+	if (!pv->rctx || !m->life) {
+		tt_rule_ctx_free(pv->rctx);
+		tt_lifecycle_free(m->life);
 		tt_rules_free(pv->own_rules);
 		free(pv);
 		return -1;
@@ -335,6 +339,7 @@ void tt_model_free(tt_model *m)
 		tt_rule_ctx_free(pv->rctx);
 		free(pv);
 	}
+	tt_lifecycle_free(m->life);
 	tt_snapshot_free(&m->snap);
 	free(m->socks);
 	free(m->procs);
@@ -773,7 +778,8 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 		struct tenantmem *tm = memvec_find(&pv->tenants, name_key(m->tenants[t].name));
 		m->tenants[t].hist = tm ? &tm->hist : NULL;
 	}
-	return 0;
+	/* the connections opened and closed since the last refresh */
+	return tt_lifecycle_update(m->life, m);
 }
 
 /* ---------------------------------------------------------------- lookups */

@@ -4,6 +4,7 @@
 
 #include "tenantop/jsonw.h"
 #include "tenantop/baseline.h"
+#include "tenantop/lifecycle.h"
 #include "tenantop/output.h"
 
 static void write_states(tt_jsonw *w, const tt_counts *c)
@@ -204,6 +205,59 @@ static void write_proc(tt_jsonw *w, const tt_model *m, const tt_mproc *mp, const
 	tt_jw_obj_end(w);
 }
 
+static void opt_seconds(tt_jsonw *w, const char *key, double v)
+{
+	tt_jw_key(w, key);
+	if (v < 0)
+		tt_jw_null(w);
+	else
+		tt_jw_double(w, v, 4);
+}
+
+/* "lifecycle": the tenant's connections from kernel events; null when the
+ * source has none (source_note says why) */
+static void write_lifecycle(tt_jsonw *w, const tt_model *m, const tt_mtenant *t)
+{
+	tt_jw_key(w, "lifecycle");
+	if (!tt_lifecycle_on(m->life)) {
+		tt_jw_null(w);
+		return;
+	}
+	static const tt_lifecycle_figs none = {.lifetime_p50 = -1, .lifetime_p90 = -1, .lifetime_p99 = -1,
+					       .close_wait_p50 = -1, .close_wait_p90 = -1, .close_wait_max = -1};
+	const tt_lifecycle_figs *f = tt_lifecycle_tenant(m->life, t->name);
+	if (!f)
+		f = &none;
+	tt_jw_obj_begin(w);
+	tt_jw_key(w, "opened_per_s");
+	tt_jw_double(w, f->opened_per_s, 2);
+	tt_jw_key(w, "closed_per_s");
+	tt_jw_double(w, f->closed_per_s, 2);
+	tt_jw_key(w, "lifetime_s");
+	tt_jw_obj_begin(w);
+	opt_seconds(w, "p50", f->lifetime_p50);
+	opt_seconds(w, "p90", f->lifetime_p90);
+	opt_seconds(w, "p99", f->lifetime_p99);
+	tt_jw_obj_end(w);
+	tt_jw_key(w, "close_wait_s");
+	tt_jw_obj_begin(w);
+	opt_seconds(w, "p50", f->close_wait_p50);
+	opt_seconds(w, "p90", f->close_wait_p90);
+	opt_seconds(w, "max", f->close_wait_max);
+	tt_jw_obj_end(w);
+	tt_jw_key(w, "time_wait_per_s");
+	tt_jw_double(w, f->time_wait_per_s, 2);
+	tt_jw_key(w, "events_dropped");
+	tt_jw_uint(w, tt_lifecycle_dropped_now(m->life));
+	tt_jw_key(w, "opened_total");
+	tt_jw_uint(w, f->opened);
+	tt_jw_key(w, "closed_total");
+	tt_jw_uint(w, f->closed);
+	tt_jw_key(w, "time_wait_total");
+	tt_jw_uint(w, f->time_wait);
+	tt_jw_obj_end(w);
+}
+
 static void write_tenant(tt_jsonw *w, const tt_model *m, const tt_mtenant *t, const tt_output_opts *o)
 {
 	const tt_baseline *base = o ? o->baseline : NULL;
@@ -246,6 +300,7 @@ static void write_tenant(tt_jsonw *w, const tt_model *m, const tt_mtenant *t, co
 		tt_jw_double(w, be->mean[TT_BL_TIME_WAIT], 2);
 		tt_jw_obj_end(w);
 	}
+	write_lifecycle(w, m, t);
 	tt_jw_key(w, "processes");
 	tt_jw_arr_begin(w);
 	for (uint32_t i = 0; i < t->nprocs; i++)

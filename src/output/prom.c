@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tenantop/lifecycle.h"
 #include "tenantop/output.h"
 #include "tenantop/u64set.h"
 
@@ -98,6 +99,59 @@ static void write_db(FILE *f, const tt_db_results *r)
 	}
 }
 
+/* The connection lifecycle from kernel events (absent without them): the
+ * tenants that keep their own label, cumulative since the events began. */
+static void write_lifecycle(FILE *f, const tt_model *m, size_t shown)
+{
+	if (!tt_lifecycle_on(m->life))
+		return;
+	static const struct {
+		const char *name, *type, *help;
+	} metrics[] = {
+		{"tenantop_connections_opened_total", "counter", "Connections to or from the watched ports opened (kernel events), per tenant."},
+		{"tenantop_connections_closed_total", "counter", "Connections to or from the watched ports closed (kernel events), per tenant."},
+		{"tenantop_time_wait_created_total", "counter", "Connections closed into TIME_WAIT (kernel events), per tenant."},
+		{"tenantop_connection_lifetime_seconds", "histogram", "How long each closed connection lived, from its opening to its application's close."},
+		{"tenantop_close_wait_seconds", "histogram", "Time a closed connection spent in CLOSE_WAIT before its application closed it."},
+	};
+	for (size_t k = 0; k < sizeof(metrics) / sizeof(metrics[0]); k++) {
+		help(f, metrics[k].name, metrics[k].type, metrics[k].help);
+		for (size_t i = 0; i < shown; i++) {
+			const tt_lifecycle_figs *lf = tt_lifecycle_tenant(m->life, m->tenants[i].name);
+			if (!lf)
+				continue;
+			if (k < 3) {
+				fprintf(f, "%s{tenant=", metrics[k].name);
+				label(f, m->tenants[i].name);
+				fprintf(f, "} %llu\n", (unsigned long long)(k == 0 ? lf->opened : k == 1 ? lf->closed : lf->time_wait));
+				continue;
+			}
+			/* every fourth bucket bound: 1 ms, 4 ms, 16 ms ... 1048.576 s */
+			const tt_lc_cum *c = k == 3 ? &lf->lifetime : &lf->close_wait;
+			uint64_t below = 0;
+			for (int b = 0; b < TT_LC_BUCKETS; b++) {
+				below += c->n[b];
+				if (b % 4 || b > 40)
+					continue;
+				fprintf(f, "%s_bucket{tenant=", metrics[k].name);
+				label(f, m->tenants[i].name);
+				fprintf(f, ",le=\"%g\"} %llu\n", tt_lc_bucket_upper(b), (unsigned long long)below);
+			}
+			fprintf(f, "%s_bucket{tenant=", metrics[k].name);
+			label(f, m->tenants[i].name);
+			fprintf(f, ",le=\"+Inf\"} %llu\n", (unsigned long long)c->count);
+			fprintf(f, "%s_sum{tenant=", metrics[k].name);
+			label(f, m->tenants[i].name);
+			fprintf(f, "} %.6f\n", c->sum);
+			fprintf(f, "%s_count{tenant=", metrics[k].name);
+			label(f, m->tenants[i].name);
+			fprintf(f, "} %llu\n", (unsigned long long)c->count);
+		}
+	}
+	help(f, "tenantop_events_dropped_total", "counter", "Kernel events lost because the ring buffer was full.");
+	fprintf(f, "tenantop_events_dropped_total %llu\n", (unsigned long long)tt_lifecycle_dropped_total(m->life));
+}
+
 int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
 {
 	unsigned max = o && o->max_tenants ? o->max_tenants : 0;
@@ -166,6 +220,8 @@ int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, con
 		label(f, m->tenants[i].name);
 		fprintf(f, "} %.3f\n", m->tenants[i].leak_slope);
 	}
+
+	write_lifecycle(f, m, shown);
 
 	help(f, "tenantop_alert", "gauge", "Active alerts (1) by tenant, kind and severity.");
 	help(f, "tenantop_pool_exhaustion_seconds", "gauge", "Forecast seconds until a configured connection limit fills.");

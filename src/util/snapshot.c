@@ -22,7 +22,7 @@ void tt_snapshot_init(tt_snapshot *s)
 
 void tt_snapshot_clear(tt_snapshot *s)
 {
-	s->nsocks = s->nprocs = s->nowners = s->nwatched = 0;
+	s->nsocks = s->nprocs = s->nowners = s->nwatched = s->nevents = 0;
 	s->strs_len = 0;
 	s->time = s->mono = 0;
 	s->dbuser = NULL;
@@ -36,6 +36,7 @@ void tt_snapshot_free(tt_snapshot *s)
 	free(s->procs);
 	free(s->owners);
 	free(s->watched);
+	free(s->events);
 	free(s->strs);
 	tt_snapshot_init(s);
 }
@@ -44,6 +45,11 @@ void tt_snapshot_free(tt_snapshot *s)
 tt_watch *tt_snapshot_add_watch(tt_snapshot *s)
 {
 	return tt_vec_push((void **)&s->watched, &s->nwatched, &s->watched_cap, sizeof(tt_watch));
+}
+
+tt_conn_event *tt_snapshot_add_event(tt_snapshot *s)
+{
+	return tt_vec_push((void **)&s->events, &s->nevents, &s->events_cap, sizeof(tt_conn_event));
 }
 
 tt_sock *tt_snapshot_add_sock(tt_snapshot *s)

@@ -68,11 +68,33 @@ kill $UNIXP 2>/dev/null
 run live-default-ports
 run live-all-ports --all-ports
 run live-proc-source --all-ports --source proc
+# kernel events (root, a BPF build): a lifecycle object per tenant, from
+# connections that open and close while it runs
+if [ "$(id -u)" = 0 ] && "$B/tenantop" --version | grep -q "eBPF events built in"; then
+	LP=$(free_ports 1) || exit 1
+	python3 -c '
+import socket, sys, threading, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+def serve():
+    while True:
+        c, _ = s.accept(); c.close()
+threading.Thread(target=serve, daemon=True).start()
+for _ in range(300):
+    socket.create_connection(("127.0.0.1", int(sys.argv[1]))).close()
+    time.sleep(0.02)' $LP &
+	UNIXP=$!
+	run live-bpf --ports $LP --source bpf -n 3 -d 1
+	kill $UNIXP 2>/dev/null
+	bpfscen="$T/live-bpf.json"
+else
+	bpfscen=""
+fi
 python3 tests/integration/validate_json.py contrib/tenantop.schema.json $scen || fails=$((fails + 1))
 # the scenarios did cover what the schema describes
-python3 - "$T/simulator.json" "$T/simulator-baseline.json" "$T/unix-sockets.json" <<'X' || fails=$((fails + 1))
+python3 - "$T/simulator.json" "$T/simulator-baseline.json" "$T/unix-sockets.json" "$T/live-proc-source.json" $bpfscen <<'X' || fails=$((fails + 1))
 import json, sys
-docs = [json.loads(l) for f in sys.argv[1:] for l in open(f) if l.strip()]
+docs = [json.loads(l) for f in sys.argv[1:4] for l in open(f) if l.strip()]
 socks = [s for d in docs for t in d["tenants"] for p in t["processes"] for s in p["sockets"]]
 seen = {"tcp6": any(s["family"] == "tcp6" for s in socks),
         "held": any(s.get("held") for s in socks),
@@ -82,7 +104,13 @@ seen = {"tcp6": any(s["family"] == "tcp6" for s in socks),
         "pools": any(d.get("pools") for d in docs),
         "watched": any(d.get("watched") for d in docs),
         "unix": any(s["family"] == "unix" for s in socks),
-        "a dead unix connection": any(s["family"] == "unix" and s["state"] == "CLOSE_WAIT" for s in socks)}
+        "a dead unix connection": any(s["family"] == "unix" and s["state"] == "CLOSE_WAIT" for s in socks),
+        "lifecycle null": any("lifecycle" in t and t["lifecycle"] is None
+                              for l in open(sys.argv[4]) if l.strip() for t in json.loads(l)["tenants"])}
+if len(sys.argv) > 5:
+    bd = [json.loads(l) for l in open(sys.argv[5]) if l.strip()]
+    seen["lifecycle with a lifetime"] = any((t.get("lifecycle") or {}).get("lifetime_s", {}).get("p50") is not None
+                                            for d in bd for t in d["tenants"])
 missing = [k for k, v in seen.items() if not v]
 print("  ok   covered: " + ", ".join(seen) if not missing else "  FAIL not covered: " + ", ".join(missing))
 sys.exit(1 if missing else 0)

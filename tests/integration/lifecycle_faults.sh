@@ -1,0 +1,124 @@
+#!/bin/sh
+# Lifecycle events when things go wrong:
+#   - BPF unavailable: not root (setpriv), and a build without BPF (BPF=0,
+#     built here in a temporary folder): --source bpf says why and exits 1;
+#     auto falls back to netlink with the reason in source_note, lifecycle null;
+#   - a full ring buffer (TENANTOP_RINGBUF_BYTES=4096, about 56 records, and a
+#     burst of 150 connections = 600 records): the refresh that read the burst
+#     counts the lost events in events_dropped; the next connections (5, well
+#     within the ring) are all counted again and nothing more is dropped.
+set -u
+B=${BUILD:-build}
+[ "$(id -u)" = 0 ] || { echo "needs root (BPF, users)"; exit 77; }
+[ -x /usr/bin/python3 ] || { echo "/usr/bin/python3 is missing"; exit 77; }
+command -v setpriv >/dev/null 2>&1 || { echo "setpriv is missing"; exit 77; }
+"$B/tenantop" --version | grep -q "eBPF events built in" || { echo "built without eBPF"; exit 77; }
+T=$(mktemp -d /tmp/tt-lifef.XXXXXX)
+chmod 1777 "$T"
+. tests/integration/lib.sh
+P=$(free_ports 1) || exit 1
+PIDS=
+cleanup() { kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$T"; }
+trap cleanup EXIT INT TERM
+fails=0
+check() { if [ "$1" = 0 ]; then echo "  ok   $2"; else echo "  FAIL $2"; fails=$((fails+1)); fi; }
+TT=$(readlink -f "$B/tenantop")
+
+# not root
+setpriv --reuid=65534 --regid=65534 --clear-groups "$TT" --batch --source bpf --ports $P >"$T/nr.out" 2>"$T/nr.err"
+rc=$?
+[ $rc = 1 ] && grep -q -- "--source bpf: needs root" "$T/nr.err"
+check $? "not root, --source bpf: exit status $rc, says: $(head -c 160 "$T/nr.err")"
+setpriv --reuid=65534 --regid=65534 --clear-groups "$TT" --batch --format json --ports $P >"$T/nr.json" 2>"$T/nr2.err"
+/usr/bin/python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+ok = d["source"] == "netlink" and "BPF" in d.get("source_note", "") and all(t["lifecycle"] is None for t in d["tenants"])
+print(d["source"], d.get("source_note")); sys.exit(0 if ok else 1)' "$T/nr.json" > "$T/nr.why"
+check $? "not root, --source auto: netlink, lifecycle null, source_note: $(cat "$T/nr.why")"
+
+# a build without BPF: the same sources, BPF=0, in a folder of its own
+if make -s BUILD="$T/nobpf" BPF=0 "$T/nobpf/tenantop" >"$T/build.log" 2>&1; then
+	"$T/nobpf/tenantop" --version | grep -q "built without eBPF events"
+	check $? "BPF=0 build: --version says $("$T/nobpf/tenantop" --version | grep -o 'built without eBPF events\|eBPF events built in')"
+	"$T/nobpf/tenantop" --batch --source bpf --ports $P >/dev/null 2>"$T/nb.err"
+	rc=$?
+	[ $rc = 1 ] && grep -q "built without BPF" "$T/nb.err"
+	check $? "BPF=0 build, --source bpf: exit status $rc, says: $(head -c 160 "$T/nb.err")"
+else
+	tail -5 "$T/build.log"
+	check 1 "a BPF=0 build"
+fi
+
+# a full ring buffer
+/usr/bin/python3 - $P <<'PY' &
+import socket, sys, threading
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(512)
+def serve(c):
+    while c.recv(64):
+        pass
+    c.close()
+while True:
+    c, _ = s.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+PY
+PIDS="$PIDS $!"
+i=0; while ! ss -tlnH "sport = :$P" | grep -q LISTEN; do i=$((i+1)); [ $i -gt 100 ] && exit 1; sleep 0.1; done
+cat > "$T/cycle.py" <<'PY'
+import socket, sys
+port, n = int(sys.argv[1]), int(sys.argv[2])
+for _ in range(n):
+    c = socket.create_connection(("127.0.0.1", port))
+    c.close()
+PY
+TENANTOP_RINGBUF_BYTES=4096 "$B/tenantop" --batch --format json --iterations 600 --delay 1 --source bpf --ports $P \
+	> "$T/out.jsonl" 2>"$T/err" &
+TTPID=$!
+PIDS="$PIDS $TTPID"
+lines() { _l=$(grep -c . "$T/out.jsonl" 2>/dev/null); echo ${_l:-0}; }
+wait_lines() {
+	_i=0; while [ "$(lines)" -lt "$1" ]; do
+		_i=$((_i+1)); kill -0 $TTPID 2>/dev/null && [ $_i -lt 600 ] || { echo "FAIL tenantop stopped:"; cat "$T/err"; exit 1; }
+		sleep 0.1
+	done
+}
+# the server has closed its ends too: every event of a batch is in the ring
+closed() {
+	_i=0; while [ -n "$(ss -tanH state close-wait state last-ack "( sport = :$P )")" ]; do
+		_i=$((_i+1)); [ $_i -lt 600 ] || { echo "FAIL the server did not close"; exit 1; }
+		sleep 0.1
+	done
+}
+wait_lines 1
+/usr/bin/python3 "$T/cycle.py" $P 150
+closed
+n1=$(lines)
+wait_lines $((n1 + 2))   # a refresh that began after the burst
+/usr/bin/python3 "$T/cycle.py" $P 5
+closed
+n2=$(lines)
+wait_lines $((n2 + 2))
+kill $TTPID
+/usr/bin/python3 - "$T/out.jsonl" $n1 $n2 <<'PY'
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+n1, n2 = int(sys.argv[2]), int(sys.argv[3])
+fails = 0
+def check(ok, what):
+    global fails
+    print("  %s %s" % ("ok  " if ok else "FAIL", what)); fails += not ok
+def lc(doc):
+    return {t["name"]: t["lifecycle"] for t in doc["tenants"]}.get("root") or {}
+drops = [lc(d).get("events_dropped", 0) for d in docs]
+burst = sum(drops[: n1 + 2])
+check(burst > 0, "the burst of 150 connections (600 records) into a 4 KiB ring: %d events dropped, shown in events_dropped" % burst)
+check(sum(drops[n1 + 2:]) == 0, "no drop in the refreshes after it: %s" % drops[n1 + 2:])
+before, after = lc(docs[n1 + 1]).get("opened_total"), lc(docs[n2 + 1]).get("opened_total")
+# the 5 connections' two ends, both root's: 10 openings
+check(before is not None and after == before + 10,
+      "the next 5 connections are all counted again: opened_total %s -> %s" % (before, after))
+sys.exit(1 if fails else 0)
+PY
+[ $? = 0 ] || fails=$((fails+1))
+[ $fails = 0 ]
