@@ -89,7 +89,7 @@ static void refresh(struct world *w, double t)
 static const tt_alert *alert(const struct world *w, const char *tenant, const char *kind)
 {
 	for (size_t i = 0; i < w->alerts.n; i++)
-		if (!strcmp(w->alerts.v[i].tenant, tenant) && !strcmp(w->alerts.v[i].kind, kind))
+		if (!strcmp(w->alerts.v[i].tenant, tenant) && !strcmp(tt_alert_kind_name(w->alerts.v[i].kind), kind))
 			return &w->alerts.v[i];
 	return NULL;
 }
@@ -306,7 +306,7 @@ static void test_pool_flat_after_growth_is_steady(void **state)
 	snprintf(msg, sizeof(msg), "%s", p ? p->message : "");
 	assert_non_null(strstr(msg, "40 of 56"));
 	assert_true(p && p->impact < 0);
-	assert_string_not_equal(w.alerts.v[0].kind, "pool");
+	assert_string_not_equal(tt_alert_kind_name(w.alerts.v[0].kind), "pool");
 	world_free(&w);
 }
 
@@ -364,7 +364,7 @@ static void test_worst_first(void **state)
 	}
 	assert_true(w.alerts.n >= 3);
 	assert_int_equal(w.alerts.v[0].severity, TT_SEV_CRIT);
-	assert_string_equal(w.alerts.v[0].kind, "pool"); /* 52 of 60, +48/min */
+	assert_string_equal(tt_alert_kind_name(w.alerts.v[0].kind), "pool"); /* 52 of 60, +48/min */
 	assert_true(w.alerts.v[0].eta_s > 0 && w.alerts.v[0].eta_s < 60);
 	assert_string_equal(w.alerts.v[1].tenant, "alice");
 	/* carol's older, smaller leak comes after alice's */
@@ -376,6 +376,63 @@ static void test_worst_first(void **state)
 			ic = i;
 	}
 	assert_true(ia > 0 && ic > ia);
+	/* the verdicts: each tenant's worst severity, worked out once */
+	long ta = tt_model_find_tenant(&w.m, "alice"), tc = tt_model_find_tenant(&w.m, "carol");
+	assert_true(ta >= 0 && tc >= 0);
+	assert_int_equal(tt_alerts_verdict(&w.alerts, (uint32_t)ta)->severity, w.alerts.v[ia].severity);
+	assert_int_equal(tt_alerts_verdict(&w.alerts, (uint32_t)tc)->severity, w.alerts.v[ic].severity);
+	/* the pool alert is every tenant's limit ("*"): no tenant has its own */
+	assert_null(tt_alerts_tenant_pool(&w.alerts, (uint32_t)ta));
+	assert_false(w.alerts.tenant_pools);
+	assert_int_equal(tt_alerts_verdict(&w.alerts, 9999)->severity, -1);
+	world_free(&w);
+}
+
+/* Every kind has a distinct name and a meaning; unknown kinds are said so. */
+static void test_alert_kinds(void **state)
+{
+	(void)state;
+	size_t n;
+	const tt_alert_kind_info *k = tt_alert_kinds(&n);
+	assert_int_equal(n, TT_AK_COUNT);
+	for (size_t i = 0; i < n; i++) {
+		assert_non_null(k[i].name);
+		assert_true(k[i].meaning && strlen(k[i].meaning) > 10);
+		assert_string_equal(tt_alert_kind_name((int)i), k[i].name);
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(k[i].name, k[j].name);
+	}
+	assert_string_equal(tt_alert_kind_name(TT_AK_POOL_WAITING), "pool_waiting");
+	assert_string_equal(tt_alert_kind_name(-1), "unknown");
+	assert_string_equal(tt_alert_kind_name(TT_AK_COUNT), "unknown");
+}
+
+/* A tenant's own limit: its pool alert is found through its verdict. */
+static void test_tenant_pool_verdict(void **state)
+{
+	(void)state;
+	tt_detect_opts o;
+	tt_detect_opts_default(&o);
+	char err[128];
+	assert_int_equal(tt_detect_opts_set(&o, "limit", "alice:3306=12", err, sizeof(err)), 0);
+	struct world w;
+	world_init(&w, &o);
+	for (int step = 0; step < 6; step++) {
+		uint32_t a = proc(&w, 100, 1001, "alice");
+		proc(&w, 200, 1002, "bob");
+		for (int i = 0; i < 6 + step; i++)
+			sock(&w, 1000 + (uint64_t)i, TT_ST_ESTABLISHED, (uint16_t)(40000 + i), 3306, a);
+		refresh(&w, T0 + step * 10);
+	}
+	long ta = tt_model_find_tenant(&w.m, "alice");
+	assert_true(ta >= 0);
+	const tt_alert *p = tt_alerts_tenant_pool(&w.alerts, (uint32_t)ta);
+	assert_non_null(p);
+	assert_int_equal(p->kind, TT_AK_POOL);
+	assert_string_equal(p->tenant, "alice");
+	assert_true(w.alerts.tenant_pools);
+	assert_int_equal(tt_alerts_verdict(&w.alerts, (uint32_t)ta)->severity, p->severity);
+	assert_int_equal(tt_alerts_verdict(&w.alerts, TT_ALERTS_UNATTRIBUTED)->severity, -1);
 	world_free(&w);
 }
 
@@ -404,7 +461,8 @@ int main(void)
 		cmocka_unit_test(test_time_wait_cycling),        cmocka_unit_test(test_idle_while_others_busy),
 		cmocka_unit_test(test_pool_eta),                 cmocka_unit_test(test_options),
 		cmocka_unit_test(test_pool_flat_after_growth_is_steady), cmocka_unit_test(test_pool_over_limit),
-		cmocka_unit_test(test_worst_first),
+		cmocka_unit_test(test_worst_first),              cmocka_unit_test(test_alert_kinds),
+		cmocka_unit_test(test_tenant_pool_verdict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

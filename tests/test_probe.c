@@ -550,7 +550,7 @@ static void test_limits(void **state)
 	assert_int_equal(tt_detect_run(det, &m, &al), 0);
 	int pools = 0;
 	for (size_t i = 0; i < al.n; i++)
-		if (!strcmp(al.v[i].kind, "pool") && (!strcmp(al.v[i].tenant, "alice") || !strcmp(al.v[i].tenant, "*")))
+		if (al.v[i].kind == TT_AK_POOL && (!strcmp(al.v[i].tenant, "alice") || !strcmp(al.v[i].tenant, "*")))
 			pools++;
 	assert_int_equal(pools, 2);
 

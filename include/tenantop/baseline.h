@@ -47,6 +47,9 @@ bool tt_baseline_observe(tt_baseline *b, const tt_model *m);
 /* Stop learning now; keeps what was learned.  False when nothing was. */
 bool tt_baseline_finish(tt_baseline *b, double now);
 const tt_baseline_entry *tt_baseline_find(const tt_baseline *b, const char *tenant);
+/* A tenant's normal leaked level (CLOSE_WAIT + CLOSE): its mean and its peak. */
+double tt_baseline_normal_leaked(const tt_baseline_entry *e);
+double tt_baseline_peak_leaked(const tt_baseline_entry *e);
 bool tt_baseline_ready(const tt_baseline *b);
 
 /* The default file: $XDG_STATE_HOME/tenantop/baseline, else

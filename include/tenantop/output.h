@@ -35,7 +35,5 @@ int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, con
  * and its length, or NULL when out of memory. */
 char *tt_prometheus_text(const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o, size_t *len);
 int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o);
-/* "42s", "6m12s", "3h05m", "2d04h"; "-" for negative. Returns buf. */
-char *tt_fmt_age(double seconds, char *buf, size_t len);
 
 #endif

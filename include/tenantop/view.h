@@ -128,9 +128,5 @@ size_t tt_view_tag_leaking(tt_view *v);
 /* The rows an action applies to: the tagged ones, else the cursor row.
  * Fills out (model indices) up to max; returns how many. */
 size_t tt_view_targets(const tt_view *v, uint32_t *out, size_t max);
-/* The tenant's pool alert (its own connection limit), the worst one; NULL none. */
-const tt_alert *tt_view_tenant_pool(const tt_view *v, const char *tenant);
-/* Worst alert severity for a tenant name, -1 none. */
-int tt_view_tenant_severity(const tt_view *v, const char *tenant);
 
 #endif

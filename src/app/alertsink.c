@@ -121,7 +121,7 @@ int tt_hook_check(const char *cmd, char *err, size_t errlen)
 static const tt_alert *find(const tt_alerts *a, const tt_alert *x)
 {
 	for (size_t i = 0; i < a->n; i++)
-		if (!strcmp(a->v[i].tenant, x->tenant) && !strcmp(a->v[i].kind, x->kind))
+		if (!strcmp(a->v[i].tenant, x->tenant) && a->v[i].kind == x->kind)
 			return &a->v[i];
 	return NULL;
 }
@@ -204,7 +204,7 @@ static void run_hook(struct tt_alert_sink *s, const char *event, const tt_alert 
 		/* the alert travels in the environment only */
 		setenv("TENANTOP_EVENT", event, 1);
 		setenv("TENANTOP_TENANT", a->tenant, 1);
-		setenv("TENANTOP_KIND", a->kind, 1);
+		setenv("TENANTOP_KIND", tt_alert_kind_name(a->kind), 1);
 		setenv("TENANTOP_SEVERITY", tt_severity_name(a->severity), 1);
 		setenv("TENANTOP_MESSAGE", a->message, 1);
 		setenv("TENANTOP_ETA_S", a->eta_s >= 0 ? eta : "", 1);
@@ -282,7 +282,7 @@ static void emit(struct tt_alert_sink *s, const char *event, const tt_alert *a, 
 		tt_jw_key(&w, "tenant");
 		tt_jw_str(&w, a->tenant);
 		tt_jw_key(&w, "kind");
-		tt_jw_str(&w, a->kind);
+		tt_jw_str(&w, tt_alert_kind_name(a->kind));
 		tt_jw_key(&w, "severity");
 		tt_jw_str(&w, tt_severity_name(a->severity));
 		tt_jw_key(&w, "first_seen");
@@ -300,7 +300,7 @@ static void emit(struct tt_alert_sink *s, const char *event, const tt_alert *a, 
 			  : a->severity == TT_SEV_CRIT ? LOG_CRIT
 			  : a->severity == TT_SEV_WARN ? LOG_WARNING
 						       : LOG_INFO;
-		syslog(pri, "%s %s %s %s: %s", event, tt_severity_name(a->severity), a->tenant, a->kind, a->message);
+		syslog(pri, "%s %s %s %s: %s", event, tt_severity_name(a->severity), a->tenant, tt_alert_kind_name(a->kind), a->message);
 	}
 	if (s->o.on_alert)
 		run_hook(s, event, a);

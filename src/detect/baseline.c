@@ -139,6 +139,16 @@ bool tt_baseline_observe(tt_baseline *b, const tt_model *m)
 	return tt_baseline_finish(b, m->time);
 }
 
+double tt_baseline_normal_leaked(const tt_baseline_entry *e)
+{
+	return e->mean[TT_BL_CLOSE_WAIT] + e->mean[TT_BL_CLOSE];
+}
+
+double tt_baseline_peak_leaked(const tt_baseline_entry *e)
+{
+	return e->peak[TT_BL_CLOSE_WAIT] + e->peak[TT_BL_CLOSE];
+}
+
 const tt_baseline_entry *tt_baseline_find(const tt_baseline *b, const char *tenant)
 {
 	if (!tt_baseline_ready(b))

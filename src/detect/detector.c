@@ -27,7 +27,7 @@
 
 struct active {
 	char tenant[TT_NAME_MAX];
-	char kind[32];
+	int kind;
 	double first_seen;
 	double last_true;
 	bool seen_now;
@@ -92,22 +92,22 @@ void tt_detector_free(tt_detector *d)
 	free(d);
 }
 
-static struct active *active_get(tt_detector *d, const char *tenant, const char *kind, double now)
+static struct active *active_get(tt_detector *d, const char *tenant, int kind, double now)
 {
 	for (size_t i = 0; i < d->nact; i++)
-		if (!strcmp(d->act[i].tenant, tenant) && !strcmp(d->act[i].kind, kind))
+		if (d->act[i].kind == kind && !strcmp(d->act[i].tenant, tenant))
 			return &d->act[i];
 	struct active *a = TT_VEC_PUSH(d->act, d->nact, d->capact);
 	if (!a)
 		return NULL;
 	snprintf(a->tenant, sizeof(a->tenant), "%s", tenant);
-	snprintf(a->kind, sizeof(a->kind), "%s", kind);
+	a->kind = kind;
 	a->first_seen = now;
 	return a;
 }
 
 __attribute__((format(printf, 7, 8))) static void raise_alert(tt_detector *d, double now, const char *tenant,
-							     const char *kind, int sev, double impact,
+							     int kind, int sev, double impact,
 							     const char *fmt, ...)
 {
 	struct active *a = active_get(d, tenant, kind, now);
@@ -122,7 +122,7 @@ __attribute__((format(printf, 7, 8))) static void raise_alert(tt_detector *d, do
 	tt_alert *x = &a->last;
 	memset(x, 0, sizeof(*x));
 	snprintf(x->tenant, sizeof(x->tenant), "%s", tenant);
-	snprintf(x->kind, sizeof(x->kind), "%s", kind);
+	x->kind = kind;
 	x->severity = sev;
 	x->first_seen = a->first_seen;
 	x->eta_s = -1;
@@ -236,12 +236,12 @@ static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 		int sev = ratio >= 2 * o->leak_ratio || ratio >= 1 ? TT_SEV_CRIT : TT_SEV_WARN;
 		fmt_dur(t->oldest_leak_s, a1, sizeof(a1));
 		if (estab)
-			raise_alert(d, now, t->name, "close_wait_ratio", sev, leak_impact,
+			raise_alert(d, now, t->name, TT_AK_CLOSE_WAIT_RATIO, sev, leak_impact,
 				    "%u leaked (CLOSE_WAIT %u, CLOSE %u) = %.0f%% of %u ESTABLISHED (limit %.0f%%), oldest %s%s",
 				    leaked, c->st[TT_ST_CLOSE_WAIT], c->st[TT_ST_CLOSE], ratio * 100, estab,
 				    o->leak_ratio * 100, a1, trend);
 		else
-			raise_alert(d, now, t->name, "close_wait_ratio", sev, leak_impact,
+			raise_alert(d, now, t->name, TT_AK_CLOSE_WAIT_RATIO, sev, leak_impact,
 				    "%u leaked (CLOSE_WAIT %u, CLOSE %u) and no ESTABLISHED connection, oldest %s%s",
 				    leaked, c->st[TT_ST_CLOSE_WAIT], c->st[TT_ST_CLOSE], a1, trend);
 	}
@@ -250,14 +250,14 @@ static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 		fmt_dur(t->oldest_leak_s, a1, sizeof(a1));
 		char a2[16];
 		fmt_dur(o->leak_age_s, a2, sizeof(a2));
-		raise_alert(d, now, t->name, "leak_age", t->oldest_leak_s >= 10 * o->leak_age_s ? TT_SEV_CRIT : TT_SEV_WARN,
+		raise_alert(d, now, t->name, TT_AK_LEAK_AGE, t->oldest_leak_s >= 10 * o->leak_age_s ? TT_SEV_CRIT : TT_SEV_WARN,
 			    leak_impact,
 			    "oldest leaked socket held for %s (threshold %s); %u leaked", a1, a2, leaked);
 	}
 	/* leak_growth */
 	if (t->hist) {
 		if (slope >= o->growth_per_min && o->growth_per_min > 0 && leaked > 0)
-			raise_alert(d, now, t->name, "leak_growth", TT_SEV_WARN, leak_impact,
+			raise_alert(d, now, t->name, TT_AK_LEAK_GROWTH, TT_SEV_WARN, leak_impact,
 				    "leaked sockets growing %.1f/min (threshold %.1f/min); now %u", slope,
 				    o->growth_per_min, leaked);
 	}
@@ -265,10 +265,9 @@ static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 	const tt_baseline_entry *be = d->base ? tt_baseline_find(d->base, t->name) : NULL;
 	double tw_limit = o->tw_storm_per_s;
 	if (be) {
-		double normal = be->mean[TT_BL_CLOSE_WAIT] + be->mean[TT_BL_CLOSE];
-		double peak = be->peak[TT_BL_CLOSE_WAIT] + be->peak[TT_BL_CLOSE];
+		double normal = tt_baseline_normal_leaked(be), peak = tt_baseline_peak_leaked(be);
 		if (leaked >= o->min_leaks && leaked > 2 * peak + o->min_leaks)
-			raise_alert(d, now, t->name, "above_baseline", TT_SEV_WARN, leak_impact,
+			raise_alert(d, now, t->name, TT_AK_ABOVE_BASELINE, TT_SEV_WARN, leak_impact,
 				    "%u leaked; its normal is %.1f (peak %.0f) in the baseline", leaked, normal, peak);
 		/* its connections' lifecycle against their usual (kernel events) */
 		tt_lifecycle_verdict lv;
@@ -282,7 +281,7 @@ static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 	/* time_wait_storm */
 	double tw_rate = c->st[TT_ST_TIME_WAIT] / TW_LIFETIME_S;
 	if (tw_limit > 0 && tw_rate >= tw_limit)
-		raise_alert(d, now, t->name, "time_wait_storm", tw_rate >= 4 * o->tw_storm_per_s ? TT_SEV_CRIT : TT_SEV_WARN,
+		raise_alert(d, now, t->name, TT_AK_TIME_WAIT_STORM, tw_rate >= 4 * o->tw_storm_per_s ? TT_SEV_CRIT : TT_SEV_WARN,
 			    tw_rate,
 			    "%u TIME_WAIT: about %.0f new connections/s (threshold %.0f/s%s); reuse connections",
 			    c->st[TT_ST_TIME_WAIT], tw_rate, tw_limit, tw_limit > o->tw_storm_per_s ? ", from the baseline" : "");
@@ -323,7 +322,7 @@ static void check_idle(tt_detector *d, const tt_model *m)
 		char a1[16], a2[16];
 		fmt_dur(oldest[t], a1, sizeof(a1));
 		fmt_dur(d->o.idle_s, a2, sizeof(a2));
-		raise_alert(d, m->time, m->tenants[t].name, "idle", TT_SEV_INFO, idle[t],
+		raise_alert(d, m->time, m->tenants[t].name, TT_AK_IDLE, TT_SEV_INFO, idle[t],
 			    "%u ESTABLISHED idle longer than %s (longest %s) while %u carry traffic: pool slots held doing nothing",
 			    idle[t], a2, a1, busy[t]);
 	}
@@ -379,25 +378,25 @@ static void check_limits(tt_detector *d, const tt_model *m)
 		d->use[li] = (tt_pool_use){.limit = l, .used = used, .per_min = sl * 60, .eta_s = eta};
 		d->nuse = li + 1;
 		if (used > l->max) {
-			raise_alert(d, m->time, who, "pool", TT_SEV_CRIT, impact,
+			raise_alert(d, m->time, who, TT_AK_POOL, TT_SEV_CRIT, impact,
 				    "%s: %u of %u connections in use (%.0f%%): over its limit", label, used, l->max,
 				    fill * 100);
 		} else if (used == l->max) {
-			raise_alert(d, m->time, who, "pool", TT_SEV_CRIT, impact,
+			raise_alert(d, m->time, who, TT_AK_POOL, TT_SEV_CRIT, impact,
 				    "%s: %u of %u connections in use: FULL", label, used, l->max);
 		} else if (fill >= 0.9) {
-			raise_alert(d, m->time, who, "pool",
+			raise_alert(d, m->time, who, TT_AK_POOL,
 				    eta >= 0 && eta < d->o.eta_horizon_s / 4 ? TT_SEV_CRIT : TT_SEV_WARN, impact,
 				    "%s: %u of %u connections in use (%.0f%%), %s", label, used, l->max, fill * 100, grow);
 		} else if (eta >= 0 && eta <= d->o.eta_horizon_s) {
-			raise_alert(d, m->time, who, "pool", eta < d->o.eta_horizon_s / 4 ? TT_SEV_CRIT : TT_SEV_WARN,
+			raise_alert(d, m->time, who, TT_AK_POOL, eta < d->o.eta_horizon_s / 4 ? TT_SEV_CRIT : TT_SEV_WARN,
 				    impact, "%s: %u of %u in use, %s", label, used, l->max, grow);
 		} else {
 			/* below the alert levels: an alert still re-arming shows the
 			 * numbers of now, not a forecast that no longer holds */
 			for (size_t i = 0; i < d->nact; i++) {
 				struct active *ra = &d->act[i];
-				if (strcmp(ra->tenant, who) || strcmp(ra->kind, "pool"))
+				if (strcmp(ra->tenant, who) || ra->kind != TT_AK_POOL)
 					continue;
 				snprintf(ra->last.message, sizeof(ra->last.message), "%s: %u of %u in use, %s", label,
 					 used, l->max, grow);
@@ -407,7 +406,7 @@ static void check_limits(tt_detector *d, const tt_model *m)
 			}
 			continue;
 		}
-		struct active *a = active_get(d, who, "pool", m->time);
+		struct active *a = active_get(d, who, TT_AK_POOL, m->time);
 		if (a) {
 			a->last.eta_s = eta;
 			a->last.fill = fill;
@@ -453,7 +452,7 @@ static void check_db_limits(tt_detector *d, const tt_model *m)
 		const char *who = l->tenant[0] ? l->tenant : "*";
 		if (l->waiting) {
 			/* customers delayed now: right after a pool that is full */
-			raise_alert(d, m->time, who, "pool_waiting", l->longest_wait_s >= 5 ? TT_SEV_CRIT : TT_SEV_WARN,
+			raise_alert(d, m->time, who, TT_AK_POOL_WAITING, l->longest_wait_s >= 5 ? TT_SEV_CRIT : TT_SEV_WARN,
 				    1e9 - 1 + l->waiting / 1e6,
 				    "%s: %u client%s waiting for a server connection now (longest %.1f s)", l->what,
 				    l->waiting, l->waiting == 1 ? "" : "s", l->longest_wait_s);
@@ -473,21 +472,21 @@ static void check_db_limits(tt_detector *d, const tt_model *m)
 		pool_forecast(h, d->o.growth_window_s, l->used, l->max, &sl, &eta, &impact, grow, sizeof(grow));
 		double fill = (double)l->used / l->max;
 		if (l->used >= l->max) {
-			raise_alert(d, m->time, who, "pool", TT_SEV_CRIT, impact,
+			raise_alert(d, m->time, who, TT_AK_POOL, TT_SEV_CRIT, impact,
 				    "%s: %u of %u connections in use (%.0f%%, the server's own limit): FULL", l->what, l->used,
 				    l->max, fill * 100);
 		} else if (fill >= 0.9) {
-			raise_alert(d, m->time, who, "pool",
+			raise_alert(d, m->time, who, TT_AK_POOL,
 				    eta >= 0 && eta < d->o.eta_horizon_s / 4 ? TT_SEV_CRIT : TT_SEV_WARN, impact,
 				    "%s: %u of %u connections in use (%.0f%%, the server's own limit), %s", l->what, l->used,
 				    l->max, fill * 100, grow);
 		} else if (eta >= 0 && eta <= d->o.eta_horizon_s) {
-			raise_alert(d, m->time, who, "pool", eta < d->o.eta_horizon_s / 4 ? TT_SEV_CRIT : TT_SEV_WARN,
+			raise_alert(d, m->time, who, TT_AK_POOL, eta < d->o.eta_horizon_s / 4 ? TT_SEV_CRIT : TT_SEV_WARN,
 				    impact, "%s: %u of %u in use (the server's own limit), %s", l->what, l->used, l->max, grow);
 		} else {
 			continue;
 		}
-		struct active *a = active_get(d, who, "pool", m->time);
+		struct active *a = active_get(d, who, TT_AK_POOL, m->time);
 		if (a) {
 			a->last.eta_s = eta;
 			a->last.fill = fill;
@@ -513,7 +512,7 @@ static int alert_cmp(const void *a, const void *b)
 	if (x->first_seen != y->first_seen)
 		return x->first_seen < y->first_seen ? -1 : 1;
 	int c = strcmp(x->tenant, y->tenant);
-	return c ? c : strcmp(x->kind, y->kind);
+	return c ? c : strcmp(tt_alert_kind_name(x->kind), tt_alert_kind_name(y->kind));
 }
 
 int tt_detect_run(tt_detector *d, const tt_model *m, tt_alerts *out)
@@ -526,7 +525,7 @@ int tt_detect_run(tt_detector *d, const tt_model *m, tt_alerts *out)
 	/* TIME_WAIT has no process: a storm often shows only here */
 	double tw_rate = m->unattributed.st[TT_ST_TIME_WAIT] / TW_LIFETIME_S;
 	if (d->o.tw_storm_per_s > 0 && tw_rate >= d->o.tw_storm_per_s)
-		raise_alert(d, m->time, "(unattributed)", "time_wait_storm",
+		raise_alert(d, m->time, "(unattributed)", TT_AK_TIME_WAIT_STORM,
 			    tw_rate >= 4 * d->o.tw_storm_per_s ? TT_SEV_CRIT : TT_SEV_WARN, tw_rate,
 			    "%u TIME_WAIT with no owner: about %.0f new connections/s (threshold %.0f/s); "
 			    "a port or remote rule can name them",
@@ -554,5 +553,5 @@ int tt_detect_run(tt_detector *d, const tt_model *m, tt_alerts *out)
 	}
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), alert_cmp);
-	return 0;
+	return tt_alerts_judge(out, m);
 }

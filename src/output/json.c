@@ -293,9 +293,9 @@ static void write_tenant(tt_jsonw *w, const tt_model *m, const tt_mtenant *t, co
 		tt_jw_key(w, "ESTABLISHED");
 		tt_jw_double(w, be->mean[TT_BL_ESTAB], 2);
 		tt_jw_key(w, "leaked");
-		tt_jw_double(w, be->mean[TT_BL_CLOSE_WAIT] + be->mean[TT_BL_CLOSE], 2);
+		tt_jw_double(w, tt_baseline_normal_leaked(be), 2);
 		tt_jw_key(w, "leaked_peak");
-		tt_jw_double(w, be->peak[TT_BL_CLOSE_WAIT] + be->peak[TT_BL_CLOSE], 0);
+		tt_jw_double(w, tt_baseline_peak_leaked(be), 0);
 		tt_jw_key(w, "TIME_WAIT");
 		tt_jw_double(w, be->mean[TT_BL_TIME_WAIT], 2);
 		tt_jw_obj_end(w);
@@ -438,7 +438,7 @@ static void write_alert(tt_jsonw *w, const tt_alert *a)
 	tt_jw_key(w, "tenant");
 	tt_jw_str(w, a->tenant);
 	tt_jw_key(w, "kind");
-	tt_jw_str(w, a->kind);
+	tt_jw_str(w, tt_alert_kind_name(a->kind));
 	tt_jw_key(w, "severity");
 	tt_jw_str(w, tt_severity_name(a->severity));
 	tt_jw_key(w, "first_seen");

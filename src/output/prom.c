@@ -236,7 +236,7 @@ int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, con
 			if (pass == 0) {
 				fputs("tenantop_alert{tenant=", f);
 				label(f, tn);
-				fprintf(f, ",kind=\"%s\",severity=\"%s\"} 1\n", a->kind, tt_severity_name(a->severity));
+				fprintf(f, ",kind=\"%s\",severity=\"%s\"} 1\n", tt_alert_kind_name(a->kind), tt_severity_name(a->severity));
 			} else if (a->eta_s >= 0) {
 				fputs("tenantop_pool_exhaustion_seconds{tenant=", f);
 				label(f, tn);

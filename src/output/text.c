@@ -4,26 +4,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "tenantop/format.h"
 #include "tenantop/output.h"
 #include "tenantop/sanitize.h"
-
-char *tt_fmt_age(double s, char *buf, size_t len)
-{
-	if (s < 0) {
-		snprintf(buf, len, "-");
-		return buf;
-	}
-	unsigned long t = (unsigned long)(s + 0.5);
-	if (t < 60)
-		snprintf(buf, len, "%lus", t);
-	else if (t < 3600)
-		snprintf(buf, len, "%lum%02lus", t / 60, t % 60);
-	else if (t < 86400)
-		snprintf(buf, len, "%luh%02lum", t / 3600, (t % 3600) / 60);
-	else
-		snprintf(buf, len, "%lud%02luh", t / 86400, (t % 86400) / 3600);
-	return buf;
-}
 
 /* Print a safe string in exactly `cols` columns (cut or padded). */
 static void put_col(FILE *f, const char *s, size_t cols)
@@ -41,17 +24,11 @@ static void row(FILE *f, size_t nw, const char *name, const char *rule, const ch
 		double oldest, double slope, bool show_trend)
 {
 	char age[32], ratio[16], trend[24];
-	double r = tt_counts_leak_share(c); /* 0-100 %, as on the dashboard */
-	if (r < 0)
-		snprintf(ratio, sizeof(ratio), "-");
-	else
-		snprintf(ratio, sizeof(ratio), "%.0f%%", r * 100);
+	tt_fmt_share(tt_counts_leak_share(c), ratio, sizeof(ratio)); /* as on the dashboard */
 	if (!show_trend)
 		snprintf(trend, sizeof(trend), "-");
-	else if (slope > 0.05 || slope < -0.05)
-		snprintf(trend, sizeof(trend), "%+.1f/min", slope);
 	else
-		snprintf(trend, sizeof(trend), "flat");
+		tt_fmt_trend(slope, TT_TREND_WORDS, trend, sizeof(trend));
 	put_col(f, name, nw);
 	fputc(' ', f);
 	put_col(f, rule, 8);
@@ -176,7 +153,7 @@ int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 		fprintf(f, "\nalerts:\n");
 		for (size_t i = 0; i < alerts->n; i++)
 			fprintf(f, "  [%s] %s %s: %s\n", tt_severity_name(alerts->v[i].severity),
-				alerts->v[i].tenant, alerts->v[i].kind, alerts->v[i].message);
+				alerts->v[i].tenant, tt_alert_kind_name(alerts->v[i].kind), alerts->v[i].message);
 	}
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;

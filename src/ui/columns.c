@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tenantop/baseline.h"
+#include "tenantop/format.h"
 #include "tenantop/output.h"
 #include "tenantop/view.h"
 
@@ -17,14 +18,20 @@ static const tt_counts *t_counts(const tt_view *v, uint32_t row)
 	return row == TT_ROW_UNATTRIBUTED ? &v->m->unattributed : &v->m->tenants[row].counts;
 }
 
+/* A tenant's tone from its verdict (model index, or TT_ALERTS_UNATTRIBUTED). */
+static int sev_tone(const tt_view *v, uint32_t tenant)
+{
+	int sev = v->alerts ? tt_alerts_verdict(v->alerts, tenant)->severity : -1;
+	return sev == TT_SEV_CRIT ? TT_TONE_CRIT : sev == TT_SEV_WARN ? TT_TONE_WARN : TT_TONE_NORMAL;
+}
+
 static int tone_leak(const tt_view *v, uint32_t row, uint32_t n)
 {
 	if (n == 0)
 		return TT_TONE_DIM;
 	if (row == TT_ROW_UNATTRIBUTED)
 		return TT_TONE_WARN;
-	int sev = tt_view_tenant_severity(v, v->m->tenants[row].name);
-	return sev == TT_SEV_CRIT ? TT_TONE_CRIT : sev == TT_SEV_WARN ? TT_TONE_WARN : TT_TONE_NORMAL;
+	return sev_tone(v, row);
 }
 
 static int num_cell(char *buf, size_t len, uint32_t n)
@@ -40,8 +47,7 @@ static int t_name(const tt_view *v, uint32_t row, char *buf, size_t len)
 		return TT_TONE_DIM;
 	}
 	snprintf(buf, len, "%s", v->m->tenants[row].name);
-	int sev = tt_view_tenant_severity(v, v->m->tenants[row].name);
-	return sev == TT_SEV_CRIT ? TT_TONE_CRIT : sev == TT_SEV_WARN ? TT_TONE_WARN : TT_TONE_NORMAL;
+	return sev_tone(v, row);
 }
 static const char *t_name_of(const tt_view *v, uint32_t row)
 {
@@ -156,12 +162,8 @@ static int t_ratio(const tt_view *v, uint32_t row, char *buf, size_t len)
 {
 	const tt_counts *c = t_counts(v, row);
 	double r = ratio_key(c);
-	if (r < 0) {
-		snprintf(buf, len, "-");
-		return TT_TONE_DIM;
-	}
-	snprintf(buf, len, "%.0f%%", r * 100);
-	return tone_leak(v, row, tt_counts_leaked(c));
+	tt_fmt_share(r, buf, len);
+	return r < 0 ? TT_TONE_DIM : tone_leak(v, row, tt_counts_leaked(c));
 }
 static int c_ratio(const tt_view *v, uint32_t a, uint32_t b)
 {
@@ -174,19 +176,9 @@ static int t_trend(const tt_view *v, uint32_t row, char *buf, size_t len)
 		snprintf(buf, len, "-");
 		return TT_TONE_DIM;
 	}
-	double s = v->m->tenants[row].leak_slope;
-	const char *up = v->ascii ? "^" : "\xe2\x86\x91", *down = v->ascii ? "v" : "\xe2\x86\x93",
-		   *flat = v->ascii ? "=" : "\xe2\x86\x92"; /* "-" is "no data" */
-	if (s >= 0.5) {
-		snprintf(buf, len, "%s%.0f/m", up, s);
-		return TT_TONE_CRIT;
-	}
-	if (s <= -0.5) {
-		snprintf(buf, len, "%s%.0f/m", down, -s);
-		return TT_TONE_OK;
-	}
-	snprintf(buf, len, "%s", flat);
-	return TT_TONE_DIM;
+	/* "-" is "no data", a flat trend an arrow right or "=" */
+	int dir = tt_fmt_trend(v->m->tenants[row].leak_slope, v->ascii ? TT_TREND_ASCII : TT_TREND_ARROWS, buf, len);
+	return dir > 0 ? TT_TONE_CRIT : dir < 0 ? TT_TONE_OK : TT_TONE_DIM;
 }
 static double t_slope(const tt_view *v, uint32_t row)
 {
@@ -204,7 +196,7 @@ static double t_eta_s(const tt_view *v, uint32_t row, const tt_alert **pa)
 	*pa = NULL;
 	if (row == TT_ROW_UNATTRIBUTED)
 		return -1;
-	*pa = tt_view_tenant_pool(v, v->m->tenants[row].name);
+	*pa = v->alerts ? tt_alerts_tenant_pool(v->alerts, row) : NULL;
 	return *pa ? (*pa)->eta_s : -1;
 }
 static int t_eta(const tt_view *v, uint32_t row, char *buf, size_t len)
@@ -246,7 +238,7 @@ static double t_dev(const tt_view *v, uint32_t row, bool *have)
 	*have = e != NULL;
 	if (!e)
 		return 0;
-	return tt_counts_leaked(t_counts(v, row)) - (e->mean[TT_BL_CLOSE_WAIT] + e->mean[TT_BL_CLOSE]);
+	return tt_counts_leaked(t_counts(v, row)) - tt_baseline_normal_leaked(e);
 }
 static int t_base(const tt_view *v, uint32_t row, char *buf, size_t len)
 {
@@ -353,8 +345,8 @@ static int p_leak_tone(const tt_view *v, uint32_t n)
 {
 	if (!n)
 		return TT_TONE_DIM;
-	int sev = tt_view_tenant_severity(v, v->tenant);
-	return sev == TT_SEV_CRIT ? TT_TONE_CRIT : sev == TT_SEV_WARN ? TT_TONE_WARN : TT_TONE_NORMAL;
+	long t = v->tenant_unattr ? -1 : tt_model_find_tenant(v->m, v->tenant);
+	return v->tenant_unattr ? sev_tone(v, TT_ALERTS_UNATTRIBUTED) : t < 0 ? TT_TONE_NORMAL : sev_tone(v, (uint32_t)t);
 }
 
 #define P_STATE(fn, ST)                                                                        \

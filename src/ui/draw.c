@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "tenantop/clock.h"
+#include "tenantop/format.h"
 #include "tenantop/output.h"
 #include "tenantop/record.h"
 #include "tenantop/sanitize.h"
@@ -456,7 +457,7 @@ static void draw_alerts(tt_ui *ui, int y)
 		snprintf(buf, sizeof(buf), " (%zu critical)", crit);
 		x += put(y, x, buf, COLS - x, attr_of(ui, P_CRIT));
 	}
-	snprintf(buf, sizeof(buf), "  %s %s: %s", a->tenant, a->kind, a->message);
+	snprintf(buf, sizeof(buf), "  %s %s: %s", a->tenant, tt_alert_kind_name(a->kind), a->message);
 	int w = (int)tt_display_width(buf);
 	if (w > COLS - x) {
 		/* cut: say so, the whole text is one key away */
@@ -513,10 +514,7 @@ static bool col_available(const tt_ui *ui, const tt_column *c)
 		for (size_t i = 0; i < ui->app->conf.detect.nlimits; i++)
 			if (ui->app->conf.detect.limits[i].tenant[0])
 				return true;
-		for (size_t i = 0; i < ui->alerts.n; i++)
-			if (!strcmp(ui->alerts.v[i].kind, "pool") && strcmp(ui->alerts.v[i].tenant, "*"))
-				return true;
-		return false;
+		return ui->alerts.tenant_pools;
 	}
 	return true;
 }
@@ -1001,18 +999,10 @@ static void draw_help(tt_ui *ui)
 	pg_line(&pg, 0, "", A_NORMAL);
 	pg_line(&pg, 0, "Alerts (worst first: severity, then a pool about to fill, then leaked and growing):",
 		attr_of(ui, P_TITLE));
-	static const char *alerts[][2] = {
-		{"close_wait_ratio", "leaked (CLOSE_WAIT+CLOSE) over ESTABLISHED above leak_ratio"},
-		{"leak_age", "a leaked socket held longer than leak_age"},
-		{"leak_growth", "leaked sockets growing faster than growth_per_min"},
-		{"time_wait_storm", "connections opened and closed too fast (TIME_WAIT)"},
-		{"idle", "ESTABLISHED with no traffic for `idle`: pool slots doing nothing"},
-		{"pool", "a configured limit near full, or forecast to fill (ETA from the last minute's growth; "
-			 "steady when it stopped growing; FULL or over its limit)"},
-		{"above_baseline", "leaked sockets well above the tenant's learned normal"},
-	};
-	for (size_t i = 0; i < sizeof(alerts) / sizeof(alerts[0]); i++)
-		pg_pair(&pg, alerts[i][0], 18, A_BOLD, alerts[i][1], A_NORMAL);
+	size_t nkinds;
+	const tt_alert_kind_info *kinds = tt_alert_kinds(&nkinds);
+	for (size_t i = 0; i < nkinds; i++)
+		pg_pair(&pg, kinds[i].name, 18, A_BOLD, kinds[i].meaning, A_NORMAL);
 	pg_line(&pg, 0, "", A_NORMAL);
 	pg_line(&pg, 0, "Tenant rules (RULE column; first match wins):", attr_of(ui, P_TITLE));
 	static const char *rules[][2] = {
@@ -1049,11 +1039,11 @@ static void draw_alert_list(tt_ui *ui)
 		strftime(first, sizeof(first), "%H:%M:%S", &tm);
 		tt_fmt_age(ui->model.time - a->first_seen, age, sizeof(age));
 		snprintf(buf, sizeof(buf), "%s  %s  %s  for %s (since %s)", tt_severity_name(a->severity), a->tenant,
-			 a->kind, age, first);
+			 tt_alert_kind_name(a->kind), age, first);
 		pg_line(&pg, 0, "", A_NORMAL);
 		pg_text(&pg, 0, buf, attr_of(ui, sev_pair(a->severity)) | A_BOLD);
 		pg_text(&pg, 2, a->message, A_NORMAL);
-		if (a->kind[0] == 'p' && a->fill >= 0) {
+		if (a->fill >= 0) { /* a pool's use of its limit */
 			if (a->fill >= 1)
 				snprintf(buf, sizeof(buf), "%.0f %% of its limit: %s", a->fill * 100, a->fill > 1 ? "over" : "full");
 			else if (a->eta_s >= 0)
@@ -1073,14 +1063,14 @@ static int alert_lines(const tt_ui *ui, const tt_alert *a, char lines[][WRAP_LIN
 	static const char *sev[] = {"info", "WARN", "CRIT"};
 	char buf[700], age[32], eta[48] = "";
 	tt_fmt_age(ui->model.time - a->first_seen, age, sizeof(age));
-	if (a->kind[0] == 'p' && a->fill >= 1) {
+	if (a->fill >= 1) {
 		snprintf(eta, sizeof(eta), "  %s", a->fill > 1 ? "OVER" : "FULL");
 	} else if (a->eta_s >= 0) {
 		char e[32];
 		snprintf(eta, sizeof(eta), "  ETA full %s", tt_fmt_age(a->eta_s, e, sizeof(e)));
 	}
 	snprintf(buf, sizeof(buf), "%s %5s  %s %s: %s%s", sev[a->severity >= 0 && a->severity <= 2 ? a->severity : 0], age,
-		 a->tenant, a->kind, a->message, eta);
+		 a->tenant, tt_alert_kind_name(a->kind), a->message, eta);
 	return wrap(buf, COLS - 2, lines, max, NULL);
 }
 

@@ -114,29 +114,6 @@ const tt_mtenant *tt_view_tenant(const tt_view *v, uint32_t row)
 	return &v->m->tenants[row];
 }
 
-const tt_alert *tt_view_tenant_pool(const tt_view *v, const char *tenant)
-{
-	const tt_alert *best = NULL;
-	for (size_t i = 0; v->alerts && i < v->alerts->n; i++) {
-		const tt_alert *a = &v->alerts->v[i];
-		/* alerts are sorted worst first: the first is the one to show */
-		if (!strcmp(a->kind, "pool") && !strcmp(a->tenant, tenant)) {
-			best = a;
-			break;
-		}
-	}
-	return best;
-}
-
-int tt_view_tenant_severity(const tt_view *v, const char *tenant)
-{
-	int sev = -1;
-	for (size_t i = 0; v->alerts && i < v->alerts->n; i++)
-		if (!strcmp(v->alerts->v[i].tenant, tenant) && v->alerts->v[i].severity > sev)
-			sev = v->alerts->v[i].severity;
-	return sev;
-}
-
 static void row_id(const tt_view *v, uint32_t row, tt_cursor_id *id)
 {
 	memset(id, 0, sizeof(*id));
