@@ -12,6 +12,7 @@
 #include "tenantop/detect.h"
 #include "tenantop/model.h"
 #include "tenantop/refresher.h"
+#include "tenantop/session.h"
 #include "tenantop/settings.h"
 #include "tenantop/u64set.h"
 #include "tenantop/view.h"
@@ -70,23 +71,15 @@ typedef struct tt_act_target {
 
 typedef struct tt_ui {
 	tt_app *app;
-	tt_model model;
-	tt_detector *det;
-	tt_alerts alerts;
+	tt_session ses;   /* model, alerts, baseline, database side, replay: the pipeline */
 	tt_refresher *ref;
-	struct tt_alert_sink *sink;
-	struct tt_exporter *exporter;
-	struct tt_recorder *recorder;
-	struct tt_replay *replay; /* --replay: records instead of the machine */
-	size_t replay_pos;        /* the record shown */
 	bool playing;
 	double next_play;         /* monotonic */
-	tt_baseline base;
-	tt_snapshot spare;
+	tt_snapshot spare; /* the refresher hands refreshes over in this one */
 	tt_view view;
 	char host[64];
 	double delay;
-	bool paused, have_data, color, ascii;
+	bool paused, color, ascii;
 	int mode;
 	char input[512];
 	size_t input_len;
@@ -121,7 +114,6 @@ typedef struct tt_ui {
 	int hscroll, hscroll_level; /* [ ]: the wide column's text shifted left by this many columns */
 	double refreshed_at; /* wall clock of the data shown */
 	double collect_ms;
-	tt_dbstate db;       /* database probes: servers, sessions paired with model.snap's sockets */
 } tt_ui;
 
 /* src/ui/draw.c */

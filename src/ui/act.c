@@ -9,7 +9,6 @@
 #include <time.h>
 
 #include "tenantop/actions.h"
-#include "tenantop/alertsink.h"
 #include "tenantop/sockdestroy.h"
 #include "tenantop/ui.h"
 
@@ -128,7 +127,7 @@ static bool refuse(tt_ui *ui)
 		tt_ui_message(ui, TT_TONE_WARN, "read-only (--read-only): actions are disabled");
 		return true;
 	}
-	if (ui->replay) {
+	if (ui->ses.replay) {
 		tt_ui_message(ui, TT_TONE_WARN, "a recording: nothing to act on");
 		return true;
 	}
@@ -141,7 +140,7 @@ static size_t tenant_targets(tt_ui *ui, uint32_t *rows, size_t max)
 {
 	size_t n = tt_view_targets(&ui->view, rows, max);
 	if (n == 1)
-		snprintf(ui->act_scope, sizeof(ui->act_scope), " of %s", ui->model.tenants[rows[0]].name);
+		snprintf(ui->act_scope, sizeof(ui->act_scope), " of %s", ui->ses.model.tenants[rows[0]].name);
 	else
 		snprintf(ui->act_scope, sizeof(ui->act_scope), " of %zu tenants", n);
 	return n;
@@ -166,7 +165,7 @@ int tt_ui_act_start(tt_ui *ui)
 	tt_view *v = &ui->view;
 	if (refuse(ui))
 		return TT_R_REDRAW;
-	const tt_model *m = &ui->model;
+	const tt_model *m = &ui->ses.model;
 	uint32_t rows[TT_ACT_MAX];
 	ui->nact = ui->nact_over = 0;
 	ui->act_scope[0] = '\0';
@@ -201,7 +200,7 @@ int tt_ui_act_close_leaks(tt_ui *ui)
 	tt_view *v = &ui->view;
 	if (refuse(ui))
 		return TT_R_REDRAW;
-	const tt_model *m = &ui->model;
+	const tt_model *m = &ui->ses.model;
 	uint32_t rows[TT_ACT_MAX];
 	ui->nact = ui->nact_over = 0;
 	ui->act_scope[0] = '\0';
@@ -256,7 +255,7 @@ static void run(tt_ui *ui)
 			ok++;
 		else if (!first_err[0])
 			snprintf(first_err, sizeof(first_err), "%.100s: %.150s", t->label, res);
-		tt_alert_sink_action(ui->sink, (double)time(NULL), action, t->tenant, t->label, rc == 0, res);
+		tt_session_log_action(&ui->ses, action, t->tenant, t->label, rc == 0, res);
 	}
 	const char *what = ui->act_kind == TT_ACT_SIGNAL ? "process" : "socket";
 	if (ui->act_kind == TT_ACT_CLOSE && ok) {

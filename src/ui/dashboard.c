@@ -17,11 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tenantop/alertsink.h"
 #include "tenantop/clock.h"
-#include "tenantop/exporter.h"
-#include "tenantop/textfile.h"
-#include "tenantop/output.h"
 #include "tenantop/record.h"
 #include "tenantop/sanitize.h"
 #include "tenantop/ui.h"
@@ -94,9 +90,28 @@ static bool want_color(const tt_app *app)
 	return has_colors();
 }
 
-static void merge(tt_ui *ui);
+/* The session's messages on the status line. */
+static void say_status(void *ctx, int level, const char *msg)
+{
+	static const int tone[] = {[TT_SAY_INFO] = TT_TONE_INFO, [TT_SAY_OK] = TT_TONE_OK, [TT_SAY_WARN] = TT_TONE_WARN,
+				   [TT_SAY_ERROR] = TT_TONE_CRIT};
+	tt_ui_message(ctx, level >= 0 && level <= TT_SAY_ERROR ? tone[level] : TT_TONE_INFO, "%s", msg);
+}
 
-/* A refresh arrived: record it, merge it, detect, rebuild the rows. */
+/* The session applied a refresh: show it. */
+static void show_refresh(tt_ui *ui)
+{
+	if (!ui->ses.have_data)
+		return;
+	ui->refreshed_at = ui->ses.model.time;
+	snprintf(ui->source, sizeof(ui->source), "%s", ui->ses.model.snap.stats.source);
+	ui->collect_ms = ui->ses.model.snap.stats.collect_ms;
+	ui->view.db = ui->ses.out.db;
+	ui->view.dbjoin = ui->ses.out.dbjoin;
+	tt_view_rebuild(&ui->view, &ui->ses.model, &ui->ses.alerts);
+}
+
+/* A refresh arrived: record it, apply it, rebuild the rows. */
 static void take_refresh(tt_ui *ui)
 {
 	char err[512];
@@ -107,97 +122,15 @@ static void take_refresh(tt_ui *ui)
 	}
 	if (rc == 0 || ui->paused)
 		return;
-	if (ui->recorder && tt_recorder_write(ui->recorder, &ui->spare, err, sizeof(err)) < 0)
-		tt_ui_message(ui, TT_TONE_CRIT, "%s", err);
-	merge(ui);
-}
-
-static void replay_apply(tt_ui *ui, size_t i)
-{
-	char err[512];
-	if (tt_replay_read(ui->replay, i, &ui->spare, err, sizeof(err)) < 0) {
-		tt_ui_message(ui, TT_TONE_CRIT, "%s", err);
-		return;
-	}
-	merge(ui);
-	ui->replay_pos = i;
+	tt_session_record(&ui->ses, &ui->spare);
+	if (tt_session_apply(&ui->ses, &ui->spare, 0, -1) == 0)
+		show_refresh(ui);
 }
 
 void tt_ui_replay_goto(tt_ui *ui, size_t target)
 {
-	size_t n = tt_replay_count(ui->replay);
-	if (!n)
-		return;
-	if (target >= n)
-		target = n - 1;
-	if (ui->have_data && target == ui->replay_pos)
-		return;
-	if (!ui->have_data || target < ui->replay_pos) {
-		/* back in time: rebuild the model from the first record */
-		tt_model_opts mo = ui->model.opts;
-		tt_model_free(&ui->model);
-		tt_model_init(&ui->model, &mo);
-		tt_detector_free(ui->det);
-		ui->det = tt_detector_new(&ui->app->conf.detect);
-		tt_detector_set_baseline(ui->det, &ui->base);
-		ui->have_data = false;
-		for (size_t i = 0; i <= target; i++)
-			replay_apply(ui, i);
-	} else {
-		for (size_t i = ui->replay_pos + 1; i <= target; i++)
-			replay_apply(ui, i);
-	}
-}
-
-static void merge(tt_ui *ui)
-{
-	/* the database side: the latest probe results, never waited for */
-	tt_dbstate_update(&ui->db, &ui->spare, &ui->app->conf.dbs, 0);
-	tt_dbstate_annotate(&ui->db, &ui->spare);
-	if (tt_model_update(&ui->model, &ui->spare) < 0) {
-		tt_ui_message(ui, TT_TONE_CRIT, "out of memory while building the model");
-		return;
-	}
-	if (tt_baseline_observe(&ui->base, &ui->model)) {
-		char path[4096], berr[600];
-		tt_app_baseline_path(ui->app, path, sizeof(path));
-		if (tt_baseline_save(&ui->base, path, berr, sizeof(berr)) < 0)
-			tt_ui_message(ui, TT_TONE_CRIT, "%s", berr);
-		else
-			tt_ui_message(ui, TT_TONE_OK, "baseline learned from %u refreshes, saved to %s", ui->base.samples, path);
-	}
-	ui->model.snap.dbuser = NULL; /* the model has read them */
-	tt_db_limit dblim[TT_DB_LIMITS_MAX];
-	tt_detector_set_db_limits(ui->det, dblim,
-				  tt_dbstate_limits(&ui->db, &ui->model, &ui->app->conf.detect, dblim, TT_DB_LIMITS_MAX));
-	tt_detect_run(ui->det, &ui->model, &ui->alerts);
-	if (ui->exporter || ui->app->textfile) {
-		tt_output_opts oo = {.self_cpu_ms = -1, .self_rss_kb = -1, .max_tenants = ui->app->max_tenants};
-		oo.pools = tt_detector_pools(ui->det, &oo.npools);
-		oo.db = ui->db.valid ? &ui->db.res : NULL;
-		oo.dbjoin = ui->db.valid ? &ui->db.join : NULL;
-		size_t len = 0;
-		char *text = tt_prometheus_text(&ui->model, &ui->alerts, &oo, &len);
-		char terr[600];
-		if (!text) {
-			tt_ui_message(ui, TT_TONE_CRIT, "out of memory while writing the metrics");
-		} else {
-			if (ui->exporter)
-				tt_exporter_publish(ui->exporter, text, len);
-			if (ui->app->textfile && tt_textfile_write(ui->app->textfile, text, len, terr, sizeof(terr)) < 0)
-				tt_ui_message(ui, TT_TONE_CRIT, "%s", terr);
-			free(text);
-		}
-	}
-	if (ui->sink)
-		tt_alert_sink_update(ui->sink, &ui->alerts, ui->model.time);
-	ui->have_data = true;
-	ui->refreshed_at = ui->model.time;
-	snprintf(ui->source, sizeof(ui->source), "%s", ui->model.snap.stats.source);
-	ui->collect_ms = ui->model.snap.stats.collect_ms;
-	ui->view.db = ui->db.valid ? &ui->db.res : NULL;
-	ui->view.dbjoin = ui->db.valid ? &ui->db.join : NULL;
-	tt_view_rebuild(&ui->view, &ui->model, &ui->alerts);
+	tt_session_seek(&ui->ses, target);
+	show_refresh(ui);
 }
 
 static int run_loop(tt_ui *ui)
@@ -212,15 +145,15 @@ static int run_loop(tt_ui *ui)
 		}
 		struct pollfd fds[2] = {{STDIN_FILENO, POLLIN, 0}, {ui->ref ? tt_refresher_fd(ui->ref) : -1, POLLIN, 0}};
 		int timeout = 1000;
-		if (ui->replay && ui->playing) {
+		if (ui->ses.replay && ui->playing) {
 			double left = ui->next_play - tt_mono_s();
 			timeout = left <= 0 ? 0 : left < 1 ? (int)(left * 1000) : 1000;
 		}
 		int r = poll(fds, 2, timeout);
-		if (ui->replay && ui->playing && tt_mono_s() >= ui->next_play) {
-			if (ui->replay_pos + 1 < tt_replay_count(ui->replay)) {
-				tt_ui_replay_goto(ui, ui->replay_pos + 1);
-				double gap = tt_replay_time(ui->replay, ui->replay_pos + 1) - tt_replay_time(ui->replay, ui->replay_pos);
+		if (ui->ses.replay && ui->playing && tt_mono_s() >= ui->next_play) {
+			if (ui->ses.replay_pos + 1 < tt_replay_count(ui->ses.replay)) {
+				tt_ui_replay_goto(ui, ui->ses.replay_pos + 1);
+				double gap = tt_replay_time(ui->ses.replay, ui->ses.replay_pos + 1) - tt_replay_time(ui->ses.replay, ui->ses.replay_pos);
 				ui->next_play = tt_mono_s() + (gap > 0 && gap < 60 ? gap : ui->delay);
 			} else {
 				ui->playing = false;
@@ -247,7 +180,7 @@ static int run_loop(tt_ui *ui)
 			if (res & TT_R_QUIT)
 				return 0;
 			if (res & TT_R_REBUILD)
-				tt_view_rebuild(&ui->view, &ui->model, &ui->alerts);
+				tt_view_rebuild(&ui->view, &ui->ses.model, &ui->ses.alerts);
 			if (res)
 				dirty = true;
 		}
@@ -297,13 +230,10 @@ int tt_dashboard_run(tt_app *app)
 			app->collect.ports = ps;
 		}
 	}
-	tt_model_opts mo = {.ports = app->collect.ports, .rules = app->conf.rules};
-	if (tt_model_init(&ui.model, &mo) < 0 || !(ui.det = tt_detector_new(&app->conf.detect))) {
-		fprintf(stderr, "tenantop: out of memory\n");
-		tt_model_free(&ui.model);
+	if (tt_session_open(&ui.ses, app, TT_SES_DASHBOARD, say_status, &ui, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tenantop: %s\n", err);
 		return 1;
 	}
-	tt_alerts_init(&ui.alerts);
 	tt_snapshot_init(&ui.spare);
 	tt_view_init(&ui.view);
 	for (int l = 0; l < TT_LV_COUNT; l++)
@@ -313,60 +243,19 @@ int tt_dashboard_run(tt_app *app)
 		}
 	tt_u64set_init(&ui.closed);
 	ui.view.closed = &ui.closed;
-	tt_baseline_init(&ui.base);
-	char bmsg[600];
-	int brc = tt_app_baseline_load(app, &ui.base, bmsg, sizeof(bmsg));
-	tt_detector_set_baseline(ui.det, &ui.base);
-	ui.view.base = &ui.base;
-	if (app->alert_log || app->syslog || app->on_alert) {
-		tt_alert_sink_opts so = {app->alert_log, app->syslog, app->on_alert, true};
-		ui.sink = tt_alert_sink_new(&so, err, sizeof(err));
-		if (!ui.sink) {
-			fprintf(stderr, "tenantop: %s\n", err);
-			tt_detector_free(ui.det);
-			tt_model_free(&ui.model);
-			return 1;
-		}
-	}
-	if (app->listen && !(ui.exporter = tt_exporter_start(app->listen, app->web_config ? &app->web : NULL, err, sizeof(err)))) {
+	ui.view.base = &ui.ses.base;
+	if (!ui.ses.replay && !(ui.ref = tt_refresher_new(&app->collect, app->delay, err, sizeof(err)))) {
 		fprintf(stderr, "tenantop: %s\n", err);
-		tt_alert_sink_free(ui.sink);
-		tt_detector_free(ui.det);
-		tt_model_free(&ui.model);
-		return 1;
-	}
-	if (app->replay_path) {
-		ui.replay = tt_replay_open(app->replay_path, err, sizeof(err));
-		if (ui.replay && !tt_replay_count(ui.replay)) {
-			snprintf(err, sizeof(err), "%s: no complete record (%s)", app->replay_path, tt_replay_note(ui.replay));
-			tt_replay_close(ui.replay);
-			ui.replay = NULL;
-		}
-	} else {
-		ui.ref = tt_refresher_new(&app->collect, app->delay, err, sizeof(err));
-		char dberr[256];
-		if (ui.ref && tt_dbstate_start(&ui.db, !app->no_db && !app->demo,
-					       app->collect.proc_root, app->delay, dberr, sizeof(dberr)) < 0)
-			tt_ui_message(&ui, TT_TONE_WARN, "%s", dberr);
-		if (ui.ref && app->record_path && !(ui.recorder = tt_app_recorder_open(app, err, sizeof(err)))) {
-			tt_refresher_free(ui.ref);
-			ui.ref = NULL;
-		}
-	}
-	if (!ui.ref && !ui.replay) {
-		fprintf(stderr, "tenantop: %s\n", err);
-		tt_alert_sink_free(ui.sink);
-		tt_detector_free(ui.det);
-		tt_model_free(&ui.model);
+		tt_session_close(&ui.ses);
 		return 1;
 	}
 	snprintf(ui.source, sizeof(ui.source), "%s", ui.ref ? tt_refresher_source(ui.ref) : "replay");
-	if (ui.replay) {
+	if (ui.ses.replay) {
 		tt_ui_replay_goto(&ui, 0);
 		tt_ui_message(&ui, strcmp(app->replay_settings, "recorded") ? TT_TONE_WARN : TT_TONE_INFO, "replay: %s",
 			      app->replay_note);
-		if (*tt_replay_note(ui.replay))
-			tt_ui_message(&ui, TT_TONE_WARN, "%s", tt_replay_note(ui.replay));
+		if (*tt_replay_note(ui.ses.replay))
+			tt_ui_message(&ui, TT_TONE_WARN, "%s", tt_replay_note(ui.ses.replay));
 	}
 
 	setlocale(LC_ALL, "");
@@ -415,25 +304,17 @@ int tt_dashboard_run(tt_app *app)
 	if (setrc < 0)
 		tt_ui_message(&ui, TT_TONE_WARN, "settings: %s", setmsg);
 
-	if (brc != 1)
-		tt_ui_message(&ui, brc < 0 ? TT_TONE_WARN : TT_TONE_INFO, "%s", bmsg);
+	if (ui.ses.baseline_rc != 1)
+		tt_ui_message(&ui, ui.ses.baseline_rc < 0 ? TT_TONE_WARN : TT_TONE_INFO, "%s", ui.ses.baseline_msg);
 	int rc = run_loop(&ui);
 
 	g_curses_on = 0;
 	endwin();
 	if (ui.ref)
 		tt_refresher_free(ui.ref);
-	tt_dbstate_free(&ui.db);
-	tt_recorder_close(ui.recorder);
-	tt_replay_close(ui.replay);
-	tt_alert_sink_free(ui.sink);
-	tt_exporter_stop(ui.exporter);
-	tt_baseline_free(&ui.base);
+	tt_session_close(&ui.ses);
 	tt_view_free(&ui.view);
 	tt_u64set_free(&ui.closed);
 	tt_snapshot_free(&ui.spare);
-	tt_alerts_free(&ui.alerts);
-	tt_detector_free(ui.det);
-	tt_model_free(&ui.model);
 	return rc;
 }

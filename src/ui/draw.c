@@ -196,7 +196,7 @@ static void sparkline(const tt_ui *ui, int series, int width, char *buf, size_t 
 	static const char *blocks[8] = {"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
 					"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"};
 	static const char ascii[] = "_.-:=+*#";
-	const tt_history *h = &ui->model.total_hist;
+	const tt_history *h = &ui->ses.model.total_hist;
 	size_t n = h->count < (size_t)width ? h->count : (size_t)width;
 	uint32_t max = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -262,7 +262,7 @@ static void draw_title(tt_ui *ui, int y, bool compact)
 	localtime_r(&now, &tm);
 	strftime(tbuf, sizeof(tbuf), "%H:%M:%S", &tm);
 	fill(y, 0, COLS, A_NORMAL);
-	const tt_scan_stats *st = &ui->model.snap.stats;
+	const tt_scan_stats *st = &ui->ses.model.snap.stats;
 	add_part(parts, &np, 3, attr_of(ui, P_TITLE), "tenantop", NULL);
 	add_part(parts, &np, 7, A_NORMAL, ui->host, NULL);
 	add_part(parts, &np, 5, A_NORMAL, tbuf, NULL);
@@ -270,13 +270,13 @@ static void draw_title(tt_ui *ui, int y, bool compact)
 	snprintf(b2, sizeof(b2), "%gs", ui->delay);
 	add_part(parts, &np, 6, A_NORMAL, buf, b2);
 	add_part(parts, &np, 8, A_NORMAL, ui->source[0] ? ui->source : "-", NULL);
-	if (ui->have_data) {
+	if (ui->ses.have_data) {
 		if (st->attribution_partial)
 			add_part(parts, &np, 0, attr_of(ui, P_WARN), "attribution PARTIAL", "PARTIAL");
 		else
 			add_part(parts, &np, 9, attr_of(ui, P_DIM), "attribution complete", NULL);
 		/* what discovery added: where database servers listen beyond the configured */
-		const tt_snapshot *sn = &ui->model.snap;
+		const tt_snapshot *sn = &ui->ses.model.snap;
 		size_t nd = 0, o = 0;
 		for (size_t i = 0; i < sn->nwatched; i++) {
 			const tt_watch *w = &sn->watched[i];
@@ -286,13 +286,13 @@ static void draw_title(tt_ui *ui, int y, bool compact)
 			if (o < sizeof(buf) - 1) {
 				char ep[64];
 				if (w->family == TT_FAM_UNIX) {
-					const char *path = tt_model_str(&ui->model, w->path), *base = strrchr(path, '/');
+					const char *path = tt_model_str(&ui->ses.model, w->path), *base = strrchr(path, '/');
 					snprintf(ep, sizeof(ep), "%s", base ? base + 1 : path);
 				} else {
 					snprintf(ep, sizeof(ep), "%u", w->port);
 				}
 				int k = snprintf(buf + o, sizeof(buf) - o, "%s%s %s", nd == 1 ? "+watch " : ", ", ep,
-						 tt_model_str(&ui->model, w->server));
+						 tt_model_str(&ui->ses.model, w->server));
 				o = k > 0 ? o + (size_t)k : o;
 			}
 		}
@@ -300,9 +300,9 @@ static void draw_title(tt_ui *ui, int y, bool compact)
 			snprintf(b2, sizeof(b2), "+%zu found", nd);
 			add_part(parts, &np, 7, attr_of(ui, P_INFO), buf, b2);
 		}
-		if (ui->model.endpoint_unknown) {
-			snprintf(buf, sizeof(buf), "%u dead, endpoint unknown", ui->model.endpoint_unknown);
-			snprintf(b2, sizeof(b2), "%u unknown", ui->model.endpoint_unknown);
+		if (ui->ses.model.endpoint_unknown) {
+			snprintf(buf, sizeof(buf), "%u dead, endpoint unknown", ui->ses.model.endpoint_unknown);
+			snprintf(b2, sizeof(b2), "%u unknown", ui->ses.model.endpoint_unknown);
 			add_part(parts, &np, 2, attr_of(ui, P_WARN), buf, b2);
 		}
 		if (st->netns_failed) {
@@ -314,27 +314,27 @@ static void draw_title(tt_ui *ui, int y, bool compact)
 			add_part(parts, &np, 8, A_NORMAL, buf, NULL);
 		}
 	}
-	if (compact && ui->alerts.n) {
+	if (compact && ui->ses.alerts.n) {
 		size_t crit = 0;
-		for (size_t i = 0; i < ui->alerts.n; i++)
-			crit += ui->alerts.v[i].severity == TT_SEV_CRIT;
-		snprintf(buf, sizeof(buf), "%zu alert%s%s", ui->alerts.n, ui->alerts.n == 1 ? "" : "s",
+		for (size_t i = 0; i < ui->ses.alerts.n; i++)
+			crit += ui->ses.alerts.v[i].severity == TT_SEV_CRIT;
+		snprintf(buf, sizeof(buf), "%zu alert%s%s", ui->ses.alerts.n, ui->ses.alerts.n == 1 ? "" : "s",
 			 crit ? " (" : "");
 		if (crit)
 			snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%zu critical)", crit);
-		snprintf(b2, sizeof(b2), "%zu alert%s", ui->alerts.n, ui->alerts.n == 1 ? "" : "s");
+		snprintf(b2, sizeof(b2), "%zu alert%s", ui->ses.alerts.n, ui->ses.alerts.n == 1 ? "" : "s");
 		add_part(parts, &np, 0, attr_of(ui, crit ? P_CRIT : P_WARN), buf, b2);
 	}
-	if (ui->replay) {
-		snprintf(buf, sizeof(buf), "REPLAY %zu/%zu%s", ui->replay_pos + 1, tt_replay_count(ui->replay),
+	if (ui->ses.replay) {
+		snprintf(buf, sizeof(buf), "REPLAY %zu/%zu%s", ui->ses.replay_pos + 1, tt_replay_count(ui->ses.replay),
 			 ui->playing ? " playing" : "");
-		snprintf(b2, sizeof(b2), "R %zu/%zu", ui->replay_pos + 1, tt_replay_count(ui->replay));
+		snprintf(b2, sizeof(b2), "R %zu/%zu", ui->ses.replay_pos + 1, tt_replay_count(ui->ses.replay));
 		add_part(parts, &np, 1, attr_of(ui, P_INFO) | A_BOLD, buf, b2);
 	}
-	if (ui->base.learning) {
-		snprintf(buf, sizeof(buf), "LEARNING %.0fs", ui->base.learn_until - ui->model.time);
+	if (ui->ses.base.learning) {
+		snprintf(buf, sizeof(buf), "LEARNING %.0fs", ui->ses.base.learn_until - ui->ses.model.time);
 		add_part(parts, &np, 2, attr_of(ui, P_INFO) | A_BOLD, buf, "LEARN");
-	} else if (tt_baseline_ready(&ui->base)) {
+	} else if (tt_baseline_ready(&ui->ses.base)) {
 		add_part(parts, &np, 9, attr_of(ui, P_DIM), "baseline", NULL);
 	}
 	if (ui->paused)
@@ -388,7 +388,7 @@ static void draw_totals(tt_ui *ui, int y)
 		     {"CLOSE_WAIT", "CW", TT_ST_CLOSE_WAIT, TT_SER_CLOSE_WAIT, P_CRIT},
 		     {"CLOSE", "CL", TT_ST_CLOSE, TT_SER_CLOSE, P_CRIT},
 		     {"TIME_WAIT", "TW", TT_ST_TIME_WAIT, TT_SER_TIME_WAIT, P_DIM}};
-	const tt_counts *c = &ui->model.totals;
+	const tt_counts *c = &ui->ses.model.totals;
 	char buf[160], sp[64];
 	static const int sparks[] = {12, 8, 4, 0, 0, 0};
 	fill(y, 0, COLS, A_NORMAL);
@@ -439,19 +439,19 @@ static void draw_alerts(tt_ui *ui, int y)
 {
 	char buf[512];
 	fill(y, 0, COLS, A_NORMAL);
-	const tt_scan_stats *st = &ui->model.snap.stats;
-	if (!ui->alerts.n) {
-		if (ui->have_data && st->attribution_partial)
+	const tt_scan_stats *st = &ui->ses.model.snap.stats;
+	if (!ui->ses.alerts.n) {
+		if (ui->ses.have_data && st->attribution_partial)
 			put(y, 0, st->partial_reason, COLS, attr_of(ui, P_WARN));
 		else
-			put(y, 0, ui->have_data ? "no alerts" : "collecting...", COLS, attr_of(ui, P_OK));
+			put(y, 0, ui->ses.have_data ? "no alerts" : "collecting...", COLS, attr_of(ui, P_OK));
 		return;
 	}
-	const tt_alert *a = &ui->alerts.v[0]; /* sorted: the worst first */
+	const tt_alert *a = &ui->ses.alerts.v[0]; /* sorted: the worst first */
 	size_t crit = 0;
-	for (size_t i = 0; i < ui->alerts.n; i++)
-		crit += ui->alerts.v[i].severity == TT_SEV_CRIT;
-	snprintf(buf, sizeof(buf), "%zu alert%s", ui->alerts.n, ui->alerts.n == 1 ? "" : "s");
+	for (size_t i = 0; i < ui->ses.alerts.n; i++)
+		crit += ui->ses.alerts.v[i].severity == TT_SEV_CRIT;
+	snprintf(buf, sizeof(buf), "%zu alert%s", ui->ses.alerts.n, ui->ses.alerts.n == 1 ? "" : "s");
 	int x = put(y, 0, buf, COLS, attr_of(ui, crit ? P_CRIT : P_WARN));
 	if (crit) {
 		snprintf(buf, sizeof(buf), " (%zu critical)", crit);
@@ -481,7 +481,7 @@ static void draw_crumb(tt_ui *ui, int y)
 	for (size_t k = 0; k < ui->ncols; k++)
 		shown |= ui->col_idx[k] == ps->sort_col;
 	const char *why = "";
-	if (ps->sort_col < n && !strcmp(cols[ps->sort_col].id, "vs_base") && !tt_baseline_ready(&ui->base))
+	if (ps->sort_col < n && !strcmp(cols[ps->sort_col].id, "vs_base") && !tt_baseline_ready(&ui->ses.base))
 		why = " (no baseline: b learns one)";
 	else if (!shown)
 		why = " (column hidden)";
@@ -507,14 +507,14 @@ static void draw_crumb(tt_ui *ui, int y)
 static bool col_available(const tt_ui *ui, const tt_column *c)
 {
 	if (!strcmp(c->id, "vs_base"))
-		return tt_baseline_ready(&ui->base);
+		return tt_baseline_ready(&ui->ses.base);
 	if (!strcmp(c->id, "eta")) {
 		/* shown when a tenant has a limit of its own (a port's limit for
 		 * every tenant has its ETA in the alert, not per tenant) */
 		for (size_t i = 0; i < ui->app->conf.detect.nlimits; i++)
 			if (ui->app->conf.detect.limits[i].tenant[0])
 				return true;
-		return ui->alerts.tenant_pools;
+		return ui->ses.alerts.tenant_pools;
 	}
 	return true;
 }
@@ -683,7 +683,7 @@ static void draw_list(tt_ui *ui, int top, int height)
 		draw_row(ui, top + i, v->rows[r], r == ps->cursor);
 	}
 	if (!v->nrows && height > 0) {
-		const char *why = !ui->have_data ? "collecting..."
+		const char *why = !ui->ses.have_data ? "collecting..."
 				  : v->filter[0] ? "no row matches the filter (\\ to change it, Esc in the prompt clears it)"
 				  : v->gone ? "gone: it holds no watched sockets now (Esc to go back)"
 				  : v->level == TT_LV_TENANTS ? "no sockets on the watched ports (p to choose ports)"
@@ -697,11 +697,11 @@ static void draw_list(tt_ui *ui, int top, int height)
 static void detail_text(tt_ui *ui, char *out, size_t len)
 {
 	const tt_view *v = &ui->view;
-	const tt_model *m = &ui->model;
+	const tt_model *m = &ui->ses.model;
 	const tt_pane_state *ps = &v->pane[v->level];
 	char raw[2048] = "";
 	out[0] = '\0';
-	if (!ui->have_data || ps->cursor >= v->nrows)
+	if (!ui->ses.have_data || ps->cursor >= v->nrows)
 		return;
 	uint32_t row = v->rows[ps->cursor];
 	if (v->level == TT_LV_TENANTS) {
@@ -768,7 +768,7 @@ static void draw_fbar(tt_ui *ui, int y)
 	ITEM("F5", "Ports", 5);
 	ITEM("F6", "SortBy", 4);
 	bool space_pauses = ui->view.level == TT_LV_TENANTS && ui->set.space_pauses;
-	if (ui->replay)
+	if (ui->ses.replay)
 		ITEM("Spc", ui->playing ? "Stop" : "Play", 1);
 	else if (ui->paused)
 		(items[ni] = (struct item){space_pauses ? "Spc" : "Z", "Resume", 0, attr_of(ui, P_PAUSED)}, ni++);
@@ -778,11 +778,11 @@ static void draw_fbar(tt_ui *ui, int y)
 		ITEM("Spc", "Tag", 2);
 	if (ui->view.level != TT_LV_SOCKETS)
 		ITEM("Ent", "Open", 4);
-	if (ui->view.level >= TT_LV_PROCS && !ui->app->read_only && !ui->replay)
+	if (ui->view.level >= TT_LV_PROCS && !ui->app->read_only && !ui->ses.replay)
 		ITEM("F9", ui->view.level == TT_LV_SOCKETS ? "Close" : "Signal", 1);
 	if (ui->view.level >= TT_LV_PROCS)
 		ITEM("Esc", "Back", 3);
-	if (ui->alerts.n)
+	if (ui->ses.alerts.n)
 		ITEM("a", "Alerts", 2);
 	ITEM("F10", "Quit", 0);
 #undef ITEM
@@ -1027,17 +1027,17 @@ static void draw_alert_list(tt_ui *ui)
 	struct pager pg;
 	pg_begin(&pg, ui);
 	char buf[700], age[32], first[32], e[32];
-	snprintf(buf, sizeof(buf), "%zu alert%s, worst first", ui->alerts.n, ui->alerts.n == 1 ? "" : "s");
+	snprintf(buf, sizeof(buf), "%zu alert%s, worst first", ui->ses.alerts.n, ui->ses.alerts.n == 1 ? "" : "s");
 	pg_line(&pg, 0, buf, attr_of(ui, P_TITLE));
-	if (!ui->alerts.n)
+	if (!ui->ses.alerts.n)
 		pg_line(&pg, 1, "no alerts", attr_of(ui, P_OK));
-	for (size_t i = 0; i < ui->alerts.n; i++) {
-		const tt_alert *a = &ui->alerts.v[i];
+	for (size_t i = 0; i < ui->ses.alerts.n; i++) {
+		const tt_alert *a = &ui->ses.alerts.v[i];
 		time_t fs = (time_t)a->first_seen;
 		struct tm tm;
 		localtime_r(&fs, &tm);
 		strftime(first, sizeof(first), "%H:%M:%S", &tm);
-		tt_fmt_age(ui->model.time - a->first_seen, age, sizeof(age));
+		tt_fmt_age(ui->ses.model.time - a->first_seen, age, sizeof(age));
 		snprintf(buf, sizeof(buf), "%s  %s  %s  for %s (since %s)", tt_severity_name(a->severity), a->tenant,
 			 tt_alert_kind_name(a->kind), age, first);
 		pg_line(&pg, 0, "", A_NORMAL);
@@ -1062,7 +1062,7 @@ static int alert_lines(const tt_ui *ui, const tt_alert *a, char lines[][WRAP_LIN
 {
 	static const char *sev[] = {"info", "WARN", "CRIT"};
 	char buf[700], age[32], eta[48] = "";
-	tt_fmt_age(ui->model.time - a->first_seen, age, sizeof(age));
+	tt_fmt_age(ui->ses.model.time - a->first_seen, age, sizeof(age));
 	if (a->fill >= 1) {
 		snprintf(eta, sizeof(eta), "  %s", a->fill > 1 ? "OVER" : "FULL");
 	} else if (a->eta_s >= 0) {
@@ -1080,16 +1080,16 @@ static void draw_alert_panel(tt_ui *ui, int top, int rows)
 {
 	fill(top, 0, COLS, attr_of(ui, P_COLHDR));
 	char buf[200];
-	snprintf(buf, sizeof(buf), "ALERTS %zu, worst first%s", ui->alerts.n, COLS >= 50 ? "   (a: all of them, whole)" : "");
+	snprintf(buf, sizeof(buf), "ALERTS %zu, worst first%s", ui->ses.alerts.n, COLS >= 50 ? "   (a: all of them, whole)" : "");
 	put(top, 0, buf, COLS, attr_of(ui, P_COLHDR));
 	int y = top + 1, end = top + rows;
-	for (size_t i = 0; i < ui->alerts.n && y < end; i++) {
-		const tt_alert *a = &ui->alerts.v[i];
+	for (size_t i = 0; i < ui->ses.alerts.n && y < end; i++) {
+		const tt_alert *a = &ui->ses.alerts.v[i];
 		char lines[6][WRAP_LINE];
 		int n = alert_lines(ui, a, lines, 6);
-		bool last_room = y + n > end - (i + 1 < ui->alerts.n ? 1 : 0);
+		bool last_room = y + n > end - (i + 1 < ui->ses.alerts.n ? 1 : 0);
 		if (last_room && i) {
-			snprintf(buf, sizeof(buf), "%s %zu more: press a to see every alert", ellipsis(ui), ui->alerts.n - i);
+			snprintf(buf, sizeof(buf), "%s %zu more: press a to see every alert", ellipsis(ui), ui->ses.alerts.n - i);
 			put(end - 1 < y ? y : end - 1, 0, buf, COLS, attr_of(ui, P_DIM));
 			break;
 		}
@@ -1111,9 +1111,9 @@ static void draw_alert_panel(tt_ui *ui, int top, int rows)
 static int panel_need(const tt_ui *ui)
 {
 	int need = 1;
-	for (size_t i = 0; i < ui->alerts.n && need < 200; i++) {
+	for (size_t i = 0; i < ui->ses.alerts.n && need < 200; i++) {
 		char lines[6][WRAP_LINE];
-		need += alert_lines(ui, &ui->alerts.v[i], lines, 6);
+		need += alert_lines(ui, &ui->ses.alerts.v[i], lines, 6);
 	}
 	return need;
 }
@@ -1179,7 +1179,7 @@ void tt_ui_draw(tt_ui *ui)
 	int height = bottom - y - nm - nd;
 	/* alerts take the bottom of the screen when there is room */
 	int panel = 0;
-	if (ui->alerts.n && height >= 10 && ui->mode != TT_MODE_SORT) {
+	if (ui->ses.alerts.n && height >= 10 && ui->mode != TT_MODE_SORT) {
 		panel = panel_need(ui);
 		int cap = height * 2 / 5;
 		if (panel > cap)

@@ -131,24 +131,24 @@ static int a_next_match(tt_ui *ui)
 
 static int a_step_back(tt_ui *ui)
 {
-	if (!ui->replay)
+	if (!ui->ses.replay)
 		return 0;
-	if (ui->replay_pos > 0)
-		tt_ui_replay_goto(ui, ui->replay_pos - 1);
+	if (ui->ses.replay_pos > 0)
+		tt_ui_replay_goto(ui, ui->ses.replay_pos - 1);
 	return TT_R_REBUILD;
 }
 
 static int a_step_fwd(tt_ui *ui)
 {
-	if (!ui->replay)
+	if (!ui->ses.replay)
 		return 0;
-	tt_ui_replay_goto(ui, ui->replay_pos + 1);
+	tt_ui_replay_goto(ui, ui->ses.replay_pos + 1);
 	return TT_R_REBUILD;
 }
 
 static int a_goto(tt_ui *ui)
 {
-	if (!ui->replay)
+	if (!ui->ses.replay)
 		return 0;
 	ui->mode = TT_MODE_GOTO;
 	ui->input[0] = '\0';
@@ -159,7 +159,7 @@ static int a_goto(tt_ui *ui)
 /* "14:05", "14:05:30" (the recording's first day) or "#12" (a record). */
 static void goto_input(tt_ui *ui)
 {
-	size_t n = tt_replay_count(ui->replay);
+	size_t n = tt_replay_count(ui->ses.replay);
 	if (ui->input[0] == '#') {
 		long k = strtol(ui->input + 1, NULL, 10);
 		if (k < 1 || (size_t)k > n) {
@@ -174,20 +174,20 @@ static void goto_input(tt_ui *ui)
 		tt_ui_message(ui, TT_TONE_WARN, "go to HH:MM[:SS] or #RECORD");
 		return;
 	}
-	time_t t0 = (time_t)tt_replay_time(ui->replay, 0);
+	time_t t0 = (time_t)tt_replay_time(ui->ses.replay, 0);
 	struct tm tm;
 	localtime_r(&t0, &tm);
 	tm.tm_hour = hh, tm.tm_min = mm, tm.tm_sec = ss;
 	double want = (double)mktime(&tm);
 	size_t k = 0;
-	while (k + 1 < n && tt_replay_time(ui->replay, k) < want)
+	while (k + 1 < n && tt_replay_time(ui->ses.replay, k) < want)
 		k++;
 	tt_ui_replay_goto(ui, k);
 }
 
 static int a_pause(tt_ui *ui)
 {
-	if (ui->replay) {
+	if (ui->ses.replay) {
 		ui->playing = !ui->playing;
 		ui->next_play = 0;
 		return TT_R_REDRAW;
@@ -201,7 +201,7 @@ static int a_pause(tt_ui *ui)
  * tenants pane it pauses instead when Setup says so */
 static int a_space(tt_ui *ui)
 {
-	if (!ui->replay && !(ui->view.level == TT_LV_TENANTS && ui->set.space_pauses)) {
+	if (!ui->ses.replay && !(ui->view.level == TT_LV_TENANTS && ui->set.space_pauses)) {
 		if (!tt_view_tag_toggle(&ui->view))
 			return 0;
 		return a_down(ui);
@@ -241,8 +241,8 @@ static int a_user(tt_ui *ui)
 	const tt_view *v = &ui->view;
 	const tt_pane_state *ps = &v->pane[v->level];
 	if (v->level == TT_LV_PROCS && ps->cursor < v->nrows && v->rows[ps->cursor] != TT_ROW_NOPROC) {
-		const tt_proc *p = ui->model.procs[v->rows[ps->cursor]].p;
-		snprintf(ui->view.filter, sizeof(ui->view.filter), "%.127s", tt_model_str(&ui->model, p->user));
+		const tt_proc *p = ui->ses.model.procs[v->rows[ps->cursor]].p;
+		snprintf(ui->view.filter, sizeof(ui->view.filter), "%.127s", tt_model_str(&ui->ses.model, p->user));
 		tt_ui_message(ui, TT_TONE_INFO, "u: only user %s's processes (\\ then Esc clears)", ui->view.filter);
 		return TT_R_REBUILD;
 	}
@@ -262,7 +262,7 @@ static int a_strace(tt_ui *ui)
 	const tt_pane_state *ps = &v->pane[v->level];
 	if (v->level == TT_LV_PROCS && ps->cursor < v->nrows && v->rows[ps->cursor] != TT_ROW_NOPROC)
 		tt_ui_message(ui, TT_TONE_INFO, "s: tenantop does not trace; in another terminal: strace -f -e trace=network,close -p %d",
-			      ui->model.procs[v->rows[ps->cursor]].p->pid);
+			      ui->ses.model.procs[v->rows[ps->cursor]].p->pid);
 	else
 		tt_ui_message(ui, TT_TONE_INFO, "s: on the processes pane, says how to strace the process");
 	return TT_R_REDRAW;
@@ -299,21 +299,11 @@ static int a_faster(tt_ui *ui) { set_delay(ui, tt_ui_delay_step(ui->delay, -1));
 
 static int a_baseline(tt_ui *ui)
 {
-	if (ui->base.learning) {
-		if (tt_baseline_finish(&ui->base, ui->model.time)) {
-			char path[4096], err[600];
-			tt_app_baseline_path(ui->app, path, sizeof(path));
-			if (tt_baseline_save(&ui->base, path, err, sizeof(err)) < 0)
-				tt_ui_message(ui, TT_TONE_CRIT, "%s", err);
-			else
-				tt_ui_message(ui, TT_TONE_OK, "baseline learned from %u refreshes, saved to %s", ui->base.samples, path);
-		} else {
-			tt_ui_message(ui, TT_TONE_WARN, "baseline: no refresh seen yet; nothing learned");
-		}
+	if (ui->ses.base.learning) {
+		tt_session_baseline_stop(&ui->ses);
 		return TT_R_REBUILD;
 	}
-	tt_baseline_start(&ui->base, ui->model.time, LEARN_S);
-	tt_ui_message(ui, TT_TONE_INFO, "learning the normal levels for %.0f minutes (b again to stop early)", LEARN_S / 60);
+	tt_session_baseline_start(&ui->ses, LEARN_S);
 	return TT_R_REDRAW;
 }
 
@@ -402,7 +392,7 @@ static int input_key(tt_ui *ui, int key)
 			}
 			ui->app->collect.ports = ps;
 			ui->ports_changed = true;
-			ui->model.opts.ports = ps;
+			ui->ses.model.opts.ports = ps;
 			tt_refresher_set_ports(ui->ref, &ps);
 			char buf[256];
 			tt_ui_message(ui, TT_TONE_INFO, "watching ports %s", tt_portset_format(&ps, buf, sizeof(buf)));
@@ -469,7 +459,7 @@ static int sort_menu_key(tt_ui *ui, int key)
 		ui->mode = TT_MODE_NORMAL;
 		if (ui->sort_menu != ui->view.pane[ui->view.level].sort_col)
 			tt_view_sort_by(&ui->view, ui->sort_menu);
-		if (!strcmp(cols[ui->sort_menu].id, "vs_base") && !tt_baseline_ready(&ui->base))
+		if (!strcmp(cols[ui->sort_menu].id, "vs_base") && !tt_baseline_ready(&ui->ses.base))
 			tt_ui_message(ui, TT_TONE_WARN,
 				      "vs BASE: no baseline yet, every row compares equal; b learns the normal levels (5 min)");
 		return TT_R_REBUILD;

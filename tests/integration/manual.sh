@@ -52,7 +52,7 @@ sed -n 's/^static const char \*kind_names\[\] = {\(.*\)};/\1/p' src/model/tenant
 sed -n 's/^static const char \*rule_keys\[\] = {\(.*\)};/\1/p' src/app/config.c | q | has "$T/tt.txt" "rule keys"
 sed -n '/"general"/,/"detect"/p' src/app/config.c | grep -oE 'strcmp\(name, "[a-z_]+"\)' | q | has "$T/tt.txt" "[general] keys"
 grep -oE 'strcmp\(key, "[a-z_]+"\)' src/detect/options.c | q | sed 's/^/.B /' | has "$T/tt.txt" "[detect] keys (.B KEY)"
-grep -hoE 'raise_alert\([^"]*"[a-z_]+"' src/detect/*.c | q | sed 's/^/.B /' | has "$T/tt.txt" "alert kinds (.B KIND)"
+grep -hoE '\[TT_AK_[A-Z_]+\] = \{"[a-z_]+"' src/detect/alerts.c | q | sed 's/^/.B /' | has "$T/tt.txt" "alert kinds (.B KIND)"
 grep -hoE '"[a-z_]+":|jw_key\(&?[a-z]+, "[a-zA-Z_]+"' src/output/json.c | grep -oE '"[a-zA-Z_]+"' | tr -d '"' | sort -u | has "$T/tt.txt" "JSON fields"
 grep -oE 'tenantop_[a-z_]+' src/output/prom.c | sort -u | has "$T/tt.txt" "Prometheus metrics"
 # every key of the dashboard's help screen (src/ui/draw.c help_keys), in the Keys section
