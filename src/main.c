@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "tenantop/app.h"
+#include "tenantop/modes.h"
 
 int main(int argc, char **argv)
 {

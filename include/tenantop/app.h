@@ -46,7 +46,6 @@ typedef struct tt_app {
 
 /* Parse the command line.  Returns 0 to run, 1 when --help/--version was
  * printed (exit 0), 2 on a usage error (message printed to stderr). */
-/* Plain decimal seconds ("2", "0.5"): 0, or -1 (hex, exponents, signs refused). */
 int tt_app_parse(tt_app *app, int argc, char **argv);
 void tt_app_free(tt_app *app);
 
@@ -64,15 +63,5 @@ struct tt_recorder *tt_app_recorder_open(const tt_app *app, char *err, size_t er
  * (unless --config, --ports, --delay say otherwise).  0, or -1 with a
  * message (the recorded config does not load). */
 int tt_app_replay_settings(tt_app *app, char *err, size_t errlen);
-
-/* The interactive dashboard (src/ui).  Returns the exit status. */
-int tt_dashboard_run(tt_app *app);
-/* --demo (src/app/demo.c): start the simulator, point the settings at it.
- * Returns the simulator's pid, or -1 with a message. */
-#include <sys/types.h>
-pid_t tt_demo_start(tt_app *app, char *err, size_t errlen);
-void tt_demo_stop(pid_t pid);
-/* Batch mode (src/app/batch.c).  Returns the exit status. */
-int tt_batch_run(tt_app *app);
 
 #endif

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "tenantop/app.h"
+#include "tenantop/modes.h"
 #include "tenantop/clock.h"
 #include "tenantop/collect.h"
 #include "tenantop/output.h"

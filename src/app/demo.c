@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tenantop/app.h"
+#include "tenantop/modes.h"
 #include "tenantop/sim.h"
 
 #define DEMO_PORT 33306

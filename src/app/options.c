@@ -1,4 +1,7 @@
-/* The command line: parse, validate, load the config file. */
+/* src/app/ owns the program's settings and modes: command line, config file, recorded
+ * settings, the demo and batch.
+ *
+ * The command line: parse, validate, load the config file. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>

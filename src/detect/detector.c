@@ -1,4 +1,7 @@
-/* The detector: rules over the model, with hysteresis and first-seen times.
+/* src/detect/ owns the business rules over the model: thresholds, alerts and their
+ * kinds, pool forecasts, the learned baseline.
+ *
+ * The detector: rules over the model, with hysteresis and first-seen times.
  *
  * Rules (each per tenant unless said otherwise):
  *   close_wait_ratio  (CLOSE_WAIT+CLOSE)/ESTABLISHED above leak_ratio, at least min_leaks

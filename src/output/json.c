@@ -1,4 +1,6 @@
-/* Batch JSON: one object per refresh, one per line (contract in DESIGN.md). */
+/* src/output/ owns the printed forms of a refresh: JSON, Prometheus text, the text table.
+ *
+ * Batch JSON: one object per refresh, one per line (contract in DESIGN.md). */
 #include <stdio.h>
 #include <string.h>
 

@@ -20,6 +20,7 @@
 #include "tenantop/clock.h"
 #include "tenantop/record.h"
 #include "tenantop/sanitize.h"
+#include "tenantop/modes.h"
 #include "tenantop/ui.h"
 
 static volatile sig_atomic_t g_stop;

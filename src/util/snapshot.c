@@ -1,4 +1,8 @@
-/* The snapshot container: growable arrays and a string pool. */
+/* src/util/ owns the plain data and helpers every layer shares: the snapshot, port
+ * sets, sets of integers, growable arrays, the clock, numbers, words for figures,
+ * sanitising.
+ *
+ * The snapshot container: growable arrays and a string pool. */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -48,10 +48,10 @@ q() { grep -oE '"[a-z_]+"' | tr -d '"' | sort -u; }
 "$B/tenantop" --help | grep -oE -- '^ +-[a-zA-Z],' | tr -d ' ,' | sort -u | has "$T/tt.txt" "tenantop --help short options"
 "$B/tenantop-sim" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u | has "$T/sim.txt" "tenantop-sim --help long options"
 # rule kinds and keys, config sections' keys, alert kinds, JSON keys, metrics: from the sources
-sed -n 's/^static const char \*kind_names\[\] = {\(.*\)};/\1/p' src/model/tenant.c | q | sed 's/^/.B /' | has "$T/tt.txt" "rule kinds (.B KIND)"
+sed -n 's/^static const char \*kind_names\[\] = {\(.*\)};/\1/p' src/model/rules.c | q | sed 's/^/.B /' | has "$T/tt.txt" "rule kinds (.B KIND)"
 sed -n 's/^static const char \*rule_keys\[\] = {\(.*\)};/\1/p' src/app/config.c | q | has "$T/tt.txt" "rule keys"
 sed -n '/"general"/,/"detect"/p' src/app/config.c | grep -oE 'strcmp\(name, "[a-z_]+"\)' | q | has "$T/tt.txt" "[general] keys"
-grep -oE 'strcmp\(key, "[a-z_]+"\)' src/detect/options.c | q | sed 's/^/.B /' | has "$T/tt.txt" "[detect] keys (.B KEY)"
+grep -oE 'strcmp\(key, "[a-z_]+"\)' src/detect/thresholds.c | q | sed 's/^/.B /' | has "$T/tt.txt" "[detect] keys (.B KEY)"
 grep -hoE '\[TT_AK_[A-Z_]+\] = \{"[a-z_]+"' src/detect/alerts.c | q | sed 's/^/.B /' | has "$T/tt.txt" "alert kinds (.B KIND)"
 grep -hoE '"[a-z_]+":|jw_key\(&?[a-z]+, "[a-zA-Z_]+"' src/output/json.c | grep -oE '"[a-zA-Z_]+"' | tr -d '"' | sort -u | has "$T/tt.txt" "JSON fields"
 grep -oE 'tenantop_[a-z_]+' src/output/prom.c | sort -u | has "$T/tt.txt" "Prometheus metrics"

@@ -1,4 +1,7 @@
-/* The Prometheus endpoint on libmicrohttpd: GET /metrics returns the text
+/* src/publish/ owns what leaves the process while it runs: the metrics endpoint and
+ * its web configuration, the textfile, the alert log, syslog and hooks.
+ *
+ * The Prometheus endpoint on libmicrohttpd: GET /metrics returns the text
  * published by the last refresh; / says where the metrics are; anything else
  * is 404, any method but GET/HEAD 405. */
 #include <arpa/inet.h>

@@ -1,0 +1,60 @@
+/* What the model keeps between refreshes and per refresh, shared by its
+ * life and lookups (model.c) and its update (update.c).  Private to
+ * src/model. */
+#ifndef TENANTOP_MODEL_PRIV_H
+#define TENANTOP_MODEL_PRIV_H
+
+#include "memvec.h"
+#include "tenantop/model.h"
+
+struct sockmem {
+	uint64_t id;
+	double first_seen;
+	double state_since;
+	uint64_t last_gen;
+	uint8_t state;
+};
+
+struct tuplemem {
+	uint64_t key;
+	double last_seen;
+	uint64_t tenant; /* key of the tenant's memory (struct tenantmem), which outlives this */
+};
+
+struct tenantmem {
+	uint64_t key;
+	double last_seen;
+	char name[TT_NAME_MAX];
+	tt_history hist;
+};
+
+struct pair {
+	uint32_t tenant;
+	uint32_t proc; /* UINT32_MAX: no holder */
+	uint32_t sock;
+	uint32_t match; /* index in priv->matches */
+};
+
+struct model_priv {
+	tt_memvec socks, tuples, tenants;
+	struct pair *pairs;
+	size_t npairs, pairs_cap;
+	tt_match *matches; /* distinct per refresh: most pairs share a few */
+	size_t nmatches, matches_cap;
+	tt_u64set match_ix; /* per refresh: hash of a match -> index in matches */
+	size_t last_match;  /* the match used last: consecutive sockets mostly share it */
+	size_t last_tenant; /* likewise the tenant */
+	uint64_t mem_key;   /* the last owner remembered on a connection, and its match */
+	bool mem_exact;     /* ... remembered by cookie */
+	tt_match mem_match;
+	uint32_t *remap; /* the old -> new tenant index map */
+	size_t remap_cap;
+	tt_u64set tenant_ix; /* per refresh: name key -> tenant index */
+	tt_portset listening;
+	tt_portset ports;    /* per refresh: the options' ports and those the collector watched */
+	tt_rules *own_rules; /* default rules when opts.rules is NULL */
+	tt_rule_ctx *rctx;   /* rule matching with per-process caching */
+};
+
+
+#endif

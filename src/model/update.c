@@ -1,0 +1,617 @@
+/* The model's update: one refresh merged, in named phases (take the
+ * snapshot, attribute each socket, remember owners, count, order the
+ * tenants, build the tree, histories, forget).  See model.c for what the
+ * maps keep. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_priv.h"
+#include "tenantop/lifecycle.h"
+#include "tenantop/model.h"
+#include "tenantop/vec.h"
+
+struct sweep_arg {
+	double now, forget;
+};
+
+static bool tuple_stale(const void *rec, const void *arg)
+{
+	const struct tuplemem *t = rec;
+	const struct sweep_arg *a = arg;
+	return a->now - t->last_seen > a->forget;
+}
+
+static bool tenant_stale(const void *rec, const void *arg)
+{
+	const struct tenantmem *t = rec;
+	const struct sweep_arg *a = arg;
+	return a->now - t->last_seen > a->forget;
+}
+
+/* ---------------------------------------------------------------- keys */
+
+static uint64_t hash_bytes(uint64_t h, const void *p, size_t len)
+{
+	const unsigned char *b = p;
+	uint64_t x = 0;
+	size_t i;
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&x, b + i, 8);
+		h = tt_hash_mix(h, x);
+	}
+	if (i < len) {
+		x = 0;
+		memcpy(&x, b + i, len - i);
+		h = tt_hash_mix(h, x ^ (uint64_t)(len - i) << 56);
+	}
+	return h;
+}
+
+static uint64_t tuple_key(const tt_sock *k)
+{
+	uint64_t h = tt_hash_mix(0x7475706c65ULL, k->family);
+	h = tt_hash_mix(h, k->netns);
+	h = tt_hash_mix(h, ((uint64_t)k->lport << 16) | k->rport);
+	h = hash_bytes(h, k->laddr, 16);
+	return hash_bytes(h, k->raddr, 16);
+}
+
+/* A TIME_WAIT socket keeps the cookie of the connection that became it. */
+static uint64_t cookie_key(uint64_t cookie)
+{
+	return tt_hash_mix(tt_hash_mix(0x636f6f6b6965ULL, cookie), 0);
+}
+
+static uint64_t sock_id(const tt_sock *k)
+{
+	if (k->inode)
+		return tt_hash_mix(tt_hash_mix(0x696e6f6465ULL, k->netns), k->inode);
+	return tt_hash_mix(tuple_key(k), k->state);
+}
+
+static uint64_t name_key(const char *name)
+{
+	return hash_bytes(0x74656e616e74ULL, name, strlen(name));
+}
+
+/* ---------------------------------------------------------------- role */
+
+static void role_of(const struct model_priv *pv, const tt_portset *ports, const tt_sock *k,
+		    uint8_t *role, uint16_t *port)
+{
+	*role = TT_ROLE_UNKNOWN;
+	*port = 0;
+	if (k->family == TT_FAM_UNIX) {
+		/* the server's sockets carry the socket file's path, clients none */
+		if (k->path)
+			*role = TT_ROLE_SERVER;
+		else
+			*role = TT_ROLE_CLIENT;
+		return;
+	}
+	if (k->flags & TT_SF_ENDPOINT_UNKNOWN)
+		return;
+	bool lw = tt_portset_has(ports, k->lport), rw = tt_portset_has(ports, k->rport);
+	bool server;
+	if (k->state == TT_ST_LISTEN)
+		server = true;
+	else if (lw && !rw)
+		server = true;
+	else if (rw && !lw)
+		server = false;
+	else if (lw && rw)
+		server = tt_portset_has(&pv->listening, k->lport) && !pv->listening.all;
+	else
+		return;
+	*role = server ? TT_ROLE_SERVER : TT_ROLE_CLIENT;
+	*port = server ? k->lport : k->rport;
+}
+
+/* ---------------------------------------------------------------- update */
+
+/* A tenant first met through a remembered owner takes the rule of the
+ * first socket a real rule attributes: one TIME_WAIT remembered from an
+ * earlier refresh does not make the whole tenant "memory". */
+static size_t tenant_rule_upgrade(tt_mtenant *t, const tt_match *mt, size_t ix)
+{
+	if (t->rule && mt->rule && !strcmp(t->rule, "memory") && strcmp(mt->rule, "memory")) {
+		t->rule = mt->rule;
+		memcpy(t->detail, mt->detail, sizeof(t->detail));
+		t->detail[sizeof(t->detail) - 1] = '\0';
+	}
+	return ix;
+}
+
+/* Find or add this refresh's tenant by name; returns its index or -1. */
+static long tenant_slot(tt_model *m, struct model_priv *pv, const tt_match *mt)
+{
+	if (pv->last_tenant < m->ntenants && strcmp(m->tenants[pv->last_tenant].name, mt->tenant) == 0)
+		return (long)tenant_rule_upgrade(&m->tenants[pv->last_tenant], mt, pv->last_tenant);
+	uint64_t key = name_key(mt->tenant), ix;
+	if (tt_u64set_get(&pv->tenant_ix, key, &ix))
+		return (long)tenant_rule_upgrade(&m->tenants[ix], mt, pv->last_tenant = ix);
+	if (tt_vec_reserve((void **)&m->tenants, &m->tenants_cap, m->ntenants + 1, sizeof(tt_mtenant)) < 0)
+		return -1;
+	tt_mtenant *t = &m->tenants[m->ntenants];
+	memset(t, 0, sizeof(*t));
+	memcpy(t->name, mt->tenant, sizeof(t->name));
+	t->name[sizeof(t->name) - 1] = '\0';
+	t->key = key;
+	t->rule = mt->rule;
+	memcpy(t->detail, mt->detail, sizeof(t->detail));
+	t->detail[sizeof(t->detail) - 1] = '\0';
+	if (tt_u64set_put(&pv->tenant_ix, key, m->ntenants) < 0)
+		return -1;
+	pv->last_tenant = m->ntenants;
+	return (long)m->ntenants++;
+}
+
+/* The match of a socket attributed by the owner remembered on its
+ * connection (exact: by cookie) or on its 4-tuple. */
+static bool remembered_match(struct model_priv *pv, uint64_t tenant, bool exact, tt_match *mt)
+{
+	if (pv->mem_key != tenant || pv->mem_exact != exact || !pv->mem_match.rule) {
+		const struct tenantmem *tm = tt_memvec_find(&pv->tenants, tenant);
+		if (!tm)
+			return false;
+		memset(&pv->mem_match, 0, sizeof(pv->mem_match));
+		memcpy(pv->mem_match.tenant, tm->name, sizeof(pv->mem_match.tenant));
+		pv->mem_match.rule = "memory";
+		snprintf(pv->mem_match.detail, sizeof(pv->mem_match.detail),
+			 exact ? "owner seen holding this connection" : "owner seen earlier on this address pair");
+		pv->mem_key = tenant;
+		pv->mem_exact = exact;
+	}
+	*mt = pv->mem_match;
+	return true;
+}
+
+static bool match_eq(const tt_match *a, const tt_match *b)
+{
+	return a->rule == b->rule && strcmp(a->tenant, b->tenant) == 0 && strcmp(a->detail, b->detail) == 0;
+}
+
+/* The index of an equal match, stored once per refresh. */
+static long intern_match(struct model_priv *pv, const tt_match *mt)
+{
+	if (pv->last_match < pv->nmatches && match_eq(&pv->matches[pv->last_match], mt))
+		return (long)pv->last_match;
+	uint64_t key = hash_bytes(name_key(mt->tenant), mt->detail, strlen(mt->detail)), ix;
+	key = tt_hash_mix(key, (uint64_t)(uintptr_t)mt->rule);
+	bool indexed = tt_u64set_get(&pv->match_ix, key, &ix);
+	if (indexed && match_eq(&pv->matches[ix], mt))
+		return (long)(pv->last_match = ix);
+	if (tt_vec_reserve((void **)&pv->matches, &pv->matches_cap, pv->nmatches + 1, sizeof(tt_match)) < 0)
+		return -1;
+	pv->matches[pv->nmatches] = *mt;
+	/* on a hash collision the first keeps the index; the other is stored each time */
+	if (!indexed && tt_u64set_put(&pv->match_ix, key, pv->nmatches) < 0)
+		return -1;
+	pv->last_match = pv->nmatches;
+	return (long)pv->nmatches++;
+}
+
+static int add_pair(struct model_priv *pv, uint32_t tenant, uint32_t proc, uint32_t sock,
+		    const tt_match *mt)
+{
+	long mi = intern_match(pv, mt);
+	if (mi < 0 || tt_vec_reserve((void **)&pv->pairs, &pv->pairs_cap, pv->npairs + 1, sizeof(struct pair)) < 0)
+		return -1;
+	pv->pairs[pv->npairs++] = (struct pair){tenant, proc, sock, (uint32_t)mi};
+	return 0;
+}
+
+/* Ages: first seen, and since when in this state. */
+static int track_age(tt_model *m, struct model_priv *pv, tt_msock *ms)
+{
+	const tt_sock *k = ms->s;
+	bool created;
+	struct sockmem *sm = tt_memvec_get(&pv->socks, ms->id, &created);
+	if (!sm)
+		return -1;
+	if (created) {
+		double est = 0;
+		/* Before the first refresh we know nothing; tcp_info tells how long
+		 * the connection has been quiet, a lower bound of its age. */
+		if (m->generation == 1 && (k->flags & TT_SF_HAS_INFO)) {
+			uint32_t quiet = k->last_data_recv_ms < k->last_data_sent_ms ? k->last_data_recv_ms
+										: k->last_data_sent_ms;
+			est = quiet / 1000.0;
+		}
+		sm->first_seen = m->time - est;
+		sm->state_since = m->time - est;
+		sm->state = k->state;
+	} else if (sm->state != k->state) {
+		sm->state = k->state;
+		sm->state_since = m->time;
+	}
+	/* the kernel's own time of the transition (eBPF events), when known */
+	if (k->state_ms) {
+		sm->state_since = m->time - k->state_ms / 1000.0;
+		if (sm->first_seen > sm->state_since)
+			sm->first_seen = sm->state_since;
+	}
+	sm->last_gen = m->generation;
+	ms->first_seen = sm->first_seen;
+	ms->state_since = sm->state_since;
+	return 0;
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+	if (x->tenant != y->tenant)
+		return x->tenant < y->tenant ? -1 : 1;
+	if (x->proc != y->proc)
+		return x->proc < y->proc ? -1 : 1;
+	return (x->sock > y->sock) - (x->sock < y->sock);
+}
+
+static int tenant_cmp(const void *a, const void *b)
+{
+	const tt_mtenant *x = a, *y = b;
+	uint32_t lx = tt_counts_leaked(&x->counts), ly = tt_counts_leaked(&y->counts);
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	uint32_t tx = tt_counts_total(&x->counts), ty = tt_counts_total(&y->counts);
+	if (tx != ty)
+		return tx > ty ? -1 : 1;
+	return strcmp(x->name, y->name);
+}
+
+static bool sock_stale_gen(const void *rec, const void *arg)
+{
+	const struct sockmem *s = rec;
+	const uint64_t *min_gen = arg;
+	return s->last_gen < *min_gen;
+}
+
+/* Phase 1: take the new snapshot (handing back the old buffers) and start
+ * this refresh's tree empty. */
+static int take_snapshot(tt_model *m, struct model_priv *pv, tt_snapshot *snap)
+{
+	tt_snapshot old = m->snap;
+	m->snap = *snap;
+	*snap = old;
+	tt_snapshot_clear(snap);
+	const tt_snapshot *s = &m->snap;
+	m->generation++;
+	m->time = s->time;
+	m->nsocks = m->nprocs = m->nrefs = m->ntenants = m->nunattr = 0;
+	m->endpoint_unknown = 0;
+	memset(&m->totals, 0, sizeof(m->totals));
+	memset(&m->unattributed, 0, sizeof(m->unattributed));
+	pv->npairs = pv->nmatches = 0;
+	tt_u64set_clear(&pv->tenant_ix);
+	tt_u64set_clear(&pv->match_ix);
+	pv->last_match = pv->last_tenant = SIZE_MAX;
+	if (tt_vec_reserve((void **)&m->socks, &m->socks_cap, s->nsocks, sizeof(tt_msock)) < 0)
+		return -1;
+	return tt_rule_ctx_begin(pv->rctx, s);
+}
+
+/* Phase 2: the watched ports (the options', and what the collector
+ * discovered) and the listening ones, for the sockets' roles. */
+static void watched_ports(tt_model *m, struct model_priv *pv)
+{
+	const tt_snapshot *s = &m->snap;
+	pv->ports = m->opts.ports;
+	for (size_t i = 0; i < s->nwatched; i++)
+		if (s->watched[i].family != TT_FAM_UNIX)
+			tt_portset_add(&pv->ports, s->watched[i].port);
+	/* listening ports, for the role of connections between two watched ports */
+	tt_portset_clear(&pv->listening);
+	for (size_t i = 0; i < s->nsocks; i++)
+		if (s->socks[i].state == TT_ST_LISTEN)
+			tt_portset_add(&pv->listening, s->socks[i].lport);
+}
+
+/* One pair per process holding the socket; false when none holds it.
+ * -1 when out of memory. */
+static int attribute_holders(tt_model *m, struct model_priv *pv, size_t i)
+{
+	const tt_snapshot *s = &m->snap;
+	const tt_sock *k = &s->socks[i];
+	tt_msock *ms = &m->socks[i];
+	tt_match mt;
+	const tt_owner *o = k->inode ? tt_snapshot_find_owner(s, k->netns, k->inode) : NULL;
+	const tt_owner *end = s->owners + s->nowners;
+	for (; o && o < end && o->inode == k->inode && o->netns == k->netns; o++) {
+		/* one pair per holding process (several fds of one process count once) */
+		if (o > s->owners && o[-1].inode == k->inode && o[-1].netns == k->netns && o[-1].proc == o->proc)
+			continue;
+		if (o->proc >= s->nprocs)
+			continue;
+		ms->nholders++;
+		if (ms->holder < 0)
+			ms->holder = (int32_t)o->proc;
+		if (!tt_rule_ctx_match(pv->rctx, k, ms->role, (long)o->proc, &mt))
+			continue;
+		long t = tenant_slot(m, pv, &mt);
+		if (t < 0 || add_pair(pv, (uint32_t)t, o->proc, (uint32_t)i, &mt) < 0)
+			return -1;
+		if (ms->tenant < 0) {
+			ms->tenant = (int32_t)t;
+			ms->owner_kind = (s->procs[o->proc].flags & TT_PF_SOCKET_UID) ? TT_OWN_SOCKET_UID : TT_OWN_FD;
+		}
+	}
+	return 0;
+}
+
+/* A socket no process holds: the process a kernel event saw connect or
+ * close it, then socket rules, then the owner remembered on this
+ * connection.  -1 when out of memory. */
+static int attribute_unheld(tt_model *m, struct model_priv *pv, size_t i)
+{
+	const tt_snapshot *s = &m->snap;
+	const tt_sock *k = &s->socks[i];
+	tt_msock *ms = &m->socks[i];
+	tt_match mt;
+	uint32_t proc = UINT32_MAX;
+	if (k->event_proc && k->event_proc <= s->nprocs &&
+	    tt_rule_ctx_match(pv->rctx, k, ms->role, (long)k->event_proc - 1, &mt)) {
+		proc = k->event_proc - 1;
+		ms->owner_kind = TT_OWN_EVENT;
+	} else if (tt_rule_ctx_match(pv->rctx, k, ms->role, -1, &mt)) {
+		ms->owner_kind = TT_OWN_RULE;
+	} else {
+		/* with a cookie, only the connection itself counts: the last
+		 * owner of its 4-tuple may have been anyone */
+		bool exact = k->cookie != 0;
+		const struct tuplemem *tm = tt_memvec_find(&pv->tuples, exact ? cookie_key(k->cookie) : tuple_key(k));
+		if (!tm || !remembered_match(pv, tm->tenant, exact, &mt))
+			return 0;
+		ms->owner_kind = TT_OWN_MEMORY;
+	}
+	long t = tenant_slot(m, pv, &mt);
+	if (t < 0 || add_pair(pv, (uint32_t)t, proc, (uint32_t)i, &mt) < 0)
+		return -1;
+	ms->tenant = (int32_t)t;
+	return 0;
+}
+
+/* Phase 3: every socket's id, role, age, totals and owners -> (tenant,
+ * proc, sock) pairs. */
+static int attribute_sockets(tt_model *m, struct model_priv *pv)
+{
+	const tt_snapshot *s = &m->snap;
+	for (size_t i = 0; i < s->nsocks; i++) {
+		const tt_sock *k = &s->socks[i];
+		tt_msock *ms = &m->socks[i];
+		memset(ms, 0, sizeof(*ms));
+		ms->s = k;
+		ms->id = sock_id(k);
+		ms->tenant = -1;
+		ms->holder = -1;
+		role_of(pv, &pv->ports, k, &ms->role, &ms->port);
+		if (track_age(m, pv, ms) < 0)
+			return -1;
+		if (k->state < TT_ST_COUNT && !(k->flags & TT_SF_ENDPOINT_UNKNOWN))
+			m->totals.st[k->state]++;
+		else if (k->flags & TT_SF_ENDPOINT_UNKNOWN)
+			m->endpoint_unknown++;
+		if (attribute_holders(m, pv, i) < 0)
+			return -1;
+		if (!ms->nholders && attribute_unheld(m, pv, i) < 0)
+			return -1;
+	}
+	m->nsocks = s->nsocks;
+	return 0;
+}
+
+/* Phase 4: remember who owned each connection (cookie and 4-tuple), for
+ * the TIME_WAIT it leaves behind. */
+static int remember_owners(tt_model *m, struct model_priv *pv)
+{
+	for (size_t i = 0; i < m->nsocks; i++) {
+		tt_msock *ms = &m->socks[i];
+		if (ms->owner_kind != TT_OWN_FD || ms->s->family == TT_FAM_UNIX || (ms->s->flags & TT_SF_ENDPOINT_UNKNOWN))
+			continue;
+		for (int by_cookie = 0; by_cookie < 2; by_cookie++) {
+			if (by_cookie && !ms->s->cookie)
+				break;
+			bool created;
+			struct tuplemem *tm =
+				tt_memvec_get(&pv->tuples, by_cookie ? cookie_key(ms->s->cookie) : tuple_key(ms->s), &created);
+			if (!tm)
+				return -1;
+			tm->tenant = m->tenants[ms->tenant].key;
+			tm->last_seen = m->time;
+		}
+	}
+	return 0;
+}
+
+/* Phase 5: count distinct sockets per tenant: the pairs of one socket were
+ * added together (one per holding process), so a socket held by two
+ * processes of one tenant is counted once by looking back within its group. */
+static void count_tenants(tt_model *m, struct model_priv *pv)
+{
+	for (size_t i = 0, g = 0; i < pv->npairs; i++) {
+		const struct pair *p = &pv->pairs[i];
+		if (i == 0 || pv->pairs[i - 1].sock != p->sock)
+			g = i;
+		bool seen = false;
+		for (size_t j = g; j < i && !seen; j++)
+			seen = pv->pairs[j].tenant == p->tenant;
+		const tt_sock *k = &m->snap.socks[p->sock];
+		if (!seen && (k->flags & TT_SF_ENDPOINT_UNKNOWN))
+			m->tenants[p->tenant].endpoint_unknown++;
+		else if (!seen && k->state < TT_ST_COUNT)
+			m->tenants[p->tenant].counts.st[k->state]++;
+	}
+}
+
+/* Phase 6: order the tenants, then remap the pairs' and sockets' tenant
+ * indices to that order and sort the pairs. */
+static int order_tenants(tt_model *m, struct model_priv *pv)
+{
+	for (size_t i = 0; i < m->ntenants; i++)
+		m->tenants[i].first_proc = (uint32_t)i; /* old index, temporarily */
+	if (m->ntenants > 1)
+		qsort(m->tenants, m->ntenants, sizeof(tt_mtenant), tenant_cmp);
+	if (tt_vec_reserve((void **)&pv->remap, &pv->remap_cap, m->ntenants, sizeof(uint32_t)) < 0)
+		return -1;
+	uint32_t *remap = pv->remap;
+	for (size_t i = 0; i < m->ntenants; i++)
+		remap[m->tenants[i].first_proc] = (uint32_t)i;
+	for (size_t i = 0; i < pv->npairs; i++)
+		pv->pairs[i].tenant = remap[pv->pairs[i].tenant];
+	for (size_t i = 0; i < m->nsocks; i++)
+		if (m->socks[i].tenant >= 0)
+			m->socks[i].tenant = (int32_t)remap[m->socks[i].tenant];
+	if (pv->npairs > 1)
+		qsort(pv->pairs, pv->npairs, sizeof(struct pair), pair_cmp);
+	return 0;
+}
+
+static double leak_age(const tt_model *m, const tt_msock *ms)
+{
+	return tt_state_is_leak(ms->s->state) ? m->time - ms->state_since : 0;
+}
+
+/* One process of tenant t from the sorted pairs at *i (its sockets follow). */
+static int build_proc(tt_model *m, struct model_priv *pv, size_t t, size_t *i)
+{
+	tt_mtenant *tn = &m->tenants[t];
+	uint32_t proc = pv->pairs[*i].proc;
+	if (tt_vec_reserve((void **)&m->procs, &m->procs_cap, m->nprocs + 1, sizeof(tt_mproc)) < 0)
+		return -1;
+	tt_mproc *mp = &m->procs[m->nprocs++];
+	memset(mp, 0, sizeof(*mp));
+	mp->p = &m->snap.procs[proc];
+	mp->proc = proc;
+	mp->tenant = (int32_t)t;
+	mp->match = pv->matches[pv->pairs[*i].match];
+	mp->first_ref = (uint32_t)m->nrefs;
+	for (; *i < pv->npairs && pv->pairs[*i].tenant == t && pv->pairs[*i].proc == proc; (*i)++) {
+		uint32_t si = pv->pairs[*i].sock;
+		const tt_msock *ms = &m->socks[si];
+		if (ms->s->flags & TT_SF_ENDPOINT_UNKNOWN) {
+			mp->endpoint_unknown++; /* apart: not a socket of any known kind */
+			continue;
+		}
+		m->refs[m->nrefs++] = si;
+		mp->nrefs++;
+		if (ms->s->state < TT_ST_COUNT)
+			mp->counts.st[ms->s->state]++;
+		if (leak_age(m, ms) > mp->oldest_leak_s)
+			mp->oldest_leak_s = leak_age(m, ms);
+	}
+	if (mp->oldest_leak_s > tn->oldest_leak_s)
+		tn->oldest_leak_s = mp->oldest_leak_s;
+	tn->nprocs++;
+	return 0;
+}
+
+/* Phase 7: the tree: each tenant's processes and their socket references,
+ * then its sockets no process holds; then the unattributed sockets. */
+static int build_tree(tt_model *m, struct model_priv *pv)
+{
+	if (tt_vec_reserve((void **)&m->refs, &m->refs_cap, pv->npairs, sizeof(uint32_t)) < 0)
+		return -1;
+	size_t i = 0;
+	for (size_t t = 0; t < m->ntenants; t++) {
+		tt_mtenant *tn = &m->tenants[t];
+		tn->first_proc = (uint32_t)m->nprocs;
+		tn->nprocs = 0;
+		tn->oldest_leak_s = 0;
+		while (i < pv->npairs && pv->pairs[i].tenant == t && pv->pairs[i].proc != UINT32_MAX)
+			if (build_proc(m, pv, t, &i) < 0)
+				return -1;
+		tn->first_unowned = (uint32_t)m->nrefs;
+		tn->nunowned = 0;
+		for (; i < pv->npairs && pv->pairs[i].tenant == t; i++) {
+			uint32_t si = pv->pairs[i].sock;
+			m->refs[m->nrefs++] = si;
+			tn->nunowned++;
+			if (leak_age(m, &m->socks[si]) > tn->oldest_leak_s)
+				tn->oldest_leak_s = leak_age(m, &m->socks[si]);
+		}
+	}
+	if (tt_vec_reserve((void **)&m->unattr, &m->unattr_cap, m->nsocks, sizeof(uint32_t)) < 0)
+		return -1;
+	for (size_t j = 0; j < m->nsocks; j++) {
+		if (m->socks[j].tenant >= 0)
+			continue;
+		m->unattr[m->nunattr++] = (uint32_t)j;
+		if (m->socks[j].s->state < TT_ST_COUNT)
+			m->unattributed.st[m->socks[j].s->state]++;
+	}
+	return 0;
+}
+
+static void series_of(const tt_counts *c, uint32_t vals[TT_SER_COUNT])
+{
+	vals[TT_SER_ESTAB] = c->st[TT_ST_ESTABLISHED];
+	vals[TT_SER_CLOSE_WAIT] = c->st[TT_ST_CLOSE_WAIT];
+	vals[TT_SER_CLOSE] = c->st[TT_ST_CLOSE];
+	vals[TT_SER_TIME_WAIT] = c->st[TT_ST_TIME_WAIT];
+}
+
+/* The tenants' history pointers and trends, into the tenant memory. */
+static void link_histories(tt_model *m, struct model_priv *pv)
+{
+	for (size_t t = 0; t < m->ntenants; t++) {
+		tt_mtenant *tn = &m->tenants[t];
+		struct tenantmem *tm = tt_memvec_find(&pv->tenants, name_key(tn->name));
+		tn->hist = tm ? &tm->hist : NULL;
+		tn->leak_slope = tm ? tt_history_slope_per_min(&tm->hist, TT_SER_LEAKS, m->opts.trend_window_s) : 0;
+	}
+}
+
+/* Phase 8: every tenant's history and trend, and the totals'. */
+static int push_histories(tt_model *m, struct model_priv *pv)
+{
+	uint32_t vals[TT_SER_COUNT];
+	for (size_t t = 0; t < m->ntenants; t++) {
+		tt_mtenant *tn = &m->tenants[t];
+		bool created;
+		struct tenantmem *tm = tt_memvec_get(&pv->tenants, name_key(tn->name), &created);
+		if (!tm)
+			return -1;
+		if (created)
+			memcpy(tm->name, tn->name, sizeof(tm->name));
+		tm->last_seen = m->time;
+		series_of(&tn->counts, vals);
+		tt_history_push(&tm->hist, m->time, vals);
+	}
+	link_histories(m, pv);
+	series_of(&m->totals, vals);
+	tt_history_push(&m->total_hist, m->time, vals);
+	return 0;
+}
+
+/* Phase 9: forget what has not been seen for a while (a socket missing
+ * from three refreshes in a row is gone). */
+static void forget_stale(tt_model *m, struct model_priv *pv)
+{
+	struct sweep_arg sa = {m->time, m->opts.forget_after_s};
+	uint64_t min_gen = m->generation > 3 ? m->generation - 3 : 0;
+	tt_memvec_sweep(&pv->socks, sock_stale_gen, &min_gen);
+	tt_memvec_sweep(&pv->tuples, tuple_stale, &sa);
+	tt_memvec_sweep(&pv->tenants, tenant_stale, &sa);
+	/* tenant memory moved: refresh the history pointers */
+	for (size_t t = 0; t < m->ntenants; t++) {
+		struct tenantmem *tm = tt_memvec_find(&pv->tenants, name_key(m->tenants[t].name));
+		m->tenants[t].hist = tm ? &tm->hist : NULL;
+	}
+}
+
+int tt_model_update(tt_model *m, tt_snapshot *snap)
+{
+	struct model_priv *pv = m->priv;
+	if (take_snapshot(m, pv, snap) < 0)
+		return -1;
+	watched_ports(m, pv);
+	if (attribute_sockets(m, pv) < 0 || remember_owners(m, pv) < 0)
+		return -1;
+	count_tenants(m, pv);
+	if (order_tenants(m, pv) < 0 || build_tree(m, pv) < 0 || push_histories(m, pv) < 0)
+		return -1;
+	forget_stale(m, pv);
+	/* the connections opened and closed since the last refresh */
+	return tt_lifecycle_update(m->life, m);
+}
+
