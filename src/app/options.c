@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,12 +163,239 @@ static int parse_double(const char *s, double *out)
 	return tt_parse_decimal(s, out);
 }
 
-int tt_app_parse(tt_app *app, int argc, char **argv)
+/* What the command line said beyond the settings themselves. */
+struct parsed {
+	const char *ports_arg, *unix_arg;
+	bool all_ports, iterations_given, format_given, no_discover;
+};
+
+/* Options that only switch something on, and options that only name a file. */
+static const struct {
+	int opt;
+	size_t off;
+} flag_opts[] = {
+	{'b', offsetof(tt_app, batch)},
+	{OPT_DEMO, offsetof(tt_app, demo)},
+	{OPT_NO_NETNS, offsetof(tt_app, collect.no_netns)},
+	{OPT_NO_DB, offsetof(tt_app, no_db)},
+	{OPT_READ_ONLY, offsetof(tt_app, read_only)},
+	{OPT_NO_COLOR, offsetof(tt_app, no_color)},
+	{OPT_SYSLOG, offsetof(tt_app, syslog)},
+	{OPT_SOCKETS_ONLY, offsetof(tt_app, collect.skip_processes)},
+}, path_opts[] = {
+	{'c', offsetof(tt_app, config_path)},
+	{OPT_PROC, offsetof(tt_app, collect.proc_root)},
+	{OPT_RECORD, offsetof(tt_app, record_path)},
+	{OPT_WEB_CONFIG, offsetof(tt_app, web_config)},
+	{OPT_ALERT_LOG, offsetof(tt_app, alert_log)},
+	{OPT_BASELINE, offsetof(tt_app, baseline_path)},
+};
+
+/* One word among choices: its index, or -1. */
+static int choice(const char *arg, const char *const *names, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(arg, names[i]))
+			return (int)i;
+	return -1;
+}
+
+/* The table-driven options; 1 when c was one of them. */
+static int take_simple(tt_app *app, int c, const char *arg)
+{
+	for (size_t i = 0; i < sizeof(flag_opts) / sizeof(flag_opts[0]); i++)
+		if (flag_opts[i].opt == c) {
+			*(bool *)((char *)app + flag_opts[i].off) = true;
+			return 1;
+		}
+	for (size_t i = 0; i < sizeof(path_opts) / sizeof(path_opts[0]); i++)
+		if (path_opts[i].opt == c) {
+			*(const char **)((char *)app + path_opts[i].off) = arg;
+			return 1;
+		}
+	return 0;
+}
+
+/* Options whose value is checked here.  0, 1 (--help/--version printed) or
+ * 2 (usage error, said). */
+static int take_checked(tt_app *app, struct parsed *ps, int c, const char *arg)
+{
+	static const char *const formats[] = {[TT_FMT_TEXT] = "text", [TT_FMT_JSON] = "json", [TT_FMT_PROMETHEUS] = "prometheus"};
+	static const char *const sources[] = {[TT_SRC_AUTO] = "auto", [TT_SRC_NETLINK] = "netlink", [TT_SRC_PROC] = "proc",
+					      [TT_SRC_BPF] = "bpf"};
+	char err[512];
+	switch (c) {
+	case 'n': {
+		char *end;
+		errno = 0;
+		long v = strtol(arg, &end, 10);
+		if (errno || *end || end == arg || v < 1 || v > 100000000 || arg[0] < '0' || arg[0] > '9')
+			return usage_error("--iterations wants a whole number from 1, not '%s'", arg);
+		app->iterations = (int)v;
+		ps->iterations_given = true;
+		return 0;
+	}
+	case 'd':
+		if (parse_double(arg, &app->delay) < 0 || app->delay < 0.01 || app->delay > 86400)
+			return usage_error("--delay wants seconds between 0.01 and 86400, not '%s'", arg);
+		app->delay_given = true;
+		return 0;
+	case OPT_TCP_INFO_EVERY:
+		if (parse_double(arg, &app->collect.info_every_s) < 0 || app->collect.info_every_s < 0 ||
+		    app->collect.info_every_s > 3600)
+			return usage_error("--tcp-info-every wants seconds between 0 and 3600, not '%s'", arg);
+		return 0;
+	case 'f':
+		ps->format_given = true;
+		if ((app->format = choice(arg, formats, sizeof(formats) / sizeof(formats[0]))) < 0)
+			return usage_error("--format wants text, json or prometheus, not '%s'", arg);
+		return 0;
+	case OPT_SOURCE: {
+		int src = choice(arg, sources, sizeof(sources) / sizeof(sources[0]));
+		if (src < 0)
+			return usage_error("--source wants auto, bpf, netlink or proc, not '%s'", arg);
+		app->collect.source = src;
+		return 0;
+	}
+	case OPT_REPLAY: {
+		/* a FIFO would block the open, a directory is never a recording */
+		struct stat st;
+		if (stat(arg, &st) == 0 && !S_ISREG(st.st_mode))
+			return usage_error("--replay %s: %s, not a recording", arg,
+					   S_ISDIR(st.st_mode)    ? "a directory"
+					   : S_ISFIFO(st.st_mode) ? "a FIFO"
+								  : "not a regular file");
+		app->replay_path = arg;
+		return 0;
+	}
+	case OPT_LISTEN: {
+		struct sockaddr_storage ss;
+		socklen_t sl;
+		if (tt_listen_parse(arg, &ss, &sl) < 0)
+			return usage_error("--listen wants ADDRESS:PORT with a port from 1 to 65535 "
+					   "(127.0.0.1:9817, [::1]:9817, :9817), not '%s'",
+					   arg);
+		app->listen = arg;
+		return 0;
+	}
+	case OPT_TEXTFILE:
+		if (!*arg)
+			return usage_error("--textfile wants a file name");
+		app->textfile = arg;
+		return 0;
+	case OPT_ON_ALERT:
+		if (tt_hook_check(arg, err, sizeof(err)) < 0)
+			return usage_error("%s", err);
+		app->on_alert = arg;
+		return 0;
+	case OPT_BASELINE_LEARN:
+		if (parse_double(arg, &app->baseline_learn) < 0 || app->baseline_learn < 1 || app->baseline_learn > 7 * 86400)
+			return usage_error("--baseline-learn wants seconds from 1 to 604800, not '%s'", arg);
+		return 0;
+	}
+	return -1;
+}
+
+/* One option from getopt.  0 to go on, 1 (--help/--version printed) or 2
+ * (usage error, said). */
+static int take_option(tt_app *app, struct parsed *ps, int c, char **argv)
+{
+	if (take_simple(app, c, optarg))
+		return 0;
+	int rc = take_checked(app, ps, c, optarg);
+	if (rc >= 0)
+		return rc;
+	switch (c) {
+	case 'p':
+		ps->ports_arg = optarg;
+		return 0;
+	case 'a':
+		ps->all_ports = true;
+		return 0;
+	case 'u':
+		ps->unix_arg = optarg;
+		return 0;
+	case OPT_NO_DISCOVER:
+		ps->no_discover = true;
+		return 0;
+	case 'h':
+		fputs(usage_text, stdout);
+		return 1;
+	case 'V':
+		printf("tenantop %s (%s)\n", TT_VERSION, tt_bpf_built() ? "eBPF events built in" : "built without eBPF events");
+		return 1;
+	case ':':
+		return usage_error("option '%s' needs a value", argv[optind - 1]);
+	default:
+		return usage_error("unknown option '%s'", argv[optind - 1]);
+	}
+}
+
+/* The ports and socket files to watch: the command line, else the config,
+ * else the defaults; discovery unless told exactly what to watch. */
+static int watch_settings(tt_app *app, const struct parsed *ps)
 {
 	char err[512];
-	const char *ports_arg = NULL, *unix_arg = NULL;
-	bool all_ports = false, iterations_given = false, format_given = false, no_discover = false;
+	if (ps->ports_arg) {
+		if (tt_portset_parse(&app->collect.ports, ps->ports_arg, err, sizeof(err)) < 0)
+			return usage_error("--ports: %s", err);
+		app->ports_given = true;
+		app->collect.ports_why = TT_WHY_CONFIGURED;
+	} else if (ps->all_ports) {
+		tt_portset_clear(&app->collect.ports);
+		app->collect.ports.all = true;
+		app->ports_given = true;
+	} else if (app->conf.ports_set) {
+		app->collect.ports = app->conf.ports;
+		app->collect.ports_why = TT_WHY_CONFIGURED;
+	} else {
+		tt_portset_parse(&app->collect.ports, TT_DEFAULT_PORTS, err, sizeof(err));
+	}
+	if (ps->unix_arg) {
+		tt_unix_watch w;
+		if (tt_unix_watch_parse(&w, ps->unix_arg, err, sizeof(err)) < 0)
+			return usage_error("--unix-paths: %s", err);
+		app->collect.unix_paths = ps->unix_arg;
+	} else if (app->conf.unix_paths[0]) {
+		app->collect.unix_paths = app->conf.unix_paths;
+	}
+	/* what the database servers listen on, unless told exactly what to watch */
+	app->collect.ports_exact = app->ports_given;
+	app->collect.unix_exact = ps->unix_arg != NULL;
+	app->collect.discover = !ps->no_discover && app->conf.discover != 0 && !app->replay_path && !ps->ports_arg &&
+				!ps->all_ports && !ps->unix_arg;
+	app->collect.servers = app->conf.servers[0] ? app->conf.servers : NULL;
+	return 0;
+}
 
+/* Options that cannot go together, the web config, the config file. */
+static int load_settings(tt_app *app, const struct parsed *ps)
+{
+	char err[512];
+	if (app->record_path && app->replay_path)
+		return usage_error("%s: give either --record or --replay", "--record");
+	if (ps->ports_arg && ps->all_ports)
+		return usage_error("%s: give either --ports or --all-ports", "--ports");
+	if (app->web_config && !app->listen)
+		return usage_error("--web-config secures --listen: give --listen ADDR:PORT too");
+	if (app->web_config && tt_web_config_load(&app->web, app->web_config, err, sizeof(err)) < 0) {
+		app->web_config = NULL;
+		fprintf(stderr, "tenantop: %s\n", err);
+		return 2;
+	}
+	/* the config file: --config, else the default locations */
+	char pathbuf[512];
+	const char *cfg = app->config_path ? app->config_path : tt_conf_default_path(pathbuf, sizeof(pathbuf));
+	if (cfg && tt_conf_load(&app->conf, cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tenantop: %s\n", err);
+		return 2;
+	}
+	return 0;
+}
+
+int tt_app_parse(tt_app *app, int argc, char **argv)
+{
+	struct parsed ps = {0};
 	memset(app, 0, sizeof(*app));
 	app->delay = 2.0;
 	app->format = TT_FMT_TEXT;
@@ -180,218 +408,24 @@ int tt_app_parse(tt_app *app, int argc, char **argv)
 		fprintf(stderr, "tenantop: out of memory\n");
 		return 2;
 	}
-
 	optind = 1;
 	opterr = 0;
-	int c;
-	while ((c = getopt_long(argc, argv, ":bn:d:f:p:ac:u:hV", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			app->batch = true;
-			break;
-		case 'n': {
-			char *end;
-			errno = 0;
-			long v = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || v < 1 || v > 100000000 || optarg[0] < '0' || optarg[0] > '9')
-				return usage_error("--iterations wants a whole number from 1, not '%s'", optarg);
-			app->iterations = (int)v;
-			iterations_given = true;
-			break;
-		}
-		case 'd':
-			if (parse_double(optarg, &app->delay) < 0 || app->delay < 0.01 || app->delay > 86400)
-				return usage_error("--delay wants seconds between 0.01 and 86400, not '%s'", optarg);
-			app->delay_given = true;
-			break;
-		case OPT_TCP_INFO_EVERY:
-			if (parse_double(optarg, &app->collect.info_every_s) < 0 || app->collect.info_every_s < 0 ||
-			    app->collect.info_every_s > 3600)
-				return usage_error("--tcp-info-every wants seconds between 0 and 3600, not '%s'", optarg);
-			break;
-		case 'f':
-			format_given = true;
-			if (strcmp(optarg, "text") == 0)
-				app->format = TT_FMT_TEXT;
-			else if (strcmp(optarg, "json") == 0)
-				app->format = TT_FMT_JSON;
-			else if (strcmp(optarg, "prometheus") == 0)
-				app->format = TT_FMT_PROMETHEUS;
-			else
-				return usage_error("--format wants text, json or prometheus, not '%s'", optarg);
-			break;
-		case 'p':
-			ports_arg = optarg;
-			break;
-		case 'a':
-			all_ports = true;
-			break;
-		case 'c':
-			app->config_path = optarg;
-			break;
-		case OPT_PROC:
-			app->collect.proc_root = optarg;
-			break;
-		case OPT_SOURCE:
-			if (strcmp(optarg, "auto") == 0)
-				app->collect.source = TT_SRC_AUTO;
-			else if (strcmp(optarg, "netlink") == 0)
-				app->collect.source = TT_SRC_NETLINK;
-			else if (strcmp(optarg, "proc") == 0)
-				app->collect.source = TT_SRC_PROC;
-			else if (strcmp(optarg, "bpf") == 0)
-				app->collect.source = TT_SRC_BPF;
-			else
-				return usage_error("--source wants auto, bpf, netlink or proc, not '%s'", optarg);
-			break;
-		case OPT_DEMO:
-			app->demo = true;
-			break;
-		case 'u':
-			unix_arg = optarg;
-			break;
-		case OPT_NO_NETNS:
-			app->collect.no_netns = true;
-			break;
-		case OPT_NO_DISCOVER:
-			no_discover = true;
-			break;
-		case OPT_NO_DB:
-			app->no_db = true;
-			break;
-		case OPT_READ_ONLY:
-			app->read_only = true;
-			break;
-		case OPT_NO_COLOR:
-			app->no_color = true;
-			break;
-		case OPT_RECORD:
-			app->record_path = optarg;
-			break;
-		case OPT_REPLAY: {
-			/* a FIFO would block the open, a directory is never a recording */
-			struct stat st;
-			if (stat(optarg, &st) == 0 && !S_ISREG(st.st_mode))
-				return usage_error("--replay %s: %s, not a recording", optarg,
-						   S_ISDIR(st.st_mode)    ? "a directory"
-						   : S_ISFIFO(st.st_mode) ? "a FIFO"
-									  : "not a regular file");
-			app->replay_path = optarg;
-			break;
-		}
-		case OPT_LISTEN: {
-			struct sockaddr_storage ss;
-			socklen_t sl;
-			if (tt_listen_parse(optarg, &ss, &sl) < 0)
-				return usage_error("--listen wants ADDRESS:PORT with a port from 1 to 65535 "
-						   "(127.0.0.1:9817, [::1]:9817, :9817), not '%s'",
-						   optarg);
-			app->listen = optarg;
-			break;
-		}
-		case OPT_TEXTFILE:
-			if (!*optarg)
-				return usage_error("--textfile wants a file name");
-			app->textfile = optarg;
-			break;
-		case OPT_WEB_CONFIG:
-			app->web_config = optarg;
-			break;
-		case OPT_ALERT_LOG:
-			app->alert_log = optarg;
-			break;
-		case OPT_SYSLOG:
-			app->syslog = true;
-			break;
-		case OPT_ON_ALERT:
-			if (tt_hook_check(optarg, err, sizeof(err)) < 0)
-				return usage_error("%s", err);
-			app->on_alert = optarg;
-			break;
-		case OPT_BASELINE:
-			app->baseline_path = optarg;
-			break;
-		case OPT_BASELINE_LEARN:
-			if (parse_double(optarg, &app->baseline_learn) < 0 || app->baseline_learn < 1 ||
-			    app->baseline_learn > 7 * 86400)
-				return usage_error("--baseline-learn wants seconds from 1 to 604800, not '%s'", optarg);
-			break;
-		case OPT_SOCKETS_ONLY:
-			app->collect.skip_processes = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 1;
-		case 'V':
-			printf("tenantop %s (%s)\n", TT_VERSION,
-			       tt_bpf_built() ? "eBPF events built in" : "built without eBPF events");
-			return 1;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	int c, rc;
+	while ((c = getopt_long(argc, argv, ":bn:d:f:p:ac:u:hV", long_opts, NULL)) != -1)
+		if ((rc = take_option(app, &ps, c, argv)) != 0)
+			return rc;
 	if (optind < argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (app->record_path && app->replay_path)
-		return usage_error("%s: give either --record or --replay", "--record");
-	if (ports_arg && all_ports)
-		return usage_error("%s: give either --ports or --all-ports", "--ports");
-	if (app->web_config && !app->listen)
-		return usage_error("--web-config secures --listen: give --listen ADDR:PORT too");
-	if (app->web_config && tt_web_config_load(&app->web, app->web_config, err, sizeof(err)) < 0) {
-		app->web_config = NULL;
-		fprintf(stderr, "tenantop: %s\n", err);
-		return 2;
-	}
-
-	/* the config file: --config, else the default locations */
-	char pathbuf[512];
-	const char *cfg = app->config_path ? app->config_path : tt_conf_default_path(pathbuf, sizeof(pathbuf));
-	if (cfg && tt_conf_load(&app->conf, cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "tenantop: %s\n", err);
-		return 2;
-	}
-
-	if (ports_arg) {
-		if (tt_portset_parse(&app->collect.ports, ports_arg, err, sizeof(err)) < 0)
-			return usage_error("--ports: %s", err);
-		app->ports_given = true;
-	} else if (all_ports) {
-		tt_portset_clear(&app->collect.ports);
-		app->collect.ports.all = true;
-		app->ports_given = true;
-	} else if (app->conf.ports_set) {
-		app->collect.ports = app->conf.ports;
-		app->collect.ports_why = TT_WHY_CONFIGURED;
-	} else {
-		tt_portset_parse(&app->collect.ports, TT_DEFAULT_PORTS, err, sizeof(err));
-	}
+	if ((rc = load_settings(app, &ps)) != 0 || (rc = watch_settings(app, &ps)) != 0)
+		return rc;
 	app->max_tenants = app->conf.max_tenants;
-	if (unix_arg) {
-		tt_unix_watch w;
-		if (tt_unix_watch_parse(&w, unix_arg, err, sizeof(err)) < 0)
-			return usage_error("--unix-paths: %s", err);
-		app->collect.unix_paths = unix_arg;
-	} else if (app->conf.unix_paths[0]) {
-		app->collect.unix_paths = app->conf.unix_paths;
-	}
-	if (ports_arg)
-		app->collect.ports_why = TT_WHY_CONFIGURED;
-	/* what the database servers listen on, unless told exactly what to watch */
-	app->collect.ports_exact = app->ports_given;
-	app->collect.unix_exact = unix_arg != NULL;
-	app->collect.discover = !no_discover && app->conf.discover != 0 && !app->replay_path && !ports_arg &&
-				!all_ports && !unix_arg;
-	app->collect.servers = app->conf.servers[0] ? app->conf.servers : NULL;
 	/* parent rules need the holders' ancestors */
 	app->collect.ancestor_depth = tt_rules_parent_depth(app->conf.rules);
-	if (!iterations_given)
+	if (!ps.iterations_given)
 		app->iterations = app->batch && !app->listen && !app->textfile && !app->replay_path ? 1 : 0;
-	app->quiet = app->batch && (app->listen || app->textfile) && !format_given;
+	app->quiet = app->batch && (app->listen || app->textfile) && !ps.format_given;
 	/* a batch that learns runs long enough to learn */
-	if (app->batch && app->baseline_learn > 0 && !iterations_given)
+	if (app->batch && app->baseline_learn > 0 && !ps.iterations_given)
 		app->iterations = (int)(app->baseline_learn / app->delay) + 2;
 	return 0;
 }

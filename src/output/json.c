@@ -328,6 +328,58 @@ static void opt_long(tt_jsonw *w, const char *key, long v)
 }
 
 /* "servers": what each database server says of itself (DESIGN.md). */
+/* A server's per-user and per-database limits. */
+static void write_server_limits(tt_jsonw *w, const tt_db_results *r, size_t i)
+{
+	for (int dbl = 0; dbl < 2; dbl++) {
+		bool any = false;
+		for (size_t l = 0; l < r->nlimits; l++) {
+			if (r->limits[l].server != i || r->limits[l].database != dbl)
+				continue;
+			if (!any) {
+				tt_jw_key(w, dbl ? "database_limits" : "user_limits");
+				tt_jw_obj_begin(w);
+				any = true;
+			}
+			tt_jw_key(w, r->limits[l].user);
+			tt_jw_int(w, r->limits[l].limit);
+		}
+		if (any)
+			tt_jw_obj_end(w);
+	}
+}
+
+/* A pooler's pools. */
+static void write_server_pools(tt_jsonw *w, const tt_db_results *r, const tt_db_server *s)
+{
+	tt_jw_key(w, "pools");
+	tt_jw_arr_begin(w);
+	for (uint32_t p = 0; p < s->npools && s->first_pool + p < r->npools; p++) {
+		const tt_db_pool *pl = &r->pools[s->first_pool + p];
+		tt_jw_obj_begin(w);
+		tt_jw_key(w, "database");
+		tt_jw_str(w, pl->database);
+		tt_jw_key(w, "user");
+		tt_jw_str(w, pl->user);
+		tt_jw_key(w, "mode");
+		tt_jw_str(w, pl->mode);
+		tt_jw_key(w, "cl_active");
+		tt_jw_uint(w, pl->cl_active);
+		tt_jw_key(w, "cl_waiting");
+		tt_jw_uint(w, pl->cl_waiting);
+		tt_jw_key(w, "sv_active");
+		tt_jw_uint(w, pl->sv_active);
+		tt_jw_key(w, "sv_idle");
+		tt_jw_uint(w, pl->sv_idle);
+		tt_jw_key(w, "sv_used");
+		tt_jw_uint(w, pl->sv_used);
+		tt_jw_key(w, "maxwait_s");
+		tt_jw_double(w, pl->maxwait_s, 3);
+		tt_jw_obj_end(w);
+	}
+	tt_jw_arr_end(w);
+}
+
 static void write_servers(tt_jsonw *w, const tt_model *m, const tt_db_results *r)
 {
 	tt_jw_key(w, "servers");
@@ -373,50 +425,9 @@ static void write_servers(tt_jsonw *w, const tt_model *m, const tt_db_results *r
 		tt_jw_uint(w, s->paired);
 		tt_jw_key(w, "unpaired");
 		tt_jw_uint(w, s->unpaired);
-		for (int dbl = 0; dbl < 2; dbl++) {
-			bool any = false;
-			for (size_t l = 0; l < r->nlimits; l++) {
-				if (r->limits[l].server != i || r->limits[l].database != dbl)
-					continue;
-				if (!any) {
-					tt_jw_key(w, dbl ? "database_limits" : "user_limits");
-					tt_jw_obj_begin(w);
-					any = true;
-				}
-				tt_jw_key(w, r->limits[l].user);
-				tt_jw_int(w, r->limits[l].limit);
-			}
-			if (any)
-				tt_jw_obj_end(w);
-		}
-		if (s->t.kind == TT_DB_PGBOUNCER) {
-			tt_jw_key(w, "pools");
-			tt_jw_arr_begin(w);
-			for (uint32_t p = 0; p < s->npools && s->first_pool + p < r->npools; p++) {
-				const tt_db_pool *pl = &r->pools[s->first_pool + p];
-				tt_jw_obj_begin(w);
-				tt_jw_key(w, "database");
-				tt_jw_str(w, pl->database);
-				tt_jw_key(w, "user");
-				tt_jw_str(w, pl->user);
-				tt_jw_key(w, "mode");
-				tt_jw_str(w, pl->mode);
-				tt_jw_key(w, "cl_active");
-				tt_jw_uint(w, pl->cl_active);
-				tt_jw_key(w, "cl_waiting");
-				tt_jw_uint(w, pl->cl_waiting);
-				tt_jw_key(w, "sv_active");
-				tt_jw_uint(w, pl->sv_active);
-				tt_jw_key(w, "sv_idle");
-				tt_jw_uint(w, pl->sv_idle);
-				tt_jw_key(w, "sv_used");
-				tt_jw_uint(w, pl->sv_used);
-				tt_jw_key(w, "maxwait_s");
-				tt_jw_double(w, pl->maxwait_s, 3);
-				tt_jw_obj_end(w);
-			}
-			tt_jw_arr_end(w);
-		}
+		write_server_limits(w, r, i);
+		if (s->t.kind == TT_DB_PGBOUNCER)
+			write_server_pools(w, r, s);
 		tt_jw_key(w, "age_s");
 		if (s->probed_at > 0)
 			tt_jw_double(w, m->time - s->probed_at > 0 ? m->time - s->probed_at : 0, 1);
@@ -454,6 +465,162 @@ static void write_alert(tt_jsonw *w, const tt_alert *a)
 	tt_jw_obj_end(w);
 }
 
+/* Whose rules attributed a replay. */
+static void write_replay(tt_jsonw *w, const tt_output_opts *o)
+{
+	if (!o || !o->replay_settings)
+		return;
+	tt_jw_key(w, "replay");
+	tt_jw_obj_begin(w);
+	tt_jw_key(w, "settings");
+	tt_jw_str(w, o->replay_settings);
+	tt_jw_key(w, "config");
+	if (o->replay_config && o->replay_config[0])
+		tt_jw_str(w, o->replay_config);
+	else
+		tt_jw_null(w);
+	tt_jw_key(w, "interval_s");
+	if (o->replay_interval > 0)
+		tt_jw_double(w, o->replay_interval, 3);
+	else
+		tt_jw_null(w);
+	tt_jw_key(w, "note");
+	tt_jw_str(w, o->replay_note ? o->replay_note : "");
+	tt_jw_obj_end(w);
+}
+
+/* How complete the attribution is, and the kernel's socket counts. */
+static void write_attribution(tt_jsonw *w, const tt_model *m, const tt_scan_stats *st)
+{
+	tt_jw_key(w, "attribution");
+	tt_jw_obj_begin(w);
+	tt_jw_key(w, "complete");
+	tt_jw_bool(w, !st->attribution_partial);
+	if (st->attribution_partial) {
+		tt_jw_key(w, "reason");
+		tt_jw_str(w, st->partial_reason);
+	}
+	tt_jw_key(w, "endpoint_unknown");
+	tt_jw_uint(w, m->endpoint_unknown);
+	tt_jw_key(w, "processes");
+	tt_jw_uint(w, st->procs);
+	tt_jw_key(w, "vanished");
+	tt_jw_uint(w, st->vanished);
+	tt_jw_key(w, "fd_denied");
+	tt_jw_uint(w, st->fd_denied);
+	tt_jw_key(w, "pid_reused");
+	tt_jw_uint(w, st->pid_reused);
+	tt_jw_key(w, "bad_lines");
+	tt_jw_uint(w, st->bad_lines);
+	tt_jw_key(w, "hidepid");
+	tt_jw_bool(w, st->hidepid);
+	if (st->netns_read || st->netns_failed) {
+		tt_jw_key(w, "netns_read");
+		tt_jw_uint(w, st->netns_read);
+		tt_jw_key(w, "netns_failed");
+		tt_jw_uint(w, st->netns_failed);
+	}
+	if (st->unix_no_peers) {
+		tt_jw_key(w, "unix_clients");
+		tt_jw_str(w, "unknown (no UNIX_DIAG: /proc/net/unix has no peers)");
+	}
+	tt_jw_obj_end(w);
+	if (st->sk_alloc >= 0 && st->sk_inuse >= 0) {
+		tt_jw_key(w, "sockstat");
+		tt_jw_obj_begin(w);
+		tt_jw_key(w, "inuse");
+		tt_jw_int(w, st->sk_inuse);
+		tt_jw_key(w, "alloc");
+		tt_jw_int(w, st->sk_alloc);
+		tt_jw_key(w, "orphan");
+		tt_jw_int(w, st->sk_orphan);
+		tt_jw_key(w, "tw");
+		tt_jw_int(w, st->sk_tw);
+		tt_jw_obj_end(w);
+	}
+}
+
+/* What the refresh cost. */
+static void write_self(tt_jsonw *w, const tt_scan_stats *st, const tt_output_opts *o)
+{
+	tt_jw_key(w, "collect_ms");
+	tt_jw_double(w, st->collect_ms, 2);
+	if (o && o->self_cpu_ms >= 0) {
+		tt_jw_key(w, "self");
+		tt_jw_obj_begin(w);
+		tt_jw_key(w, "cpu_ms");
+		tt_jw_double(w, o->self_cpu_ms, 2);
+		tt_jw_key(w, "collect_cpu_ms");
+		tt_jw_double(w, o->self_collect_cpu_ms, 2);
+		tt_jw_key(w, "max_rss_kb");
+		tt_jw_int(w, o->self_rss_kb);
+		tt_jw_obj_end(w);
+	}
+}
+
+/* What was watched, and why. */
+static void write_watched(tt_jsonw *w, const tt_model *m)
+{
+	if (m->snap.nwatched) {
+		static const char *const why[] = {"default", "configured", "discovered"};
+		tt_jw_key(w, "watched");
+		tt_jw_arr_begin(w);
+		for (size_t i = 0; i < m->snap.nwatched; i++) {
+			const tt_watch *x = &m->snap.watched[i];
+			char ep[300];
+			if (x->family == TT_FAM_UNIX)
+				snprintf(ep, sizeof(ep), "unix:%s", tt_model_str(m, x->path));
+			else
+				snprintf(ep, sizeof(ep), "tcp:%u", x->port);
+			tt_jw_obj_begin(w);
+			tt_jw_key(w, "endpoint");
+			tt_jw_str(w, ep);
+			tt_jw_key(w, "why");
+			tt_jw_str(w, why[x->why < 3 ? x->why : 0]);
+			if (x->pid) {
+				tt_jw_key(w, "server");
+				tt_jw_str(w, tt_model_str(m, x->server));
+				tt_jw_key(w, "pid");
+				tt_jw_int(w, x->pid);
+			}
+			tt_jw_obj_end(w);
+		}
+		tt_jw_arr_end(w);
+	}
+}
+
+/* The configured limits' use. */
+static void write_pools(tt_jsonw *w, const tt_output_opts *o)
+{
+	if (o && o->npools) {
+		tt_jw_key(w, "pools");
+		tt_jw_arr_begin(w);
+		for (size_t i = 0; i < o->npools; i++) {
+			const tt_pool_use *u = &o->pools[i];
+			tt_jw_obj_begin(w);
+			tt_jw_key(w, "tenant");
+			tt_jw_str(w, u->limit->tenant[0] ? u->limit->tenant : "*");
+			tt_jw_key(w, "port");
+			if (u->limit->port)
+				tt_jw_uint(w, u->limit->port);
+			else
+				tt_jw_null(w);
+			tt_jw_key(w, "max");
+			tt_jw_uint(w, u->limit->max);
+			tt_jw_key(w, "used");
+			tt_jw_uint(w, u->used);
+			tt_jw_key(w, "growth_per_min");
+			tt_jw_double(w, u->per_min, 2);
+			if (u->eta_s >= 0) {
+				tt_jw_key(w, "eta_s");
+				tt_jw_double(w, u->eta_s, 0);
+			}
+			tt_jw_obj_end(w);
+		}
+		tt_jw_arr_end(w);
+	}
+}
+
 int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
 {
 	const tt_scan_stats *st = &m->snap.stats;
@@ -472,111 +639,10 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 		tt_jw_key(&w, "source_note");
 		tt_jw_str(&w, st->source_note);
 	}
-	if (o && o->replay_settings) {
-		/* whose rules attributed this replay */
-		tt_jw_key(&w, "replay");
-		tt_jw_obj_begin(&w);
-		tt_jw_key(&w, "settings");
-		tt_jw_str(&w, o->replay_settings);
-		tt_jw_key(&w, "config");
-		if (o->replay_config && o->replay_config[0])
-			tt_jw_str(&w, o->replay_config);
-		else
-			tt_jw_null(&w);
-		tt_jw_key(&w, "interval_s");
-		if (o->replay_interval > 0)
-			tt_jw_double(&w, o->replay_interval, 3);
-		else
-			tt_jw_null(&w);
-		tt_jw_key(&w, "note");
-		tt_jw_str(&w, o->replay_note ? o->replay_note : "");
-		tt_jw_obj_end(&w);
-	}
-	tt_jw_key(&w, "attribution");
-	tt_jw_obj_begin(&w);
-	tt_jw_key(&w, "complete");
-	tt_jw_bool(&w, !st->attribution_partial);
-	if (st->attribution_partial) {
-		tt_jw_key(&w, "reason");
-		tt_jw_str(&w, st->partial_reason);
-	}
-	tt_jw_key(&w, "endpoint_unknown");
-	tt_jw_uint(&w, m->endpoint_unknown);
-	tt_jw_key(&w, "processes");
-	tt_jw_uint(&w, st->procs);
-	tt_jw_key(&w, "vanished");
-	tt_jw_uint(&w, st->vanished);
-	tt_jw_key(&w, "fd_denied");
-	tt_jw_uint(&w, st->fd_denied);
-	tt_jw_key(&w, "pid_reused");
-	tt_jw_uint(&w, st->pid_reused);
-	tt_jw_key(&w, "bad_lines");
-	tt_jw_uint(&w, st->bad_lines);
-	tt_jw_key(&w, "hidepid");
-	tt_jw_bool(&w, st->hidepid);
-	if (st->netns_read || st->netns_failed) {
-		tt_jw_key(&w, "netns_read");
-		tt_jw_uint(&w, st->netns_read);
-		tt_jw_key(&w, "netns_failed");
-		tt_jw_uint(&w, st->netns_failed);
-	}
-	if (st->unix_no_peers) {
-		tt_jw_key(&w, "unix_clients");
-		tt_jw_str(&w, "unknown (no UNIX_DIAG: /proc/net/unix has no peers)");
-	}
-	tt_jw_obj_end(&w);
-	if (st->sk_alloc >= 0 && st->sk_inuse >= 0) {
-		tt_jw_key(&w, "sockstat");
-		tt_jw_obj_begin(&w);
-		tt_jw_key(&w, "inuse");
-		tt_jw_int(&w, st->sk_inuse);
-		tt_jw_key(&w, "alloc");
-		tt_jw_int(&w, st->sk_alloc);
-		tt_jw_key(&w, "orphan");
-		tt_jw_int(&w, st->sk_orphan);
-		tt_jw_key(&w, "tw");
-		tt_jw_int(&w, st->sk_tw);
-		tt_jw_obj_end(&w);
-	}
-	tt_jw_key(&w, "collect_ms");
-	tt_jw_double(&w, st->collect_ms, 2);
-	if (o && o->self_cpu_ms >= 0) {
-		tt_jw_key(&w, "self");
-		tt_jw_obj_begin(&w);
-		tt_jw_key(&w, "cpu_ms");
-		tt_jw_double(&w, o->self_cpu_ms, 2);
-		tt_jw_key(&w, "collect_cpu_ms");
-		tt_jw_double(&w, o->self_collect_cpu_ms, 2);
-		tt_jw_key(&w, "max_rss_kb");
-		tt_jw_int(&w, o->self_rss_kb);
-		tt_jw_obj_end(&w);
-	}
-	if (m->snap.nwatched) {
-		static const char *const why[] = {"default", "configured", "discovered"};
-		tt_jw_key(&w, "watched");
-		tt_jw_arr_begin(&w);
-		for (size_t i = 0; i < m->snap.nwatched; i++) {
-			const tt_watch *x = &m->snap.watched[i];
-			char ep[300];
-			if (x->family == TT_FAM_UNIX)
-				snprintf(ep, sizeof(ep), "unix:%s", tt_model_str(m, x->path));
-			else
-				snprintf(ep, sizeof(ep), "tcp:%u", x->port);
-			tt_jw_obj_begin(&w);
-			tt_jw_key(&w, "endpoint");
-			tt_jw_str(&w, ep);
-			tt_jw_key(&w, "why");
-			tt_jw_str(&w, why[x->why < 3 ? x->why : 0]);
-			if (x->pid) {
-				tt_jw_key(&w, "server");
-				tt_jw_str(&w, tt_model_str(m, x->server));
-				tt_jw_key(&w, "pid");
-				tt_jw_int(&w, x->pid);
-			}
-			tt_jw_obj_end(&w);
-		}
-		tt_jw_arr_end(&w);
-	}
+	write_replay(&w, o);
+	write_attribution(&w, m, st);
+	write_self(&w, st, o);
+	write_watched(&w, m);
 	tt_jw_key(&w, "totals");
 	write_states(&w, &m->totals);
 	tt_jw_key(&w, "tenants");
@@ -601,33 +667,7 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 	for (size_t i = 0; alerts && i < alerts->n; i++)
 		write_alert(&w, &alerts->v[i]);
 	tt_jw_arr_end(&w);
-	if (o && o->npools) {
-		tt_jw_key(&w, "pools");
-		tt_jw_arr_begin(&w);
-		for (size_t i = 0; i < o->npools; i++) {
-			const tt_pool_use *u = &o->pools[i];
-			tt_jw_obj_begin(&w);
-			tt_jw_key(&w, "tenant");
-			tt_jw_str(&w, u->limit->tenant[0] ? u->limit->tenant : "*");
-			tt_jw_key(&w, "port");
-			if (u->limit->port)
-				tt_jw_uint(&w, u->limit->port);
-			else
-				tt_jw_null(&w);
-			tt_jw_key(&w, "max");
-			tt_jw_uint(&w, u->limit->max);
-			tt_jw_key(&w, "used");
-			tt_jw_uint(&w, u->used);
-			tt_jw_key(&w, "growth_per_min");
-			tt_jw_double(&w, u->per_min, 2);
-			if (u->eta_s >= 0) {
-				tt_jw_key(&w, "eta_s");
-				tt_jw_double(&w, u->eta_s, 0);
-			}
-			tt_jw_obj_end(&w);
-		}
-		tt_jw_arr_end(&w);
-	}
+	write_pools(&w, o);
 	tt_jw_obj_end(&w);
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;

@@ -152,15 +152,10 @@ static void write_lifecycle(FILE *f, const tt_model *m, size_t shown)
 	fprintf(f, "tenantop_events_dropped_total %llu\n", (unsigned long long)tt_lifecycle_dropped_total(m->life));
 }
 
-int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
+/* Sockets by (tenant slot, state, port, role). */
+static void write_socket_gauges(FILE *f, const tt_model *m, size_t shown)
 {
-	unsigned max = o && o->max_tenants ? o->max_tenants : 0;
-	size_t nt = m->ntenants;
-	size_t shown = max && nt > max ? max : nt;
-	const tt_scan_stats *st = &m->snap.stats;
-
-	/* sockets by (tenant slot, state, port, role): slot = tenant index, or
-	 * shown for "other", shown + 1 for unattributed */
+	/* slot = tenant index, or shown for "other", shown + 1 for unattributed */
 	tt_u64set agg;
 	tt_u64set_init(&agg);
 	for (size_t i = 0; i < m->nsocks; i++) {
@@ -194,6 +189,12 @@ int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, con
 	}
 	tt_u64set_free(&agg);
 
+}
+
+/* Per tenant: leaked, oldest leak, trend (tenants past max_tenants as "other"). */
+static void write_tenant_gauges(FILE *f, const tt_model *m, size_t shown)
+{
+	size_t nt = m->ntenants;
 	help(f, "tenantop_leaked_sockets", "gauge", "CLOSE_WAIT plus CLOSE (reset, still held) sockets per tenant.");
 	uint64_t other_leaked = 0;
 	for (size_t i = 0; i < nt; i++) {
@@ -221,17 +222,17 @@ int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, con
 		fprintf(f, "} %.3f\n", m->tenants[i].leak_slope);
 	}
 
-	write_lifecycle(f, m, shown);
+}
 
+/* The active alerts, and the pools' forecasts among them. */
+static void write_alert_gauges(FILE *f, const tt_model *m, const tt_alerts *alerts, unsigned max)
+{
 	help(f, "tenantop_alert", "gauge", "Active alerts (1) by tenant, kind and severity.");
 	help(f, "tenantop_pool_exhaustion_seconds", "gauge", "Forecast seconds until a configured connection limit fills.");
 	for (size_t pass = 0; pass < 2; pass++)
 		for (size_t i = 0; alerts && i < alerts->n; i++) {
 			const tt_alert *a = &alerts->v[i];
-			long t = -1;
-			for (size_t k = 0; k < nt; k++)
-				if (!strcmp(m->tenants[k].name, a->tenant))
-					t = (long)k;
+			long t = tt_model_find_tenant(m, a->tenant);
 			const char *tn = t >= 0 ? tenant_label(m, t, max) : a->tenant;
 			if (pass == 0) {
 				fputs("tenantop_alert{tenant=", f);
@@ -244,24 +245,32 @@ int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, con
 			}
 		}
 
-	if (o && o->npools) {
-		help(f, "tenantop_pool_limit", "gauge", "A configured connection limit ([detect] limit): tenant and port \"*\" when it covers every one.");
-		help(f, "tenantop_pool_connections", "gauge", "Connections counted against that limit now.");
-		for (size_t pass = 0; pass < 2; pass++)
-			for (size_t i = 0; i < o->npools; i++) {
-				const tt_pool_use *u = &o->pools[i];
-				char ps[8];
-				snprintf(ps, sizeof(ps), u->limit->port ? "%u" : "*", u->limit->port);
-				fputs(pass ? "tenantop_pool_connections{tenant=" : "tenantop_pool_limit{tenant=", f);
-				label(f, u->limit->tenant[0] ? u->limit->tenant : "*");
-				fprintf(f, ",port=\"%s\"} %u\n", ps, pass ? u->used : u->limit->max);
-			}
-	}
-	if (o && o->db)
-		write_db(f, o->db);
+}
 
+/* The configured limits and their use. */
+static void write_pool_gauges(FILE *f, const tt_output_opts *o)
+{
+	if (!o || !o->npools)
+		return;
+	help(f, "tenantop_pool_limit", "gauge", "A configured connection limit ([detect] limit): tenant and port \"*\" when it covers every one.");
+	help(f, "tenantop_pool_connections", "gauge", "Connections counted against that limit now.");
+	for (size_t pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < o->npools; i++) {
+			const tt_pool_use *u = &o->pools[i];
+			char ps[8];
+			snprintf(ps, sizeof(ps), u->limit->port ? "%u" : "*", u->limit->port);
+			fputs(pass ? "tenantop_pool_connections{tenant=" : "tenantop_pool_limit{tenant=", f);
+			label(f, u->limit->tenant[0] ? u->limit->tenant : "*");
+			fprintf(f, ",port=\"%s\"} %u\n", ps, pass ? u->used : u->limit->max);
+		}
+}
+
+/* The refresh itself: tenants, its cost, how complete it is. */
+static void write_scan_gauges(FILE *f, const tt_model *m)
+{
+	const tt_scan_stats *st = &m->snap.stats;
 	help(f, "tenantop_tenants", "gauge", "Tenants with sockets on the watched ports.");
-	fprintf(f, "tenantop_tenants %zu\n", nt);
+	fprintf(f, "tenantop_tenants %zu\n", m->ntenants);
 	help(f, "tenantop_collect_seconds", "gauge", "Wall time of the last collection.");
 	fprintf(f, "tenantop_collect_seconds %.6f\n", st->collect_ms / 1000);
 	help(f, "tenantop_attribution_complete", "gauge", "1 when every process's descriptors could be read.");
@@ -277,6 +286,20 @@ int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, con
 	fprintf(f, "tenantop_endpoint_unknown_sockets %u\n", st->held_unknown);
 	help(f, "tenantop_last_refresh_timestamp_seconds", "gauge", "When the data was collected.");
 	fprintf(f, "tenantop_last_refresh_timestamp_seconds %.3f\n", m->time);
+}
+
+int tt_write_prometheus(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
+{
+	unsigned max = o && o->max_tenants ? o->max_tenants : 0;
+	size_t shown = max && m->ntenants > max ? max : m->ntenants;
+	write_socket_gauges(f, m, shown);
+	write_tenant_gauges(f, m, shown);
+	write_lifecycle(f, m, shown);
+	write_alert_gauges(f, m, alerts, max);
+	write_pool_gauges(f, o);
+	if (o && o->db)
+		write_db(f, o->db);
+	write_scan_gauges(f, m);
 	return ferror(f) ? -1 : 0;
 }
 

@@ -37,10 +37,11 @@ static void row(FILE *f, size_t nw, const char *name, const char *rule, const ch
 		oldest > 0 ? tt_fmt_age(oldest, age, sizeof(age)) : "-", ratio, trend);
 }
 
-int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
+/* The header: when, from where, how complete, what was watched, totals. */
+static void write_header(FILE *f, const tt_model *m, const tt_output_opts *o)
 {
 	const tt_scan_stats *st = &m->snap.stats;
-	char when[64], age[32];
+	char when[64];
 	time_t t = (time_t)m->time;
 	struct tm tmv;
 	localtime_r(&t, &tmv);
@@ -84,6 +85,11 @@ int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 	fprintf(f, "totals: ESTABLISHED %u  CLOSE_WAIT %u  CLOSE %u  TIME_WAIT %u  other %u\n\n",
 		m->totals.st[TT_ST_ESTABLISHED], m->totals.st[TT_ST_CLOSE_WAIT], m->totals.st[TT_ST_CLOSE],
 		m->totals.st[TT_ST_TIME_WAIT], tt_counts_other(&m->totals));
+}
+
+/* One row per tenant; returns the tenant column's width. */
+static size_t write_tenants(FILE *f, const tt_model *m)
+{
 	/* the tenant column fits the longest name, within reason */
 	size_t nw = 14;
 	for (size_t i = 0; i < m->ntenants; i++) {
@@ -105,6 +111,13 @@ int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 	if (m->ntenants == 0 && tt_counts_total(&m->unattributed) == 0)
 		fprintf(f, "(no socket on the watched ports: try --all-ports or --ports LIST)\n");
 
+	return nw;
+}
+
+/* The processes holding leaked sockets. */
+static void write_leakers(FILE *f, const tt_model *m, size_t nw)
+{
+	char age[32];
 	bool header = false;
 	for (size_t i = 0; i < m->nprocs; i++) {
 		const tt_mproc *mp = &m->procs[i];
@@ -126,29 +139,41 @@ int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 		fwrite(cmd, 1, tt_display_prefix(cmd, 80), f);
 		fputc('\n', f);
 	}
-	if (o && o->db && o->db->nservers) {
-		const tt_db_results *r = o->db;
-		fprintf(f, "\ndatabase servers:\n");
-		fprintf(f, "  %-10s %7s %-9s %-9s %8s %6s %8s %5s  %-36s %s\n", "KIND", "PID", "CONN", "MAX", "SESSIONS",
-			"PAIRED", "UNPAIRED", "AGE", "ENDPOINTS", "ERROR");
-		for (size_t i = 0; i < r->nservers; i++) {
-			const tt_db_server *s = &r->servers[i];
-			char conn[16], max[16];
-			snprintf(conn, sizeof(conn), "%ld", s->connections);
-			snprintf(max, sizeof(max), "%ld", s->max_connections);
-			fprintf(f, "  %-10s %7d %-9s %-9s %8u %6u %8u %5s  ", tt_db_kind_name(s->t.kind), s->t.pid,
-				s->connections < 0 ? "-" : conn, s->max_connections < 0 ? "-" : max, s->nsessions, s->paired,
-				s->unpaired, s->probed_at > 0 ? tt_fmt_age(m->time > s->probed_at ? m->time - s->probed_at : 0, age, sizeof(age)) : "-");
-			put_col(f, s->t.endpoints, 36);
-			fprintf(f, " %s\n", s->error[0] ? s->error : "");
-			for (uint32_t p = 0; p < s->npools && s->first_pool + p < r->npools; p++) {
-				const tt_db_pool *pl = &r->pools[s->first_pool + p];
-				fprintf(f, "      pool %s/%s (%s): clients %u active, %u waiting (longest %.1fs); servers %u active, %u idle\n",
-					pl->database, pl->user, pl->mode, pl->cl_active, pl->cl_waiting, pl->maxwait_s,
-					pl->sv_active, pl->sv_idle);
-			}
+}
+
+/* The database servers probed, and a pooler's pools. */
+static void write_databases(FILE *f, const tt_model *m, const tt_db_results *r)
+{
+	char age[32];
+	fprintf(f, "\ndatabase servers:\n");
+	fprintf(f, "  %-10s %7s %-9s %-9s %8s %6s %8s %5s  %-36s %s\n", "KIND", "PID", "CONN", "MAX", "SESSIONS",
+		"PAIRED", "UNPAIRED", "AGE", "ENDPOINTS", "ERROR");
+	for (size_t i = 0; i < r->nservers; i++) {
+		const tt_db_server *s = &r->servers[i];
+		char conn[16], max[16];
+		snprintf(conn, sizeof(conn), "%ld", s->connections);
+		snprintf(max, sizeof(max), "%ld", s->max_connections);
+		fprintf(f, "  %-10s %7d %-9s %-9s %8u %6u %8u %5s  ", tt_db_kind_name(s->t.kind), s->t.pid,
+			s->connections < 0 ? "-" : conn, s->max_connections < 0 ? "-" : max, s->nsessions, s->paired,
+			s->unpaired, s->probed_at > 0 ? tt_fmt_age(m->time > s->probed_at ? m->time - s->probed_at : 0, age, sizeof(age)) : "-");
+		put_col(f, s->t.endpoints, 36);
+		fprintf(f, " %s\n", s->error[0] ? s->error : "");
+		for (uint32_t p = 0; p < s->npools && s->first_pool + p < r->npools; p++) {
+			const tt_db_pool *pl = &r->pools[s->first_pool + p];
+			fprintf(f, "      pool %s/%s (%s): clients %u active, %u waiting (longest %.1fs); servers %u active, %u idle\n",
+				pl->database, pl->user, pl->mode, pl->cl_active, pl->cl_waiting, pl->maxwait_s,
+				pl->sv_active, pl->sv_idle);
 		}
 	}
+}
+
+int tt_write_text(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
+{
+	write_header(f, m, o);
+	size_t nw = write_tenants(f, m);
+	write_leakers(f, m, nw);
+	if (o && o->db && o->db->nservers)
+		write_databases(f, m, o->db);
 	if (alerts && alerts->n) {
 		fprintf(f, "\nalerts:\n");
 		for (size_t i = 0; i < alerts->n; i++)

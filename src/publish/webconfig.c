@@ -77,6 +77,60 @@ static bool bcrypt_hash(const char *h)
 	return (!strncmp(h, "$2a$", 4) || !strncmp(h, "$2b$", 4) || !strncmp(h, "$2y$", 4)) && strlen(h) == 60;
 }
 
+/* Cut a comment ('#' at the start or after a blank, outside quotes) and
+ * trailing blanks; returns the length left. */
+static size_t strip_comment(char *buf)
+{
+	char q = 0;
+	for (char *c = buf; *c; c++) {
+		if (q) {
+			if (*c == q)
+				q = 0;
+		} else if (*c == '"' || *c == '\'') {
+			q = *c;
+		} else if (*c == '#' && (c == buf || c[-1] == ' ')) {
+			*c = '\0';
+			break;
+		}
+	}
+	size_t len = strlen(buf);
+	while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\r'))
+		buf[--len] = '\0';
+	return len;
+}
+
+/* One "key: value" inside tls_server_config or basic_auth_users. */
+static int take_entry(tt_web_config *wc, bool tls, const char *key, const char *val, const char *name, int line,
+		      char *err, size_t errlen)
+{
+	if (tls) {
+		char *dst = !strcmp(key, "cert_file") ? wc->cert_file : !strcmp(key, "key_file") ? wc->key_file : NULL;
+		if (!dst)
+			return fail(err, errlen, name, line, "'%.40s' is not supported in tls_server_config (cert_file, key_file)",
+				    key);
+		if (*dst)
+			return fail(err, errlen, name, line, "'%s' given twice", key);
+		if (strlen(val) >= sizeof(wc->cert_file))
+			return fail(err, errlen, name, line, "path too long");
+		strcpy(dst, val);
+		return 0;
+	}
+	if (wc->nusers == TT_WEB_MAX_USERS)
+		return fail(err, errlen, name, line, "more than %d users", TT_WEB_MAX_USERS);
+	if (strlen(key) >= sizeof(wc->users[0].name) || strchr(key, ':'))
+		return fail(err, errlen, name, line, "bad user name '%.40s'", key);
+	for (size_t i = 0; i < wc->nusers; i++)
+		if (!strcmp(wc->users[i].name, key))
+			return fail(err, errlen, name, line, "user '%.40s' given twice", key);
+	if (!bcrypt_hash(val))
+		return fail(err, errlen, name, line,
+			    "the password of '%.40s' is not a bcrypt hash ($2y$..., e.g. from htpasswd -nbBC 10 USER PASS)", key);
+	tt_web_user *u = &wc->users[wc->nusers++];
+	snprintf(u->name, sizeof(u->name), "%s", key);
+	snprintf(u->hash, sizeof(u->hash), "%s", val);
+	return 0;
+}
+
 int tt_web_config_parse(tt_web_config *wc, const char *name, const char *text, char *err, size_t errlen)
 {
 	memset(wc, 0, sizeof(*wc));
@@ -95,23 +149,7 @@ int tt_web_config_parse(tt_web_config *wc, const char *name, const char *text, c
 		p += n + (nl ? 1 : 0);
 		if (strchr(buf, '\t'))
 			return fail(err, errlen, name, line, "a tab: YAML indents with spaces");
-		/* a comment: '#' at the start or after a blank, outside quotes */
-		char q = 0;
-		for (char *c = buf; *c; c++) {
-			if (q) {
-				if (*c == q)
-					q = 0;
-			} else if (*c == '"' || *c == '\'') {
-				q = *c;
-			} else if (*c == '#' && (c == buf || c[-1] == ' ')) {
-				*c = '\0';
-				break;
-			}
-		}
-		size_t len = strlen(buf);
-		while (len && (buf[len - 1] == ' ' || buf[len - 1] == '\r'))
-			buf[--len] = '\0';
-		if (!len || !strcmp(buf, "---"))
+		if (!strip_comment(buf) || !strcmp(buf, "---"))
 			continue;
 		size_t indent = strspn(buf, " ");
 		char *key = buf + indent, *colon = strstr(key, ": ");
@@ -149,32 +187,8 @@ int tt_web_config_parse(tt_web_config *wc, const char *name, const char *text, c
 			return fail(err, errlen, name, line, "an indented line outside a mapping");
 		if (!*val)
 			return fail(err, errlen, name, line, "'%.40s' has no value", key);
-		if (section == TLS) {
-			char *dst = !strcmp(key, "cert_file") ? wc->cert_file : !strcmp(key, "key_file") ? wc->key_file : NULL;
-			if (!dst)
-				return fail(err, errlen, name, line,
-					    "'%.40s' is not supported in tls_server_config (cert_file, key_file)", key);
-			if (*dst)
-				return fail(err, errlen, name, line, "'%s' given twice", key);
-			if (strlen(val) >= sizeof(wc->cert_file))
-				return fail(err, errlen, name, line, "path too long");
-			strcpy(dst, val);
-		} else {
-			if (wc->nusers == TT_WEB_MAX_USERS)
-				return fail(err, errlen, name, line, "more than %d users", TT_WEB_MAX_USERS);
-			if (strlen(key) >= sizeof(wc->users[0].name) || strchr(key, ':'))
-				return fail(err, errlen, name, line, "bad user name '%.40s'", key);
-			for (size_t i = 0; i < wc->nusers; i++)
-				if (!strcmp(wc->users[i].name, key))
-					return fail(err, errlen, name, line, "user '%.40s' given twice", key);
-			if (!bcrypt_hash(val))
-				return fail(err, errlen, name, line,
-					    "the password of '%.40s' is not a bcrypt hash ($2y$..., e.g. from htpasswd -nbBC 10 USER PASS)",
-					    key);
-			tt_web_user *u = &wc->users[wc->nusers++];
-			snprintf(u->name, sizeof(u->name), "%s", key);
-			snprintf(u->hash, sizeof(u->hash), "%s", val);
-		}
+		if (take_entry(wc, section == TLS, key, val, name, line, err, errlen) < 0)
+			return -1;
 	}
 	if (seen_tls) {
 		if (!wc->cert_file[0] || !wc->key_file[0])
