@@ -1,6 +1,7 @@
 /* Model: tree building, counts, roles, ages, 4-tuple memory, ordering. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -379,6 +380,56 @@ static void test_counts_helpers(void **state)
 	assert_true(tt_counts_leak_ratio(&c) > 0.399 && tt_counts_leak_ratio(&c) < 0.401);
 }
 
+/* A pooler's server connection (pgbouncer -> postgres) serving bob's
+ * client now goes to bob, with the pooler's process; the rest of the
+ * pooler's sockets stay with its own user. */
+static void test_pooled_server_connection(void **state)
+{
+	(void)state;
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	s.time = 100;
+	uint32_t pgb = add_proc(&s, 500, 1, 120, "pgbouncer", "pgbouncer");
+	uint32_t bob = add_proc(&s, 200, 1, 1002, "bob", "worker");
+	add_sock(&s, 61, TT_ST_ESTABLISHED, 41000, 6432); /* bob -> pgbouncer */
+	own(&s, 61, bob, 3);
+	add_sock(&s, 62, TT_ST_ESTABLISHED, 42000, 5432); /* pgbouncer -> postgres, serving bob */
+	own(&s, 62, pgb, 7);
+	add_sock(&s, 63, TT_ST_ESTABLISHED, 42001, 5432); /* an idle server connection */
+	own(&s, 63, pgb, 8);
+	tt_snapshot_index_owners(&s);
+	int32_t pooled[3] = {-1, 0, -1};
+	s.pooled_by = pooled;
+	s.npooled_by = 3;
+	tt_model_opts o;
+	memset(&o, 0, sizeof(o));
+	tt_portset_add(&o.ports, 5432);
+	tt_portset_add(&o.ports, 6432);
+	tt_model m;
+	assert_int_equal(tt_model_init(&m, &o), 0);
+	assert_int_equal(tt_model_update(&m, &s), 0);
+	long tb = tt_model_find_tenant(&m, "bob"), tp = tt_model_find_tenant(&m, "pgbouncer");
+	assert_true(tb >= 0 && tp >= 0);
+	assert_int_equal(m.tenants[tb].counts.st[TT_ST_ESTABLISHED], 2);
+	assert_int_equal(m.tenants[tp].counts.st[TT_ST_ESTABLISHED], 1);
+	assert_int_equal(m.socks[1].tenant, tb);
+	assert_int_equal(m.socks[1].owner_kind, TT_OWN_POOLED);
+	assert_int_equal(m.socks[2].owner_kind, TT_OWN_FD);
+	/* bob's processes: his worker and the pooler serving him */
+	assert_int_equal(m.tenants[tb].nprocs, 2);
+	bool pooler = false;
+	for (uint32_t i = 0; i < m.tenants[tb].nprocs; i++) {
+		const tt_mproc *mp = &m.procs[m.tenants[tb].first_proc + i];
+		if (mp->p->pid == 500) {
+			pooler = true;
+			assert_string_equal(mp->match.rule, "pooled");
+		}
+	}
+	assert_true(pooler);
+	tt_model_free(&m);
+	tt_snapshot_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +443,7 @@ int main(void)
 		cmocka_unit_test(test_history_and_trend),
 		cmocka_unit_test(test_empty_snapshot),
 		cmocka_unit_test(test_counts_helpers),
+		cmocka_unit_test(test_pooled_server_connection),
 	};
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

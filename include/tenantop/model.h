@@ -44,7 +44,8 @@ enum tt_owner_kind {
 	TT_OWN_RULE = 2,   /* a socket rule (port/remote) */
 	TT_OWN_MEMORY = 3, /* the owner seen earlier on the same connection (cookie) or 4-tuple */
 	TT_OWN_SOCKET_UID = 4, /* no readable descriptor: the socket's own uid */
-	TT_OWN_EVENT = 5   /* no descriptor: the process a kernel event saw connect/close it */
+	TT_OWN_EVENT = 5,  /* no descriptor: the process a kernel event saw connect/close it */
+	TT_OWN_POOLED = 6  /* a pooler's server connection: the tenant of the client it serves now */
 };
 
 typedef struct tt_msock {

@@ -260,6 +260,9 @@ typedef struct tt_dbstate {
 	bool valid;             /* res and join describe the last snapshot given */
 	const char **dbuser;    /* per socket of it: its session's database user, NULL none */
 	size_t dbuser_cap;
+	int32_t *pooled_by;     /* per socket of it: the pooler client socket a pooled server
+				 * connection serves now (pooler's end only), -1 none */
+	size_t pooled_cap;
 } tt_dbstate;
 /* Start probing (every `every_s`) unless off or proc_root is not /proc (a
  * fixture tree); a prober that cannot start is said in err and leaves

@@ -171,6 +171,11 @@ typedef struct tt_snapshot {
 	 * NULL entries or a NULL array = none; not recorded, not owned) */
 	const char *const *dbuser;
 	size_t ndbuser;
+	/* per socket: a pooler's server connection (its pooler's end) -> the
+	 * socket of the pooler client it serves now, -1 none (same rules as
+	 * dbuser: set by the caller, not recorded, not owned) */
+	const int32_t *pooled_by;
+	size_t npooled_by;
 } tt_snapshot;
 
 void tt_snapshot_init(tt_snapshot *s);

@@ -400,6 +400,39 @@ static int attribute_sockets(tt_model *m, struct model_priv *pv)
 	return 0;
 }
 
+/* Phase 3b: a pooler's server connection goes to the tenant of the client
+ * it serves now (its pairs keep the pooler's process): a pooled backend is
+ * the customer's, not the pooler user's. */
+static int attribute_pooled(tt_model *m, struct model_priv *pv)
+{
+	const tt_snapshot *s = &m->snap;
+	for (size_t i = 0; s->pooled_by && i < s->npooled_by && i < m->nsocks; i++) {
+		int32_t c = s->pooled_by[i];
+		tt_msock *ms = &m->socks[i];
+		if (c < 0 || (size_t)c >= m->nsocks || m->socks[c].tenant < 0 || m->socks[c].tenant == ms->tenant)
+			continue;
+		const tt_mtenant *client = &m->tenants[m->socks[c].tenant];
+		tt_match mt;
+		memset(&mt, 0, sizeof(mt));
+		memcpy(mt.tenant, client->name, sizeof(mt.tenant));
+		mt.rule = "pooled";
+		snprintf(mt.detail, sizeof(mt.detail), "a pooler's server connection, serving %.40s's client now", client->name);
+		long t = tenant_slot(m, pv, &mt), mi = intern_match(pv, &mt);
+		if (t < 0 || mi < 0)
+			return -1;
+		for (size_t p = 0; p < pv->npairs; p++)
+			if (pv->pairs[p].sock == i) {
+				pv->pairs[p].tenant = (uint32_t)t;
+				pv->pairs[p].match = (uint32_t)mi;
+			}
+		if (ms->tenant < 0 && add_pair(pv, (uint32_t)t, UINT32_MAX, (uint32_t)i, &mt) < 0)
+			return -1;
+		ms->tenant = (int32_t)t;
+		ms->owner_kind = TT_OWN_POOLED;
+	}
+	return 0;
+}
+
 /* Phase 4: remember who owned each connection (cookie and 4-tuple), for
  * the TIME_WAIT it leaves behind. */
 static int remember_owners(tt_model *m, struct model_priv *pv)
@@ -605,7 +638,7 @@ int tt_model_update(tt_model *m, tt_snapshot *snap)
 	if (take_snapshot(m, pv, snap) < 0)
 		return -1;
 	watched_ports(m, pv);
-	if (attribute_sockets(m, pv) < 0 || remember_owners(m, pv) < 0)
+	if (attribute_sockets(m, pv) < 0 || attribute_pooled(m, pv) < 0 || remember_owners(m, pv) < 0)
 		return -1;
 	count_tenants(m, pv);
 	if (order_tenants(m, pv) < 0 || build_tree(m, pv) < 0 || push_histories(m, pv) < 0)

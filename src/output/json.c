@@ -131,7 +131,8 @@ static void write_sock(tt_jsonw *w, const tt_model *m, uint32_t si, const tt_out
 		tt_jw_str(w, (k->flags & TT_SF_ENDPOINT_UNKNOWN) ? "unknown" : "remembered");
 	}
 	static const char *const owner_names[] = {[TT_OWN_RULE] = "rule", [TT_OWN_MEMORY] = "memory",
-						  [TT_OWN_SOCKET_UID] = "socket-uid", [TT_OWN_EVENT] = "event"};
+						  [TT_OWN_SOCKET_UID] = "socket-uid", [TT_OWN_EVENT] = "event",
+						  [TT_OWN_POOLED] = "pooled"};
 	if (ms->owner_kind < sizeof(owner_names) / sizeof(owner_names[0]) && owner_names[ms->owner_kind]) {
 		tt_jw_key(w, "owner");
 		tt_jw_str(w, owner_names[ms->owner_kind]);

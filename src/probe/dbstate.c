@@ -23,6 +23,20 @@ int tt_dbstate_start(tt_dbstate *d, bool on, const char *proc_root, double every
 	return d->prober ? 0 : -1;
 }
 
+/* The session's client end: the socket whose local end is the address
+ * the server saw the session come from (TCP). */
+static bool is_client_end(const tt_sock *k, const tt_db_session *s)
+{
+	if (k->family == TT_FAM_UNIX || k->lport != s->port)
+		return false;
+	size_t n = k->family == TT_FAM_TCP6 ? 16 : 4;
+	if (!memcmp(k->laddr, s->addr, n))
+		return true;
+	/* an IPv4 client seen by a dual-stack server as ::ffff:a.b.c.d */
+	static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	return k->family == TT_FAM_TCP4 && !memcmp(s->addr, mapped, 12) && !memcmp(k->laddr, s->addr + 12, 4);
+}
+
 void tt_dbstate_update(tt_dbstate *d, const tt_snapshot *snap, const tt_db_conf *conf, double wait_s)
 {
 	d->valid = false;
@@ -33,13 +47,27 @@ void tt_dbstate_update(tt_dbstate *d, const tt_snapshot *snap, const tt_db_conf 
 	if (wait_s > 0)
 		tt_prober_wait_round(d->prober, wait_s);
 	d->valid = tt_prober_take(d->prober, &d->res) == 0 && tt_db_join_run(&d->join, snap, &d->res) == 0;
-	if (d->valid && TT_VEC_RESERVE(d->dbuser, d->dbuser_cap, snap->nsocks) < 0) {
+	if (d->valid && (TT_VEC_RESERVE(d->dbuser, d->dbuser_cap, snap->nsocks) < 0 ||
+			 TT_VEC_RESERVE(d->pooled_by, d->pooled_cap, snap->nsocks) < 0)) {
 		d->valid = false;
 		return;
 	}
 	for (size_t i = 0; d->valid && i < snap->nsocks; i++) {
 		int32_t si = i < d->join.n ? d->join.sock_session[i] : -1;
 		d->dbuser[i] = si >= 0 && d->res.sessions[si].user[0] ? d->res.sessions[si].user : NULL;
+		d->pooled_by[i] = -1;
+	}
+	for (size_t i = 0; d->valid && i < snap->nsocks && i < d->join.n; i++) {
+		int32_t si = d->join.sock_session[i];
+		if (si < 0 || d->res.sessions[si].link < 0 || !is_client_end(&snap->socks[i], &d->res.sessions[si]))
+			continue;
+		/* the pooler's end of a linked server connection: the client's own socket */
+		int32_t ci = d->res.sessions[si].link;
+		for (size_t k = 0; k < snap->nsocks && k < d->join.n; k++)
+			if (d->join.sock_session[k] == ci && is_client_end(&snap->socks[k], &d->res.sessions[ci])) {
+				d->pooled_by[i] = (int32_t)k;
+				break;
+			}
 	}
 }
 
@@ -47,6 +75,8 @@ void tt_dbstate_annotate(tt_dbstate *d, tt_snapshot *snap)
 {
 	snap->dbuser = d->valid ? d->dbuser : NULL;
 	snap->ndbuser = d->valid ? snap->nsocks : 0;
+	snap->pooled_by = d->valid ? d->pooled_by : NULL;
+	snap->npooled_by = d->valid ? snap->nsocks : 0;
 }
 
 void tt_dbstate_free(tt_dbstate *d)
@@ -56,6 +86,7 @@ void tt_dbstate_free(tt_dbstate *d)
 	tt_db_results_free(&d->res);
 	tt_db_join_free(&d->join);
 	free(d->dbuser);
+	free(d->pooled_by);
 	memset(d, 0, sizeof(*d));
 }
 

@@ -187,6 +187,7 @@ int tt_session_apply(tt_session *s, tt_snapshot *snap, double db_wait_s, double 
 	if (tt_baseline_observe(&s->base, &s->model))
 		save_baseline(s);
 	s->model.snap.dbuser = NULL; /* the model has read them */
+	s->model.snap.pooled_by = NULL;
 	tt_detector_set_db_limits(s->det, s->dblim,
 				  tt_dbstate_limits(&s->db, &s->model, &s->app->conf.detect, s->dblim, TT_DB_LIMITS_MAX));
 	if (tt_detect_run(s->det, &s->model, &s->alerts) < 0)

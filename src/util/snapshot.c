@@ -31,6 +31,8 @@ void tt_snapshot_clear(tt_snapshot *s)
 	s->time = s->mono = 0;
 	s->dbuser = NULL;
 	s->ndbuser = 0;
+	s->pooled_by = NULL;
+	s->npooled_by = 0;
 	tt_scan_stats_reset(&s->stats);
 }
 

@@ -290,6 +290,11 @@ print("       SHOW SERVERS in use: %s; SHOW CLIENTS by ptr: %s" % ([r[:6] + r[13
 check(want_port == [txn["lport"]] and len(pooled) == 1 and pf.get("pid") == txn["pid"] and pf.get("tenant") == txn["user"],
       "pgbouncer's server connection %s serves bob's client pid %d port %d (SHOW SERVERS link -> client port %s): pooled_for %s" % (
           pooled[0]["local"] if pooled else "?", txn["pid"], txn["lport"], want_port, pf))
+# ... and is counted as bob's, with the pooler's process, not as the pgbouncer user's
+pooled_t = [t for (t, p, s) in socks if pooled and s is pooled[0]]
+check(pooled and pooled[0].get("owner") == "pooled" and pooled_t == [txn["user"]],
+      "that server connection is counted under %s's tenant (owner %s, tenant %s), not the pgbouncer user's" % (
+          txn["user"], pooled[0].get("owner") if pooled else "?", pooled_t))
 # the dbuser rule: every server end whose session is alice's or bob's is "db-NAME"
 srv_ends = [(t, s) for (t, _, s) in socks if "db" in s and s["role"] == "server" and s["db"]["user"].startswith("tt-dbp-")]
 wrong = [(t, s["local"], s["db"]["user"]) for (t, s) in srv_ends if t != "db-" + s["db"]["user"][7:]]
