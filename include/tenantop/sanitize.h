@@ -12,6 +12,7 @@
 #define TENANTOP_SANITIZE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Write the safe form of in[0..len) into out (always NUL-terminated when
  * outlen > 0).  Returns the number of bytes written, without the NUL. */
@@ -22,5 +23,10 @@ size_t tt_sanitized_len(const char *in, size_t len);
 size_t tt_display_width(const char *s);
 /* Byte length of the longest prefix of s that fits in `cols` columns. */
 size_t tt_display_prefix(const char *s, size_t cols);
+
+/* Decode one UTF-8 sequence at s[0..len).  Returns its length and the code
+ * point in *cp, or 0 when the bytes there are not valid UTF-8 (overlong,
+ * surrogate, past U+10FFFF, cut short). */
+size_t tt_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp);
 
 #endif

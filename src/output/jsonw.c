@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tenantop/jsonw.h"
+#include "tenantop/sanitize.h"
 
 void tt_jw_init(tt_jsonw *w, FILE *f)
 {
@@ -45,30 +46,6 @@ void tt_jw_obj_end(tt_jsonw *w) { close_(w, '}'); }
 void tt_jw_arr_begin(tt_jsonw *w) { open_(w, '['); }
 void tt_jw_arr_end(tt_jsonw *w) { close_(w, ']'); }
 
-/* Length of a valid UTF-8 sequence at s (0 if invalid). */
-static size_t utf8_len(const unsigned char *s, size_t len)
-{
-	unsigned char c = s[0];
-	size_t n;
-	uint32_t v, min;
-	if (c < 0x80)
-		return 1;
-	if ((c & 0xE0) == 0xC0) { n = 2; v = c & 0x1F; min = 0x80; }
-	else if ((c & 0xF0) == 0xE0) { n = 3; v = c & 0x0F; min = 0x800; }
-	else if ((c & 0xF8) == 0xF0) { n = 4; v = c & 0x07; min = 0x10000; }
-	else return 0;
-	if (len < n)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xC0) != 0x80)
-			return 0;
-		v = (v << 6) | (s[i] & 0x3F);
-	}
-	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 void tt_json_escape(FILE *f, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -91,7 +68,8 @@ void tt_json_escape(FILE *f, const char *str, size_t len)
 			fputc(c, f);
 			i++;
 		} else {
-			size_t n = utf8_len(s + i, len - i);
+			uint32_t cp;
+			size_t n = tt_utf8_decode(s + i, len - i, &cp);
 			if (n == 0) {
 				fputs("\\ufffd", f);
 				i++;

@@ -56,33 +56,30 @@ static void server_labels(FILE *f, const tt_db_server *s)
 
 static void write_db(FILE *f, const tt_db_results *r)
 {
-	help(f, "tenantop_db_up", "gauge", "1 when the database server answered its last probe, 0 when it refused or failed.");
-	for (size_t i = 0; i < r->nservers; i++) {
-		fputs("tenantop_db_up", f);
-		server_labels(f, &r->servers[i]);
-		fprintf(f, "} %d\n", r->servers[i].error[0] ? 0 : 1);
-	}
-	help(f, "tenantop_db_connections", "gauge", "Connections in use as the database server counts them.");
-	for (size_t i = 0; i < r->nservers; i++) {
-		if (r->servers[i].connections < 0)
-			continue;
-		fputs("tenantop_db_connections", f);
-		server_labels(f, &r->servers[i]);
-		fprintf(f, "} %ld\n", r->servers[i].connections);
-	}
-	help(f, "tenantop_db_max_connections", "gauge", "The server's own connection limit (max_connections, maxclients, max_client_conn).");
-	for (size_t i = 0; i < r->nservers; i++) {
-		if (r->servers[i].max_connections < 0)
-			continue;
-		fputs("tenantop_db_max_connections", f);
-		server_labels(f, &r->servers[i]);
-		fprintf(f, "} %ld\n", r->servers[i].max_connections);
-	}
-	help(f, "tenantop_db_unpaired_sessions", "gauge", "Sessions the server lists that no socket on this host was paired with.");
-	for (size_t i = 0; i < r->nservers; i++) {
-		fputs("tenantop_db_unpaired_sessions", f);
-		server_labels(f, &r->servers[i]);
-		fprintf(f, "} %u\n", r->servers[i].unpaired);
+	/* one gauge a server figure; a figure the server did not give (-1) is left out */
+	static const struct {
+		const char *name, *help;
+		int which;
+	} gauges[] = {
+		{"tenantop_db_up", "1 when the database server answered its last probe, 0 when it refused or failed.", 0},
+		{"tenantop_db_connections", "Connections in use as the database server counts them.", 1},
+		{"tenantop_db_max_connections", "The server's own connection limit (max_connections, maxclients, max_client_conn).", 2},
+		{"tenantop_db_unpaired_sessions", "Sessions the server lists that no socket on this host was paired with.", 3},
+	};
+	for (size_t g = 0; g < sizeof(gauges) / sizeof(gauges[0]); g++) {
+		help(f, gauges[g].name, "gauge", gauges[g].help);
+		for (size_t i = 0; i < r->nservers; i++) {
+			const tt_db_server *sv = &r->servers[i];
+			long v = gauges[g].which == 0   ? !sv->error[0]
+				 : gauges[g].which == 1 ? sv->connections
+				 : gauges[g].which == 2 ? sv->max_connections
+							: (long)sv->unpaired;
+			if (v < 0)
+				continue;
+			fputs(gauges[g].name, f);
+			server_labels(f, sv);
+			fprintf(f, "} %ld\n", v);
+		}
 	}
 	help(f, "tenantop_pool_waiting_clients", "gauge", "Pooler clients waiting for a server connection, per pool.");
 	for (size_t i = 0; i < r->npools; i++) {

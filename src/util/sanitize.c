@@ -4,9 +4,7 @@
 
 #include "tenantop/sanitize.h"
 
-/* Decode one UTF-8 sequence at s[0..len).  Returns its length and the code
- * point in *cp, or 0 when the bytes there are not valid UTF-8. */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
+size_t tt_utf8_decode(const unsigned char *s, size_t len, uint32_t *cp)
 {
 	unsigned char c = s[0];
 	size_t n;
@@ -52,7 +50,7 @@ static size_t safe_unit(const unsigned char *in, size_t len, char *tmp, size_t *
 {
 	static const char hex[] = "0123456789abcdef";
 	uint32_t cp;
-	size_t n = utf8_decode(in, len, &cp);
+	size_t n = tt_utf8_decode(in, len, &cp);
 	if (n == 1 && cp >= 0x20 && cp < 0x7F) {
 		*consumed = 1;
 		if (cp == '\\') {
@@ -163,30 +161,14 @@ static int cp_width(uint32_t cp)
 	return 1;
 }
 
-size_t tt_display_width(const char *s)
+/* Walk s up to `cols` terminal columns: the bytes taken, and their width. */
+static size_t walk_columns(const char *s, size_t cols, size_t *width)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t len = strlen(s), i = 0, w = 0;
 	while (i < len) {
 		uint32_t cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
-		if (!n) {
-			n = 1;
-			cp = '?';
-		}
-		w += (size_t)cp_width(cp);
-		i += n;
-	}
-	return w;
-}
-
-size_t tt_display_prefix(const char *s, size_t cols)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t len = strlen(s), i = 0, w = 0;
-	while (i < len) {
-		uint32_t cp;
-		size_t n = utf8_decode(p + i, len - i, &cp);
+		size_t n = tt_utf8_decode(p + i, len - i, &cp);
 		if (!n) {
 			n = 1;
 			cp = '?';
@@ -197,5 +179,19 @@ size_t tt_display_prefix(const char *s, size_t cols)
 		w += cw;
 		i += n;
 	}
+	*width = w;
 	return i;
+}
+
+size_t tt_display_width(const char *s)
+{
+	size_t w;
+	walk_columns(s, SIZE_MAX, &w);
+	return w;
+}
+
+size_t tt_display_prefix(const char *s, size_t cols)
+{
+	size_t w;
+	return walk_columns(s, cols, &w);
 }

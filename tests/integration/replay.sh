@@ -32,7 +32,9 @@ limit = $PORT=20
 X
 start_sim --port $PORT --tenant "-:estab=6,cw=4,procs=2,name=alice" --tenant "-:estab=3,cw=3,reset=2,name=bob" \
 	--tenant "-:estab=10,name=carol" || exit 1
-"$B/tenantop" --batch --format json -n 4 -d 0.5 --ports $PORT --config "$T/rules.conf" --record "$T/inc.ttrec" \
+# (no database probes: what the servers say is not recorded, so a replay
+# could not show the alerts it raises; other tests' servers may be up)
+"$B/tenantop" --batch --format json -n 4 -d 0.5 --ports $PORT --config "$T/rules.conf" --record "$T/inc.ttrec" --no-db \
 	> "$T/live.jsonl" 2>"$T/live.err" || { cat "$T/live.err"; exit 1; }
 kill $SIM; wait $SIM 2>/dev/null; SIM=
 # the receiver has a config of its own at the default place: not used
