@@ -80,8 +80,12 @@ def main(root):
     for name, h in headers.items():
         decl = declared_functions(text[h])
         owners[name] = {p for p in cfiles if defs[p] & decl}
-    # a header's layer: its owners' (the lowest when several); no owner: util
+    # a header's layer: its folder's when it sits beside the code, else its
+    # owners' (the lowest when several); declaring only types: util
     def header_layer(name):
+        h = headers[name]
+        if h.startswith("src/"):
+            return LAYERS.index(FOLDERS.get(h.split("/")[1], "util"))
         ls = [LAYERS.index(layer_of_file(p)) for p in owners.get(name, ()) if layer_of_file(p)]
         return min(ls) if ls else 0
     for p in cfiles:
