@@ -430,6 +430,32 @@ static void test_pooled_server_connection(void **state)
 	tt_snapshot_free(&s);
 }
 
+/* tenantop's own sockets (its database probes) are a tenant of their own,
+ * not the tenant of the user running it. */
+static void test_own_probes(void **state)
+{
+	(void)state;
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	fill(&s, 100);
+	uint32_t me = add_proc(&s, 4242, 1, 0, "root", "tenantop");
+	add_sock(&s, 90, TT_ST_ESTABLISHED, 51000, 3306);
+	own(&s, 90, me, 9);
+	tt_snapshot_index_owners(&s);
+	s.self_pid = 4242;
+	tt_model_opts o = opts();
+	tt_model m;
+	assert_int_equal(tt_model_init(&m, &o), 0);
+	assert_int_equal(tt_model_update(&m, &s), 0);
+	long t = tt_model_find_tenant(&m, "(tenantop)");
+	assert_true(t >= 0);
+	assert_string_equal(m.tenants[t].rule, "self");
+	assert_int_equal(m.tenants[t].counts.st[TT_ST_ESTABLISHED], 1);
+	assert_int_equal(tt_model_find_tenant(&m, "root"), -1);
+	tt_model_free(&m);
+	tt_snapshot_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -444,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_empty_snapshot),
 		cmocka_unit_test(test_counts_helpers),
 		cmocka_unit_test(test_pooled_server_connection),
+		cmocka_unit_test(test_own_probes),
 	};
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
 }

@@ -176,6 +176,9 @@ typedef struct tt_snapshot {
 	 * dbuser: set by the caller, not recorded, not owned) */
 	const int32_t *pooled_by;
 	size_t npooled_by;
+	/* tenantop's own pid on a live machine (its database probes' sockets
+	 * are its own tenant, "(tenantop)"), 0 otherwise; not recorded */
+	int32_t self_pid;
 } tt_snapshot;
 
 void tt_snapshot_init(tt_snapshot *s);

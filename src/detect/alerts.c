@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tenantop/detect.h"
+#include "tenantop/alerts.h"
 #include "tenantop/vec.h"
 
 void tt_alerts_init(tt_alerts *a)

@@ -307,6 +307,15 @@ static void watched_ports(tt_model *m, struct model_priv *pv)
 			tt_portset_add(&pv->listening, s->socks[i].lport);
 }
 
+/* tenantop's own connections (its database probes): a tenant of their own. */
+static void self_match(tt_match *mt)
+{
+	memset(mt, 0, sizeof(*mt));
+	snprintf(mt->tenant, sizeof(mt->tenant), "(tenantop)");
+	mt->rule = "self";
+	snprintf(mt->detail, sizeof(mt->detail), "tenantop's own database probes");
+}
+
 /* One pair per process holding the socket; false when none holds it.
  * -1 when out of memory. */
 static int attribute_holders(tt_model *m, struct model_priv *pv, size_t i)
@@ -326,7 +335,9 @@ static int attribute_holders(tt_model *m, struct model_priv *pv, size_t i)
 		ms->nholders++;
 		if (ms->holder < 0)
 			ms->holder = (int32_t)o->proc;
-		if (!tt_rule_ctx_match(pv->rctx, k, ms->role, (long)o->proc, &mt))
+		if (s->self_pid && s->procs[o->proc].pid == s->self_pid)
+			self_match(&mt);
+		else if (!tt_rule_ctx_match(pv->rctx, k, ms->role, (long)o->proc, &mt))
 			continue;
 		long t = tenant_slot(m, pv, &mt);
 		if (t < 0 || add_pair(pv, (uint32_t)t, o->proc, (uint32_t)i, &mt) < 0)

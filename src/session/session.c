@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tenantop/alertsink.h"
 #include "tenantop/exporter.h"
@@ -175,6 +176,9 @@ static void publish(tt_session *s)
 
 int tt_session_apply(tt_session *s, tt_snapshot *snap, double db_wait_s, double cpu0_ms)
 {
+	/* a live refresh: this process's own sockets are its probes' */
+	if (!s->replay && !strcmp(s->app->collect.proc_root, "/proc"))
+		snap->self_pid = (int32_t)getpid();
 	/* the database side: the latest finished probe results */
 	tt_dbstate_update(&s->db, snap, &s->app->conf.dbs, db_wait_s);
 	tt_dbstate_annotate(&s->db, snap);

@@ -33,6 +33,7 @@ void tt_snapshot_clear(tt_snapshot *s)
 	s->ndbuser = 0;
 	s->pooled_by = NULL;
 	s->npooled_by = 0;
+	s->self_pid = 0;
 	tt_scan_stats_reset(&s->stats);
 }
 
