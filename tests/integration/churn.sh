@@ -5,6 +5,7 @@
 # 200 refreshes (TCP only: socket files elsewhere on the host are not its
 # business): no crash, no impossible count, and a last refresh that
 # agrees socket by socket with ss read just before and just after it.
+# The simulator outlives the slowest run (an hour at most; killed at the end).
 set -u
 B=${BUILD:-build}
 command -v python3 >/dev/null 2>&1 || { echo "python3 is missing"; exit 77; }
@@ -13,7 +14,7 @@ T=$(mktemp -d /tmp/tt-churn.XXXXXX)
 PORT=$(free_ports 1) || exit 1
 PIDS=
 trap 'kill $PIDS 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-"$B/tenantop-sim" --port $PORT --src-addrs 8 --duration 400 --ready-file "$T/ready" --quiet \
+"$B/tenantop-sim" --port $PORT --src-addrs 8 --duration 3600 --ready-file "$T/ready" --quiet \
 	--tenant "-:estab=50,cw=20,churn=2000,procs=4,name=cycler" \
 	--tenant "-:estab=30,cw=5,leak=600,procs=2,share,name=leaker" 2>"$T/sim.err" &
 PIDS=$!
