@@ -13,7 +13,7 @@ T=$(mktemp -d /tmp/tt-incr.XXXXXX)
 PORT=$(free_ports 1) || exit 1
 SIM= TT_PID=
 trap '[ -n "$SIM" ] && kill $SIM 2>/dev/null; [ -n "$TT_PID" ] && kill $TT_PID 2>/dev/null; wait 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT INT TERM
-"$B/tenantop-sim" --port $PORT --duration 40 --ready-file "$T/ready" --quiet --tenant "-:estab=1" 2>"$T/sim.err" &
+"$B/tenantop-sim" --port $PORT --duration 600 --ready-file "$T/ready" --quiet --tenant "-:estab=1" 2>"$T/sim.err" &
 SIM=$!
 i=0; while [ ! -f "$T/ready" ]; do i=$((i+1)); [ $i -gt 100 ] && { cat "$T/sim.err"; exit 1; }; sleep 0.1; done
 # the client under test: one held connection; it swaps it for another on

@@ -23,7 +23,7 @@ leak_ratio = 50%
 limit = leaky:$PORT=200
 limit = steady:$PORT=200
 X
-"$B/tenantop-sim" --port $PORT --duration 60 --ready-file "$T/ready" --quiet \
+"$B/tenantop-sim" --port $PORT --duration 600 --ready-file "$T/ready" --quiet \
 	--tenant "-:estab=10,cw=2,leak=120,name=leaky" --tenant "-:estab=15,name=steady" 2>"$T/sim.err" &
 SIM=$!
 i=0; while [ ! -f "$T/ready" ]; do i=$((i+1)); [ $i -gt 100 ] && { cat "$T/sim.err"; exit 1; }; sleep 0.1; done

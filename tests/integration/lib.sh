@@ -26,7 +26,7 @@ free_ports() {
 # start_sim ARGS...: tenantop-sim in the background with a ready file in
 # $T, waited for (10 s at most); its pid in SIM
 start_sim() {
-	"$B/tenantop-sim" --duration 120 --ready-file "$T/ready" --quiet "$@" 2>"$T/sim.err" &
+	"$B/tenantop-sim" --duration 600 --ready-file "$T/ready" --quiet "$@" 2>"$T/sim.err" &
 	SIM=$!
 	_i=0
 	while [ ! -f "$T/ready" ]; do

@@ -17,10 +17,10 @@ trap cleanup EXIT INT TERM
 ip netns add "$NS" || { echo "cannot create a network namespace"; exit 77; }
 ip netns exec "$NS" ip link set lo up
 PORT=$(free_ports 1) || exit 1
-ip netns exec "$NS" "$B/tenantop-sim" --port $PORT --duration 60 --ready-file "$T/ready1" --quiet \
+ip netns exec "$NS" "$B/tenantop-sim" --port $PORT --duration 600 --ready-file "$T/ready1" --quiet \
 	--tenant "2301:estab=3,cw=2,name=contained" 2>"$T/sim1.err" &
 PIDS="$PIDS $!"
-"$B/tenantop-sim" --port $PORT --duration 60 --ready-file "$T/ready2" --quiet \
+"$B/tenantop-sim" --port $PORT --duration 600 --ready-file "$T/ready2" --quiet \
 	--tenant "2302:estab=2,name=outside" 2>"$T/sim2.err" &
 PIDS="$PIDS $!"
 i=0; while [ ! -f "$T/ready1" ] || [ ! -f "$T/ready2" ]; do

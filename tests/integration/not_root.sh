@@ -14,7 +14,7 @@ chmod 755 "$T"
 PORT=$(free_ports 1) || exit 1
 SIM=
 trap '[ -n "$SIM" ] && kill $SIM 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-"$B/tenantop-sim" --port $PORT --duration 30 --ready-file "$T/ready" --quiet \
+"$B/tenantop-sim" --port $PORT --duration 600 --ready-file "$T/ready" --quiet \
 	--tenant "65534:estab=3,cw=2,name=mine" --tenant "2301:estab=4,cw=1,name=theirs" 2>"$T/sim.err" &
 SIM=$!
 i=0; while [ ! -f "$T/ready" ]; do i=$((i+1)); [ $i -gt 100 ] && { cat "$T/sim.err"; exit 1; }; sleep 0.1; done

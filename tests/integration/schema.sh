@@ -41,7 +41,7 @@ limit = $PORT=100
 X
 start_sim --port $PORT --tenant "-:estab=5,cw=3,reset=2,tw=4,procs=2,name=alpha" \
 	--tenant "-:estab=3,cw=1,share,leak=120,name=beta" || exit 1
-"$B/tenantop-sim" --addr ::1 --port $((PORT + 1)) --duration 120 --ready-file "$T/ready6" --quiet \
+"$B/tenantop-sim" --addr ::1 --port $((PORT + 1)) --duration 600 --ready-file "$T/ready6" --quiet \
 	--tenant "-:estab=2,cw=1,name=gamma" 2>"$T/sim6.err" &
 SIM6=$!
 i=0; while [ ! -f "$T/ready6" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i+1)); done
