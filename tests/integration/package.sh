@@ -45,7 +45,7 @@ ls /etc/systemd/system/*.wants/tenantop-exporter.service >/dev/null 2>&1 && bad 
 case "$(/usr/bin/tenantop --version)" in "tenantop $(sed -n 's/^VERSION *:= *//p' Makefile)"*) true;; *) false;; esac && ok "$(/usr/bin/tenantop --version)" || bad "--version: $(/usr/bin/tenantop --version)"
 # the installed binaries: a population, counted by tenantop and by ss
 PORT=$(free_ports 1) || exit 1
-/usr/bin/tenantop-sim --port $PORT --duration 60 --ready-file "$T/ready" --quiet --tenant "-:estab=3,cw=2,name=alpha" 2>"$T/sim.err" &
+/usr/bin/tenantop-sim --port $PORT --duration 600 --ready-file "$T/ready" --quiet --tenant "-:estab=3,cw=2,name=alpha" 2>"$T/sim.err" &
 SIM=$!
 i=0; while [ ! -f "$T/ready" ]; do i=$((i+1)); [ $i -gt 100 ] && { cat "$T/sim.err"; exit 1; }; sleep 0.1; done
 /usr/bin/tenantop --batch --format json --ports $PORT > "$T/out.json" 2>"$T/tt.err" && ok "/usr/bin/tenantop --batch --format json" || bad "tenantop --batch: $(cat "$T/tt.err")"

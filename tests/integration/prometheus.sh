@@ -31,7 +31,7 @@ min_leaks = 1
 limit = $SIMPORT=400
 X
 # gamma cycles connections (TIME_WAIT) and leaks one a second (a pool forecast)
-"$B/tenantop-sim" --port $SIMPORT --duration 90 --ready-file "$T/ready" --quiet \
+"$B/tenantop-sim" --port $SIMPORT --duration 600 --ready-file "$T/ready" --quiet \
 	--tenant "-:estab=4,cw=3,name=alpha" --tenant "-:estab=6,name=beta" \
 	--tenant "-:estab=2,churn=5,leak=60,name=gamma" 2>"$T/sim.err" &
 SIM=$!

@@ -33,11 +33,11 @@ unattributed TIME_WAIT=5 FIN_WAIT2=7
 X
 fi
 # dual stack on port 1: the server's ends are v4-mapped IPv6 sockets
-"$B/tenantop-sim" --addr :: --port $P1 --duration 60 --ready-file "$T/r1" --quiet \
+"$B/tenantop-sim" --addr :: --port $P1 --duration 600 --ready-file "$T/r1" --quiet \
 	--tenant "$A:estab=6,cw=4,reset=3,tw=5,procs=2,name=alice" \
 	--tenant "$Bu:estab=3,cw=2,procs=1,share,name=bob" 2>"$T/sim1.err" &
 S1=$!
-"$B/tenantop-sim" --addr ::1 --port $P2 --duration 60 --ready-file "$T/r2" --quiet \
+"$B/tenantop-sim" --addr ::1 --port $P2 --duration 600 --ready-file "$T/r2" --quiet \
 	--tenant "$C:estab=2,cw=1,name=carol" 2>"$T/sim2.err" &
 S2=$!
 i=0
