@@ -22,6 +22,7 @@ enum tt_alert_kind {
 	TT_AK_POOL,
 	TT_AK_POOL_WAITING,
 	TT_AK_ABOVE_BASELINE,
+	TT_AK_LIFECYCLE,
 	TT_AK_COUNT
 };
 typedef struct tt_alert_kind_info {

@@ -57,6 +57,8 @@ static const tt_alert_kind_info kinds[TT_AK_COUNT] = {
 				"(ETA from the last minute's growth; steady when it stopped growing; FULL or over its limit)"},
 	[TT_AK_POOL_WAITING] = {"pool_waiting", "a pooler's clients of this tenant waiting for a server connection now"},
 	[TT_AK_ABOVE_BASELINE] = {"above_baseline", "leaked sockets well above the tenant's learned normal"},
+	[TT_AK_LIFECYCLE] = {"lifecycle", "its connections' lifecycle departs from its learned normal (eBPF events): "
+					  "CLOSE_WAIT lasting 10x its usual, or lifetimes collapsing to cycling"},
 };
 
 const tt_alert_kind_info *tt_alert_kinds(size_t *n)

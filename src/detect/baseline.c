@@ -231,6 +231,47 @@ int tt_baseline_save(const tt_baseline *b, const char *path, char *err, size_t e
 	return 0;
 }
 
+/* "tenant MEAN*5 PEAK*5 NAME": 0, or -1 when damaged. */
+static int tenant_line(tt_baseline *nb, char *line)
+{
+	tt_baseline_entry e;
+	memset(&e, 0, sizeof(e));
+	int used = 0;
+	if (sscanf(line, "tenant %lf %lf %lf %lf %lf %lf %lf %lf %lf %lf %n", &e.mean[0], &e.mean[1], &e.mean[2],
+		   &e.mean[3], &e.mean[4], &e.peak[0], &e.peak[1], &e.peak[2], &e.peak[3], &e.peak[4], &used) != 10 ||
+	    !used)
+		return -1;
+	for (int k = 0; k < TT_BL_COUNT; k++)
+		if (!isfinite(e.mean[k]) || e.mean[k] < 0 || !isfinite(e.peak[k]) || e.peak[k] < 0)
+			return -1;
+	char *name = line + used;
+	name[strcspn(name, "\n")] = '\0';
+	tt_baseline_entry *dst = *name ? entry(nb, name, true) : NULL;
+	if (!dst)
+		return -1;
+	memcpy(dst->mean, e.mean, sizeof(e.mean));
+	memcpy(dst->peak, e.peak, sizeof(e.peak));
+	return 0;
+}
+
+/* "life CLOSE_WAIT_P90 LIFETIME_P50 NAME", after its tenant line: 0 or -1. */
+static int life_line(tt_baseline *nb, char *line)
+{
+	double cw, life;
+	int used = 0;
+	if (sscanf(line, "life %lf %lf %n", &cw, &life, &used) != 2 || !used || !isfinite(cw) || !isfinite(life) ||
+	    cw < -1 || life < -1)
+		return -1;
+	char *name = line + used;
+	name[strcspn(name, "\n")] = '\0';
+	tt_baseline_entry *dst = *name ? entry(nb, name, false) : NULL;
+	if (!dst)
+		return -1;
+	dst->close_wait_p90 = cw;
+	dst->lifetime_p50 = life;
+	return 0;
+}
+
 int tt_baseline_load(tt_baseline *b, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
@@ -273,38 +314,11 @@ int tt_baseline_load(tt_baseline *b, const char *path, char *err, size_t errlen)
 			if (sscanf(line, "learned %lf %lf %u", &nb.learned_from, &nb.learned_until, &nb.samples) != 3)
 				goto damaged;
 		} else if (!strncmp(line, "tenant ", 7)) {
-			tt_baseline_entry e;
-			memset(&e, 0, sizeof(e));
-			int used = 0;
-			if (sscanf(line, "tenant %lf %lf %lf %lf %lf %lf %lf %lf %lf %lf %n", &e.mean[0], &e.mean[1],
-				   &e.mean[2], &e.mean[3], &e.mean[4], &e.peak[0], &e.peak[1], &e.peak[2], &e.peak[3],
-				   &e.peak[4], &used) != 10 || !used)
+			if (tenant_line(&nb, line) < 0)
 				goto damaged;
-			for (int k = 0; k < TT_BL_COUNT; k++)
-				if (!isfinite(e.mean[k]) || e.mean[k] < 0 || !isfinite(e.peak[k]) || e.peak[k] < 0)
-					goto damaged;
-			char *name = line + used;
-			name[strcspn(name, "\n")] = '\0';
-			if (!*name)
-				goto damaged;
-			tt_baseline_entry *dst = entry(&nb, name, true);
-			if (!dst)
-				goto damaged;
-			memcpy(dst->mean, e.mean, sizeof(e.mean));
-			memcpy(dst->peak, e.peak, sizeof(e.peak));
 		} else if (!strncmp(line, "life ", 5)) {
-			double cw, life;
-			int used = 0;
-			if (sscanf(line, "life %lf %lf %n", &cw, &life, &used) != 2 || !used || !isfinite(cw) ||
-			    !isfinite(life) || cw < -1 || life < -1)
-				goto damaged;
-			char *name = line + used;
-			name[strcspn(name, "\n")] = '\0';
-			tt_baseline_entry *dst = *name ? entry(&nb, name, false) : NULL;
-			if (!dst)
-				goto damaged; /* after its tenant line */
-			dst->close_wait_p90 = cw;
-			dst->lifetime_p50 = life;
+			if (life_line(&nb, line) < 0)
+				goto damaged; /* or before its tenant line */
 		} else if (!strncmp(line, "end ", 4)) {
 			size_t count;
 			unsigned long want;

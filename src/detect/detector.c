@@ -275,7 +275,7 @@ static void check_tenant(tt_detector *d, const tt_model *m, size_t ti)
 		/* its connections' lifecycle against their usual (kernel events) */
 		tt_lifecycle_verdict lv;
 		if (tt_lifecycle_check(tt_lifecycle_tenant(m->life, t->name), be, &lv))
-			raise_alert(d, now, t->name, "lifecycle", lv.severity, lv.impact, "%s", lv.message);
+			raise_alert(d, now, t->name, TT_AK_LIFECYCLE, lv.severity, lv.impact, "%s", lv.message);
 		/* cycling: above twice its normal rate */
 		double normal_rate = be->mean[TT_BL_TIME_WAIT] / TW_LIFETIME_S;
 		if (2 * normal_rate > tw_limit)
