@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules_priv.h"
+#include "model/rules_priv.h"
 #include "tenantop/sanitize.h"
 #include "tenantop/tenant.h"
 #include "tenantop/vec.h"

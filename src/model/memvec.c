@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "memvec.h"
+#include "model/memvec.h"
 #include "tenantop/vec.h"
 
 void tt_memvec_init(tt_memvec *mv, size_t size)

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model_priv.h"
+#include "model/model_priv.h"
 #include "tenantop/lifecycle.h"
 #include "tenantop/model.h"
 

@@ -4,7 +4,7 @@
 #ifndef TENANTOP_MODEL_PRIV_H
 #define TENANTOP_MODEL_PRIV_H
 
-#include "memvec.h"
+#include "model/memvec.h"
 #include "tenantop/model.h"
 
 struct sockmem {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rules_priv.h"
+#include "model/rules_priv.h"
 #include "tenantop/portset.h"
 #include "tenantop/sanitize.h"
 #include "tenantop/tenant.h"

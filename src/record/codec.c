@@ -21,7 +21,7 @@
 #include "tenantop/record.h"
 #include "tenantop/u64set.h"
 #include "tenantop/vec.h"
-#include "wire.h"
+#include "record/wire.h"
 
 void tt_rec_enc_head(struct wbuf *w, const tt_snapshot *s)
 {

@@ -12,7 +12,7 @@
 #include "tenantop/record.h"
 #include "tenantop/u64set.h"
 #include "tenantop/vec.h"
-#include "wire.h"
+#include "record/wire.h"
 
 /* ---- the delta form: what changed since the previous snapshot.
  * Sockets and owners come in runs: REF (count, first index in the previous

@@ -12,7 +12,7 @@
 #include "tenantop/record.h"
 #include "tenantop/u64set.h"
 #include "tenantop/vec.h"
-#include "wire.h"
+#include "record/wire.h"
 
 /* ---------------------------------------------------------------- reader */
 
