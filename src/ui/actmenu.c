@@ -1,4 +1,4 @@
-/* Acting on a leak from the dashboard, as in htop: tag processes or sockets
+/* The action menu (the dashboard side of src/act): acting on a leak, as in htop: tag processes or sockets
  * with Space, then k or F9.  Processes: choose a signal, confirm; sockets:
  * confirm, then SOCK_DESTROY.  The confirmation names every target; the
  * targets are copied when asked for, so a refresh in between changes
@@ -8,9 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "tenantop/actions.h"
+#include "tenantop/act.h"
 #include "tenantop/alertsink.h"
-#include "tenantop/sockdestroy.h"
 #include "tenantop/ui.h"
 
 #define KEY_ESC 27
