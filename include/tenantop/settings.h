@@ -30,7 +30,7 @@ typedef struct tt_settings {
 	int color;                 /* enum tt_set_color */
 	char ports[256];           /* "" = not set */
 	bool space_pauses;         /* Space on the tenants pane pauses (default: tags, as htop) */
-	tt_pane_settings pane[TT_LV_COUNT];
+	tt_pane_settings pane[TT_PANE_MAX]; /* by pane table index */
 } tt_settings;
 
 /* Defaults: nothing set; every pane in its table order, all shown. */

@@ -56,18 +56,6 @@ static void restore_at_exit(void)
 	}
 }
 
-void tt_ui_message(tt_ui *ui, int tone, const char *fmt, ...)
-{
-	char raw[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	tt_sanitize(raw, strlen(raw), ui->msg, sizeof(ui->msg));
-	ui->msg_tone = tone;
-	ui->msg_until = tt_mono_s() + 4;
-}
-
 static void install_signals(void)
 {
 	struct sigaction sa;
@@ -195,8 +183,8 @@ static void merge(tt_ui *ui)
 	ui->refreshed_at = ui->model.time;
 	snprintf(ui->source, sizeof(ui->source), "%s", ui->model.snap.stats.source);
 	ui->collect_ms = ui->model.snap.stats.collect_ms;
-	ui->view.db = ui->db.valid ? &ui->db.res : NULL;
-	ui->view.dbjoin = ui->db.valid ? &ui->db.join : NULL;
+	ui->view.rc.db = ui->db.valid ? &ui->db.res : NULL;
+	ui->view.rc.dbjoin = ui->db.valid ? &ui->db.join : NULL;
 	tt_view_rebuild(&ui->view, &ui->model, &ui->alerts);
 }
 
@@ -306,18 +294,18 @@ int tt_dashboard_run(tt_app *app)
 	tt_alerts_init(&ui.alerts);
 	tt_snapshot_init(&ui.spare);
 	tt_view_init(&ui.view);
-	for (int l = 0; l < TT_LV_COUNT; l++)
+	for (size_t l = 0; l < tt_pane_count(); l++)
 		if (ui.set.pane[l].have_sort) {
-			ui.view.pane[l].sort_col = ui.set.pane[l].sort_col;
-			ui.view.pane[l].sort_desc = ui.set.pane[l].sort_desc;
+			ui.view.sort[l].col = ui.set.pane[l].sort_col;
+			ui.view.sort[l].desc = ui.set.pane[l].sort_desc;
 		}
 	tt_u64set_init(&ui.closed);
-	ui.view.closed = &ui.closed;
+	ui.view.rc.closed = &ui.closed;
 	tt_baseline_init(&ui.base);
 	char bmsg[600];
 	int brc = tt_app_baseline_load(app, &ui.base, bmsg, sizeof(bmsg));
 	tt_detector_set_baseline(ui.det, &ui.base);
-	ui.view.base = &ui.base;
+	ui.view.rc.base = &ui.base;
 	if (app->alert_log || app->syslog || app->on_alert) {
 		tt_alert_sink_opts so = {app->alert_log, app->syslog, app->on_alert, true};
 		ui.sink = tt_alert_sink_new(&so, err, sizeof(err));
@@ -374,7 +362,7 @@ int tt_dashboard_run(tt_app *app)
 	const char *term = getenv("TERM");
 	ui.ascii = !cs || strcmp(cs, "UTF-8") != 0 || (term && !strncmp(term, "vt", 2)) ||
 		   (term && !strcmp(term, "linux"));
-	ui.view.ascii = ui.ascii;
+	ui.view.rc.ascii = ui.ascii;
 	if (!getenv("ESCDELAY"))
 		set_escdelay(25);
 	if (!initscr()) {
@@ -403,12 +391,8 @@ int tt_dashboard_run(tt_app *app)
 	tt_ui_theme_init(&ui);
 	/* what the file holds now: written again only when something changes */
 	{
-		tt_settings cur = ui.set;
-		for (int l = 0; l < TT_LV_COUNT; l++) {
-			cur.pane[l].have_sort = true;
-			cur.pane[l].sort_col = ui.view.pane[l].sort_col;
-			cur.pane[l].sort_desc = ui.view.pane[l].sort_desc;
-		}
+		tt_settings cur;
+		tt_ui_settings_current(&ui, &cur);
 		if (tt_settings_format(&cur, ui.set_saved, sizeof(ui.set_saved)) < 0)
 			ui.set_saved[0] = '\0';
 	}
