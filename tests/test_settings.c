@@ -15,7 +15,10 @@
 
 #include "tenantop/settings.h"
 
-static long col(int level, const char *id)
+/* the tenants pane's index in the pane table */
+#define TENANTS ((size_t)tt_pane_find("tenants"))
+
+static long col(size_t level, const char *id)
 {
 	size_t n;
 	const tt_column *c = tt_columns(level, &n);
@@ -34,13 +37,13 @@ static void test_round_trip(void **state)
 	s.delay = 1.5;
 	s.color = TT_COLOR_OFF;
 	snprintf(s.ports, sizeof(s.ports), "3306,5432");
-	s.pane[TT_LV_TENANTS].have_sort = true;
-	s.pane[TT_LV_TENANTS].sort_col = (size_t)col(TT_LV_TENANTS, "time_wait");
-	s.pane[TT_LV_TENANTS].sort_desc = true;
-	s.pane[TT_LV_TENANTS].hidden[col(TT_LV_TENANTS, "estab")] = true;
+	s.pane[TENANTS].have_sort = true;
+	s.pane[TENANTS].sort_col = (size_t)col(TENANTS, "time_wait");
+	s.pane[TENANTS].sort_desc = true;
+	s.pane[TENANTS].hidden[col(TENANTS, "estab")] = true;
 	/* LEAKED moved first after TENANT */
-	tt_pane_settings *p = &s.pane[TT_LV_TENANTS];
-	size_t li = (size_t)col(TT_LV_TENANTS, "leaked");
+	tt_pane_settings *p = &s.pane[TENANTS];
+	size_t li = (size_t)col(TENANTS, "leaked");
 	for (size_t k = li; k > 1; k--)
 		p->order[k] = p->order[k - 1];
 	p->order[1] = li;
@@ -51,10 +54,10 @@ static void test_round_trip(void **state)
 	assert_true(t.delay == 1.5);
 	assert_int_equal(t.color, TT_COLOR_OFF);
 	assert_string_equal(t.ports, "3306,5432");
-	assert_true(t.pane[TT_LV_TENANTS].have_sort);
-	assert_int_equal(t.pane[TT_LV_TENANTS].sort_col, col(TT_LV_TENANTS, "time_wait"));
-	assert_true(t.pane[TT_LV_TENANTS].hidden[col(TT_LV_TENANTS, "estab")]);
-	assert_int_equal(t.pane[TT_LV_TENANTS].order[1], li);
+	assert_true(t.pane[TENANTS].have_sort);
+	assert_int_equal(t.pane[TENANTS].sort_col, col(TENANTS, "time_wait"));
+	assert_true(t.pane[TENANTS].hidden[col(TENANTS, "estab")]);
+	assert_int_equal(t.pane[TENANTS].order[1], li);
 	char again[8192];
 	assert_int_equal(tt_settings_format(&t, again, sizeof(again)), 0);
 	assert_string_equal(text, again);
@@ -75,10 +78,10 @@ static void test_damaged_and_partial(void **state)
 	/* a list that leaves columns out: they come last, shown; the name column cannot hide */
 	assert_int_equal(tt_settings_parse(&s, "tenants.columns = -tenant leaked\n", err, sizeof(err)), 0);
 	size_t n;
-	tt_columns(TT_LV_TENANTS, &n);
-	assert_int_equal(s.pane[TT_LV_TENANTS].ncols, n);
-	assert_int_equal(s.pane[TT_LV_TENANTS].order[1], col(TT_LV_TENANTS, "leaked"));
-	assert_false(s.pane[TT_LV_TENANTS].hidden[0]);
+	tt_columns(TENANTS, &n);
+	assert_int_equal(s.pane[TENANTS].ncols, n);
+	assert_int_equal(s.pane[TENANTS].order[1], col(TENANTS, "leaked"));
+	assert_false(s.pane[TENANTS].hidden[0]);
 }
 
 static void test_save_load(void **state)

@@ -30,7 +30,7 @@ typedef struct tt_settings {
 	int color;                 /* enum tt_set_color */
 	char ports[256];           /* "" = not set */
 	bool space_pauses;         /* Space on the tenants pane pauses (default: tags, as htop) */
-	tt_pane_settings pane[TT_LV_COUNT];
+	tt_pane_settings pane[TT_PANE_MAX]; /* by pane table index */
 } tt_settings;
 
 /* Defaults: nothing set; every pane in its table order, all shown. */
@@ -48,5 +48,9 @@ int tt_settings_parse(tt_settings *s, const char *text, char *err, size_t errlen
  * file's place is refused). */
 int tt_settings_load(tt_settings *s, const char *path, char *err, size_t errlen);
 int tt_settings_save(const tt_settings *s, const char *path, char *err, size_t errlen);
+
+/* The next refresh delay for + (dir 1) or - (dir -1), on a fixed ladder
+ * from 0.2 s to 60 s (so 2 s is always reached again). */
+double tt_settings_delay_step(double d, int dir);
 
 #endif

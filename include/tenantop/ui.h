@@ -10,6 +10,7 @@
 #include "tenantop/app.h"
 #include "tenantop/baseline.h"
 #include "tenantop/detect.h"
+#include "tenantop/layout.h"
 #include "tenantop/model.h"
 #include "tenantop/refresher.h"
 #include "tenantop/session.h"
@@ -67,8 +68,6 @@ typedef struct tt_act_target {
 #define TT_R_REBUILD 0x2 /* rows changed: sort, filter, level */
 #define TT_R_QUIT 0x4
 
-#define TT_MAX_SHOWN 32
-
 typedef struct tt_ui {
 	tt_app *app;
 	tt_session ses;   /* model, alerts, baseline, database side, replay: the pipeline */
@@ -90,8 +89,7 @@ typedef struct tt_ui {
 	int msg_tone;
 	/* layout of the last frame, for the mouse and page moves */
 	int list_top, list_height, header_row;
-	int col_x[TT_MAX_SHOWN], col_w[TT_MAX_SHOWN];
-	size_t col_idx[TT_MAX_SHOWN], ncols;
+	tt_col_layout lay;    /* the columns shown */
 	/* the action being asked for */
 	int act_kind;
 	int act_sig;
@@ -111,7 +109,8 @@ typedef struct tt_ui {
 	char set_saved[8192];
 	bool set_failed, ports_changed, delay_changed;
 	int setup_row, setup_pane, setup_top;
-	int hscroll, hscroll_level; /* [ ]: the wide column's text shifted left by this many columns */
+	int hscroll;         /* [ ]: the wide column's text shifted left by this many columns */
+	size_t hscroll_pane; /* ... on this pane (the table's index) */
 	double refreshed_at; /* wall clock of the data shown */
 	double collect_ms;
 } tt_ui;
@@ -121,31 +120,37 @@ void tt_ui_theme_init(tt_ui *ui);
 void tt_ui_draw(tt_ui *ui);
 /* src/ui/keys.c: handle one key (or mouse event); returns TT_R_* bits. */
 int tt_ui_key(tt_ui *ui, int key);
-/* src/ui/act.c: k/F9 on the processes or sockets pane; the signal menu
- * and the confirmation keys; the prompt text. */
+/* src/ui/actmenu.c: k/F9 and x on the pane's rows; the signal menu and
+ * the confirmation keys; the prompt text. */
 int tt_ui_act_start(tt_ui *ui);
 int tt_ui_act_close_leaks(tt_ui *ui);
 int tt_ui_act_key(tt_ui *ui, int key);
 void tt_ui_act_prompt(const tt_ui *ui, char *buf, size_t len);
 
-/* src/ui/keys.c: the next refresh delay for + (dir 1) or - (dir -1), on a
- * fixed ladder from 0.2 s to 60 s (so 2 s is always reached again) */
-double tt_ui_delay_step(double d, int dir);
 
 /* src/ui/setup.c: the F2 screen and its keys; sync writes the settings
  * file when what it would hold changed (after every key). */
 void tt_ui_setup_draw(tt_ui *ui);
 int tt_ui_setup_key(tt_ui *ui, int key);
 void tt_ui_settings_sync(tt_ui *ui);
+/* what the settings file would hold now (each pane's sort from the view) */
+void tt_ui_settings_current(const tt_ui *ui, tt_settings *cur);
 /* src/ui/draw.c: shared drawing helpers for setup.c */
 int tt_ui_put(const tt_ui *ui, int y, int x, const char *s, int cols, int pair, bool bold);
 void tt_ui_fill(const tt_ui *ui, int y, int x, int cols, int pair);
 
-/* src/ui/dashboard.c */
+/* src/ui/services.c: the status message (tone TT_TONE_*, shown 4 s), the
+ * page height of the table, the prompt: start it in a mode with a text,
+ * edit it with a key (false: the key is not an edit) */
 __attribute__((format(printf, 3, 4))) void tt_ui_message(tt_ui *ui, int tone, const char *fmt, ...);
 size_t tt_ui_page(const tt_ui *ui);
-/* Replay: show record `target` (the model is rebuilt from the start when
+int tt_ui_prompt_start(tt_ui *ui, int mode, const char *init);
+bool tt_ui_prompt_edit(tt_ui *ui, int key);
+
+/* src/ui/refresh.c: show what the session applied last (the view's rows);
+ * replay: show record `target` (the model is rebuilt from the start when
  * going back, so ages and trends are as they were). */
+void tt_ui_show_refresh(tt_ui *ui);
 void tt_ui_replay_goto(tt_ui *ui, size_t target);
 
 #endif

@@ -1,12 +1,10 @@
-/* The dashboard's view of the model: which rows each pane shows, in which
- * order, and where the cursor is.  Pure C over the model (no ncurses, no
- * /proc), so tests drive it directly.
+/* The dashboard's view of the model: a stack of open panes (each with its
+ * context and cursor), the rows the top one shows, in which order.  Pure
+ * C over the model (no ncurses, no /proc), so tests drive it directly.
  *
- * Levels: tenants -> processes of one tenant -> sockets of one process.
- * Rows are indices into the model (tenants, procs, socks); pseudo rows
- * (unattributed sockets, sockets with no process) use TT_ROW_* values.
- * The cursor is kept by stable id (tenant name, pid + start time, socket
- * id), so it follows the same row across refreshes and re-sorts. */
+ * What a row is and what Enter opens is the pane's (include/tenantop/
+ * pane.h); the view filters, sorts and keeps the cursor by the row's
+ * stable id, so it follows the same row across refreshes and re-sorts. */
 #ifndef TENANTOP_VIEW_H
 #define TENANTOP_VIEW_H
 
@@ -14,79 +12,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tenantop/detect.h"
-#include "tenantop/model.h"
-#include "tenantop/probe.h"
-#include "tenantop/u64set.h"
+#include "tenantop/pane.h"
 
-enum tt_level { TT_LV_TENANTS = 0, TT_LV_PROCS = 1, TT_LV_SOCKETS = 2, TT_LV_COUNT = 3 };
-
-#define TT_ROW_UNATTRIBUTED 0xffffffffu /* tenants pane: the unattributed group */
-#define TT_ROW_NOPROC 0xfffffffeu       /* processes pane: sockets no process holds */
-
-/* A column: a row of the column table drives the header, the cell text,
- * the sort order and which columns drop first on a narrow terminal. */
-enum tt_cell_tone { TT_TONE_NORMAL = 0, TT_TONE_DIM, TT_TONE_OK, TT_TONE_WARN, TT_TONE_CRIT, TT_TONE_INFO };
-
-struct tt_view;
-typedef struct tt_column {
-	const char *id;      /* stable name, e.g. "close_wait" */
-	const char *title;   /* header text */
-	const char *help;    /* one line for the help screen */
-	int width;           /* columns; the flexible column takes what is left */
-	int prio;            /* 0 = never dropped; higher numbers drop first */
-	bool right;          /* right-aligned (numbers) */
-	bool flex;           /* takes the remaining width */
-	bool desc;           /* default sort direction: descending */
-	/* format row into buf; returns a tone for colouring */
-	int (*cell)(const struct tt_view *v, uint32_t row, char *buf, size_t len);
-	/* compare two rows (ascending); NULL = not sortable */
-	int (*cmp)(const struct tt_view *v, uint32_t a, uint32_t b);
-	int minw;            /* narrow terminals: may shrink to this (0 = never) */
-	bool keep_end;       /* a cut cell keeps its end (an address's port) */
-} tt_column;
-
-/* The column tables (src/ui/columns.c). */
-const tt_column *tt_columns(int level, size_t *n);
-
-typedef struct tt_cursor_id {
-	char tenant[TT_NAME_MAX];
-	int32_t pid;
-	uint64_t start;
-	uint64_t sock;
-	uint32_t special; /* TT_ROW_* for pseudo rows, 0 otherwise */
-} tt_cursor_id;
-
+/* An open pane: which one, what it was opened on, where its cursor is. */
+#define TT_VIEW_DEPTH 8
 typedef struct tt_pane_state {
-	size_t sort_col;     /* index in the column table */
-	bool sort_desc;
+	size_t pane;         /* index in the pane table */
+	tt_pane_ctx at;      /* what it was opened on */
 	size_t cursor;       /* row index */
 	size_t scroll;       /* first row shown */
 	tt_cursor_id id;     /* what the cursor is on */
 	bool have_id;
 } tt_pane_state;
 
+/* The sort of a kind of pane (kept while it is closed, saved in Setup). */
+typedef struct tt_pane_sort {
+	size_t col;          /* index in the column table */
+	bool desc;
+} tt_pane_sort;
+
 typedef struct tt_view {
-	const tt_model *m;
-	const tt_alerts *alerts;
-	const tt_db_results *db;   /* database sessions (NULL: none), paired per */
-	const tt_db_join *dbjoin;  /* socket of m->snap by dbjoin */
-	int level;
-	tt_pane_state pane[TT_LV_COUNT];
-	/* the path drilled into */
-	char tenant[TT_NAME_MAX];
-	bool tenant_unattr;  /* the unattributed group */
-	int32_t pid;
-	uint64_t start;
-	bool noproc;         /* the "(no process)" row */
+	tt_rowctx rc;        /* the data (rc.at unused: tt_view_rowctx gives the top pane's) */
+	tt_pane_state stack[TT_VIEW_DEPTH]; /* the open panes, [0] the first */
+	size_t depth;
+	tt_pane_sort sort[TT_PANE_MAX]; /* by pane table index */
 	char filter[128];    /* case-insensitive substring, "" = none */
 	uint32_t *rows;
 	size_t nrows, rows_cap;
 	bool gone;           /* what was drilled into has no sockets now */
-	bool ascii;          /* no UTF-8: ASCII arrows and line art */
-	const struct tt_baseline *base; /* normal levels, or NULL */
-	tt_u64set tags;      /* tagged rows of the current level, by tt_view_row_key */
-	const tt_u64set *closed; /* sockets closed from the dashboard (ids), or NULL */
+	tt_u64set tags;      /* tagged rows of the top pane, by its row key */
 } tt_view;
 
 void tt_view_init(tt_view *v);
@@ -99,9 +53,21 @@ void tt_view_move(tt_view *v, long delta, size_t height);
 void tt_view_home(tt_view *v, size_t height);
 void tt_view_end(tt_view *v, size_t height);
 void tt_view_select(tt_view *v, size_t row, size_t height);
-/* Enter: one level down from the cursor row (false when there is none). */
+/* The top pane, its state, its sort; the cursor's row (false: no rows). */
+const tt_pane *tt_view_pane(const tt_view *v);
+tt_pane_state *tt_view_top(tt_view *v);
+const tt_pane_state *tt_view_top_c(const tt_view *v);
+tt_pane_sort *tt_view_sort(tt_view *v);
+bool tt_view_cursor_row(const tt_view *v, uint32_t *row);
+/* What the top pane's cells read: the data and the top pane's context. */
+tt_rowctx tt_view_rowctx(const tt_view *v);
+/* Enter: open what the pane leads to from the cursor row (false: nothing). */
 bool tt_view_enter(tt_view *v);
-/* Back: one level up, cursor on the row we came from (false at the top). */
+/* Open pane `pane` on top with context at (NULL: none); false when the
+ * stack is full or there is no such pane. */
+bool tt_view_open(tt_view *v, size_t pane, const tt_pane_ctx *at);
+/* Back: close the top pane, cursor on the row we came from (false at the
+ * first pane). */
 bool tt_view_back(tt_view *v);
 void tt_view_sort_next(tt_view *v, int dir);
 void tt_view_sort_by(tt_view *v, size_t col);
@@ -111,18 +77,16 @@ void tt_view_invert(tt_view *v);
 bool tt_view_search(tt_view *v, const char *text, bool here, size_t height);
 /* The text a row is searched and filtered by. */
 void tt_view_row_text(const tt_view *v, uint32_t row, char *buf, size_t len);
-/* "tenants › alice › 4242 php-fpm" (sep between parts). */
+/* "tenants › alice › 4242 php-fpm" (sep between parts): each open pane's part. */
 void tt_view_breadcrumb(const tt_view *v, const char *sep, char *buf, size_t len);
-/* The tenant a tenants-pane row stands for (NULL for the unattributed row). */
-const tt_mtenant *tt_view_tenant(const tt_view *v, uint32_t row);
-/* Tags (htop's Space): tenants, processes and sockets, kept by identity
- * across refreshes, dropped when the level changes.  The key of a row is 0
- * when it cannot be tagged (pseudo rows). */
+/* Tags (htop's Space): rows of the top pane, kept by identity across
+ * refreshes, dropped when the pane changes.  The key of a row is 0 when it
+ * cannot be tagged (pseudo rows). */
 uint64_t tt_view_row_key(const tt_view *v, uint32_t row);
 bool tt_view_tag_toggle(tt_view *v); /* the cursor row; false when not taggable */
 bool tt_view_tagged(const tt_view *v, uint32_t row);
 void tt_view_untag_all(tt_view *v);
-/* htop's c, in bulk: tag every leaking row of the level (tenants and
+/* htop's c, in bulk: tag every leaking row of the pane (tenants and
  * processes with leaked sockets, CLOSE_WAIT sockets); returns how many. */
 size_t tt_view_tag_leaking(tt_view *v);
 /* The rows an action applies to: the tagged ones, else the cursor row.

@@ -18,9 +18,9 @@
 #include <unistd.h>
 
 #include "tenantop/clock.h"
+#include "tenantop/modes.h"
 #include "tenantop/record.h"
 #include "tenantop/sanitize.h"
-#include "tenantop/modes.h"
 #include "tenantop/ui.h"
 
 static volatile sig_atomic_t g_stop;
@@ -51,18 +51,6 @@ static void restore_at_exit(void)
 		g_curses_on = 0;
 		endwin();
 	}
-}
-
-void tt_ui_message(tt_ui *ui, int tone, const char *fmt, ...)
-{
-	char raw[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(raw, sizeof(raw), fmt, ap);
-	va_end(ap);
-	tt_sanitize(raw, strlen(raw), ui->msg, sizeof(ui->msg));
-	ui->msg_tone = tone;
-	ui->msg_until = tt_mono_s() + 4;
 }
 
 static void install_signals(void)
@@ -99,19 +87,6 @@ static void say_status(void *ctx, int level, const char *msg)
 	tt_ui_message(ctx, level >= 0 && level <= TT_SAY_ERROR ? tone[level] : TT_TONE_INFO, "%s", msg);
 }
 
-/* The session applied a refresh: show it. */
-static void show_refresh(tt_ui *ui)
-{
-	if (!ui->ses.have_data)
-		return;
-	ui->refreshed_at = ui->ses.model.time;
-	snprintf(ui->source, sizeof(ui->source), "%s", ui->ses.model.snap.stats.source);
-	ui->collect_ms = ui->ses.model.snap.stats.collect_ms;
-	ui->view.db = ui->ses.out.db;
-	ui->view.dbjoin = ui->ses.out.dbjoin;
-	tt_view_rebuild(&ui->view, &ui->ses.model, &ui->ses.alerts);
-}
-
 /* A refresh arrived: record it, apply it, rebuild the rows. */
 static void take_refresh(tt_ui *ui)
 {
@@ -125,13 +100,7 @@ static void take_refresh(tt_ui *ui)
 		return;
 	tt_session_record(&ui->ses, &ui->spare);
 	if (tt_session_apply(&ui->ses, &ui->spare, 0, -1) == 0)
-		show_refresh(ui);
-}
-
-void tt_ui_replay_goto(tt_ui *ui, size_t target)
-{
-	tt_session_seek(&ui->ses, target);
-	show_refresh(ui);
+		tt_ui_show_refresh(ui);
 }
 
 static int run_loop(tt_ui *ui)
@@ -189,6 +158,50 @@ static int run_loop(tt_ui *ui)
 	return 0;
 }
 
+/* Keys one by one, no echo, no waiting, the mouse's clicks and wheel. */
+static void terminal_modes(void)
+{
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	curs_set(0);
+	mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED
+#ifdef BUTTON5_PRESSED
+			  | BUTTON5_PRESSED
+#endif
+		  ,
+		  NULL);
+	mouseinterval(200);
+}
+
+/* The dashboard's settings (F2), read before anything uses the delay or the
+ * ports; a replay keeps the recorded interval and ports (the recording's,
+ * not this user's saved settings).  The load's result (msg when < 0). */
+static int load_settings(tt_ui *ui, tt_app *app, char *msg, size_t len)
+{
+	int rc = 0;
+	if (tt_settings_path(ui->set_path, sizeof(ui->set_path)) == 0)
+		rc = tt_settings_load(&ui->set, ui->set_path, msg, len);
+	else
+		tt_settings_default(&ui->set);
+	if (ui->set.delay > 0 && !app->delay_given && !app->replay_path)
+		app->delay = ui->delay = ui->set.delay;
+	if (ui->set.ports[0] && !app->ports_given && !app->conf.ports_set && !app->demo && !app->replay_path) {
+		tt_portset ps;
+		char perr[128];
+		if (!strcmp(ui->set.ports, "all")) {
+			tt_portset_clear(&ps);
+			ps.all = true;
+			app->collect.ports = ps;
+		} else if (tt_portset_parse(&ps, ui->set.ports, perr, sizeof(perr)) == 0) {
+			app->collect.ports = ps;
+		}
+	}
+	return rc;
+}
+
 int tt_dashboard_run(tt_app *app)
 {
 	char err[512], raw[256] = "";
@@ -208,43 +221,22 @@ int tt_dashboard_run(tt_app *app)
 	gethostname(raw, sizeof(raw) - 1);
 	tt_sanitize(raw, strlen(raw), ui.host, sizeof(ui.host));
 
-	/* the dashboard's settings (F2): read before anything uses the delay or the ports */
 	char setmsg[700] = "";
-	int setrc = 0;
-	if (tt_settings_path(ui.set_path, sizeof(ui.set_path)) == 0)
-		setrc = tt_settings_load(&ui.set, ui.set_path, setmsg, sizeof(setmsg));
-	else
-		tt_settings_default(&ui.set);
-	/* a replay keeps the recorded interval and ports (the recording's, not
-	 * this user's saved settings) */
-	if (ui.set.delay > 0 && !app->delay_given && !app->replay_path) {
-		app->delay = ui.delay = ui.set.delay;
-	}
-	if (ui.set.ports[0] && !app->ports_given && !app->conf.ports_set && !app->demo && !app->replay_path) {
-		tt_portset ps;
-		char perr[128];
-		if (!strcmp(ui.set.ports, "all")) {
-			tt_portset_clear(&ps);
-			ps.all = true;
-			app->collect.ports = ps;
-		} else if (tt_portset_parse(&ps, ui.set.ports, perr, sizeof(perr)) == 0) {
-			app->collect.ports = ps;
-		}
-	}
+	int setrc = load_settings(&ui, app, setmsg, sizeof(setmsg));
 	if (tt_session_open(&ui.ses, app, TT_SES_DASHBOARD, say_status, &ui, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tenantop: %s\n", err);
 		return 1;
 	}
 	tt_snapshot_init(&ui.spare);
 	tt_view_init(&ui.view);
-	for (int l = 0; l < TT_LV_COUNT; l++)
+	for (size_t l = 0; l < tt_pane_count(); l++)
 		if (ui.set.pane[l].have_sort) {
-			ui.view.pane[l].sort_col = ui.set.pane[l].sort_col;
-			ui.view.pane[l].sort_desc = ui.set.pane[l].sort_desc;
+			ui.view.sort[l].col = ui.set.pane[l].sort_col;
+			ui.view.sort[l].desc = ui.set.pane[l].sort_desc;
 		}
 	tt_u64set_init(&ui.closed);
-	ui.view.closed = &ui.closed;
-	ui.view.base = &ui.ses.base;
+	ui.view.rc.closed = &ui.closed;
+	ui.view.rc.base = &ui.ses.base;
 	if (!ui.ses.replay && !(ui.ref = tt_refresher_new(&app->collect, app->delay, err, sizeof(err)))) {
 		fprintf(stderr, "tenantop: %s\n", err);
 		tt_session_close(&ui.ses);
@@ -264,41 +256,26 @@ int tt_dashboard_run(tt_app *app)
 	const char *term = getenv("TERM");
 	ui.ascii = !cs || strcmp(cs, "UTF-8") != 0 || (term && !strncmp(term, "vt", 2)) ||
 		   (term && !strcmp(term, "linux"));
-	ui.view.ascii = ui.ascii;
+	ui.view.rc.ascii = ui.ascii;
 	if (!getenv("ESCDELAY"))
 		set_escdelay(25);
 	if (!initscr()) {
 		fprintf(stderr, "tenantop: cannot start the terminal (TERM=%s)\n", term ? term : "");
 		if (ui.ref)
 			tt_refresher_free(ui.ref);
+		tt_session_close(&ui.ses);
 		return 1;
 	}
 	g_curses_on = 1;
 	atexit(restore_at_exit);
 	install_signals();
-	cbreak();
-	noecho();
-	nonl();
-	keypad(stdscr, TRUE);
-	nodelay(stdscr, TRUE);
-	curs_set(0);
-	mousemask(BUTTON1_CLICKED | BUTTON1_DOUBLE_CLICKED | BUTTON4_PRESSED
-#ifdef BUTTON5_PRESSED
-			  | BUTTON5_PRESSED
-#endif
-		  ,
-		  NULL);
-	mouseinterval(200);
+	terminal_modes();
 	ui.color = want_color(app) && ui.set.color != TT_COLOR_OFF;
 	tt_ui_theme_init(&ui);
 	/* what the file holds now: written again only when something changes */
 	{
-		tt_settings cur = ui.set;
-		for (int l = 0; l < TT_LV_COUNT; l++) {
-			cur.pane[l].have_sort = true;
-			cur.pane[l].sort_col = ui.view.pane[l].sort_col;
-			cur.pane[l].sort_desc = ui.view.pane[l].sort_desc;
-		}
+		tt_settings cur;
+		tt_ui_settings_current(&ui, &cur);
 		if (tt_settings_format(&cur, ui.set_saved, sizeof(ui.set_saved)) < 0)
 			ui.set_saved[0] = '\0';
 	}

@@ -12,11 +12,6 @@
 #define KEY_ESC 27
 #define CTRL(c) ((c) & 0x1f)
 
-size_t tt_ui_page(const tt_ui *ui)
-{
-	return ui->list_height > 0 ? (size_t)ui->list_height : 1;
-}
-
 static int a_up(tt_ui *ui) { tt_view_move(&ui->view, -1, tt_ui_page(ui)); return TT_R_REDRAW; }
 static int a_down(tt_ui *ui) { tt_view_move(&ui->view, 1, tt_ui_page(ui)); return TT_R_REDRAW; }
 static int a_pgup(tt_ui *ui) { tt_view_move(&ui->view, -(long)tt_ui_page(ui), tt_ui_page(ui)); return TT_R_REDRAW; }
@@ -29,16 +24,15 @@ static int a_back(tt_ui *ui) { return tt_view_back(&ui->view) ? TT_R_REBUILD : T
  * always in sight (F6 reaches the hidden ones) */
 static bool sort_shown(const tt_ui *ui)
 {
-	size_t c = ui->view.pane[ui->view.level].sort_col;
-	for (size_t k = 0; k < ui->ncols; k++)
-		if (ui->col_idx[k] == c)
+	size_t c = ui->view.sort[tt_view_top_c(&ui->view)->pane].col;
+	for (size_t k = 0; k < ui->lay.n; k++)
+		if (ui->lay.idx[k] == c)
 			return true;
-	return ui->ncols == 0;
+	return ui->lay.n == 0;
 }
 static int sort_step(tt_ui *ui, int dir)
 {
-	size_t n;
-	tt_columns(ui->view.level, &n);
+	size_t n = tt_view_pane(&ui->view)->ncols;
 	for (size_t i = 0; i < n; i++) {
 		tt_view_sort_next(&ui->view, dir);
 		if (sort_shown(ui))
@@ -100,24 +94,17 @@ static int pager_key(tt_ui *ui, int key)
 static int a_sort_menu(tt_ui *ui)
 {
 	ui->mode = TT_MODE_SORT;
-	ui->sort_menu = ui->view.pane[ui->view.level].sort_col;
+	ui->sort_menu = tt_view_sort(&ui->view)->col;
 	return TT_R_REDRAW;
 }
 
-static int start_input(tt_ui *ui, int mode, const char *init)
-{
-	ui->mode = mode;
-	snprintf(ui->input, sizeof(ui->input), "%s", init);
-	ui->input_len = strlen(ui->input);
-	return TT_R_REDRAW;
-}
-static int a_search(tt_ui *ui) { return start_input(ui, TT_MODE_SEARCH, ""); }
-static int a_filter(tt_ui *ui) { return start_input(ui, TT_MODE_FILTER, ui->view.filter); }
+static int a_search(tt_ui *ui) { return tt_ui_prompt_start(ui, TT_MODE_SEARCH, ""); }
+static int a_filter(tt_ui *ui) { return tt_ui_prompt_start(ui, TT_MODE_FILTER, ui->view.filter); }
 static int a_ports(tt_ui *ui)
 {
 	char buf[512];
 	tt_portset_format(&ui->app->collect.ports, buf, sizeof(buf));
-	return start_input(ui, TT_MODE_PORTS, buf);
+	return tt_ui_prompt_start(ui, TT_MODE_PORTS, buf);
 }
 
 static int a_next_match(tt_ui *ui)
@@ -201,7 +188,7 @@ static int a_pause(tt_ui *ui)
  * tenants pane it pauses instead when Setup says so */
 static int a_space(tt_ui *ui)
 {
-	if (!ui->ses.replay && !(ui->view.level == TT_LV_TENANTS && ui->set.space_pauses)) {
+	if (!ui->ses.replay && !(tt_view_pane(&ui->view)->space_may_pause && ui->set.space_pauses)) {
 		if (!tt_view_tag_toggle(&ui->view))
 			return 0;
 		return a_down(ui);
@@ -212,18 +199,19 @@ static int a_untag(tt_ui *ui) { tt_view_untag_all(&ui->view); return TT_R_REDRAW
 static int a_tag_leaking(tt_ui *ui)
 {
 	size_t n = tt_view_tag_leaking(&ui->view);
-	static const char *what[] = {"leaking tenants", "leaking processes", "CLOSE_WAIT sockets"};
+	const char *what = tt_view_pane(&ui->view)->leaking_what;
 	tt_ui_message(ui, TT_TONE_INFO, "c: %zu %s tagged; k or x acts on the tagged rows, U untags", n,
-		      what[ui->view.level]);
+		      what ? what : "leaking rows");
 	return TT_R_REDRAW;
 }
 static int a_act(tt_ui *ui) { return tt_ui_act_start(ui); }
 /* [ ]: scroll the wide column (COMMAND, REMOTE, TENANT) sideways */
 static int a_hscroll(tt_ui *ui, int dir)
 {
-	if (ui->hscroll_level != ui->view.level)
+	size_t pane = tt_view_top(&ui->view)->pane;
+	if (ui->hscroll_pane != pane)
 		ui->hscroll = 0;
-	ui->hscroll_level = ui->view.level;
+	ui->hscroll_pane = pane;
 	ui->hscroll += dir * 8;
 	if (ui->hscroll < 0)
 		ui->hscroll = 0;
@@ -235,53 +223,22 @@ static int a_hleft(tt_ui *ui) { return a_hscroll(ui, -1); }
 static int a_hright(tt_ui *ui) { return a_hscroll(ui, 1); }
 static int a_close_leaks(tt_ui *ui) { return tt_ui_act_close_leaks(ui); }
 
-/* htop keys with another meaning here, or none: say what they do */
+/* htop keys with another meaning here, or none: say what they do (the
+ * processes pane has them as its own keys) */
 static int a_user(tt_ui *ui)
 {
-	const tt_view *v = &ui->view;
-	const tt_pane_state *ps = &v->pane[v->level];
-	if (v->level == TT_LV_PROCS && ps->cursor < v->nrows && v->rows[ps->cursor] != TT_ROW_NOPROC) {
-		const tt_proc *p = ui->ses.model.procs[v->rows[ps->cursor]].p;
-		snprintf(ui->view.filter, sizeof(ui->view.filter), "%.127s", tt_model_str(&ui->ses.model, p->user));
-		tt_ui_message(ui, TT_TONE_INFO, "u: only user %s's processes (\\ then Esc clears)", ui->view.filter);
-		return TT_R_REBUILD;
-	}
 	tt_ui_message(ui, TT_TONE_INFO, "u: on the processes pane, keeps the cursor's user; tenants are often users already (RULE user)");
 	return TT_R_REDRAW;
 }
 static int a_lsof(tt_ui *ui)
 {
-	if (ui->view.level == TT_LV_PROCS)
-		return tt_view_enter(&ui->view) ? TT_R_REBUILD : TT_R_REDRAW;
 	tt_ui_message(ui, TT_TONE_INFO, "l: on the processes pane, opens the process's sockets (FDS counts all its descriptors)");
 	return TT_R_REDRAW;
 }
 static int a_strace(tt_ui *ui)
 {
-	const tt_view *v = &ui->view;
-	const tt_pane_state *ps = &v->pane[v->level];
-	if (v->level == TT_LV_PROCS && ps->cursor < v->nrows && v->rows[ps->cursor] != TT_ROW_NOPROC)
-		tt_ui_message(ui, TT_TONE_INFO, "s: tenantop does not trace; in another terminal: strace -f -e trace=network,close -p %d",
-			      ui->ses.model.procs[v->rows[ps->cursor]].p->pid);
-	else
-		tt_ui_message(ui, TT_TONE_INFO, "s: on the processes pane, says how to strace the process");
+	tt_ui_message(ui, TT_TONE_INFO, "s: on the processes pane, says how to strace the process");
 	return TT_R_REDRAW;
-}
-
-double tt_ui_delay_step(double d, int dir)
-{
-	static const double ladder[] = {0.2, 0.5, 1, 1.5, 2, 3, 5, 10, 15, 30, 60};
-	size_t n = sizeof(ladder) / sizeof(ladder[0]);
-	if (dir > 0) {
-		for (size_t i = 0; i < n; i++)
-			if (ladder[i] > d + 1e-9)
-				return ladder[i];
-		return ladder[n - 1];
-	}
-	for (size_t i = n; i-- > 0;)
-		if (ladder[i] < d - 1e-9)
-			return ladder[i];
-	return ladder[0];
 }
 
 static void set_delay(tt_ui *ui, double d)
@@ -291,9 +248,9 @@ static void set_delay(tt_ui *ui, double d)
 	tt_refresher_set_delay(ui->ref, d);
 	tt_ui_message(ui, TT_TONE_INFO, "refresh every %g s", d);
 }
-static int a_setup(tt_ui *ui) { ui->mode = TT_MODE_SETUP; ui->setup_pane = ui->view.level; ui->setup_row = 0; return TT_R_REDRAW; }
-static int a_slower(tt_ui *ui) { set_delay(ui, tt_ui_delay_step(ui->delay, 1)); return TT_R_REDRAW; }
-static int a_faster(tt_ui *ui) { set_delay(ui, tt_ui_delay_step(ui->delay, -1)); return TT_R_REDRAW; }
+static int a_setup(tt_ui *ui) { ui->mode = TT_MODE_SETUP; ui->setup_pane = (int)tt_view_top(&ui->view)->pane; ui->setup_row = 0; return TT_R_REDRAW; }
+static int a_slower(tt_ui *ui) { set_delay(ui, tt_settings_delay_step(ui->delay, 1)); return TT_R_REDRAW; }
+static int a_faster(tt_ui *ui) { set_delay(ui, tt_settings_delay_step(ui->delay, -1)); return TT_R_REDRAW; }
 
 #define LEARN_S 300.0
 
@@ -321,15 +278,15 @@ static int a_mouse(tt_ui *ui)
 	if (!(ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED | BUTTON1_DOUBLE_CLICKED)))
 		return 0;
 	if (ev.y == ui->header_row) {
-		for (size_t k = 0; k < ui->ncols; k++)
-			if (ev.x >= ui->col_x[k] && ev.x < ui->col_x[k] + ui->col_w[k] + 1) {
-				tt_view_sort_by(&ui->view, ui->col_idx[k]);
+		for (size_t k = 0; k < ui->lay.n; k++)
+			if (ev.x >= ui->lay.x[k] && ev.x < ui->lay.x[k] + ui->lay.w[k] + 1) {
+				tt_view_sort_by(&ui->view, ui->lay.idx[k]);
 				return TT_R_REBUILD;
 			}
 		return 0;
 	}
 	if (ev.y >= ui->list_top && ev.y < ui->list_top + ui->list_height) {
-		size_t row = ui->view.pane[ui->view.level].scroll + (size_t)(ev.y - ui->list_top);
+		size_t row = tt_view_top(&ui->view)->scroll + (size_t)(ev.y - ui->list_top);
 		if (row >= ui->view.nrows)
 			return 0;
 		tt_view_select(&ui->view, row, tt_ui_page(ui));
@@ -406,26 +363,7 @@ static int input_key(tt_ui *ui, int key)
 		a_next_match(ui);
 		return TT_R_REDRAW;
 	}
-	bool changed = false;
-	if (key == KEY_BACKSPACE || key == 127 || key == CTRL('h')) {
-		if (ui->input_len) {
-			/* drop a whole UTF-8 character */
-			do
-				ui->input_len--;
-			while (ui->input_len && ((unsigned char)ui->input[ui->input_len] & 0xc0) == 0x80);
-			ui->input[ui->input_len] = '\0';
-			changed = true;
-		}
-	} else if (key == CTRL('u')) {
-		ui->input_len = 0;
-		ui->input[0] = '\0';
-		changed = true;
-	} else if (key >= 0x20 && key < 0x100 && key != 0x7f && ui->input_len + 1 < sizeof(ui->input) - 1) {
-		ui->input[ui->input_len++] = (char)key;
-		ui->input[ui->input_len] = '\0';
-		changed = true;
-	}
-	if (!changed)
+	if (!tt_ui_prompt_edit(ui, key))
 		return TT_R_REDRAW;
 	if (mode == TT_MODE_SEARCH) {
 		if (ui->input_len && !tt_view_search(&ui->view, ui->input, true, tt_ui_page(ui)))
@@ -441,8 +379,9 @@ static int input_key(tt_ui *ui, int key)
 
 static int sort_menu_key(tt_ui *ui, int key)
 {
-	size_t n;
-	const tt_column *cols = tt_columns(ui->view.level, &n);
+	const tt_pane *pane = tt_view_pane(&ui->view);
+	size_t n = pane->ncols;
+	const tt_column *cols = pane->cols;
 	int dir = 0;
 	switch (key) {
 	case KEY_UP:
@@ -457,7 +396,7 @@ static int sort_menu_key(tt_ui *ui, int key)
 	case '\r':
 	case KEY_ENTER:
 		ui->mode = TT_MODE_NORMAL;
-		if (ui->sort_menu != ui->view.pane[ui->view.level].sort_col)
+		if (ui->sort_menu != tt_view_sort(&ui->view)->col)
 			tt_view_sort_by(&ui->view, ui->sort_menu);
 		if (!strcmp(cols[ui->sort_menu].id, "vs_base") && !tt_baseline_ready(&ui->ses.base))
 			tt_ui_message(ui, TT_TONE_WARN,
@@ -503,6 +442,13 @@ int tt_ui_key(tt_ui *ui, int key)
 	default:
 		break;
 	}
+	const tt_pane *pane = tt_view_pane(&ui->view);
+	for (size_t i = 0; i < pane->nkeys; i++)
+		if (pane->keys[i].key == key) {
+			int r = pane->keys[i].fn(ui);
+			if (r >= 0)
+				return r;
+		}
 	for (size_t i = 0; i < sizeof(normal_keys) / sizeof(normal_keys[0]); i++)
 		if (normal_keys[i].key == key)
 			return normal_keys[i].fn(ui);

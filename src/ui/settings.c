@@ -10,7 +10,11 @@
 #include "tenantop/number.h"
 #include "tenantop/settings.h"
 
-static const char *pane_key[TT_LV_COUNT] = {"tenants", "processes", "sockets"};
+/* the settings key of pane l ("tenants") */
+static const char *pane_key(size_t l)
+{
+	return tt_pane_at(l)->id;
+}
 
 void tt_settings_default(tt_settings *s)
 {
@@ -21,7 +25,7 @@ void tt_settings_default(tt_settings *s)
 
 void tt_settings_complete(tt_settings *s)
 {
-	for (int l = 0; l < TT_LV_COUNT; l++) {
+	for (size_t l = 0; l < tt_pane_count(); l++) {
 		size_t n;
 		tt_columns(l, &n);
 		if (n > TT_SET_MAXCOLS)
@@ -72,14 +76,14 @@ int tt_settings_format(const tt_settings *s, char *buf, size_t len)
 	if (s->ports[0])
 		OUT("ports = %s\n", s->ports);
 	OUT("space = %s\n", s->space_pauses ? "pause" : "tag");
-	for (int l = 0; l < TT_LV_COUNT; l++) {
+	for (size_t l = 0; l < tt_pane_count(); l++) {
 		size_t n;
 		const tt_column *cols = tt_columns(l, &n);
 		const tt_pane_settings *p = &s->pane[l];
 		if (p->have_sort && p->sort_col < n)
-			OUT("%s.sort = %s %s\n", pane_key[l], cols[p->sort_col].id, p->sort_desc ? "desc" : "asc");
+			OUT("%s.sort = %s %s\n", pane_key(l), cols[p->sort_col].id, p->sort_desc ? "desc" : "asc");
 		if (p->ncols) {
-			OUT("%s.columns =", pane_key[l]);
+			OUT("%s.columns =", pane_key(l));
 			for (size_t i = 0; i < p->ncols; i++)
 				if (p->order[i] < n)
 					OUT(" %s%s", p->hidden[p->order[i]] ? "-" : "", cols[p->order[i]].id);
@@ -90,7 +94,7 @@ int tt_settings_format(const tt_settings *s, char *buf, size_t len)
 	return 0;
 }
 
-static long col_by_id(int level, const char *id)
+static long col_by_id(size_t level, const char *id)
 {
 	size_t n;
 	const tt_column *cols = tt_columns(level, &n);
@@ -148,29 +152,30 @@ static int parse_line(tt_settings *s, char *key, char *val, char *why, size_t wl
 		return 0;
 	}
 	char *dot = strchr(key, '.');
-	int l = -1;
+	long li = -1;
 	if (dot) {
 		*dot = '\0';
-		for (int i = 0; i < TT_LV_COUNT; i++)
-			if (!strcmp(key, pane_key[i]))
-				l = i;
+		for (size_t i = 0; i < tt_pane_count(); i++)
+			if (!strcmp(key, pane_key(i)))
+				li = (long)i;
 	}
-	if (l < 0 || (strcmp(dot + 1, "sort") && strcmp(dot + 1, "columns"))) {
+	if (li < 0 || (strcmp(dot + 1, "sort") && strcmp(dot + 1, "columns"))) {
 		snprintf(why, wl, "unknown setting '%.40s%s%.20s'", key, dot ? "." : "", dot ? dot + 1 : "");
 		return -1;
 	}
+	size_t l = (size_t)li;
 	tt_pane_settings *p = &s->pane[l];
 	if (!strcmp(dot + 1, "sort")) {
 		char id[48], dir[8] = "";
 		if (sscanf(val, "%47s %7s", id, dir) < 1 || (dir[0] && strcmp(dir, "asc") && strcmp(dir, "desc"))) {
-			snprintf(why, wl, "%s.sort wants COLUMN [asc|desc]", pane_key[l]);
+			snprintf(why, wl, "%s.sort wants COLUMN [asc|desc]", pane_key(l));
 			return -1;
 		}
 		long c = col_by_id(l, id);
 		size_t n;
 		const tt_column *cols = tt_columns(l, &n);
 		if (c < 0 || !cols[c].cmp) {
-			snprintf(why, wl, "%s.sort: no sortable column '%.40s'", pane_key[l], id);
+			snprintf(why, wl, "%s.sort: no sortable column '%.40s'", pane_key(l), id);
 			return -1;
 		}
 		p->have_sort = true;
@@ -185,7 +190,7 @@ static int parse_line(tt_settings *s, char *key, char *val, char *why, size_t wl
 		bool hide = *t == '-';
 		long c = col_by_id(l, t + hide);
 		if (c < 0 || seen[c]) {
-			snprintf(why, wl, "%s.columns: %s column '%.40s'", pane_key[l], c < 0 ? "no" : "a repeated", t + hide);
+			snprintf(why, wl, "%s.columns: %s column '%.40s'", pane_key(l), c < 0 ? "no" : "a repeated", t + hide);
 			return -1;
 		}
 		seen[c] = true;
@@ -198,7 +203,7 @@ static int parse_line(tt_settings *s, char *key, char *val, char *why, size_t wl
 int tt_settings_parse(tt_settings *s, const char *text, char *err, size_t errlen)
 {
 	tt_settings_default(s);
-	for (int l = 0; l < TT_LV_COUNT; l++)
+	for (size_t l = 0; l < tt_pane_count(); l++)
 		s->pane[l].ncols = 0;
 	const char *p = text;
 	int lineno = 0;
@@ -324,4 +329,20 @@ int tt_settings_save(const tt_settings *s, const char *path, char *err, size_t e
 		return -1;
 	}
 	return 0;
+}
+
+double tt_settings_delay_step(double d, int dir)
+{
+	static const double ladder[] = {0.2, 0.5, 1, 1.5, 2, 3, 5, 10, 15, 30, 60};
+	size_t n = sizeof(ladder) / sizeof(ladder[0]);
+	if (dir > 0) {
+		for (size_t i = 0; i < n; i++)
+			if (ladder[i] > d + 1e-9)
+				return ladder[i];
+		return ladder[n - 1];
+	}
+	for (size_t i = n; i-- > 0;)
+		if (ladder[i] < d - 1e-9)
+			return ladder[i];
+	return ladder[0];
 }

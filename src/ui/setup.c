@@ -12,25 +12,29 @@
 
 enum { ROW_DELAY = 0, ROW_COLOR, ROW_SPACE, ROW_PORTS, ROW_PANE, ROW_SORT, ROW_COLS };
 
-static const char *pane_names[TT_LV_COUNT] = {"tenants", "processes", "sockets"};
-
 static size_t setup_rows(const tt_ui *ui)
 {
 	size_t n;
-	tt_columns(ui->setup_pane, &n);
+	tt_columns((size_t)ui->setup_pane, &n);
 	return ROW_COLS + n;
+}
+
+void tt_ui_settings_current(const tt_ui *ui, tt_settings *cur)
+{
+	*cur = ui->set;
+	for (size_t l = 0; l < tt_pane_count(); l++) {
+		cur->pane[l].have_sort = true;
+		cur->pane[l].sort_col = ui->view.sort[l].col;
+		cur->pane[l].sort_desc = ui->view.sort[l].desc;
+	}
 }
 
 void tt_ui_settings_sync(tt_ui *ui)
 {
 	if (!ui->set_path[0])
 		return;
-	tt_settings cur = ui->set;
-	for (int l = 0; l < TT_LV_COUNT; l++) {
-		cur.pane[l].have_sort = true;
-		cur.pane[l].sort_col = ui->view.pane[l].sort_col;
-		cur.pane[l].sort_desc = ui->view.pane[l].sort_desc;
-	}
+	tt_settings cur;
+	tt_ui_settings_current(ui, &cur);
 	if (ui->delay_changed)
 		cur.delay = ui->delay;
 	if (ui->ports_changed)
@@ -68,9 +72,9 @@ void tt_ui_setup_draw(tt_ui *ui)
 	snprintf(buf, sizeof(buf), "  saved as it changes to %s", ui->set_path[0] ? ui->set_path : "(no HOME: not saved)");
 	tt_ui_put(ui, 0, 5, buf, COLS - 5, P_DIM, false);
 	size_t n;
-	const tt_column *cols = tt_columns(ui->setup_pane, &n);
+	const tt_column *cols = tt_columns((size_t)ui->setup_pane, &n);
 	const tt_pane_settings *p = &ui->set.pane[ui->setup_pane];
-	const tt_pane_state *ps = &ui->view.pane[ui->setup_pane];
+	const tt_pane_sort *ps = &ui->view.sort[ui->setup_pane];
 	size_t total = setup_rows(ui);
 	int height = LINES - 3;
 	if (height < 1)
@@ -107,13 +111,12 @@ void tt_ui_setup_draw(tt_ui *ui)
 			break;
 		case ROW_PANE:
 			label = "Pane";
-			snprintf(val, sizeof(val), "%s", pane_names[ui->setup_pane]);
+			snprintf(val, sizeof(val), "%s", tt_pane_at((size_t)ui->setup_pane)->id);
 			help = "Left/Right: the pane whose sort and columns follow";
 			break;
 		case ROW_SORT:
 			label = "Sort";
-			snprintf(val, sizeof(val), "%s %s", ps->sort_col < n ? cols[ps->sort_col].title : "-",
-				 ps->sort_desc ? "desc" : "asc");
+			snprintf(val, sizeof(val), "%s %s", ps->col < n ? cols[ps->col].title : "-", ps->desc ? "desc" : "asc");
 			help = "Left/Right column, I inverts";
 			break;
 		default: {
@@ -159,13 +162,76 @@ static void move_col(tt_ui *ui, int dir)
 	ui->setup_row += dir;
 }
 
+/* Left/Right on a value. */
+static int change(tt_ui *ui, int r, int dir)
+{
+	size_t n;
+	const tt_column *cols = tt_columns((size_t)ui->setup_pane, &n);
+	switch (r) {
+	case ROW_DELAY:
+		ui->delay = tt_settings_delay_step(ui->delay, dir);
+		ui->delay_changed = true;
+		tt_refresher_set_delay(ui->ref, ui->delay);
+		break;
+	case ROW_COLOR:
+		ui->set.color = (ui->set.color + (dir > 0 ? 1 : 2)) % 3;
+		apply_color(ui);
+		break;
+	case ROW_SPACE:
+		ui->set.space_pauses = !ui->set.space_pauses;
+		break;
+	case ROW_PANE:
+		ui->setup_pane = (ui->setup_pane + (dir > 0 ? 1 : (int)tt_pane_count() - 1)) % (int)tt_pane_count();
+		break;
+	case ROW_SORT: {
+		tt_pane_sort *ps = &ui->view.sort[ui->setup_pane];
+		size_t c = ps->col;
+		for (size_t i = 0; i < n; i++) {
+			c = (c + n + (size_t)dir) % n;
+			if (cols[c].cmp)
+				break;
+		}
+		ps->col = c;
+		ps->desc = cols[c].desc;
+		break;
+	}
+	default:
+		break;
+	}
+	return TT_R_REDRAW;
+}
+
+/* Space or Enter: edit the ports, invert the sort, show or hide a column;
+ * on the other rows a step right. */
+static int activate(tt_ui *ui, int r)
+{
+	if (r == ROW_PORTS) {
+		char buf[512];
+		return tt_ui_prompt_start(ui, TT_MODE_PORTS, tt_portset_format(&ui->app->collect.ports, buf, sizeof(buf)));
+	}
+	if (r == ROW_SORT) {
+		ui->view.sort[ui->setup_pane].desc = !ui->view.sort[ui->setup_pane].desc;
+		return TT_R_REDRAW;
+	}
+	if (r < ROW_COLS)
+		return change(ui, r, 1);
+	tt_pane_settings *p = &ui->set.pane[ui->setup_pane];
+	size_t k = (size_t)(r - ROW_COLS);
+	size_t ci = p->ncols ? p->order[k] : k;
+	if (ci == 0) {
+		size_t n;
+		tt_ui_message(ui, TT_TONE_WARN, "%s names the row: always shown", tt_columns((size_t)ui->setup_pane, &n)[0].title);
+		return TT_R_REDRAW;
+	}
+	if (ci < TT_SET_MAXCOLS)
+		p->hidden[ci] = !p->hidden[ci];
+	return TT_R_REDRAW;
+}
+
 int tt_ui_setup_key(tt_ui *ui, int key)
 {
 	int rows = (int)setup_rows(ui);
 	int r = ui->setup_row;
-	size_t n;
-	const tt_column *cols = tt_columns(ui->setup_pane, &n);
-	int dir = 0;
 	switch (key) {
 	case KEY_ESC:
 	case 'q':
@@ -190,90 +256,27 @@ int tt_ui_setup_key(tt_ui *ui, int key)
 		return TT_R_REDRAW;
 	case KEY_LEFT:
 	case '-':
-		dir = -1;
-		break;
+		return change(ui, r, -1);
 	case KEY_RIGHT:
 	case '+':
-		dir = 1;
-		break;
+		return change(ui, r, 1);
 	case '[':
 	case KEY_F(7):
-		if (r >= ROW_COLS)
-			move_col(ui, -1);
-		return TT_R_REDRAW;
 	case ']':
 	case KEY_F(8):
 		if (r >= ROW_COLS)
-			move_col(ui, 1);
+			move_col(ui, key == '[' || key == KEY_F(7) ? -1 : 1);
 		return TT_R_REDRAW;
 	case 'I':
 		if (r == ROW_SORT)
-			ui->view.pane[ui->setup_pane].sort_desc = !ui->view.pane[ui->setup_pane].sort_desc;
+			ui->view.sort[ui->setup_pane].desc = !ui->view.sort[ui->setup_pane].desc;
 		return TT_R_REDRAW;
 	case ' ':
 	case '\n':
 	case '\r':
 	case KEY_ENTER:
-		if (r == ROW_PORTS) {
-			char buf[512];
-			tt_portset_format(&ui->app->collect.ports, buf, sizeof(buf));
-			ui->mode = TT_MODE_PORTS;
-			snprintf(ui->input, sizeof(ui->input), "%s", buf);
-			ui->input_len = strlen(ui->input);
-			return TT_R_REDRAW;
-		}
-		if (r == ROW_SORT) {
-			ui->view.pane[ui->setup_pane].sort_desc = !ui->view.pane[ui->setup_pane].sort_desc;
-			return TT_R_REDRAW;
-		}
-		if (r >= ROW_COLS) {
-			tt_pane_settings *p = &ui->set.pane[ui->setup_pane];
-			size_t k = (size_t)(r - ROW_COLS);
-			size_t ci = p->ncols ? p->order[k] : k;
-			if (ci == 0) {
-				tt_ui_message(ui, TT_TONE_WARN, "%s names the row: always shown", cols[0].title);
-				return TT_R_REDRAW;
-			}
-			if (ci < TT_SET_MAXCOLS)
-				p->hidden[ci] = !p->hidden[ci];
-			return TT_R_REDRAW;
-		}
-		dir = 1;
-		break;
+		return activate(ui, r);
 	default:
 		return 0;
 	}
-	/* Left/Right on a value */
-	switch (r) {
-	case ROW_DELAY:
-		ui->delay = tt_ui_delay_step(ui->delay, dir);
-		ui->delay_changed = true;
-		tt_refresher_set_delay(ui->ref, ui->delay);
-		break;
-	case ROW_COLOR:
-		ui->set.color = (ui->set.color + (dir > 0 ? 1 : 2)) % 3;
-		apply_color(ui);
-		break;
-	case ROW_SPACE:
-		ui->set.space_pauses = !ui->set.space_pauses;
-		break;
-	case ROW_PANE:
-		ui->setup_pane = (ui->setup_pane + (dir > 0 ? 1 : TT_LV_COUNT - 1)) % TT_LV_COUNT;
-		break;
-	case ROW_SORT: {
-		tt_pane_state *ps = &ui->view.pane[ui->setup_pane];
-		size_t c = ps->sort_col;
-		for (size_t i = 0; i < n; i++) {
-			c = (c + n + (size_t)dir) % n;
-			if (cols[c].cmp)
-				break;
-		}
-		ps->sort_col = c;
-		ps->sort_desc = cols[c].desc;
-		break;
-	}
-	default:
-		break;
-	}
-	return TT_R_REDRAW;
 }

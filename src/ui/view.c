@@ -1,23 +1,60 @@
-/* The dashboard's rows: build, filter, sort, cursor by stable id. */
+/* The dashboard's rows: a stack of open panes; the top one's rows built,
+ * filtered, sorted, the cursor kept by stable id.  What a row is belongs
+ * to the pane (src/ui/pane_*.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tenantop/view.h"
 
+const tt_pane *tt_view_pane(const tt_view *v)
+{
+	return tt_pane_at(v->stack[v->depth ? v->depth - 1 : 0].pane);
+}
+
+tt_pane_state *tt_view_top(tt_view *v)
+{
+	return &v->stack[v->depth ? v->depth - 1 : 0];
+}
+
+const tt_pane_state *tt_view_top_c(const tt_view *v)
+{
+	return &v->stack[v->depth ? v->depth - 1 : 0];
+}
+
+tt_pane_sort *tt_view_sort(tt_view *v)
+{
+	return &v->sort[tt_view_top(v)->pane];
+}
+
+bool tt_view_cursor_row(const tt_view *v, uint32_t *row)
+{
+	const tt_pane_state *ps = tt_view_top_c(v);
+	if (ps->cursor >= v->nrows)
+		return false;
+	*row = v->rows[ps->cursor];
+	return true;
+}
+
+tt_rowctx tt_view_rowctx(const tt_view *v)
+{
+	tt_rowctx c = v->rc;
+	c.at = &tt_view_top_c(v)->at;
+	return c;
+}
+
 void tt_view_init(tt_view *v)
 {
 	memset(v, 0, sizeof(*v));
 	tt_u64set_init(&v->tags);
-	for (int l = 0; l < TT_LV_COUNT; l++) {
-		size_t n;
-		const tt_column *cols = tt_columns(l, &n);
-		/* default sort: leaks first */
-		const char *def = l == TT_LV_SOCKETS ? "state" : "leaked";
-		for (size_t i = 0; i < n; i++)
-			if (cols[i].cmp && !strcmp(cols[i].id, def)) {
-				v->pane[l].sort_col = i;
-				v->pane[l].sort_desc = cols[i].desc;
+	v->depth = 1;
+	v->stack[0].pane = 0;
+	for (size_t p = 0; p < tt_pane_count() && p < TT_PANE_MAX; p++) {
+		const tt_pane *pane = tt_pane_at(p);
+		for (size_t i = 0; i < pane->ncols; i++)
+			if (pane->cols[i].cmp && !strcmp(pane->cols[i].id, pane->default_sort)) {
+				v->sort[p].col = i;
+				v->sort[p].desc = pane->cols[i].desc;
 			}
 	}
 }
@@ -30,30 +67,34 @@ void tt_view_free(tt_view *v)
 	tt_u64set_free(&v->tags);
 }
 
+int tt_rows_push(tt_rows *r, uint32_t row)
+{
+	if (r->n == r->cap) {
+		size_t ncap = r->cap ? r->cap * 2 : 256;
+		uint32_t *p = realloc(r->v, ncap * sizeof(*p));
+		if (!p)
+			return -1;
+		r->v = p;
+		r->cap = ncap;
+	}
+	r->v[r->n++] = row;
+	return 0;
+}
+
 uint64_t tt_view_row_key(const tt_view *v, uint32_t row)
 {
-	if (!v->m || row == TT_ROW_UNATTRIBUTED || row == TT_ROW_NOPROC)
+	if (!v->rc.m)
 		return 0;
-	if (v->level == TT_LV_TENANTS && row < v->m->ntenants) {
-		uint64_t k = tt_hash_mix(0x74656e61ULL, v->m->tenants[row].key);
-		return k ? k : 1;
-	}
-	if (v->level == TT_LV_PROCS && row < v->m->nprocs) {
-		const tt_proc *p = v->m->procs[row].p;
-		uint64_t k = tt_hash_mix(tt_hash_mix(0x70726f63ULL, (uint64_t)p->pid), p->start_time);
-		return k ? k : 1;
-	}
-	if (v->level == TT_LV_SOCKETS && row < v->m->nsocks)
-		return v->m->socks[row].id ? v->m->socks[row].id : 1;
-	return 0;
+	tt_rowctx c = tt_view_rowctx(v);
+	return tt_view_pane(v)->row_key(&c, row);
 }
 
 bool tt_view_tag_toggle(tt_view *v)
 {
-	const tt_pane_state *ps = &v->pane[v->level];
-	if (ps->cursor >= v->nrows)
+	uint32_t row;
+	if (!tt_view_cursor_row(v, &row))
 		return false;
-	uint64_t k = tt_view_row_key(v, v->rows[ps->cursor]);
+	uint64_t k = tt_view_row_key(v, row);
 	if (!k)
 		return false;
 	if (!tt_u64set_del(&v->tags, k))
@@ -74,20 +115,13 @@ void tt_view_untag_all(tt_view *v)
 
 size_t tt_view_tag_leaking(tt_view *v)
 {
+	const tt_pane *p = tt_view_pane(v);
+	tt_rowctx c = tt_view_rowctx(v);
 	size_t n = 0;
-	for (size_t i = 0; v->m && i < v->nrows; i++) {
+	for (size_t i = 0; v->rc.m && p->leaking && i < v->nrows; i++) {
 		uint32_t row = v->rows[i];
 		uint64_t k = tt_view_row_key(v, row);
-		bool leaking = false;
-		if (!k)
-			continue;
-		if (v->level == TT_LV_TENANTS)
-			leaking = tt_counts_leaked(&v->m->tenants[row].counts) > 0;
-		else if (v->level == TT_LV_PROCS)
-			leaking = tt_counts_leaked(&v->m->procs[row].counts) > 0;
-		else
-			leaking = v->m->socks[row].s->state == TT_ST_CLOSE_WAIT;
-		if (leaking && tt_u64set_add(&v->tags, k) == 0)
+		if (k && p->leaking(&c, row) && tt_u64set_add(&v->tags, k) == 0)
 			n++;
 	}
 	return n;
@@ -101,39 +135,21 @@ size_t tt_view_targets(const tt_view *v, uint32_t *out, size_t max)
 			out[n++] = v->rows[i];
 	if (n)
 		return n;
-	const tt_pane_state *ps = &v->pane[v->level];
-	if (ps->cursor < v->nrows && max && tt_view_row_key(v, v->rows[ps->cursor]))
-		out[n++] = v->rows[ps->cursor];
+	uint32_t row;
+	if (max && tt_view_cursor_row(v, &row) && tt_view_row_key(v, row))
+		out[n++] = row;
 	return n;
-}
-
-const tt_mtenant *tt_view_tenant(const tt_view *v, uint32_t row)
-{
-	if (!v->m || row >= v->m->ntenants)
-		return NULL;
-	return &v->m->tenants[row];
 }
 
 static void row_id(const tt_view *v, uint32_t row, tt_cursor_id *id)
 {
 	memset(id, 0, sizeof(*id));
-	const tt_model *m = v->m;
 	if (row == TT_ROW_UNATTRIBUTED || row == TT_ROW_NOPROC) {
 		id->special = row;
 		return;
 	}
-	switch (v->level) {
-	case TT_LV_TENANTS:
-		snprintf(id->tenant, sizeof(id->tenant), "%s", m->tenants[row].name);
-		break;
-	case TT_LV_PROCS:
-		id->pid = m->procs[row].p->pid;
-		id->start = m->procs[row].p->start_time;
-		break;
-	default:
-		id->sock = m->socks[row].id;
-		break;
-	}
+	tt_rowctx c = tt_view_rowctx(v);
+	tt_view_pane(v)->row_id(&c, row, id);
 }
 
 static bool id_equal(const tt_cursor_id *a, const tt_cursor_id *b)
@@ -142,18 +158,16 @@ static bool id_equal(const tt_cursor_id *a, const tt_cursor_id *b)
 	       !strcmp(a->tenant, b->tenant);
 }
 
-static int push(tt_view *v, uint32_t row)
+void tt_view_row_text(const tt_view *v, uint32_t row, char *buf, size_t len)
 {
-	if (v->nrows == v->rows_cap) {
-		size_t ncap = v->rows_cap ? v->rows_cap * 2 : 256;
-		uint32_t *p = realloc(v->rows, ncap * sizeof(*p));
-		if (!p)
-			return -1;
-		v->rows = p;
-		v->rows_cap = ncap;
+	buf[0] = '\0';
+	if (row == TT_ROW_UNATTRIBUTED || row == TT_ROW_NOPROC) {
+		snprintf(buf, len, "%s", row == TT_ROW_UNATTRIBUTED ? "(unattributed)" : "(no process)");
+		return;
 	}
-	v->rows[v->nrows++] = row;
-	return 0;
+	tt_rowctx c = tt_view_rowctx(v);
+	if (v->rc.m)
+		tt_view_pane(v)->row_text(&c, row, buf, len);
 }
 
 static bool passes(const tt_view *v, uint32_t row)
@@ -176,115 +190,24 @@ static int sort_cmp(const void *a, const void *b, void *ctx)
 		return px ? 1 : -1;
 	if (px)
 		return 0;
-	size_t n;
-	const tt_column *cols = tt_columns(v->level, &n);
-	const tt_pane_state *ps = &v->pane[v->level];
+	const tt_pane *p = tt_view_pane(v);
+	const tt_pane_sort *s = &v->sort[tt_view_top_c(v)->pane];
 	int c = 0;
-	if (ps->sort_col < n && cols[ps->sort_col].cmp)
-		c = cols[ps->sort_col].cmp(v, x, y);
-	if (ps->sort_desc)
+	if (s->col < p->ncols && p->cols[s->col].cmp) {
+		tt_rowctx rc = tt_view_rowctx(v);
+		c = p->cols[s->col].cmp(&rc, x, y);
+	}
+	if (s->desc)
 		c = -c;
 	if (c == 0) /* stable tie-break: the model's own order */
 		c = (x > y) - (x < y);
 	return c;
 }
 
-void tt_view_row_text(const tt_view *v, uint32_t row, char *buf, size_t len)
+/* The cursor follows its row; a row that left keeps the position. */
+static void place_cursor(tt_view *v)
 {
-	const tt_model *m = v->m;
-	buf[0] = '\0';
-	if (row == TT_ROW_UNATTRIBUTED || row == TT_ROW_NOPROC) {
-		snprintf(buf, len, "%s", row == TT_ROW_UNATTRIBUTED ? "(unattributed)" : "(no process)");
-		return;
-	}
-	if (!m)
-		return;
-	char l[80], r[80];
-	switch (v->level) {
-	case TT_LV_TENANTS:
-		snprintf(buf, len, "%s %s", m->tenants[row].name, m->tenants[row].detail);
-		break;
-	case TT_LV_PROCS: {
-		const tt_proc *p = m->procs[row].p;
-		snprintf(buf, len, "%d %s %s %s", p->pid, tt_model_str(m, p->user), tt_model_str(m, p->comm),
-			 tt_model_str(m, p->cmdline));
-		break;
-	}
-	default: {
-		const tt_sock *k = m->socks[row].s;
-		snprintf(buf, len, "%s %s %s %llu", tt_state_name(k->state), tt_sock_fmt_local(k, &m->snap, l, sizeof(l)),
-			 tt_sock_fmt_remote(k, &m->snap, r, sizeof(r)), (unsigned long long)k->inode);
-		break;
-	}
-	}
-}
-
-int tt_view_rebuild(tt_view *v, const tt_model *m, const tt_alerts *alerts)
-{
-	v->m = m;
-	v->alerts = alerts;
-	v->nrows = 0;
-	v->gone = false;
-	int rc = 0;
-	switch (v->level) {
-	case TT_LV_TENANTS:
-		for (uint32_t i = 0; i < m->ntenants && rc == 0; i++)
-			if (passes(v, i))
-				rc = push(v, i);
-		if (m->nunattr && rc == 0 && passes(v, TT_ROW_UNATTRIBUTED))
-			rc = push(v, TT_ROW_UNATTRIBUTED);
-		break;
-	case TT_LV_PROCS: {
-		long t = tt_model_find_tenant(m, v->tenant);
-		if (t < 0) {
-			v->gone = true;
-			break;
-		}
-		const tt_mtenant *mt = &m->tenants[t];
-		for (uint32_t i = 0; i < mt->nprocs && rc == 0; i++)
-			if (passes(v, mt->first_proc + i))
-				rc = push(v, mt->first_proc + i);
-		if (mt->nunowned && rc == 0 && passes(v, TT_ROW_NOPROC))
-			rc = push(v, TT_ROW_NOPROC);
-		break;
-	}
-	default:
-		if (v->tenant_unattr) {
-			for (size_t i = 0; i < m->nunattr && rc == 0; i++)
-				if (passes(v, m->unattr[i]))
-					rc = push(v, m->unattr[i]);
-			break;
-		}
-		long t = tt_model_find_tenant(m, v->tenant);
-		if (t < 0) {
-			v->gone = true;
-			break;
-		}
-		const tt_mtenant *mt = &m->tenants[t];
-		uint32_t first, n;
-		if (v->noproc) {
-			first = mt->first_unowned;
-			n = mt->nunowned;
-		} else {
-			long p = tt_model_find_proc(m, t, v->pid, v->start);
-			if (p < 0) {
-				v->gone = true;
-				break;
-			}
-			first = m->procs[p].first_ref;
-			n = m->procs[p].nrefs;
-		}
-		for (uint32_t i = 0; i < n && rc == 0; i++)
-			if (passes(v, m->refs[first + i]))
-				rc = push(v, m->refs[first + i]);
-		if (n == 0)
-			v->gone = true;
-		break;
-	}
-	if (v->nrows > 1)
-		qsort_r(v->rows, v->nrows, sizeof(*v->rows), sort_cmp, v);
-	/* the cursor follows its row; a row that left keeps the position */
-	tt_pane_state *ps = &v->pane[v->level];
+	tt_pane_state *ps = tt_view_top(v);
 	if (ps->have_id) {
 		for (size_t i = 0; i < v->nrows; i++) {
 			tt_cursor_id id;
@@ -301,12 +224,32 @@ int tt_view_rebuild(tt_view *v, const tt_model *m, const tt_alerts *alerts)
 		row_id(v, v->rows[ps->cursor], &ps->id);
 		ps->have_id = true;
 	}
+}
+
+int tt_view_rebuild(tt_view *v, const tt_model *m, const tt_alerts *alerts)
+{
+	v->rc.m = m;
+	v->rc.alerts = alerts;
+	v->nrows = 0;
+	v->gone = false;
+	tt_rows r = {v->rows, 0, v->rows_cap};
+	tt_rowctx c = tt_view_rowctx(v);
+	int rc = tt_view_pane(v)->build(&c, &r, &v->gone);
+	v->rows = r.v;
+	v->rows_cap = r.cap;
+	/* the filter keeps the rows whose text holds it, in the pane's order */
+	for (size_t i = 0; i < r.n; i++)
+		if (passes(v, r.v[i]))
+			v->rows[v->nrows++] = r.v[i];
+	if (v->nrows > 1)
+		qsort_r(v->rows, v->nrows, sizeof(*v->rows), sort_cmp, v);
+	place_cursor(v);
 	return rc;
 }
 
 static void remember(tt_view *v)
 {
-	tt_pane_state *ps = &v->pane[v->level];
+	tt_pane_state *ps = tt_view_top(v);
 	if (ps->cursor < v->nrows) {
 		row_id(v, v->rows[ps->cursor], &ps->id);
 		ps->have_id = true;
@@ -315,7 +258,7 @@ static void remember(tt_view *v)
 
 static void scroll_to(tt_view *v, size_t height)
 {
-	tt_pane_state *ps = &v->pane[v->level];
+	tt_pane_state *ps = tt_view_top(v);
 	if (height == 0)
 		height = 1;
 	if (ps->cursor < ps->scroll)
@@ -328,7 +271,7 @@ static void scroll_to(tt_view *v, size_t height)
 
 void tt_view_move(tt_view *v, long delta, size_t height)
 {
-	tt_pane_state *ps = &v->pane[v->level];
+	tt_pane_state *ps = tt_view_top(v);
 	if (!v->nrows)
 		return;
 	long c = (long)ps->cursor + delta;
@@ -354,51 +297,43 @@ void tt_view_end(tt_view *v, size_t height)
 void tt_view_select(tt_view *v, size_t row, size_t height)
 {
 	if (row < v->nrows)
-		tt_view_move(v, (long)row - (long)v->pane[v->level].cursor, height);
+		tt_view_move(v, (long)row - (long)tt_view_top(v)->cursor, height);
 }
 
-bool tt_view_enter(tt_view *v)
+bool tt_view_open(tt_view *v, size_t pane, const tt_pane_ctx *at)
 {
-	tt_pane_state *ps = &v->pane[v->level];
-	if (ps->cursor >= v->nrows || v->level == TT_LV_SOCKETS)
+	if (v->depth >= TT_VIEW_DEPTH || pane >= tt_pane_count())
 		return false;
-	uint32_t row = v->rows[ps->cursor];
 	remember(v);
+	tt_pane_state *np = &v->stack[v->depth++];
+	memset(np, 0, sizeof(*np));
+	np->pane = pane;
+	if (at)
+		np->at = *at;
 	tt_u64set_clear(&v->tags);
-	if (v->level == TT_LV_TENANTS) {
-		v->tenant_unattr = row == TT_ROW_UNATTRIBUTED;
-		v->noproc = false;
-		if (v->tenant_unattr) {
-			snprintf(v->tenant, sizeof(v->tenant), "(unattributed)");
-			v->level = TT_LV_SOCKETS;
-		} else {
-			snprintf(v->tenant, sizeof(v->tenant), "%s", v->m->tenants[row].name);
-			v->level = TT_LV_PROCS;
-		}
-	} else {
-		v->noproc = row == TT_ROW_NOPROC;
-		if (!v->noproc) {
-			v->pid = v->m->procs[row].p->pid;
-			v->start = v->m->procs[row].p->start_time;
-		}
-		v->level = TT_LV_SOCKETS;
-	}
-	tt_pane_state *np = &v->pane[v->level];
-	np->cursor = 0;
-	np->scroll = 0;
-	np->have_id = false;
 	v->filter[0] = '\0';
 	return true;
 }
 
+bool tt_view_enter(tt_view *v)
+{
+	const tt_pane *p = tt_view_pane(v);
+	uint32_t row;
+	if (!p->enter || !v->rc.m || !tt_view_cursor_row(v, &row))
+		return false;
+	tt_pane_ctx next;
+	memset(&next, 0, sizeof(next));
+	tt_rowctx c = tt_view_rowctx(v);
+	const char *to = p->enter(&c, row, &next);
+	long k = to ? tt_pane_find(to) : -1;
+	return k >= 0 && tt_view_open(v, (size_t)k, &next);
+}
+
 bool tt_view_back(tt_view *v)
 {
-	if (v->level == TT_LV_TENANTS)
+	if (v->depth <= 1)
 		return false;
-	if (v->level == TT_LV_SOCKETS && v->tenant_unattr)
-		v->level = TT_LV_TENANTS;
-	else
-		v->level--;
+	v->depth--;
 	v->filter[0] = '\0';
 	tt_u64set_clear(&v->tags);
 	return true; /* the pane's saved id puts the cursor back on the row we came from */
@@ -406,13 +341,12 @@ bool tt_view_back(tt_view *v)
 
 void tt_view_sort_next(tt_view *v, int dir)
 {
-	size_t n;
-	const tt_column *cols = tt_columns(v->level, &n);
-	tt_pane_state *ps = &v->pane[v->level];
-	size_t c = ps->sort_col;
+	const tt_pane *p = tt_view_pane(v);
+	size_t n = p->ncols;
+	size_t c = tt_view_sort(v)->col;
 	for (size_t i = 0; i < n; i++) {
 		c = (c + n + (size_t)(dir < 0 ? -1 : 1)) % n;
-		if (cols[c].cmp)
+		if (p->cols[c].cmp)
 			break;
 	}
 	tt_view_sort_by(v, c);
@@ -420,29 +354,28 @@ void tt_view_sort_next(tt_view *v, int dir)
 
 void tt_view_sort_by(tt_view *v, size_t col)
 {
-	size_t n;
-	const tt_column *cols = tt_columns(v->level, &n);
-	tt_pane_state *ps = &v->pane[v->level];
-	if (col >= n || !cols[col].cmp)
+	const tt_pane *p = tt_view_pane(v);
+	tt_pane_sort *s = tt_view_sort(v);
+	if (col >= p->ncols || !p->cols[col].cmp)
 		return;
-	if (ps->sort_col == col) {
-		ps->sort_desc = !ps->sort_desc;
+	if (s->col == col) {
+		s->desc = !s->desc;
 		return;
 	}
-	ps->sort_col = col;
-	ps->sort_desc = cols[col].desc;
+	s->col = col;
+	s->desc = p->cols[col].desc;
 }
 
 void tt_view_invert(tt_view *v)
 {
-	v->pane[v->level].sort_desc = !v->pane[v->level].sort_desc;
+	tt_view_sort(v)->desc = !tt_view_sort(v)->desc;
 }
 
 bool tt_view_search(tt_view *v, const char *text, bool here, size_t height)
 {
 	if (!text[0] || !v->nrows)
 		return false;
-	tt_pane_state *ps = &v->pane[v->level];
+	tt_pane_state *ps = tt_view_top(v);
 	char buf[1024];
 	for (size_t k = here ? 0 : 1; k <= v->nrows; k++) {
 		size_t i = (ps->cursor + k) % v->nrows;
@@ -457,21 +390,16 @@ bool tt_view_search(tt_view *v, const char *text, bool here, size_t height)
 
 void tt_view_breadcrumb(const tt_view *v, const char *sep, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "tenants");
-	if (v->level >= TT_LV_PROCS && n >= 0 && (size_t)n < len)
-		n += snprintf(buf + n, len - (size_t)n, " %s %s", sep, v->tenant);
-	if (v->level == TT_LV_SOCKETS && !v->tenant_unattr && n >= 0 && (size_t)n < len) {
-		if (v->noproc) {
-			snprintf(buf + n, len - (size_t)n, " %s (no process)", sep);
-		} else {
-			const char *comm = "";
-			if (v->m) {
-				long t = tt_model_find_tenant(v->m, v->tenant);
-				long p = t >= 0 ? tt_model_find_proc(v->m, t, v->pid, v->start) : -1;
-				if (p >= 0)
-					comm = tt_model_str(v->m, v->m->procs[p].p->comm);
-			}
-			snprintf(buf + n, len - (size_t)n, " %s %d %s", sep, v->pid, comm);
-		}
+	size_t o = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < v->depth && o < len; i++) {
+		tt_rowctx c = v->rc;
+		c.at = &v->stack[i].at;
+		char part[256];
+		tt_pane_at(v->stack[i].pane)->crumb(&c, part, sizeof(part));
+		int n = i ? snprintf(buf + o, len - o, " %s %s", sep, part) : snprintf(buf + o, len - o, "%s", part);
+		if (n < 0)
+			break;
+		o += (size_t)n;
 	}
 }

@@ -55,9 +55,9 @@ grep -oE 'strcmp\(key, "[a-z_]+"\)' src/detect/thresholds.c | q | sed 's/^/.B /'
 grep -hoE '\[TT_AK_[A-Z_]+\] = \{"[a-z_]+"' src/detect/alerts.c | q | sed 's/^/.B /' | has "$T/tt.txt" "alert kinds (.B KIND)"
 grep -hoE '"[a-z_]+":|jw_key\(&?[a-z]+, "[a-zA-Z_]+"' src/output/json.c | grep -oE '"[a-zA-Z_]+"' | tr -d '"' | sort -u | has "$T/tt.txt" "JSON fields"
 grep -oE 'tenantop_[a-z_]+' src/output/prom.c | sort -u | has "$T/tt.txt" "Prometheus metrics"
-# every key of the dashboard's help screen (src/ui/draw.c help_keys), in the Keys section
+# every key of the dashboard's help screen (src/ui/overlays.c help_keys), in the Keys section
 sed -n '/^\.SS Keys/,/^\.SH CONFIGURATION/p' "$T/tt.txt" > "$T/keys.txt"
-sed -n '/help_keys\[\]\[2\] = {/,/^};/p' src/ui/draw.c | grep -oE '^\s*\{"([^"\\]|\\.)*"' | sed -e 's/^[[:space:]]*{"//' -e 's/"$//' -e 's/\\\\/\\/g' |
+sed -n '/help_keys\[\]\[2\] = {/,/^};/p' src/ui/overlays.c | grep -oE '^\s*\{"([^"\\]|\\.)*"' | sed -e 's/^[[:space:]]*{"//' -e 's/"$//' -e 's/\\\\/\\/g' |
 	tr ' /' '\n\n' | sed 's/,$//' | grep -vxE 'double|click|' | sort -u | has "$T/keys.txt" "dashboard keys (the help screen's)"
 printf '%s\n' ".SH EXIT STATUS" ".SH ENVIRONMENT" ".SH FILES" ".SH EXAMPLES" ".SH CONFIGURATION" ".SH ALERTS" ".SH JSON OUTPUT" ".SS Keys" | has "$T/tt.txt" "sections"
 fails=$(cat "$T/failed" 2>/dev/null | wc -l)

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "tenantop/sockdestroy.h"
+#include "tenantop/act.h"
 
 int tt_sock_destroy(const tt_sock *k, char *err, size_t errlen)
 {

@@ -1,4 +1,6 @@
-/* Signals to processes, pinned by a pidfd and checked against the start
+/* src/act: acting on the machine (signals, SOCK_DESTROY); the read side never calls here.
+ *
+ * Signals to processes, pinned by a pidfd and checked against the start
  * time the dashboard showed, so a pid reused since the last refresh is
  * never signalled. */
 #include <errno.h>
@@ -9,7 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "tenantop/actions.h"
+#include "tenantop/act.h"
 #include "tenantop/procstart.h"
 
 static const tt_signal_choice choices[] = {

@@ -8,8 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "tenantop/actions.h"
-#include "tenantop/sockdestroy.h"
+#include "tenantop/act.h"
 #include "tenantop/ui.h"
 
 #define KEY_ESC 27
@@ -111,14 +110,16 @@ static bool add_sock_target(tt_ui *ui, const tt_model *m, const tt_msock *ms, co
 	return true;
 }
 
-/* The CLOSE_WAIT sockets a process holds. */
-static void add_proc_leaks(tt_ui *ui, const tt_model *m, const tt_mproc *mp, const char *tenant)
+static void sink_proc(void *ctx, const tt_proc *p, const char *tenant)
 {
-	for (uint32_t i = 0; i < mp->nrefs; i++) {
-		const tt_msock *ms = &m->socks[m->refs[mp->first_ref + i]];
-		if (ms->s->state == TT_ST_CLOSE_WAIT)
-			add_sock_target(ui, m, ms, tenant);
-	}
+	tt_ui *ui = ctx;
+	add_proc_target(ui, &ui->ses.model, p, tenant);
+}
+
+static void sink_sock(void *ctx, const tt_msock *ms, const char *tenant)
+{
+	tt_ui *ui = ctx;
+	add_sock_target(ui, &ui->ses.model, ms, tenant);
 }
 
 static bool refuse(tt_ui *ui)
@@ -134,18 +135,6 @@ static bool refuse(tt_ui *ui)
 	return false;
 }
 
-/* The tenants the action is for: the tagged ones, else the cursor's;
- * "of alice", "of 3 tenants". */
-static size_t tenant_targets(tt_ui *ui, uint32_t *rows, size_t max)
-{
-	size_t n = tt_view_targets(&ui->view, rows, max);
-	if (n == 1)
-		snprintf(ui->act_scope, sizeof(ui->act_scope), " of %s", ui->ses.model.tenants[rows[0]].name);
-	else
-		snprintf(ui->act_scope, sizeof(ui->act_scope), " of %zu tenants", n);
-	return n;
-}
-
 static int begin(tt_ui *ui, int kind)
 {
 	if (!ui->nact) {
@@ -157,77 +146,58 @@ static int begin(tt_ui *ui, int kind)
 	return TT_R_REDRAW;
 }
 
-/* k, F9: signal the processes (tenants pane: every process of the tagged
- * tenants or the cursor's; processes pane: the tagged ones or the cursor's),
- * close the sockets (sockets pane). */
-int tt_ui_act_start(tt_ui *ui)
+/* The pane's processes or sockets of the rows (leaks: the CLOSE_WAIT
+ * sockets only) become the targets; returns how many rows. */
+static size_t collect(tt_ui *ui, bool leaks)
 {
 	tt_view *v = &ui->view;
-	if (refuse(ui))
-		return TT_R_REDRAW;
-	const tt_model *m = &ui->ses.model;
-	uint32_t rows[TT_ACT_MAX];
+	const tt_pane *p = tt_view_pane(v);
+	tt_rowctx rc = tt_view_rowctx(v);
+	tt_act_sink sink = {ui, sink_proc, sink_sock};
+	uint32_t tagged[TT_ACT_MAX];
+	const uint32_t *rows = tagged;
+	size_t n;
 	ui->nact = ui->nact_over = 0;
 	ui->act_scope[0] = '\0';
-	ui->act_every_cw = false;
-	if (v->level == TT_LV_TENANTS) {
-		size_t n = tenant_targets(ui, rows, TT_ACT_MAX);
-		for (size_t i = 0; i < n; i++) {
-			const tt_mtenant *t = &m->tenants[rows[i]];
-			for (uint32_t k = 0; k < t->nprocs; k++)
-				add_proc_target(ui, m, m->procs[t->first_proc + k].p, t->name);
-		}
-		if (!n) {
-			tt_ui_message(ui, TT_TONE_WARN, "(unattributed) has no processes to signal; open it to close its sockets");
-			return TT_R_REDRAW;
-		}
-		return begin(ui, TT_ACT_SIGNAL);
+	ui->act_every_cw = leaks;
+	if (leaks && p->x_every_row) {
+		rows = v->rows;
+		n = v->nrows;
+	} else {
+		n = tt_view_targets(v, tagged, TT_ACT_MAX);
 	}
-	size_t n = tt_view_targets(v, rows, TT_ACT_MAX);
-	for (size_t i = 0; i < n; i++) {
-		if (v->level == TT_LV_PROCS)
-			add_proc_target(ui, m, m->procs[rows[i]].p, v->tenant);
-		else
-			add_sock_target(ui, m, &m->socks[rows[i]], v->tenant);
+	for (size_t i = 0; p->act_rows && i < n; i++)
+		p->act_rows(&rc, rows[i], leaks, &sink);
+	if (p->act_scope)
+		p->act_scope(&rc, rows, n, leaks, ui->act_scope, sizeof(ui->act_scope));
+	return n;
+}
+
+/* k, F9: what the pane acts on, the tagged rows or the cursor's: signal
+ * processes (every process of a tenant), or close sockets. */
+int tt_ui_act_start(tt_ui *ui)
+{
+	const tt_pane *p = tt_view_pane(&ui->view);
+	if (refuse(ui))
+		return TT_R_REDRAW;
+	if (p->act == TT_PANE_ACT_NONE) {
+		tt_ui_message(ui, TT_TONE_WARN, "nothing to act on here");
+		return TT_R_REDRAW;
 	}
-	return begin(ui, v->level == TT_LV_PROCS ? TT_ACT_SIGNAL : TT_ACT_CLOSE);
+	if (!collect(ui, false) && p->act_none) {
+		tt_ui_message(ui, TT_TONE_WARN, "%s", p->act_none);
+		return TT_R_REDRAW;
+	}
+	return begin(ui, p->act == TT_PANE_ACT_SIGNAL ? TT_ACT_SIGNAL : TT_ACT_CLOSE);
 }
 
 /* x: close every CLOSE_WAIT socket of the tagged (or the cursor's) tenants
  * or processes, or of the sockets pane, with one confirmation. */
 int tt_ui_act_close_leaks(tt_ui *ui)
 {
-	tt_view *v = &ui->view;
 	if (refuse(ui))
 		return TT_R_REDRAW;
-	const tt_model *m = &ui->ses.model;
-	uint32_t rows[TT_ACT_MAX];
-	ui->nact = ui->nact_over = 0;
-	ui->act_scope[0] = '\0';
-	if (v->level == TT_LV_TENANTS) {
-		size_t n = tenant_targets(ui, rows, TT_ACT_MAX);
-		for (size_t i = 0; i < n; i++) {
-			const tt_mtenant *t = &m->tenants[rows[i]];
-			for (uint32_t k = 0; k < t->nprocs; k++)
-				add_proc_leaks(ui, m, &m->procs[t->first_proc + k], t->name);
-		}
-	} else if (v->level == TT_LV_PROCS) {
-		size_t n = tt_view_targets(v, rows, TT_ACT_MAX);
-		for (size_t i = 0; i < n; i++)
-			add_proc_leaks(ui, m, &m->procs[rows[i]], v->tenant);
-		if (n == 1)
-			snprintf(ui->act_scope, sizeof(ui->act_scope), " of %d", m->procs[rows[0]].p->pid);
-		else
-			snprintf(ui->act_scope, sizeof(ui->act_scope), " of %zu processes", n);
-	} else {
-		for (size_t i = 0; i < v->nrows; i++) {
-			const tt_msock *ms = &m->socks[v->rows[i]];
-			if (ms->s->state == TT_ST_CLOSE_WAIT)
-				add_sock_target(ui, m, ms, v->tenant);
-		}
-		snprintf(ui->act_scope, sizeof(ui->act_scope), " shown here");
-	}
-	ui->act_every_cw = true;
+	collect(ui, true);
 	return begin(ui, TT_ACT_CLOSE);
 }
 

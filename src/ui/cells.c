@@ -1,0 +1,62 @@
+/* Cells the panes share (src/ui/cells.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "tenantop/format.h"
+#include "tenantop/output.h"
+
+#include "cells.h"
+
+int tt_cell_dash(char *buf, size_t len)
+{
+	snprintf(buf, len, "-");
+	return TT_TONE_DIM;
+}
+
+int tt_cell_num(char *buf, size_t len, uint32_t n)
+{
+	snprintf(buf, len, "%u", n);
+	return n ? TT_TONE_NORMAL : TT_TONE_DIM;
+}
+
+int tt_cell_age(char *buf, size_t len, double s, int tone)
+{
+	if (s <= 0)
+		return tt_cell_dash(buf, len);
+	tt_fmt_age(s, buf, len);
+	return tone;
+}
+
+/* The tenant's verdict (detect/alerts.c judged it once per refresh). */
+static const tt_tenant_verdict *verdict(const tt_rowctx *c, const char *tenant)
+{
+	static const tt_tenant_verdict none = {-1, -1};
+	if (!c->alerts)
+		return &none;
+	if (!strcmp(tenant, "(unattributed)"))
+		return tt_alerts_verdict(c->alerts, TT_ALERTS_UNATTRIBUTED);
+	long t = tt_model_find_tenant(c->m, tenant);
+	return t < 0 ? &none : tt_alerts_verdict(c->alerts, (uint32_t)t);
+}
+
+static int tenant_severity(const tt_rowctx *c, const char *tenant)
+{
+	return verdict(c, tenant)->severity;
+}
+
+int tt_cell_tenant_tone(const tt_rowctx *c, const char *tenant)
+{
+	int sev = tenant_severity(c, tenant);
+	return sev == TT_SEV_CRIT ? TT_TONE_CRIT : sev == TT_SEV_WARN ? TT_TONE_WARN : TT_TONE_NORMAL;
+}
+
+int tt_cell_leak_tone(const tt_rowctx *c, const char *tenant, uint32_t n)
+{
+	return n ? tt_cell_tenant_tone(c, tenant) : TT_TONE_DIM;
+}
+
+const tt_alert *tt_cell_tenant_pool(const tt_rowctx *c, const char *tenant)
+{
+	long i = verdict(c, tenant)->pool;
+	return i >= 0 && (size_t)i < c->alerts->n ? &c->alerts->v[i] : NULL;
+}
