@@ -29,9 +29,9 @@ PIDS="$PIDS $!"
 rc=$?
 tw1=$(ss -tanH state time-wait "( sport = :$PORT or dport = :$PORT )" | wc -l); t1=$(date +%s.%N)
 echo "  connections cycled while tenantop ran: $(python3 -c "print(round(($tw1 - $tw0) / ($t1 - $t0)))")/s (TIME_WAIT $tw0 -> $tw1)"
-ss -tanH "( sport = :$PORT or dport = :$PORT )" > "$T/ss.txt"
+ss -tanHe "( sport = :$PORT or dport = :$PORT )" > "$T/ss.txt"
 "$B/tenantop" --batch --format json --ports $PORT --unix-paths none > "$T/last.json"
-ss -tanH "( sport = :$PORT or dport = :$PORT )" > "$T/ss2.txt"
+ss -tanHe "( sport = :$PORT or dport = :$PORT )" > "$T/ss2.txt"
 python3 - "$T" "$rc" <<'PY'
 import json, sys
 d, rc = sys.argv[1], int(sys.argv[2])
@@ -70,23 +70,27 @@ check(bad == 0, "no negative, missing or double counts in any refresh (%d bad)" 
 # its port comes round again), so no count taken at another moment can be
 # expected to equal tenantop's.  Compare sockets instead, by their addresses,
 # with what ss saw just before and just after tenantop's read:
-# - a socket in state S in both reads was in S all along (none of these
-#   states is left and entered again within seconds): tenantop must list it
-#   in S;
+# - a socket in state S in both reads, the same socket (its cookie, ss -e
+#   "sk:"), was in S all along: tenantop must list it in S.  The cookie
+#   matters: on loopback a TIME_WAIT address pair is reused by a new
+#   connection (tcp_tw_reuse), which can open, close and be in TIME_WAIT
+#   again between the reads, after tenantop saw it in another state;
 # - a socket tenantop lists in S existed during its read, so ss saw it, or
 #   its connection's other end, in one of its reads: a connection that opened
 #   and closed between the reads leaves its client end in TIME_WAIT (60 s,
 #   longer than the reads take), while its server end is gone at once.
 # The bounds are what was measured to change between the reads, not a slack.
 def table(path):
+    """address pair -> state, and address pair -> the socket's cookie"""
     m = {"ESTAB": "ESTABLISHED", "CLOSE-WAIT": "CLOSE_WAIT", "TIME-WAIT": "TIME_WAIT"}
-    t = {}
+    t, ck = {}, {}
     for l in open(path):
         f = l.split()
         if len(f) >= 5:
             t[(f[3], f[4])] = m.get(f[0], f[0])
-    return t
-a, b = table(d + "/ss.txt"), table(d + "/ss2.txt")
+            ck[(f[3], f[4])] = next((x[3:] for x in f if x.startswith("sk:")), None)
+    return t, ck
+(a, ca), (b, cb) = table(d + "/ss.txt"), table(d + "/ss2.txt")
 last = json.load(open(d + "/last.json"))
 tt = {}
 for t in last["tenants"]:
@@ -95,10 +99,10 @@ for t in last["tenants"]:
             tt[(s["local"], s["remote"])] = s["state"]
 for s in last["unattributed"]["sockets"]:
     tt[(s["local"], s["remote"])] = s["state"]
-# the simulator still runs (400 s at most; it is stopped at the end)
+# the simulator still runs (an hour at most; it is stopped at the end)
 check(sum(1 for v in a.values() if v == "ESTABLISHED") >= 80, "the population is still there at the end")
 for st in ("ESTABLISHED", "CLOSE_WAIT", "TIME_WAIT"):
-    both = [k for k, v in a.items() if v == st and b.get(k) == st]
+    both = [k for k, v in a.items() if v == st and b.get(k) == st and ca.get(k) and ca.get(k) == cb.get(k)]
     either = set(k for k, v in a.items() if v == st) | set(k for k, v in b.items() if v == st)
     mine = [k for k, v in tt.items() if v == st]
     missed = [k for k in both if tt.get(k) != st]
