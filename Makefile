@@ -77,23 +77,28 @@ deps:
 	  else echo "missing Debian packages:$$missing (run: sudo apt-get install$$missing)" >&2; exit 1; fi; \
 	fi
 
-# the BPF program: CO-RE object from the running kernel's BTF, then its skeleton
+# the BPF programs (src/collect/bpf/NAME.bpf.c): CO-RE objects from the running
+# kernel's BTF, then their skeletons (NAME.skel.h, named tt_NAME)
 BPF_DIR  := $(BUILD)/bpf
 $(BPF_DIR)/vmlinux.h:
 	@mkdir -p $(dir $@)
 	$(Q)bpftool btf dump file $(BTF) format c > $@.tmp && mv $@.tmp $@
 
-$(BPF_DIR)/owners.bpf.o: src/collect/bpf/owners.bpf.c $(BPF_DIR)/vmlinux.h
+$(BPF_DIR)/%.bpf.o: src/collect/bpf/%.bpf.c $(BPF_DIR)/vmlinux.h
 	@$(if $(Q),echo '  BPF     $<')
 	$(Q)clang -g -O2 -target bpf -D__TARGET_ARCH_x86 -I$(BPF_DIR) -Wall -Werror -c $< -o $@
 	$(Q)llvm-strip -g $@
 
-$(BPF_DIR)/owners.skel.h: $(BPF_DIR)/owners.bpf.o
-	$(Q)bpftool gen skeleton $< name tt_owners > $@.tmp && mv $@.tmp $@
+$(BPF_DIR)/%.skel.h: $(BPF_DIR)/%.bpf.o
+	$(Q)bpftool gen skeleton $< name tt_$* > $@.tmp && mv $@.tmp $@
+
+.PRECIOUS: $(BPF_DIR)/%.bpf.o $(BPF_DIR)/%.skel.h
 
 ifeq ($(BPF),1)
+# the event program (owners), the descriptor iterator (sockfds), their loader
 $(BUILD)/src/collect/bpfowners.o: $(BPF_DIR)/owners.skel.h
-$(BUILD)/src/collect/bpfowners.o: ALL_CFLAGS += -DTT_HAVE_BPF -I$(BPF_DIR)
+$(BUILD)/src/collect/bpffds.o: $(BPF_DIR)/sockfds.skel.h
+$(BUILD)/src/collect/bpfowners.o $(BUILD)/src/collect/bpffds.o $(BUILD)/src/collect/bpfload.o: ALL_CFLAGS += -DTT_HAVE_BPF -I$(BPF_DIR)
 endif
 
 $(BUILD)/%.o: %.c $(wildcard include/tenantop/*.h src/*/*.h)

@@ -24,10 +24,7 @@
 #ifdef TT_HAVE_BPF
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <sys/wait.h>
-
+#include "collect/bpfload.h"
 #include "owners.skel.h"
 
 /* as in owners.bpf.c */
@@ -111,16 +108,10 @@ struct tt_bpf_owners {
 	double since;            /* wall clock of the attachment */
 };
 
-static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level, (void)fmt, (void)ap;
-	return 0;
-}
-
-/* Load and attach in a short-lived child: relocating the program for the
- * running kernel parses the kernel's whole BTF (some 12 MB at its peak),
- * which tenantop's own memory need not carry.  The child hands back the
- * link (it keeps the program attached) and the maps' descriptors. */
+/* Loaded and attached in a short-lived child (bpfload.c: relocating the
+ * program parses the kernel's whole BTF, which tenantop's own memory need
+ * not carry), which hands back the link (it keeps the program attached)
+ * and the maps' descriptors. */
 enum { FD_LINK, FD_OWNERS, FD_SINCE, FD_RING, FD_DROPPED, FD_WATCH, NFDS };
 
 /* The ring buffer's size: TENANTOP_RINGBUF_BYTES (for tests: a tiny ring
@@ -137,43 +128,29 @@ static void ring_size(struct tt_owners *skel)
 	bpf_map__set_max_entries(skel->maps.life, (uint32_t)n);
 }
 
-static void child_load(int sock)
+static int load_owners(int *fds, size_t nfds, char *msg, size_t len)
 {
-	char msg[160] = "";
-	int fds[NFDS];
+	(void)nfds;
 	struct tt_owners *skel = tt_owners__open();
 	if (skel)
 		ring_size(skel);
 	if (!skel || tt_owners__load(skel) != 0) {
 		int e = errno;
-		snprintf(msg, sizeof(msg), "%sthe BPF program did not load: %s",
+		snprintf(msg, len, "%sthe BPF program did not load: %s",
 			 e == EPERM && geteuid() != 0 ? "needs root (CAP_BPF and CAP_PERFMON): " : "", strerror(e));
+		return -1;
 	}
-	else if (tt_owners__attach(skel) != 0)
-		snprintf(msg, sizeof(msg), "tracepoint inet_sock_set_state refused: %s", strerror(errno));
-	struct iovec iov = {msg, strlen(msg) + 1};
-	union {
-		char buf[CMSG_SPACE(sizeof(fds))];
-		struct cmsghdr align;
-	} u;
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (!msg[0]) {
-		fds[FD_LINK] = bpf_link__fd(skel->links.tt_set_state);
-		fds[FD_OWNERS] = bpf_map__fd(skel->maps.owners);
-		fds[FD_SINCE] = bpf_map__fd(skel->maps.since);
-		fds[FD_RING] = bpf_map__fd(skel->maps.life);
-		fds[FD_DROPPED] = bpf_map__fd(skel->maps.dropped);
-		fds[FD_WATCH] = bpf_map__fd(skel->maps.watch);
-		mh.msg_control = u.buf;
-		mh.msg_controllen = sizeof(u.buf);
-		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-		c->cmsg_level = SOL_SOCKET;
-		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(fds));
-		memcpy(CMSG_DATA(c), fds, sizeof(fds));
+	if (tt_owners__attach(skel) != 0) {
+		snprintf(msg, len, "tracepoint inet_sock_set_state refused: %s", strerror(errno));
+		return -1;
 	}
-	(void)!sendmsg(sock, &mh, 0);
-	_exit(0);
+	fds[FD_LINK] = bpf_link__fd(skel->links.tt_set_state);
+	fds[FD_OWNERS] = bpf_map__fd(skel->maps.owners);
+	fds[FD_SINCE] = bpf_map__fd(skel->maps.since);
+	fds[FD_RING] = bpf_map__fd(skel->maps.life);
+	fds[FD_DROPPED] = bpf_map__fd(skel->maps.dropped);
+	fds[FD_WATCH] = bpf_map__fd(skel->maps.watch);
+	return 0;
 }
 
 static int take_record(void *ctx, void *data, size_t size)
@@ -192,42 +169,13 @@ static int take_record(void *ctx, void *data, size_t size)
 
 tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 {
-	libbpf_set_print(quiet_print);
 	tt_bpf_owners *b = calloc(1, sizeof(*b));
 	if (!b) {
 		snprintf(why, len, "out of memory");
 		return NULL;
 	}
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0) {
-		snprintf(why, len, "socketpair: %s", strerror(errno));
-		free(b);
-		return NULL;
-	}
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(sv[0]);
-		child_load(sv[1]);
-	}
-	close(sv[1]);
-	char msg[160] = "";
-	int fds[NFDS] = {-1, -1, -1, -1, -1, -1};
-	union {
-		char buf[CMSG_SPACE(sizeof(fds))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {msg, sizeof(msg) - 1};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct pollfd pfd = {sv[0], POLLIN, 0};
-	ssize_t n = pid < 0 ? -1 : poll(&pfd, 1, 20000) == 1 ? recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC) : -1;
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-	close(sv[0]);
-	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(fds)))
-		memcpy(fds, CMSG_DATA(c), sizeof(fds));
-	if (fds[FD_LINK] < 0) {
-		snprintf(why, len, "%s", n > 0 && msg[0] ? msg : pid < 0 ? "fork failed" : "the BPF loader did not answer");
+	int fds[NFDS];
+	if (tt_bpf_load_in_child(load_owners, fds, NFDS, why, len) < 0) {
 		free(b);
 		return NULL;
 	}

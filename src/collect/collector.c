@@ -13,6 +13,7 @@
 
 #include "collect/discover.h"
 #include "collect/endpoints.h"
+#include "collect/fdlist.h"
 #include "collect/netns.h"
 #include "collect/owners.h"
 #include "collect/pids.h"
@@ -42,6 +43,7 @@ struct tt_collector {
 	tt_owners owners;      /* the descriptor cache and held sockets */
 	tt_scan_ctx sc;
 	tt_pids pids;          /* this refresh's processes (one walk) */
+	tt_fdlist fdl;         /* every task's socket descriptors, when the augmenter lists them */
 	tt_snapshot scratch;   /* the listening sockets, for discovery */
 	tt_unix_watch uwatch_conf; /* configured Unix socket paths */
 	tt_unix_watch uwatch;  /* this refresh's: configured + discovered */
@@ -188,6 +190,7 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
 	tt_owners_init(&c->owners);
 	tt_scan_ctx_init(&c->sc);
 	tt_snapshot_init(&c->scratch);
+	tt_fdlist_init(&c->fdl);
 	if (tt_unix_watch_parse(&c->uwatch_conf, opts->unix_paths, err, errlen) < 0 || open_root(c, err, errlen) < 0 ||
 	    open_sources(c, err, errlen) < 0) {
 		tt_collector_free(c);
@@ -606,6 +609,8 @@ static int attribute(tt_collector *c, tt_snapshot *out, int pids_errno, char *er
 	sc->check_held = !(st->sk_alloc >= 0 && st->sk_inuse >= 0 && st->sk_alloc <= st->sk_inuse) ||
 			 sc->all_inodes_valid;
 	sc->src = c->src;
+	/* every descriptor from the augmenter's iterator when it has one, else /proc */
+	sc->fdl = augmented(c) && c->aug->list_fds && c->aug->list_fds(c->aug_st, &c->fdl) == 0 ? &c->fdl : NULL;
 	if (pids_errno || tt_owners_scan(&c->owners, sc, out) < 0) {
 		snprintf(err, errlen, "cannot list %s: %s", c->root_path, strerror(pids_errno ? pids_errno : errno));
 		return -1;
@@ -689,6 +694,7 @@ void tt_collector_free(tt_collector *c)
 	tt_endpoints_free(&c->eps);
 	tt_pids_free(&c->pids);
 	tt_pids_free(&c->disc_pids);
+	tt_fdlist_free(&c->fdl);
 	tt_unix_table_free(&c->utab);
 	tt_unix_mem_free(&c->umem);
 	tt_netns_free(&c->ns);

@@ -2,12 +2,15 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "collect/fdcache.h"
+#include "collect/fdlist.h"
 #include "collect/procinfo.h"
 #include "tenantop/clock.h"
 #include "tenantop/vec.h"
@@ -96,7 +99,7 @@ static void read_socket_fds(int dfd, DIR *d, struct tt_pentry *e)
 		struct tt_pfd *p = TT_VEC_PUSH(e->fds, e->nsock, e->cap);
 		if (!p)
 			break;
-		*p = (struct tt_pfd){inode, atoi(de->d_name)};
+		*p = (struct tt_pfd){inode, atoi(de->d_name), TT_PROTO_UNKNOWN};
 	}
 }
 
@@ -141,6 +144,38 @@ int tt_fdcache_scan(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_
 	e->start = start0;
 	e->fd_size = fd_size;
 	e->scanned_gen = fc->gen;
+	return 0;
+}
+
+int tt_fdcache_take(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_size, bool fresh,
+		    const struct tt_sockfd *recs, size_t n, tt_snapshot *out)
+{
+	if (fresh) {
+		uint64_t start;
+		int32_t ppid;
+		if (tt_read_stat_at(rootfd, e->pid, NULL, 0, &ppid, &start) < 0) {
+			if (errno == ENOENT || errno == ESRCH)
+				out->stats.vanished++;
+			e->nsock = 0;
+			e->fd_size = -1;
+			return -1;
+		}
+		if (e->start != start)
+			e->has_facts = false; /* another process now */
+		e->start = start;
+		e->fd_size = fd_size;
+		e->scanned_gen = fc->gen;
+	}
+	e->nsock = 0;
+	if (TT_VEC_RESERVE(e->fds, e->cap, n) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const struct tt_sockfd *r = &recs[i];
+		bool tcp = r->protocol == IPPROTO_TCP && (r->family == AF_INET || r->family == AF_INET6);
+		uint8_t proto = !tcp ? TT_PROTO_OTHER : r->family == AF_INET6 ? TT_PROTO_TCP6 : TT_PROTO_TCP;
+		e->fds[e->nsock++] = (struct tt_pfd){r->ino, r->fd, proto};
+	}
+	e->nfds = fd_size > 0 ? (uint32_t)fd_size : (uint32_t)n;
 	return 0;
 }
 

@@ -22,9 +22,13 @@
 
 enum { TT_PS_COMM, TT_PS_CMDLINE, TT_PS_CWD, TT_PS_EXE, TT_PS_CGROUP, TT_PS_USER, TT_PS_COUNT };
 
+/* A socket's protocol, when known without asking its descriptor. */
+enum { TT_PROTO_UNKNOWN = 0, TT_PROTO_OTHER = 1, TT_PROTO_TCP = 2, TT_PROTO_TCP6 = 3 };
+
 struct tt_pfd {
 	uint64_t inode;
 	int32_t fd;
+	uint8_t proto; /* TT_PROTO_* */
 };
 
 struct tt_pentry {
@@ -60,6 +64,12 @@ void tt_fdcache_sweep(tt_fdcache *fc);
 /* Full scan of one process's descriptors into its entry.  0, or -1 when it
  * vanished or its descriptors are unreadable (counted). */
 int tt_fdcache_scan(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_size, tt_snapshot *out);
+/* The same from the descriptor iterator's records of the process (n of
+ * them): its start time read again when fresh (pid reuse).  0, or -1 when
+ * it vanished (counted). */
+struct tt_sockfd;
+int tt_fdcache_take(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_size, bool fresh,
+		    const struct tt_sockfd *recs, size_t n, tt_snapshot *out);
 /* Put the process into the snapshot: its facts from the cache, re-read
  * when stale (always when not real_proc).  Its index, -1 when it vanished. */
 long tt_fdcache_push_proc(int rootfd, bool real_proc, tt_users *users, struct tt_pentry *e, tt_snapshot *out);

@@ -10,8 +10,6 @@
 #include "collect/procinfo.h"
 #include "tenantop/vec.h"
 
-enum { PROTO_OTHER = 1, PROTO_TCP = 2, PROTO_TCP6 = 3 };
-
 void tt_heldmem_init(tt_heldmem *hm)
 {
 	memset(hm, 0, sizeof(*hm));
@@ -53,7 +51,7 @@ static int sock_proto(const tt_scan_ctx *sc, tt_heldmem *hm, int pid, int fd, ui
 			n--;
 	}
 	name[n] = '\0';
-	int proto = strcmp(name, "TCP") == 0 ? PROTO_TCP : strcmp(name, "TCPv6") == 0 ? PROTO_TCP6 : PROTO_OTHER;
+	int proto = strcmp(name, "TCP") == 0 ? TT_PROTO_TCP : strcmp(name, "TCPv6") == 0 ? TT_PROTO_TCP6 : TT_PROTO_OTHER;
 	tt_u64set_put(&hm->proto_cache, inode, (uint64_t)proto);
 	return proto;
 }
@@ -99,7 +97,7 @@ static long held_socket(tt_scan_ctx *sc, tt_snapshot *out, uint64_t inode, int p
 	memset(&k, 0, sizeof(k));
 	k.inode = inode;
 	k.state = TT_ST_CLOSE;
-	k.family = proto == PROTO_TCP6 ? TT_FAM_TCP6 : TT_FAM_TCP4;
+	k.family = proto == TT_PROTO_TCP6 ? TT_FAM_TCP6 : TT_FAM_TCP4;
 	k.flags = TT_SF_HELD_ONLY;
 	if (pm->what == TT_PM_HELD) {
 		k.family = pm->family;
@@ -239,8 +237,8 @@ static const struct tt_peekmem *classify_tcp(tt_scan_ctx *sc, tt_heldmem *hm, co
 bool tt_held_tcp(tt_scan_ctx *sc, tt_heldmem *hm, const struct tt_pentry *e, const struct tt_pfd *fd, bool fresh,
 		 bool watched, tt_snapshot *out)
 {
-	int proto = sock_proto(sc, hm, e->pid, fd->fd, fd->inode);
-	if (proto != PROTO_TCP && proto != PROTO_TCP6)
+	int proto = fd->proto ? fd->proto : sock_proto(sc, hm, e->pid, fd->fd, fd->inode);
+	if (proto != TT_PROTO_TCP && proto != TT_PROTO_TCP6)
 		return false;
 	const struct tt_endpoint_mem *em = tt_endpoints_find(sc->eps, fd->inode);
 	const struct tt_peekmem *pm = classify_tcp(sc, hm, e, fd, fresh, em, out);

@@ -1,6 +1,7 @@
 /* The owner scan in named phases: list the processes and scan the
- * descriptors that changed (fdcache.c), scan again where a watched socket
- * is unexplained, then emit each process's owners and held sockets (held.c). */
+ * descriptors that changed (fdcache.c; or take every descriptor from the
+ * BPF iterator's list, fdlist.c), scan again where a watched socket is
+ * unexplained, then emit each process's owners and held sockets (held.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,7 +95,15 @@ static int list_processes(tt_owners *o, tt_scan_ctx *sc, struct todo_list *todo,
 			continue;
 		bool verify = (uint32_t)pid % TT_FD_VERIFY_EVERY == fc->gen % TT_FD_VERIFY_EVERY;
 		bool fresh = created || fd_size < 0 || e->fd_size != fd_size || verify;
-		bool ok = !fresh || tt_fdcache_scan(fc, sc->rootfd, e, fd_size, out) == 0;
+		bool ok;
+		if (sc->fdl) {
+			/* the iterator's list is whole every refresh: taken, not scanned */
+			size_t n;
+			const struct tt_sockfd *recs = tt_fdlist_of(sc->fdl, (uint32_t)pid, &n);
+			ok = tt_fdcache_take(fc, sc->rootfd, e, fd_size, fresh, recs, n, out) == 0;
+		} else {
+			ok = !fresh || tt_fdcache_scan(fc, sc->rootfd, e, fd_size, out) == 0;
+		}
 		struct todo *t = TT_VEC_PUSH(todo->v, todo->n, todo->cap);
 		if (!t)
 			return -1;
@@ -226,7 +235,7 @@ int tt_owners_scan(tt_owners *o, tt_scan_ctx *sc, tt_snapshot *out)
 	tt_u64set_clear(&sc->held);
 	struct todo_list todo = {0};
 	list_processes(o, sc, &todo, out);
-	if (sc->real_proc)
+	if (sc->real_proc && !sc->fdl)
 		rescan_unexplained(o, sc, &todo, out);
 	for (size_t t = 0; t < todo.n; t++)
 		if (todo.v[t].ok)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "collect/fdlist.h"
 #include "collect/filter.h"
 #include "collect/unix.h"
 #include "collect/users.h"
@@ -25,7 +26,8 @@ enum tt_source_cap {
 	TT_CAP_EVENTS = 1u << 3,     /* push events: sees what happens between refreshes */
 	TT_CAP_UNIX_PEERS = 1u << 4, /* Unix sockets with their peers */
 	TT_CAP_ALL_INODES = 1u << 5, /* a filtered read lists every inode too, for free */
-	TT_CAP_LIVE_ONLY = 1u << 6   /* reads the live kernel only, not another proc root */
+	TT_CAP_LIVE_ONLY = 1u << 6,  /* reads the live kernel only, not another proc root */
+	TT_CAP_FDS = 1u << 7         /* lists every task's socket descriptors (owners without /proc/PID/fd) */
 };
 
 /* What a source is opened over. */
@@ -59,6 +61,9 @@ typedef struct tt_augment_ops {
 	unsigned needs;    /* what the polling source must give (cookies) */
 	void *(*open)(char *why, size_t len);
 	void (*apply)(void *st, int rootfd, tt_users *users, tt_snapshot *out);
+	/* TT_CAP_FDS: every task's socket descriptors into l.  0, or -1 (then
+	 * the owner scan reads /proc); NULL when it has none. */
+	int (*list_fds)(void *st, tt_fdlist *l);
 	void (*close)(void *st);
 	/* NULL: nothing to do.  begin: at the refresh's start, before the
 	 * tables (events read then are of connections the tables show what

@@ -1,40 +1,75 @@
-/* The eBPF event augmenter: owners of descriptor-less sockets and the
- * connections' lifecycle from kernel events (src/collect/bpfowners.c), over
- * a source that gives cookies. */
+/* The eBPF augmenter over a source that gives cookies: owners of
+ * descriptor-less sockets and the connections' lifecycle from kernel events
+ * (src/collect/bpfowners.c), and every task's socket descriptors from an
+ * iterator (src/collect/bpffds.c), the owner scan's list when it loads
+ * (else /proc/PID/fd). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "collect/bpffds.h"
 #include "collect/bpfowners.h"
 #include "collect/source.h"
 
+struct bpf_aug {
+	tt_bpf_owners *events;
+	tt_bpf_fds *fds; /* NULL: the iterator did not load */
+};
+
 static void *bpf_open(char *why, size_t len)
 {
-	return tt_bpf_owners_open(why, len);
+	struct bpf_aug *a = calloc(1, sizeof(*a));
+	if (!a) {
+		snprintf(why, len, "out of memory");
+		return NULL;
+	}
+	if (!(a->events = tt_bpf_owners_open(why, len))) {
+		free(a);
+		return NULL;
+	}
+	char fds_why[160];
+	a->fds = tt_bpf_fds_open(fds_why, sizeof(fds_why));
+	return a;
 }
 
 static void bpf_apply(void *st, int rootfd, tt_users *users, tt_snapshot *out)
 {
-	tt_bpf_owners_apply(st, rootfd, users, out);
+	struct bpf_aug *a = st;
+	tt_bpf_owners_apply(a->events, rootfd, users, out);
+}
+
+static int bpf_list_fds(void *st, tt_fdlist *l)
+{
+	struct bpf_aug *a = st;
+	return a->fds ? tt_bpf_fds_read(a->fds, l) : -1;
 }
 
 static void bpf_close(void *st)
 {
-	tt_bpf_owners_close(st);
+	struct bpf_aug *a = st;
+	tt_bpf_owners_close(a->events);
+	tt_bpf_fds_close(a->fds);
+	free(a);
 }
 
 static void bpf_begin(void *st)
 {
-	tt_bpf_owners_drain(st);
+	struct bpf_aug *a = st;
+	tt_bpf_owners_drain(a->events);
 }
 
 static void bpf_watch(void *st, const tt_portset *ports)
 {
-	tt_bpf_owners_watch(st, ports);
+	struct bpf_aug *a = st;
+	tt_bpf_owners_watch(a->events, ports);
 }
 
 const tt_augment_ops tt_augment_bpf = {
 	.name = "bpf",
-	.caps = TT_CAP_OWNERS | TT_CAP_EVENTS,
+	.caps = TT_CAP_OWNERS | TT_CAP_EVENTS | TT_CAP_FDS,
 	.needs = TT_CAP_COOKIES,
 	.open = bpf_open,
 	.apply = bpf_apply,
+	.list_fds = bpf_list_fds,
 	.close = bpf_close,
 	.begin = bpf_begin,
 	.watch = bpf_watch,

@@ -2,7 +2,12 @@
 """tenantop benchmark: builds socket populations on loopback with tenantop-sim and
 measures, in the same run and on the same population, tenantop (cold refresh, median
 steady refresh, socket read alone) against `ss -tan` and `ss -tanp`: CPU seconds
-(user+sys, from wait4) and peak RSS.  Bounded in time; cleans up after itself."""
+(user+sys, from wait4) and peak RSS, for each socket source (netlink alone, and
+netlink with the eBPF events and descriptor iterator when this build and machine
+have them).  Then the share of a cycling tenant's TIME_WAIT attributed to it (1 000
+connections a second, with each source), and what the eBPF program costs the traced
+workload (a 20k connect/close loop with the program attached and not).  Bounded in
+count and time; cleans up after itself."""
 import json
 import os
 import signal
@@ -17,7 +22,8 @@ TT = os.path.join(BUILD, "tenantop")
 SIM = os.path.join(BUILD, "tenantop-sim")
 PORT = int(os.environ.get("BENCH_PORT", "45306"))
 SIZES = [int(x) for x in os.environ.get("BENCH_SIZES", "1000,10000,100000").split(",")]
-DEADLINE = time.monotonic() + float(os.environ.get("BENCH_SECONDS", "290"))
+DEADLINE = time.monotonic() + float(os.environ.get("BENCH_SECONDS", "420"))
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def run(argv, stdout=subprocess.DEVNULL):
@@ -115,10 +121,147 @@ def population(n_sockets):
     return specs, uids * procs
 
 
+def bpf_available():
+    """This build has the eBPF source and it loads here."""
+    v = subprocess.run([TT, "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout.decode()
+    if "eBPF events built in" not in v:
+        return False
+    return subprocess.run([TT, "--batch", "--format", "json", "--iterations", "1", "--source", "bpf", "--ports", "1"],
+                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+
+SOURCES = ["netlink"]
+
+
+def measure_tt(ports, source):
+    """tenantop over the population with one source: cold and median steady refresh
+    CPU seconds (each refresh reports its own), the socket read alone, peak RSS."""
+    _, rss, out = run([TT, "--batch", "--format", "json", "--iterations", "11", "--delay", "0.3",
+                       "--source", source] + ports, stdout=None)
+    docs = [json.loads(l) for l in out.splitlines() if l.strip()]
+    cold = docs[0]["self"]["cpu_ms"] / 1000
+    steady = statistics.median(d["self"]["cpu_ms"] for d in docs[1:]) / 1000
+    counted = sum(docs[-1]["totals"].values())
+    _, _, out = run([TT, "--batch", "--format", "json", "--iterations", "4", "--delay", "0.3",
+                     "--sockets-only", "--source", source] + ports, stdout=None)
+    docs2 = [json.loads(l) for l in out.splitlines() if l.strip()]
+    sock = statistics.median(d["self"].get("collect_cpu_ms", d["self"]["cpu_ms"]) for d in docs2) / 1000
+    return dict(cold=cold, steady=steady, sock=sock, rss=rss, counted=counted)
+
+
+def start_sim(port, specs, duration=120):
+    ready = tempfile.mktemp(prefix="tt-bench-ready-")
+    sim = subprocess.Popen([SIM, "--port", str(port), "--duration", str(duration), "--ready-file", ready,
+                            "--quiet"] + specs, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    t0 = time.monotonic()
+    while not os.path.exists(ready):
+        if sim.poll() is not None or time.monotonic() - t0 > 60:
+            stop_sim(sim, ready)
+            raise RuntimeError("simulator not ready")
+        time.sleep(0.2)
+    return sim, ready
+
+
+def stop_sim(sim, ready):
+    sim.send_signal(signal.SIGTERM)
+    try:
+        sim.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        sim.kill()
+        sim.wait()
+    if os.path.exists(ready):
+        os.unlink(ready)
+
+
+def tw_attribution():
+    """A tenant cycling 1 000 connections a second (each lives a few ms, its
+    TIME_WAIT a minute) beside a quiet one: the share of the TIME_WAIT sockets on
+    the port that tenantop puts on the cycling tenant, with each source.  tenantop
+    starts first (events are seen from the moment its program is attached), then
+    the tenants, on a port of their own for each source; ss counts the TIME_WAIT
+    sockets on the port at the end (ground truth, not tenantop's)."""
+    uid = 5190
+    print()
+    print("TIME_WAIT of a tenant cycling 1000 connections/s (uid %d), attributed to it:" % uid)
+    for k, src in enumerate(SOURCES):
+        port = PORT + 200 + k
+        tt = subprocess.Popen([TT, "--batch", "--format", "json", "--iterations", "5", "--delay", "3",
+                               "--ports", str(port), "--source", src], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL)
+        sim = ready = None
+        try:
+            tt.stdout.readline()  # the first refresh: the program (if any) is attached
+            sim, ready = start_sim(port, ["--tenant", "%d:estab=4,churn=1000,procs=4" % uid,
+                                          "--tenant", "%d:estab=20,procs=2" % (uid + 1)], duration=60)
+            lines = tt.stdout.read().splitlines()
+            ss = subprocess.run(["ss", "-tanH", "state", "time-wait", "( sport = :%d or dport = :%d )" % (port, port)],
+                                stdout=subprocess.PIPE).stdout.decode().count("\n")
+            last = json.loads(lines[-1])
+            total = last["totals"].get("TIME_WAIT", 0)
+            right = sum(t["states"].get("TIME_WAIT", 0) for t in last["tenants"]
+                        if any(p.get("uid") == uid for p in t["processes"]))
+            print("  %-11s %6d of %6d TIME_WAIT on the port (ss: %6d) on the cycling tenant: %5.1f %%" % (
+                "netlink+bpf" if src == "bpf" else src, right, total, ss, 100.0 * right / total if total else 0.0))
+        except (RuntimeError, IndexError, ValueError) as e:
+            print("bench: TIME_WAIT attribution with %s: %s" % (src, e), file=sys.stderr)
+        finally:
+            tt.kill()
+            tt.wait()
+            if sim:
+                stop_sim(sim, ready)
+
+
+def attached_event_programs():
+    """How many inet_sock_set_state programs of any tenantop are attached now."""
+    out = subprocess.run(["bpftool", "prog", "show"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL).stdout
+    return out.decode(errors="replace").count("name tt_set_state")
+
+
+def overhead():
+    """What the eBPF program costs the traced workload: a 20k connect/close loop
+    timed (wall) with tenantop's program attached (a --source bpf run that waits
+    between refreshes) and not, alternately, five times each; medians."""
+    loop = os.path.join(tempfile.mkdtemp(prefix="tt-bench-loop-"), "connloop")
+    if subprocess.run(["cc", "-O2", "-o", loop, os.path.join(HERE, "connloop.c")]).returncode != 0:
+        print("bench: cannot build the connect/close loop", file=sys.stderr)
+        return
+    def timed():
+        return float(subprocess.run([loop, "20000"], stdout=subprocess.PIPE, check=True, timeout=130).stdout)
+    plain, traced, others = [], [], []
+    try:
+        for _ in range(5):
+            others.append(attached_event_programs())
+            plain.append(timed())
+            tt = subprocess.Popen([TT, "--batch", "--format", "json", "--iterations", "2", "--delay", "60",
+                                   "--ports", "1", "--source", "bpf"], stdout=subprocess.PIPE,
+                                  stderr=subprocess.DEVNULL)
+            tt.stdout.readline()  # the first refresh is out: loaded, attached, now waiting
+            try:
+                traced.append(timed())
+            finally:
+                tt.kill()
+                tt.wait()
+            time.sleep(1)
+    finally:
+        os.unlink(loop)
+        os.rmdir(os.path.dirname(loop))
+    p, t = statistics.median(plain), statistics.median(traced)
+    print()
+    print("workload overhead: 20k connect/close, median of 5: %.3f s without the program, %.3f s with it "
+          "attached: x%.3f (%+.1f %%)" % (p, t, t / p, 100 * (t / p - 1)))
+    if max(others):
+        print("  (other tenantop event programs attached on this machine meanwhile: %d to %d; they weigh on both)"
+              % (min(others), max(others)))
+
+
 def main():
     if os.geteuid() != 0:
         print("bench: needs root (simulated tenants run under their own uids)", file=sys.stderr)
         return 77
+    if bpf_available():
+        SOURCES.append("bpf")
+    else:
+        print("bench: the eBPF source does not load here: netlink only", file=sys.stderr)
     rows = []
     for n in SIZES:
         if time.monotonic() > DEADLINE - 60:
@@ -126,7 +269,7 @@ def main():
             break
         specs, nprocs = population(n)
         ready = tempfile.mktemp(prefix="tt-bench-ready-")
-        port = PORT + len(rows) + 10 * SIZES.index(n)  # a fresh port: no TIME_WAIT from a previous size
+        port = PORT + 10 * SIZES.index(n)  # a fresh port: no TIME_WAIT from a previous size
         sim = subprocess.Popen([SIM, "--port", str(port), "--src-addrs", "8", "--duration", "240",
                                 "--ready-file", ready, "--quiet"] + specs,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -152,24 +295,19 @@ def main():
             ssp_cpu = sum(r[0] for r in ssp_runs) / len(ssp_runs)
             ssp_rss = max(r[1] for r in ssp_runs)
             # tenantop: every refresh reports its own CPU time; the first is the cold one
-            _, tt_rss, out = run([TT, "--batch", "--format", "json", "--iterations", "11", "--delay", "0.3"] + ports,
-                                 stdout=None)
-            docs = [json.loads(l) for l in out.splitlines() if l.strip()]
-            cold = docs[0]["self"]["cpu_ms"] / 1000
-            steady = statistics.median(d["self"]["cpu_ms"] for d in docs[1:]) / 1000
-            counted = sum(docs[-1]["totals"].values())
-            _, _, out = run([TT, "--batch", "--format", "json", "--iterations", "4", "--delay", "0.3",
-                             "--sockets-only"] + ports, stdout=None)
-            docs2 = [json.loads(l) for l in out.splitlines() if l.strip()]
-            sock_read = statistics.median(d["self"].get("collect_cpu_ms", d["self"]["cpu_ms"]) for d in docs2) / 1000
+            by_source = {}
+            for src in SOURCES:
+                by_source[src] = measure_tt(ports, src)
             rec = record_size(ports)
             lat = key_latency(port) if n == SIZES[-1] else None
             if lat is not None:
                 print("dashboard: a key answered in %.0f ms (median of 10, tmux round trip included) at %d sockets"
                       % (lat, n), file=sys.stderr)
-            rows.append(dict(n=n, total=total, counted=counted, procs=nprocs, build_s=build_s,
-                             ss=ss_cpu, ss_rss=ss_rss, ssp=ssp_cpu, ssp_rss=ssp_rss,
-                             cold=cold, steady=steady, sock=sock_read, tt_rss=tt_rss, rec=rec))
+            for src, m in by_source.items():
+                rows.append(dict(n=n, source="netlink+bpf" if src == "bpf" else src, total=total,
+                                 counted=m["counted"], procs=nprocs, build_s=build_s, ss=ss_cpu, ss_rss=ss_rss, ssp=ssp_cpu, ssp_rss=ssp_rss,
+                                 cold=m["cold"], steady=m["steady"], sock=m["sock"], tt_rss=m["rss"],
+                                 rec=rec if src == "netlink" else None))
         except RuntimeError as e:
             print("bench: %d sockets: %s" % (n, e), file=sys.stderr)
         finally:
@@ -188,23 +326,32 @@ def main():
 
     print()
     print("tenantop benchmark, %s, %s, %d cores" % (time.strftime("%Y-%m-%d"), os.uname().release, os.cpu_count()))
-    print("%-8s %8s %8s %6s | %9s %9s | %9s %9s %9s | %8s %8s %8s | %8s %8s" % (
-        "target", "tcp", "watched", "procs", "ss -tan", "ss -tanp", "tt cold", "tt steady", "tt socks",
-        "steady/", "cold/", "socks/", "tt RSS", "ssp RSS"))
-    print("%-8s %8s %8s %6s | %9s %9s | %9s %9s %9s | %8s %8s %8s | %8s %8s" % (
-        "sockets", "in ss", "counted", "", "cpu s", "cpu s", "cpu s", "cpu s", "cpu s",
-        "ss -tanp", "ss -tanp", "ss -tan", "MiB", "MiB"))
+    print("%-8s %-11s %8s %8s %6s | %9s %9s | %9s %9s %9s | %8s %8s %8s %8s | %8s %8s" % (
+        "target", "source", "tcp", "watched", "procs", "ss -tan", "ss -tanp", "tt cold", "tt steady", "tt socks",
+        "steady/", "steady/", "cold/", "socks/", "tt RSS", "ssp RSS"))
+    print("%-8s %-11s %8s %8s %6s | %9s %9s | %9s %9s %9s | %8s %8s %8s %8s | %8s %8s" % (
+        "sockets", "", "in ss", "counted", "", "cpu s", "cpu s", "cpu s", "cpu s", "cpu s",
+        "ss -tanp", "ss -tan", "ss -tanp", "ss -tan", "MiB", "MiB"))
     for r in rows:
-        print("%-8d %8d %8d %6d | %9.4f %9.4f | %9.4f %9.4f %9.4f | %8s %8s %8s | %8.1f %8.1f" % (
-            r["n"], r["total"], r["counted"], r["procs"], r["ss"], r["ssp"], r["cold"], r["steady"], r["sock"],
-            ratio(r["steady"], r["ssp"]), ratio(r["cold"], r["ssp"]), ratio(r["sock"], r["ss"]),
-            r["tt_rss"] / 1024, r["ssp_rss"] / 1024))
+        print("%-8d %-11s %8d %8d %6d | %9.4f %9.4f | %9.4f %9.4f %9.4f | %8s %8s %8s %8s | %8.1f %8.1f" % (
+            r["n"], r["source"], r["total"], r["counted"], r["procs"], r["ss"], r["ssp"], r["cold"], r["steady"],
+            r["sock"], ratio(r["steady"], r["ssp"]), ratio(r["steady"], r["ss"]), ratio(r["cold"], r["ssp"]),
+            ratio(r["sock"], r["ss"]), r["tt_rss"] / 1024, r["ssp_rss"] / 1024))
     print("targets: steady/ss -tanp <= 0.05, cold/ss -tanp <= 0.3, socks/ss -tan <= 0.5, RSS <= 64 MiB at 100k")
+    print("  bpf:    steady/ss -tanp <= 0.02 and steady/ss -tan <= 0.3, cold/ss -tanp <= 0.10")
     for r in rows:
+        if not r["rec"]:
+            continue
         whole, delta = r["rec"]
         print("recording at %d sockets: a whole record %.1f KB, then %.1f KB per refresh (%.1f B a socket); "
               "a day at 2 s: %.2f GB" % (r["n"], whole / 1000, delta / 1000, delta / max(1, r["counted"]),
                                            (whole / 60 + delta * 59 / 60) * 43200 / 1e9))
+    if time.monotonic() < DEADLINE - 40:
+        tw_attribution()
+    else:
+        print("time budget reached: no TIME_WAIT attribution", file=sys.stderr)
+    if "bpf" in SOURCES and time.monotonic() < DEADLINE - 20:
+        overhead()
     return 0
 
 

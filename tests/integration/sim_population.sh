@@ -58,6 +58,18 @@ head -n 8 "$T/ss.txt"
 python3 "$(dirname "$0")/check_population.py" "$T/expected" "$T/nl.json" "$T/proc.json" "$T/ss.txt"
 rc=$?
 [ $rc = 0 ] || exit $rc
+# with the eBPF source the owners come from the descriptor iterator, without it
+# from /proc/PID/fd: each must give exactly the population and ss's holders
+if "$B/tenantop" --batch --format json --ports $P1,$P2 --unix-paths none --source bpf > "$T/bpf.json" 2>"$T/bpf.err"; then
+	"$B/tenantop" --batch --format json --ports $P1,$P2 --unix-paths none --source netlink > "$T/nlonly.json" || exit 1
+	ss -tanpH "( sport = :$P1 or dport = :$P1 or sport = :$P2 or dport = :$P2 )" > "$T/ss2.txt" || exit 1
+	for s in bpf nlonly; do
+		echo "--- owners with --source $(echo $s | sed 's/nlonly/netlink/')"
+		python3 "$(dirname "$0")/check_population.py" "$T/expected" "$T/$s.json" "$T/proc.json" "$T/ss2.txt" || exit 1
+	done
+else
+	echo "  (no eBPF source here: $(cat "$T/bpf.err"))"
+fi
 
 # tcp_info is asked every 10 s by default; the refreshes between carry each
 # socket's last sample, its idle time grown by the time since.  The

@@ -1,0 +1,102 @@
+/* Loading BPF programs in a short-lived child (see bpfload.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "collect/bpfload.h"
+
+#ifdef TT_HAVE_BPF
+#include <bpf/libbpf.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	(void)level, (void)fmt, (void)ap;
+	return 0;
+}
+
+static void child(int sock, tt_bpf_loader load, size_t nfds)
+{
+	char msg[160] = "";
+	int fds[TT_BPF_LOAD_MAX_FDS];
+	struct iovec iov = {msg, 1};
+	union {
+		char buf[CMSG_SPACE(sizeof(fds))];
+		struct cmsghdr align;
+	} u;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (load(fds, nfds, msg, sizeof(msg)) == 0) {
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
+		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
+		msg[0] = '\0';
+	} else if (!msg[0]) {
+		snprintf(msg, sizeof(msg), "the BPF program did not load");
+	}
+	iov.iov_len = strlen(msg) + 1;
+	(void)!sendmsg(sock, &mh, 0);
+	_exit(0);
+}
+
+int tt_bpf_load_in_child(tt_bpf_loader load, int *fds, size_t nfds, char *why, size_t len)
+{
+	for (size_t i = 0; i < nfds; i++)
+		fds[i] = -1;
+	if (nfds == 0 || nfds > TT_BPF_LOAD_MAX_FDS) {
+		snprintf(why, len, "too many BPF descriptors");
+		return -1;
+	}
+	libbpf_set_print(quiet_print);
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0) {
+		snprintf(why, len, "socketpair: %s", strerror(errno));
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		child(sv[1], load, nfds);
+	}
+	close(sv[1]);
+	char msg[160] = "";
+	union {
+		char buf[CMSG_SPACE(TT_BPF_LOAD_MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {msg, sizeof(msg) - 1};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct pollfd pfd = {sv[0], POLLIN, 0};
+	ssize_t n = pid < 0 ? -1 : poll(&pfd, 1, 20000) == 1 ? recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC) : -1;
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	close(sv[0]);
+	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(nfds * sizeof(int)))
+		memcpy(fds, CMSG_DATA(c), nfds * sizeof(int));
+	if (fds[0] < 0) {
+		snprintf(why, len, "%s", n > 0 && msg[0] ? msg : pid < 0 ? "fork failed" : "the BPF loader did not answer");
+		return -1;
+	}
+	return 0;
+}
+
+#else
+
+int tt_bpf_load_in_child(tt_bpf_loader load, int *fds, size_t nfds, char *why, size_t len)
+{
+	(void)load;
+	for (size_t i = 0; i < nfds; i++)
+		fds[i] = -1;
+	snprintf(why, len, "built without BPF (clang, bpftool, libbpf or the kernel's BTF were missing)");
+	return -1;
+}
+
+#endif
