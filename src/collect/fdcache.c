@@ -103,6 +103,16 @@ static void read_socket_fds(int dfd, DIR *d, struct tt_pentry *e)
 	}
 }
 
+/* The entry's descriptors were just read, of the process started at start. */
+static void adopt(tt_fdcache *fc, struct tt_pentry *e, uint64_t start, int64_t fd_size)
+{
+	if (e->start != start)
+		e->has_facts = false; /* another process now */
+	e->start = start;
+	e->fd_size = fd_size;
+	e->scanned_gen = fc->gen;
+}
+
 int tt_fdcache_scan(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_size, tt_snapshot *out)
 {
 	char path[64];
@@ -139,11 +149,7 @@ int tt_fdcache_scan(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_
 		e->fd_size = -1;
 		return -1;
 	}
-	if (e->start != start0)
-		e->has_facts = false; /* another process now */
-	e->start = start0;
-	e->fd_size = fd_size;
-	e->scanned_gen = fc->gen;
+	adopt(fc, e, start0, fd_size);
 	return 0;
 }
 
@@ -160,11 +166,7 @@ int tt_fdcache_take(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_
 			e->fd_size = -1;
 			return -1;
 		}
-		if (e->start != start)
-			e->has_facts = false; /* another process now */
-		e->start = start;
-		e->fd_size = fd_size;
-		e->scanned_gen = fc->gen;
+		adopt(fc, e, start, fd_size);
 	}
 	e->nsock = 0;
 	if (TT_VEC_RESERVE(e->fds, e->cap, n) < 0)
