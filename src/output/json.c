@@ -301,6 +301,10 @@ static void write_tenant(tt_jsonw *w, const tt_model *m, const tt_mtenant *t, co
 		tt_jw_double(w, tt_baseline_peak_leaked(be), 0);
 		tt_jw_key(w, "TIME_WAIT");
 		tt_jw_double(w, be->mean[TT_BL_TIME_WAIT], 2);
+		if (be->close_wait_p90 >= 0) /* its usual lifecycle (kernel events) */
+			opt_seconds(w, "close_wait_p90_s", be->close_wait_p90);
+		if (be->lifetime_p50 >= 0)
+			opt_seconds(w, "lifetime_p50_s", be->lifetime_p50);
 		tt_jw_obj_end(w);
 	}
 	write_lifecycle(w, m, t);
