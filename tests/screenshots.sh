@@ -58,6 +58,10 @@ shot sort-menu
 tm send-keys -t demo Escape h; wait_for "q or Esc returns"
 shot help
 tm send-keys -t demo x
+# the lifecycle pane (kernel events: root): the cycling tenant first
+tm send-keys -t demo L; wait_for "tenants › lifecycle"; sleep 1.2
+shot lifecycle
+tm send-keys -t demo L; sleep 0.5
 key() { tm send-keys -t demo "$@"; sleep 0.4; }
 # every screen at one size: tenants, processes, the signal menu, sockets,
 # the alert list, help, Setup

@@ -20,6 +20,16 @@ static int a_home(tt_ui *ui) { tt_view_home(&ui->view, tt_ui_page(ui)); return T
 static int a_end(tt_ui *ui) { tt_view_end(&ui->view, tt_ui_page(ui)); return TT_R_REDRAW; }
 static int a_enter(tt_ui *ui) { return tt_view_enter(&ui->view) ? TT_R_REBUILD : TT_R_REDRAW; }
 static int a_back(tt_ui *ui) { return tt_view_back(&ui->view) ? TT_R_REBUILD : TT_R_REDRAW; }
+/* L: the lifecycle pane over whatever is open; L on it goes back */
+static int a_lifecycle(tt_ui *ui)
+{
+	long k = tt_pane_find("lifecycle");
+	if (k < 0)
+		return TT_R_REDRAW;
+	if (tt_view_top(&ui->view)->pane == (size_t)k)
+		return a_back(ui);
+	return tt_view_open(&ui->view, (size_t)k, NULL) ? TT_R_REBUILD : TT_R_REDRAW;
+}
 /* < and >: through the columns on the screen only, so the sort arrow is
  * always in sight (F6 reaches the hidden ones) */
 static bool sort_shown(const tt_ui *ui)
@@ -314,7 +324,7 @@ static const struct binding normal_keys[] = {
 	{'p', a_ports},         {KEY_F(5), a_ports},   {' ', a_space},          {'+', a_slower},
 	{'=', a_slower},        {'-', a_faster},       {'h', a_help},           {'?', a_help},
 	{'b', a_baseline},      {'t', a_step_back},    {'T', a_step_fwd},       {'g', a_goto},
-	{KEY_F(1), a_help},     {'a', a_alerts},       {'x', a_close_leaks},    {'u', a_user},
+	{KEY_F(1), a_help},     {'a', a_alerts},       {'L', a_lifecycle},       {'x', a_close_leaks},    {'u', a_user},
 	{'l', a_lsof},          {'s', a_strace},       {'[', a_hleft},          {']', a_hright},
 	{'c', a_tag_leaking},       {KEY_F(2), a_setup},     {'S', a_setup},       {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
 };

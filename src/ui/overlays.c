@@ -132,6 +132,8 @@ static const char *help_keys[][2] = {
 	{"\\  F4", "filter rows by text (Esc in the prompt clears)"},
 	{"p  F5", "choose the watched ports (htop's F5 tree: here the tree is the drill-down, Enter)"},
 	{"a", "every alert, whole, worst first (scrollable)"},
+	{"L", "the Lifecycle pane: per tenant, connections opened and closed per second, lifetime p50/p90/p99, "
+	      "CLOSE_WAIT before the application closed, TIME_WAIT/s (kernel events: root); L again goes back"},
 	{"Z", "pause: the data freezes, keys keep working"},
 	{"Space  U", "tag the row (and move down), on every pane; U untags all"},
 	{"k  F9", "tenants: signal all their processes; processes: send a signal; sockets: close them "

@@ -4,12 +4,13 @@
 
 #include "tenantop/pane.h"
 
-extern const tt_pane tt_pane_tenants, tt_pane_processes, tt_pane_sockets;
+extern const tt_pane tt_pane_tenants, tt_pane_processes, tt_pane_sockets, tt_pane_lifecycle;
 
 static const tt_pane *const panes[] = {
 	&tt_pane_tenants,
 	&tt_pane_processes,
 	&tt_pane_sockets,
+	&tt_pane_lifecycle,
 };
 _Static_assert(sizeof(panes) / sizeof(panes[0]) <= TT_PANE_MAX, "more panes than TT_PANE_MAX");
 
