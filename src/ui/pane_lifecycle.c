@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "tenantop/lifecycle.h"
-#include "tenantop/output.h"
+#include "tenantop/format.h"
 
 #include "cells.h"
 
