@@ -109,3 +109,44 @@ tm send-keys -t demo g '#' 2 0 Enter; sleep 1
 shot replay
 tm send-keys -t demo q
 sleep 1
+
+# the Databases pane over a real MariaDB (Debian's package: its own data
+# directory, a free port) with clients under two Unix users: root only
+if [ "$(id -u)" = 0 ] && command -v mariadbd >/dev/null 2>&1 && command -v mariadb-install-db >/dev/null 2>&1; then
+	DBT=$(mktemp -d /tmp/tt-shots-db.XXXXXX); chmod 755 "$DBT"
+	. tests/integration/lib.sh
+	DBPIDS=
+	db_cleanup() {
+		pkill -u tt-shop 2>/dev/null || :; pkill -u tt-blog 2>/dev/null || :; kill $DBPIDS 2>/dev/null || :
+		wait 2>/dev/null || :
+		userdel -f tt-shop 2>/dev/null || :; userdel -f tt-blog 2>/dev/null || :; rm -rf "$DBT"
+	}
+	trap 'tm kill-server 2>/dev/null || true; rm -f "$REC" "$REC.conf"; rm -rf "$XDG_CONFIG_HOME"; db_cleanup' EXIT
+	useradd -M -N -s /usr/sbin/nologin tt-shop 2>/dev/null; useradd -M -N -s /usr/sbin/nologin tt-blog 2>/dev/null
+	MP=$(free_ports 1)
+	MARIADB_GRANTS=1
+	if start_mariadb "$DBT/my" "$MP" "$DBT/run/mysqld.sock" --max-connections=24; then
+		DBPIDS=$MARIADB_PID
+		for u in tt-shop tt-blog; do
+			mariadb --no-defaults -S "$DBT/run/mysqld.sock" -u root -e \
+				"CREATE USER '$u'@'%' IDENTIFIED BY 'pw' WITH MAX_USER_CONNECTIONS 10; CREATE USER '$u'@'localhost' IDENTIFIED BY 'pw' WITH MAX_USER_CONNECTIONS 10"
+		done
+		for n in 1 2 3 4 5 6 7 8 9; do
+			u=tt-shop; [ $n -gt 7 ] && u=tt-blog
+			setpriv --reuid=$u --regid=nogroup --clear-groups mariadb --no-defaults -h 127.0.0.1 -P "$MP" -u $u -ppw \
+				-e "SELECT SLEEP(300)" >/dev/null 2>&1 &
+			DBPIDS="$DBPIDS $!"
+		done
+		i=0; while [ "$(mariadb --no-defaults -S "$DBT/run/mysqld.sock" -u root -N -B -e \
+			"SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP%'")" != 9 ] && [ $i -lt 100 ]; do
+			sleep 0.1; i=$((i+1)); done
+		tm new-session -d -s demo -x 120 -y 32 "$B/tenantop --delay 1 --ports $MP --no-netns"
+		wait_for "mariadb $MP"; sleep 2
+		tm send-keys -t demo d; wait_for "tenants › databases"; sleep 1.5
+		shot databases
+		tm send-keys -t demo Enter; wait_for "DB USER"; sleep 1.5
+		shot database-users
+		tm send-keys -t demo q
+		sleep 1
+	fi
+fi

@@ -16,7 +16,7 @@
 #include "tenantop/tenant.h"
 #include "tenantop/view.h"
 
-static uint32_t vf_proc(tt_snapshot *s, int pid, int ppid, uint32_t uid, const char *user, const char *comm)
+static inline uint32_t vf_proc(tt_snapshot *s, int pid, int ppid, uint32_t uid, const char *user, const char *comm)
 {
 	tt_proc *p = tt_snapshot_add_proc(s);
 	p->pid = pid;
@@ -29,7 +29,7 @@ static uint32_t vf_proc(tt_snapshot *s, int pid, int ppid, uint32_t uid, const c
 	return (uint32_t)(s->nprocs - 1);
 }
 
-static void vf_sock(tt_snapshot *s, uint64_t inode, int state, uint16_t lport, uint16_t rport, long proc, int fd)
+static inline void vf_sock(tt_snapshot *s, uint64_t inode, int state, uint16_t lport, uint16_t rport, long proc, int fd)
 {
 	tt_sock *k = tt_snapshot_add_sock(s);
 	k->family = TT_FAM_TCP4;
@@ -49,7 +49,7 @@ static void vf_sock(tt_snapshot *s, uint64_t inode, int state, uint16_t lport, u
 	}
 }
 
-static void vf_fill(tt_snapshot *s, double t, bool dave)
+static inline void vf_fill(tt_snapshot *s, double t, bool dave)
 {
 	tt_snapshot_clear(s);
 	s->time = t;
@@ -86,7 +86,7 @@ typedef struct vf {
 	tt_view v;
 } vf;
 
-static void vf_open(vf *f)
+static inline void vf_open(vf *f)
 {
 	memset(f, 0, sizeof(*f));
 	f->rules = tt_rules_new();
@@ -110,7 +110,7 @@ static void vf_open(vf *f)
 	tt_view_rebuild(&f->v, &f->m, &f->alerts);
 }
 
-static void vf_close(vf *f)
+static inline void vf_close(vf *f)
 {
 	tt_view_free(&f->v);
 	tt_alerts_free(&f->alerts);
@@ -120,7 +120,7 @@ static void vf_close(vf *f)
 }
 
 /* the text of the cell of column `id` on view row i */
-static const char *vf_cell(const vf *f, size_t i, const char *id, char *buf, size_t len)
+static inline const char *vf_cell(const vf *f, size_t i, const char *id, char *buf, size_t len)
 {
 	const tt_pane *p = tt_view_pane(&f->v);
 	tt_rowctx rc = tt_view_rowctx(&f->v);
@@ -132,7 +132,7 @@ static const char *vf_cell(const vf *f, size_t i, const char *id, char *buf, siz
 }
 
 /* the view row whose first cell is `text`, or -1 */
-static long vf_row(const vf *f, const char *text)
+static inline long vf_row(const vf *f, const char *text)
 {
 	const tt_pane *p = tt_view_pane(&f->v);
 	tt_rowctx rc = tt_view_rowctx(&f->v);

@@ -71,6 +71,9 @@ typedef struct tt_column {
 	int (*cmp)(const tt_rowctx *c, uint32_t a, uint32_t b);
 	int minw;            /* narrow terminals: may shrink to this (0 = never) */
 	bool keep_end;       /* a cut cell keeps its end (an address's port) */
+	/* whether it has anything to show now (NULL: always); when not, it is
+	 * left out of the layout (Setup still lists it) */
+	bool (*avail)(const tt_rowctx *c);
 } tt_column;
 
 /* The stable identity of a row, so the cursor follows it across refreshes. */

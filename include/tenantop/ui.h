@@ -113,6 +113,7 @@ typedef struct tt_ui {
 	size_t hscroll_pane; /* ... on this pane (the table's index) */
 	double refreshed_at; /* wall clock of the data shown */
 	double collect_ms;
+	char db_why[256];    /* why there are none ("" when probing) */
 } tt_ui;
 
 /* src/ui/draw.c */

@@ -202,6 +202,24 @@ static int load_settings(tt_ui *ui, tt_app *app, char *msg, size_t len)
 	return rc;
 }
 
+/* Why the Databases pane can be empty: the probes are off, and for what. */
+static void set_db_why(tt_ui *ui)
+{
+	const tt_app *app = ui->app;
+	if (ui->ses.db.prober)
+		ui->db_why[0] = '\0';
+	else if (ui->ses.replay)
+		snprintf(ui->db_why, sizeof(ui->db_why), "a recording: the database probes are not recorded");
+	else if (app->no_db)
+		snprintf(ui->db_why, sizeof(ui->db_why), "database probes are off (--no-db)");
+	else if (app->demo)
+		snprintf(ui->db_why, sizeof(ui->db_why), "the demo has no database server: probes are off with --demo");
+	else
+		snprintf(ui->db_why, sizeof(ui->db_why), "database probes are off (a proc tree given with --proc, or "
+							 "they could not start)");
+	ui->view.rc.db_why = ui->db_why;
+}
+
 int tt_dashboard_run(tt_app *app)
 {
 	char err[512], raw[256] = "";
@@ -242,6 +260,7 @@ int tt_dashboard_run(tt_app *app)
 		tt_session_close(&ui.ses);
 		return 1;
 	}
+	set_db_why(&ui);
 	snprintf(ui.source, sizeof(ui.source), "%s", ui.ref ? tt_refresher_source(ui.ref) : "replay");
 	if (ui.ses.replay) {
 		tt_ui_replay_goto(&ui, 0);

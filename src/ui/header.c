@@ -110,6 +110,35 @@ static void part_discovered(tt_ui *ui, struct parts *ps)
 	}
 }
 
+/* The fullest database server: "mariadb 3316 148/151" (its share of its
+ * own limit the highest), warn colour past 80 %, critical when full. */
+static void part_fullest_db(tt_ui *ui, struct parts *ps)
+{
+	const tt_db_results *r = ui->view.rc.db;
+	const tt_db_server *best = NULL;
+	double bf = -1;
+	for (size_t i = 0; r && i < r->nservers; i++) {
+		const tt_db_server *s = &r->servers[i];
+		if (s->error[0] || s->max_connections <= 0 || s->connections < 0)
+			continue;
+		double f = (double)s->connections / (double)s->max_connections;
+		if (f > bf) {
+			bf = f;
+			best = s;
+		}
+	}
+	if (!best)
+		return;
+	char buf[160], b2[64], ep[40];
+	if (best->t.port)
+		snprintf(ep, sizeof(ep), "%u", best->t.port);
+	else
+		snprintf(ep, sizeof(ep), "%.*s", (int)strcspn(best->t.endpoints, ","), best->t.endpoints);
+	snprintf(buf, sizeof(buf), "%s %s %ld/%ld", tt_db_kind_name(best->t.kind), ep, best->connections, best->max_connections);
+	snprintf(b2, sizeof(b2), "db %ld/%ld", best->connections, best->max_connections);
+	add_part(ps, 4, ui_attr(ui, bf >= 1 ? P_CRIT : bf >= 0.8 ? P_WARN : P_INFO), buf, b2);
+}
+
 /* What the last refresh could read: attribution, discovery, dead
  * endpoints, network namespaces. */
 static void parts_scan(tt_ui *ui, struct parts *ps)
@@ -121,6 +150,7 @@ static void parts_scan(tt_ui *ui, struct parts *ps)
 	else
 		add_part(ps, 9, ui_attr(ui, P_DIM), "attribution complete", NULL);
 	part_discovered(ui, ps);
+	part_fullest_db(ui, ps);
 	if (ui->ses.model.endpoint_unknown) {
 		snprintf(buf, sizeof(buf), "%u dead, endpoint unknown", ui->ses.model.endpoint_unknown);
 		snprintf(b2, sizeof(b2), "%u unknown", ui->ses.model.endpoint_unknown);

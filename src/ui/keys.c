@@ -232,6 +232,16 @@ static int a_hscroll(tt_ui *ui, int dir)
 static int a_hleft(tt_ui *ui) { return a_hscroll(ui, -1); }
 static int a_hright(tt_ui *ui) { return a_hscroll(ui, 1); }
 static int a_close_leaks(tt_ui *ui) { return tt_ui_act_close_leaks(ui); }
+/* d: the Databases pane over what is open (Esc returns); d there closes it */
+static int a_databases(tt_ui *ui)
+{
+	long k = tt_pane_find("databases");
+	if (k < 0)
+		return 0;
+	if (tt_view_top(&ui->view)->pane == (size_t)k)
+		return tt_view_back(&ui->view) ? TT_R_REBUILD : TT_R_REDRAW;
+	return tt_view_open(&ui->view, (size_t)k, NULL) ? TT_R_REBUILD : TT_R_REDRAW;
+}
 
 /* htop keys with another meaning here, or none: say what they do (the
  * processes pane has them as its own keys) */
@@ -326,7 +336,7 @@ static const struct binding normal_keys[] = {
 	{'b', a_baseline},      {'t', a_step_back},    {'T', a_step_fwd},       {'g', a_goto},
 	{KEY_F(1), a_help},     {'a', a_alerts},       {'L', a_lifecycle},       {'x', a_close_leaks},    {'u', a_user},
 	{'l', a_lsof},          {'s', a_strace},       {'[', a_hleft},          {']', a_hright},
-	{'c', a_tag_leaking},       {KEY_F(2), a_setup},     {'S', a_setup},       {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
+	{'c', a_tag_leaking},   {'d', a_databases},       {KEY_F(2), a_setup},     {'S', a_setup},       {'q', a_quit},         {KEY_F(10), a_quit},     {KEY_MOUSE, a_mouse},
 };
 
 static int input_key(tt_ui *ui, int key)

@@ -123,7 +123,7 @@ static void pg_end(struct pager *pg, const char *what)
 
 static const char *help_keys[][2] = {
 	{"Up/Down PgUp/PgDn Home/End", "move the cursor (mouse: click a row, wheel scrolls)"},
-	{"Enter Right, double click", "open: tenant -> its processes -> their sockets"},
+	{"Enter Right, double click", "open: tenant -> its processes -> their sockets; a database server -> its users"},
 	{"Esc Backspace Left", "back up, the cursor on the row you came from"},
 	{"< > , .", "sort by the previous / next column shown (mouse: click a column title)"},
 	{"F6", "the sort menu: every column, shown or not"},
@@ -134,6 +134,8 @@ static const char *help_keys[][2] = {
 	{"a", "every alert, whole, worst first (scrollable)"},
 	{"L", "the Lifecycle pane: per tenant, connections opened and closed per second, lifetime p50/p90/p99, "
 	      "CLOSE_WAIT before the application closed, TIME_WAIT/s (kernel events: root); L again goes back"},
+	{"d", "the Databases pane: each database server's own count of connections against its limit, what is "
+	      "left, what it refused, the tenants using it; Enter: its database users; d or Esc returns"},
 	{"Z", "pause: the data freezes, keys keep working"},
 	{"Space  U", "tag the row (and move down), on every pane; U untags all"},
 	{"k  F9", "tenants: signal all their processes; processes: send a signal; sockets: close them "

@@ -178,30 +178,78 @@ static int sc_inode(const tt_rowctx *rc, uint32_t a, uint32_t b)
 	return TT_CMP(ms_of(rc, a)->s->inode, ms_of(rc, b)->s->inode);
 }
 
-/* The database session paired with the socket: "user command 12s". */
+/* The database session paired with the socket (both ends on this host). */
 static const tt_db_session *db_of(const tt_rowctx *rc, uint32_t row)
 {
-	if (!rc->db || !rc->dbjoin || row >= rc->dbjoin->n || rc->dbjoin->sock_session[row] < 0)
+	size_t k = (size_t)(rc->m->socks[row].s - rc->m->snap.socks); /* the snapshot's index: the join's */
+	if (!rc->db || !rc->dbjoin || k >= rc->dbjoin->n || rc->dbjoin->sock_session[k] < 0)
 		return NULL;
-	return &rc->db->sessions[rc->dbjoin->sock_session[row]];
+	return &rc->db->sessions[rc->dbjoin->sock_session[k]];
 }
-static int s_db(const tt_rowctx *rc, uint32_t row, char *buf, size_t len)
+/* idle in a transaction: a held pool slot */
+static bool idle_in_txn(const tt_db_session *s)
+{
+	return s->in_transaction == 1 && strcmp(s->command, "active") && strcmp(s->command, "Query");
+}
+static int db_text(const tt_rowctx *rc, uint32_t row, const char *what, char *buf, size_t len)
 {
 	const tt_db_session *s = db_of(rc, row);
-	if (!s)
+	const char *t = !s ? "" : !strcmp(what, "user") ? s->user : !strcmp(what, "db") ? s->database : s->command;
+	if (!*t)
 		return tt_cell_dash(buf, len);
-	char age[16] = "";
-	if (s->time_s >= 0)
-		tt_fmt_age(s->time_s, age, sizeof(age));
-	snprintf(buf, len, "%s %s %s", s->user, s->command, age);
-	return s->in_transaction == 1 && strcmp(s->command, "active") && strcmp(s->command, "Query") ? TT_TONE_WARN
-											      : TT_TONE_NORMAL;
+	snprintf(buf, len, "%s", t);
+	return idle_in_txn(s) ? TT_TONE_WARN : TT_TONE_NORMAL;
 }
-static int sc_db(const tt_rowctx *rc, uint32_t a, uint32_t b)
+static int db_cmp(const tt_rowctx *rc, uint32_t a, uint32_t b, const char *what)
+{
+	char x[128], y[128];
+	db_text(rc, a, what, x, sizeof(x));
+	db_text(rc, b, what, y, sizeof(y));
+	return strcmp(x, y);
+}
+static int s_dbuser(const tt_rowctx *rc, uint32_t row, char *buf, size_t len)
+{
+	return db_text(rc, row, "user", buf, len);
+}
+static int sc_dbuser(const tt_rowctx *rc, uint32_t a, uint32_t b)
+{
+	return db_cmp(rc, a, b, "user");
+}
+static int s_dbname(const tt_rowctx *rc, uint32_t row, char *buf, size_t len)
+{
+	return db_text(rc, row, "db", buf, len);
+}
+static int sc_dbname(const tt_rowctx *rc, uint32_t a, uint32_t b)
+{
+	return db_cmp(rc, a, b, "db");
+}
+static int s_dbcmd(const tt_rowctx *rc, uint32_t row, char *buf, size_t len)
+{
+	return db_text(rc, row, "command", buf, len);
+}
+static int sc_dbcmd(const tt_rowctx *rc, uint32_t a, uint32_t b)
+{
+	return db_cmp(rc, a, b, "command");
+}
+static int s_dbtime(const tt_rowctx *rc, uint32_t row, char *buf, size_t len)
+{
+	const tt_db_session *s = db_of(rc, row);
+	if (!s || s->time_s < 0)
+		return tt_cell_dash(buf, len);
+	tt_fmt_age(s->time_s, buf, len);
+	return idle_in_txn(s) ? TT_TONE_WARN : TT_TONE_NORMAL;
+}
+static int sc_dbtime(const tt_rowctx *rc, uint32_t a, uint32_t b)
 {
 	const tt_db_session *x = db_of(rc, a), *y = db_of(rc, b);
 	double tx = x ? x->time_s : -2, ty = y ? y->time_s : -2;
 	return TT_CMP(tx, ty);
+}
+
+/* the database columns have something to show once a probe listed sessions */
+static bool db_here(const tt_rowctx *rc)
+{
+	return rc->db && rc->db->nsessions > 0;
 }
 
 static const tt_column cols[] = {
@@ -211,12 +259,15 @@ static const tt_column cols[] = {
 	{"remote", "REMOTE", "peer address:port (? = reset before it was first seen, * = remembered from an earlier refresh)", 21, 0, false, true, false, s_remote, sc_remote, 12, true},
 	{"age", "AGE", "time since first seen (at start: a lower bound from tcp_info)", 7, 2, true, false, true, s_age, sc_age, 0, false},
 	{"in_state", "IN STATE", "time in the current state", 9, 2, true, false, true, s_instate, sc_instate, 0, false},
+	{"db", "DB USER", "the database user of the session on it (database probes; warn colour: idle in a transaction)", 10, 3, false, false, false, s_dbuser, sc_dbuser, 0, false, db_here},
+	{"db_command", "COMMAND", "the session's command or state (Sleep, Query, idle, active, idle in transaction...)", 12, 3, false, false, false, s_dbcmd, sc_dbcmd, 0, false, db_here},
+	{"db_time", "TIME", "how long the session has been in that command or state", 6, 3, true, false, true, s_dbtime, sc_dbtime, 0, false, db_here},
+	{"database", "DB", "the database the session uses", 10, 4, false, false, false, s_dbname, sc_dbname, 0, false, db_here},
 	{"idle", "IDLE", "no data either way for this long (tcp_info; ESTABLISHED only)", 7, 3, true, false, true, s_idle, sc_idle, 0, false},
 	{"recv_q", "RECV-Q", "bytes received, not read by the process", 7, 3, true, false, true, s_rq, sc_rq, 0, false},
 	{"send_q", "SEND-Q", "bytes sent, not acknowledged", 7, 3, true, false, true, s_sq, sc_sq, 0, false},
 	{"holders", "HOLD", "processes holding the socket (fork, fd passing)", 5, 5, true, false, true, s_holders, sc_holders, 0, false},
 	{"inode", "INODE", "socket inode", 9, 4, true, false, false, s_inode, sc_inode, 0, false},
-	{"db", "DB SESSION", "the database session on it: user, command or state, time in it (warn: idle in a transaction)", 26, 6, false, false, true, s_db, sc_db, 0, false},
 };
 
 

@@ -4,13 +4,16 @@
 
 #include "tenantop/pane.h"
 
-extern const tt_pane tt_pane_tenants, tt_pane_processes, tt_pane_sockets, tt_pane_lifecycle;
+extern const tt_pane tt_pane_tenants, tt_pane_processes, tt_pane_sockets, tt_pane_lifecycle, tt_pane_databases,
+	tt_pane_dbusers;
 
 static const tt_pane *const panes[] = {
 	&tt_pane_tenants,
 	&tt_pane_processes,
 	&tt_pane_sockets,
 	&tt_pane_lifecycle,
+	&tt_pane_databases,
+	&tt_pane_dbusers,
 };
 _Static_assert(sizeof(panes) / sizeof(panes[0]) <= TT_PANE_MAX, "more panes than TT_PANE_MAX");
 

@@ -48,6 +48,10 @@ void ui_draw_crumb(tt_ui *ui, int y)
 
 bool ui_col_available(const tt_ui *ui, const tt_column *c)
 {
+	if (c->avail) {
+		tt_rowctx rc = tt_view_rowctx(&ui->view);
+		return c->avail(&rc);
+	}
 	if (!strcmp(c->id, "vs_base"))
 		return tt_baseline_ready(&ui->ses.base);
 	if (!strcmp(c->id, "eta")) {
