@@ -60,3 +60,29 @@ const tt_alert *tt_cell_tenant_pool(const tt_rowctx *c, const char *tenant)
 	long i = verdict(c, tenant)->pool;
 	return i >= 0 && (size_t)i < c->alerts->n ? &c->alerts->v[i] : NULL;
 }
+
+void tt_cell_tenant_row_id(const tt_rowctx *c, uint32_t row, tt_cursor_id *id)
+{
+	snprintf(id->tenant, sizeof(id->tenant), "%s", c->m->tenants[row].name);
+}
+
+uint64_t tt_cell_tenant_row_key(const tt_rowctx *c, uint32_t row, uint64_t salt)
+{
+	if (row >= c->m->ntenants)
+		return 0;
+	uint64_t k = tt_hash_mix(salt, c->m->tenants[row].key);
+	return k ? k : 1;
+}
+
+void tt_cell_act_proc(const tt_model *m, const tt_mproc *mp, bool leaks, const char *tenant, const tt_act_sink *sink)
+{
+	if (!leaks) {
+		sink->proc(sink->ctx, mp->p, tenant);
+		return;
+	}
+	for (uint32_t i = 0; i < mp->nrefs; i++) {
+		const tt_msock *ms = &m->socks[m->refs[mp->first_ref + i]];
+		if (ms->s->state == TT_ST_CLOSE_WAIT)
+			sink->sock(sink->ctx, ms, tenant);
+	}
+}

@@ -23,4 +23,12 @@ int tt_cell_leak_tone(const tt_rowctx *c, const char *tenant, uint32_t n);
 /* The tenant's pool alert (its own connection limit), the worst one; NULL none. */
 const tt_alert *tt_cell_tenant_pool(const tt_rowctx *c, const char *tenant);
 
+/* What k (the process) or x (leaks: its CLOSE_WAIT sockets) acts on. */
+void tt_cell_act_proc(const tt_model *m, const tt_mproc *mp, bool leaks, const char *tenant, const tt_act_sink *sink);
+
+/* A tenant row's stable id (its name), and its key for tags (salted by the
+ * pane; never 0; 0 for a pseudo row). */
+void tt_cell_tenant_row_id(const tt_rowctx *c, uint32_t row, tt_cursor_id *id);
+uint64_t tt_cell_tenant_row_key(const tt_rowctx *c, uint32_t row, uint64_t salt);
+
 #endif

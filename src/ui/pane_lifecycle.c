@@ -156,15 +156,12 @@ static int build(const tt_rowctx *rc, tt_rows *out, bool *gone)
 
 static void row_id(const tt_rowctx *rc, uint32_t row, tt_cursor_id *id)
 {
-	snprintf(id->tenant, sizeof(id->tenant), "%s", rc->m->tenants[row].name);
+	tt_cell_tenant_row_id(rc, row, id);
 }
 
 static uint64_t row_key(const tt_rowctx *rc, uint32_t row)
 {
-	if (row >= rc->m->ntenants)
-		return 0;
-	uint64_t k = tt_hash_mix(0x6c696665ULL, rc->m->tenants[row].key);
-	return k ? k : 1;
+	return tt_cell_tenant_row_key(rc, row, 0x6c696665ULL);
 }
 
 static void row_text(const tt_rowctx *rc, uint32_t row, char *buf, size_t len)

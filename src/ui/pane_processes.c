@@ -238,15 +238,7 @@ static void act_rows(const tt_rowctx *rc, uint32_t row, bool leaks, const tt_act
 {
 	const tt_model *m = rc->m;
 	const tt_mproc *mp = &m->procs[row];
-	if (!leaks) {
-		sink->proc(sink->ctx, mp->p, rc->at->tenant);
-		return;
-	}
-	for (uint32_t i = 0; i < mp->nrefs; i++) {
-		const tt_msock *ms = &m->socks[m->refs[mp->first_ref + i]];
-		if (ms->s->state == TT_ST_CLOSE_WAIT)
-			sink->sock(sink->ctx, ms, rc->at->tenant);
-	}
+	tt_cell_act_proc(m, mp, leaks, rc->at->tenant, sink);
 }
 
 static void act_scope(const tt_rowctx *rc, const uint32_t *rows, size_t n, bool leaks, char *buf, size_t len)

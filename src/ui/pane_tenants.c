@@ -271,15 +271,12 @@ static int build(const tt_rowctx *rc, tt_rows *out, bool *gone)
 
 static void row_id(const tt_rowctx *rc, uint32_t row, tt_cursor_id *id)
 {
-	snprintf(id->tenant, sizeof(id->tenant), "%s", rc->m->tenants[row].name);
+	tt_cell_tenant_row_id(rc, row, id);
 }
 
 static uint64_t row_key(const tt_rowctx *rc, uint32_t row)
 {
-	if (row >= rc->m->ntenants)
-		return 0;
-	uint64_t k = tt_hash_mix(0x74656e61ULL, rc->m->tenants[row].key);
-	return k ? k : 1;
+	return tt_cell_tenant_row_key(rc, row, 0x74656e61ULL);
 }
 
 static void row_text(const tt_rowctx *rc, uint32_t row, char *buf, size_t len)
@@ -333,18 +330,8 @@ static void act_rows(const tt_rowctx *rc, uint32_t row, bool leaks, const tt_act
 {
 	const tt_model *m = rc->m;
 	const tt_mtenant *t = &m->tenants[row];
-	for (uint32_t k = 0; k < t->nprocs; k++) {
-		const tt_mproc *mp = &m->procs[t->first_proc + k];
-		if (!leaks) {
-			sink->proc(sink->ctx, mp->p, t->name);
-			continue;
-		}
-		for (uint32_t i = 0; i < mp->nrefs; i++) {
-			const tt_msock *ms = &m->socks[m->refs[mp->first_ref + i]];
-			if (ms->s->state == TT_ST_CLOSE_WAIT)
-				sink->sock(sink->ctx, ms, t->name);
-		}
-	}
+	for (uint32_t k = 0; k < t->nprocs; k++)
+		tt_cell_act_proc(m, &m->procs[t->first_proc + k], leaks, t->name, sink);
 }
 
 static void act_scope(const tt_rowctx *rc, const uint32_t *rows, size_t n, bool leaks, char *buf, size_t len)
