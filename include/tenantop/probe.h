@@ -263,6 +263,8 @@ typedef struct tt_dbstate {
 	int32_t *pooled_by;     /* per socket of it: the pooler client socket a pooled server
 				 * connection serves now (pooler's end only), -1 none */
 	size_t pooled_cap;
+	int32_t *client_sock;   /* per session: the socket of its client end, -1 none */
+	size_t client_cap;
 } tt_dbstate;
 /* Start probing (every `every_s`) unless off or proc_root is not /proc (a
  * fixture tree); a prober that cannot start is said in err and leaves

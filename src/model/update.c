@@ -417,6 +417,8 @@ static int attribute_sockets(tt_model *m, struct model_priv *pv)
 static int attribute_pooled(tt_model *m, struct model_priv *pv)
 {
 	const tt_snapshot *s = &m->snap;
+	/* the pairs so far were added socket by socket: in socket order */
+	size_t sorted = pv->npairs;
 	for (size_t i = 0; s->pooled_by && i < s->npooled_by && i < m->nsocks; i++) {
 		int32_t c = s->pooled_by[i];
 		tt_msock *ms = &m->socks[i];
@@ -431,11 +433,18 @@ static int attribute_pooled(tt_model *m, struct model_priv *pv)
 		long t = tenant_slot(m, pv, &mt), mi = intern_match(pv, &mt);
 		if (t < 0 || mi < 0)
 			return -1;
-		for (size_t p = 0; p < pv->npairs; p++)
-			if (pv->pairs[p].sock == i) {
-				pv->pairs[p].tenant = (uint32_t)t;
-				pv->pairs[p].match = (uint32_t)mi;
-			}
+		size_t lo = 0, hi = sorted;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (pv->pairs[mid].sock < i)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (size_t p = lo; p < sorted && pv->pairs[p].sock == i; p++) {
+			pv->pairs[p].tenant = (uint32_t)t;
+			pv->pairs[p].match = (uint32_t)mi;
+		}
 		if (ms->tenant < 0 && add_pair(pv, (uint32_t)t, UINT32_MAX, (uint32_t)i, &mt) < 0)
 			return -1;
 		ms->tenant = (int32_t)t;

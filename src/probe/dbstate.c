@@ -57,17 +57,24 @@ void tt_dbstate_update(tt_dbstate *d, const tt_snapshot *snap, const tt_db_conf 
 		d->dbuser[i] = si >= 0 && d->res.sessions[si].user[0] ? d->res.sessions[si].user : NULL;
 		d->pooled_by[i] = -1;
 	}
-	for (size_t i = 0; d->valid && i < snap->nsocks && i < d->join.n; i++) {
+	if (d->valid && TT_VEC_RESERVE(d->client_sock, d->client_cap, d->res.nsessions) < 0)
+		d->valid = false;
+	if (!d->valid)
+		return;
+	/* each session's client end among the snapshot's sockets, in one pass */
+	size_t n = snap->nsocks < d->join.n ? snap->nsocks : d->join.n;
+	for (size_t si = 0; si < d->res.nsessions; si++)
+		d->client_sock[si] = -1;
+	for (size_t k = 0; k < n; k++) {
+		int32_t si = d->join.sock_session[k];
+		if (si >= 0 && d->client_sock[si] < 0 && is_client_end(&snap->socks[k], &d->res.sessions[si]))
+			d->client_sock[si] = (int32_t)k;
+	}
+	/* the pooler's end of a linked server connection: the client's own socket */
+	for (size_t i = 0; i < n; i++) {
 		int32_t si = d->join.sock_session[i];
-		if (si < 0 || d->res.sessions[si].link < 0 || !is_client_end(&snap->socks[i], &d->res.sessions[si]))
-			continue;
-		/* the pooler's end of a linked server connection: the client's own socket */
-		int32_t ci = d->res.sessions[si].link;
-		for (size_t k = 0; k < snap->nsocks && k < d->join.n; k++)
-			if (d->join.sock_session[k] == ci && is_client_end(&snap->socks[k], &d->res.sessions[ci])) {
-				d->pooled_by[i] = (int32_t)k;
-				break;
-			}
+		if (si >= 0 && d->res.sessions[si].link >= 0 && is_client_end(&snap->socks[i], &d->res.sessions[si]))
+			d->pooled_by[i] = d->client_sock[d->res.sessions[si].link];
 	}
 }
 
@@ -87,6 +94,7 @@ void tt_dbstate_free(tt_dbstate *d)
 	tt_db_join_free(&d->join);
 	free(d->dbuser);
 	free(d->pooled_by);
+	free(d->client_sock);
 	memset(d, 0, sizeof(*d));
 }
 

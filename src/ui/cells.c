@@ -27,35 +27,33 @@ int tt_cell_age(char *buf, size_t len, double s, int tone)
 	return tone;
 }
 
-/* The tenant's verdict (detect/alerts.c judged it once per refresh). */
-static const tt_tenant_verdict *verdict(const tt_rowctx *c, const char *tenant)
+/* The tenant's verdict (detect/alerts.c judged it once per refresh), by
+ * model index or TT_ROW_UNATTRIBUTED. */
+static const tt_tenant_verdict *verdict(const tt_rowctx *c, uint32_t tenant)
 {
 	static const tt_tenant_verdict none = {-1, -1};
 	if (!c->alerts)
 		return &none;
-	if (!strcmp(tenant, "(unattributed)"))
-		return tt_alerts_verdict(c->alerts, TT_ALERTS_UNATTRIBUTED);
-	long t = tt_model_find_tenant(c->m, tenant);
-	return t < 0 ? &none : tt_alerts_verdict(c->alerts, (uint32_t)t);
+	return tt_alerts_verdict(c->alerts, tenant == TT_ROW_UNATTRIBUTED ? TT_ALERTS_UNATTRIBUTED : tenant);
 }
 
-static int tenant_severity(const tt_rowctx *c, const char *tenant)
+int tt_cell_tenant_tone(const tt_rowctx *c, uint32_t tenant)
 {
-	return verdict(c, tenant)->severity;
-}
-
-int tt_cell_tenant_tone(const tt_rowctx *c, const char *tenant)
-{
-	int sev = tenant_severity(c, tenant);
+	int sev = verdict(c, tenant)->severity;
 	return sev == TT_SEV_CRIT ? TT_TONE_CRIT : sev == TT_SEV_WARN ? TT_TONE_WARN : TT_TONE_NORMAL;
 }
 
 int tt_cell_leak_tone(const tt_rowctx *c, const char *tenant, uint32_t n)
 {
-	return n ? tt_cell_tenant_tone(c, tenant) : TT_TONE_DIM;
+	if (!n)
+		return TT_TONE_DIM;
+	if (!strcmp(tenant, "(unattributed)"))
+		return tt_cell_tenant_tone(c, TT_ROW_UNATTRIBUTED);
+	long t = tt_model_find_tenant(c->m, tenant);
+	return t < 0 ? TT_TONE_NORMAL : tt_cell_tenant_tone(c, (uint32_t)t);
 }
 
-const tt_alert *tt_cell_tenant_pool(const tt_rowctx *c, const char *tenant)
+const tt_alert *tt_cell_tenant_pool(const tt_rowctx *c, uint32_t tenant)
 {
 	long i = verdict(c, tenant)->pool;
 	return i >= 0 && (size_t)i < c->alerts->n ? &c->alerts->v[i] : NULL;

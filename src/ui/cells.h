@@ -17,11 +17,11 @@ int tt_cell_num(char *buf, size_t len, uint32_t n);
 /* an age, "-" (dim) when not positive, else in `tone` */
 int tt_cell_age(char *buf, size_t len, double s, int tone);
 /* the tone of a tenant's worst alert: crit, warn, else normal */
-int tt_cell_tenant_tone(const tt_rowctx *c, const char *tenant);
-/* the tone of a leaked count of a tenant: dim when 0, else its alerts' */
+int tt_cell_tenant_tone(const tt_rowctx *c, uint32_t tenant); /* model index or TT_ROW_UNATTRIBUTED */
+/* the tone of a leaked count of a tenant by name: dim when 0, else its alerts' */
 int tt_cell_leak_tone(const tt_rowctx *c, const char *tenant, uint32_t n);
 /* The tenant's pool alert (its own connection limit), the worst one; NULL none. */
-const tt_alert *tt_cell_tenant_pool(const tt_rowctx *c, const char *tenant);
+const tt_alert *tt_cell_tenant_pool(const tt_rowctx *c, uint32_t tenant);
 
 /* What k (the process) or x (leaks: its CLOSE_WAIT sockets) acts on. */
 void tt_cell_act_proc(const tt_model *m, const tt_mproc *mp, bool leaks, const char *tenant, const tt_act_sink *sink);

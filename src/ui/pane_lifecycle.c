@@ -19,7 +19,7 @@ static const tt_lifecycle_figs *figs(const tt_rowctx *rc, uint32_t row)
 static int t_name(const tt_rowctx *rc, uint32_t row, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s", rc->m->tenants[row].name);
-	return tt_cell_tenant_tone(rc, rc->m->tenants[row].name);
+	return tt_cell_tenant_tone(rc, row);
 }
 static int c_name(const tt_rowctx *rc, uint32_t a, uint32_t b)
 {

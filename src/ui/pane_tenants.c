@@ -22,7 +22,7 @@ static int tone_leak(const tt_rowctx *rc, uint32_t row, uint32_t n)
 		return TT_TONE_DIM;
 	if (row == TT_ROW_UNATTRIBUTED)
 		return TT_TONE_WARN;
-	return tt_cell_tenant_tone(rc, rc->m->tenants[row].name);
+	return tt_cell_tenant_tone(rc, row);
 }
 
 static int t_name(const tt_rowctx *rc, uint32_t row, char *buf, size_t len)
@@ -32,7 +32,7 @@ static int t_name(const tt_rowctx *rc, uint32_t row, char *buf, size_t len)
 		return TT_TONE_DIM;
 	}
 	snprintf(buf, len, "%s", rc->m->tenants[row].name);
-	return tt_cell_tenant_tone(rc, rc->m->tenants[row].name);
+	return tt_cell_tenant_tone(rc, row);
 }
 static const char *t_name_of(const tt_rowctx *rc, uint32_t row)
 {
@@ -169,7 +169,7 @@ static double t_eta_s(const tt_rowctx *rc, uint32_t row, const tt_alert **pa)
 	*pa = NULL;
 	if (row == TT_ROW_UNATTRIBUTED)
 		return -1;
-	*pa = tt_cell_tenant_pool(rc, rc->m->tenants[row].name);
+	*pa = tt_cell_tenant_pool(rc, row);
 	return *pa ? (*pa)->eta_s : -1;
 }
 static int t_eta(const tt_rowctx *rc, uint32_t row, char *buf, size_t len)
