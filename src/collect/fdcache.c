@@ -99,7 +99,7 @@ static void read_socket_fds(int dfd, DIR *d, struct tt_pentry *e)
 		struct tt_pfd *p = TT_VEC_PUSH(e->fds, e->nsock, e->cap);
 		if (!p)
 			break;
-		*p = (struct tt_pfd){inode, atoi(de->d_name), TT_PROTO_UNKNOWN};
+		*p = (struct tt_pfd){inode, atoi(de->d_name), TT_PROTO_UNKNOWN, 0};
 	}
 }
 
@@ -154,7 +154,7 @@ int tt_fdcache_scan(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_
 }
 
 int tt_fdcache_take(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_size, bool fresh,
-		    const struct tt_sockfd *recs, size_t n, tt_snapshot *out)
+		    const struct tt_sockfd *recs, size_t n, size_t first, tt_snapshot *out)
 {
 	if (fresh) {
 		uint64_t start;
@@ -175,7 +175,7 @@ int tt_fdcache_take(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_
 		const struct tt_sockfd *r = &recs[i];
 		bool tcp = r->protocol == IPPROTO_TCP && (r->family == AF_INET || r->family == AF_INET6);
 		uint8_t proto = !tcp ? TT_PROTO_OTHER : r->family == AF_INET6 ? TT_PROTO_TCP6 : TT_PROTO_TCP;
-		e->fds[e->nsock++] = (struct tt_pfd){r->ino, r->fd, proto};
+		e->fds[e->nsock++] = (struct tt_pfd){r->ino, r->fd, proto, (uint32_t)(first + i + 1)};
 	}
 	e->nfds = fd_size > 0 ? (uint32_t)fd_size : (uint32_t)n;
 	return 0;

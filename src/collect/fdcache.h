@@ -29,6 +29,8 @@ struct tt_pfd {
 	uint64_t inode;
 	int32_t fd;
 	uint8_t proto; /* TT_PROTO_* */
+	uint32_t rec;  /* its record in this refresh's iterator list + 1 (what the socket says of
+			* itself); 0: none, ask the socket */
 };
 
 struct tt_pentry {
@@ -65,11 +67,11 @@ void tt_fdcache_sweep(tt_fdcache *fc);
  * vanished or its descriptors are unreadable (counted). */
 int tt_fdcache_scan(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_size, tt_snapshot *out);
 /* The same from the descriptor iterator's records of the process (n of
- * them): its start time read again when fresh (pid reuse).  0, or -1 when
- * it vanished (counted). */
+ * them, the first at index first of the list): its start time read again
+ * when fresh (pid reuse).  0, or -1 when it vanished (counted). */
 struct tt_sockfd;
 int tt_fdcache_take(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_size, bool fresh,
-		    const struct tt_sockfd *recs, size_t n, tt_snapshot *out);
+		    const struct tt_sockfd *recs, size_t n, size_t first, tt_snapshot *out);
 /* Put the process into the snapshot: its facts from the cache, re-read
  * when stale (always when not real_proc).  Its index, -1 when it vanished. */
 long tt_fdcache_push_proc(int rootfd, bool real_proc, tt_users *users, struct tt_pentry *e, tt_snapshot *out);

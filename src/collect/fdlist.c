@@ -13,6 +13,7 @@ void tt_fdlist_init(tt_fdlist *l)
 void tt_fdlist_free(tt_fdlist *l)
 {
 	free(l->v);
+	free(l->addrs);
 	tt_u64set_free(&l->first);
 	memset(l, 0, sizeof(*l));
 }
@@ -53,4 +54,18 @@ const struct tt_sockfd *tt_fdlist_of(const tt_fdlist *l, uint32_t tgid, size_t *
 		j++;
 	*n = j - i;
 	return &l->v[i];
+}
+
+int tt_fdlist_fill(tt_fdlist *l, const tt_portset *ports)
+{
+	if (!l->fill)
+		return 0;
+	int (*fill)(void *, tt_fdlist *, const tt_portset *) = l->fill;
+	l->fill = NULL;
+	return fill(l->fill_src, l, ports);
+}
+
+const struct tt_sockfd_addrs *tt_fdlist_addrs(const tt_fdlist *l, const struct tt_sockfd *r)
+{
+	return (r->flags & TT_SFD_ADDRS) && r->addrs && r->addrs <= l->naddrs ? &l->addrs[r->addrs - 1] : NULL;
 }

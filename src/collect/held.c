@@ -1,24 +1,38 @@
 /* Held sockets no table lists (see held.h). */
 #include <errno.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #include "collect/held.h"
 #include "collect/peek.h"
 #include "collect/procinfo.h"
 #include "tenantop/vec.h"
 
+/* The scan's pidfd, closed. */
+static void drop_pidfd(tt_heldmem *hm)
+{
+	if (hm->pid && hm->pidfd >= 0)
+		close(hm->pidfd);
+	hm->pid = 0;
+	hm->pidfd = -1;
+}
+
 void tt_heldmem_init(tt_heldmem *hm)
 {
 	memset(hm, 0, sizeof(*hm));
+	hm->pidfd = -1;
 	tt_u64set_init(&hm->pm_index);
 	tt_u64set_init(&hm->proto_cache);
 }
 
 void tt_heldmem_free(tt_heldmem *hm)
 {
+	drop_pidfd(hm);
 	free(hm->pm);
 	tt_u64set_free(&hm->pm_index);
 	tt_u64set_free(&hm->proto_cache);
@@ -27,16 +41,57 @@ void tt_heldmem_free(tt_heldmem *hm)
 
 void tt_heldmem_sweep(tt_heldmem *hm)
 {
+	drop_pidfd(hm);
 	TT_VEC_SWEEP(hm->pm, hm->npm, hm->gen, hm->pm_index, inode);
 }
 
-/* Protocol of a socket from its descriptor: sockfs' "system.sockprotoname"
- * xattr; fixture trees (no xattrs) keep it in PID/fdproto/N. */
-static int sock_proto(const tt_scan_ctx *sc, tt_heldmem *hm, int pid, int fd, uint64_t inode)
+/* The socket behind descriptor fd of process pid, duplicated through the
+ * process's pidfd (opened once for all its descriptors in a scan): >= 0, or
+ * TT_PEEK_GONE / TT_PEEK_DENIED with errno in *why. */
+static int dup_sock(tt_heldmem *hm, int32_t pid, int fd, int *why)
+{
+	if (hm->pid != pid) {
+		drop_pidfd(hm);
+		hm->pid = pid;
+		hm->pidfd = tt_peek_pidfd(pid, &hm->pidfd_why);
+	}
+	if (hm->pidfd < 0) {
+		*why = hm->pidfd_why;
+		return *why == ESRCH ? TT_PEEK_GONE : TT_PEEK_DENIED;
+	}
+	return tt_peek_dup(hm->pidfd, fd, why);
+}
+
+static int proto_of(int family, int protocol)
+{
+	if (protocol != IPPROTO_TCP)
+		return TT_PROTO_OTHER;
+	return family == AF_INET ? TT_PROTO_TCP : family == AF_INET6 ? TT_PROTO_TCP6 : TT_PROTO_OTHER;
+}
+
+/* Protocol of a socket from its descriptor: asked of the socket itself
+ * (duplicated, into *sfd, for what is asked next), else sockfs'
+ * "system.sockprotoname" xattr ("TCP", "TCPv6": the same answer); fixture
+ * trees (no xattrs) keep it in PID/fdproto/N.  -1: gone. */
+static int sock_proto(tt_scan_ctx *sc, tt_heldmem *hm, int pid, int fd, uint64_t inode, int *sfd)
 {
 	uint64_t v;
 	if (tt_u64set_get(&hm->proto_cache, inode, &v))
 		return (int)v;
+	if (sc->real_proc && sc->try_pidfd) {
+		int why = 0, family, protocol;
+		int s = dup_sock(hm, pid, fd, &why);
+		if (s == TT_PEEK_GONE)
+			return -1;
+		if (s >= 0 && tt_peek_proto(s, &family, &protocol) == 0) {
+			int proto = proto_of(family, protocol);
+			tt_u64set_put(&hm->proto_cache, inode, (uint64_t)proto);
+			*sfd = s;
+			return proto;
+		}
+		if (s >= 0)
+			close(s);
+	}
 	char path[4200], name[32];
 	ssize_t n = -1;
 	snprintf(path, sizeof(path), "%s/%d/fd/%d", sc->root_path, pid, fd);
@@ -188,12 +243,53 @@ static bool learn(struct tt_peekmem *pm, int rc, const tt_peek *pk, int why, con
 	return true;
 }
 
+/* What the socket says of itself: from its iterator record when it has one
+ * (the kernel's fields that getsockopt TCP_INFO, getsockname and
+ * SO_PEERNAME give), else asked through a duplicate of the descriptor. */
+static int ask_tcp(const tt_scan_ctx *sc, tt_heldmem *hm, const struct tt_pentry *e, const struct tt_pfd *fd,
+		   int sfd, tt_peek *pk, int *why)
+{
+	const tt_fdlist *l = sc->fdl;
+	const struct tt_sockfd *r = l && fd->rec && fd->rec <= l->n ? &l->v[fd->rec - 1] : NULL;
+	if (!r || r->ino != fd->inode || (r->family != AF_INET && r->family != AF_INET6)) {
+		if (!sc->real_proc)
+			return tt_peek_socket(sc->rootfd, sc->real_proc, e->pid, fd->fd, false, pk, why);
+		memset(pk, 0, sizeof(*pk));
+		pk->state = -1;
+		*why = 0;
+		if (!sc->try_pidfd)
+			return TT_PEEK_DENIED;
+		bool own = sfd < 0;
+		if (own && (sfd = dup_sock(hm, e->pid, fd->fd, why)) < 0)
+			return sfd;
+		tt_peek_ask(sfd, false, pk);
+		if (own)
+			close(sfd);
+		return TT_PEEK_OK;
+	}
+	memset(pk, 0, sizeof(*pk));
+	*why = 0;
+	pk->state = r->state;
+	pk->local = true;
+	pk->family = r->family == AF_INET6 ? TT_FAM_TCP6 : TT_FAM_TCP4;
+	pk->lport = r->lport;
+	pk->rport = r->rport;
+	pk->peer = r->rport != 0;
+	const struct tt_sockfd_addrs *a = tt_fdlist_addrs(l, r);
+	if (a) {
+		memcpy(pk->laddr, a->laddr, 16);
+		if (pk->peer)
+			memcpy(pk->raddr, a->raddr, 16);
+	}
+	return TT_PEEK_OK;
+}
+
 /* A TCP socket of this descriptor that no table listed: is it held after a
  * reset, and to where?  Asked once; the answer is kept while the
  * descriptor lives (a reset socket stays closed, a live one keeps its
  * endpoints).  NULL: not a held socket (or gone). */
 static const struct tt_peekmem *classify_tcp(tt_scan_ctx *sc, tt_heldmem *hm, const struct tt_pentry *e,
-					     const struct tt_pfd *fd, bool fresh, const struct tt_endpoint_mem *em,
+					     const struct tt_pfd *fd, int sfd, bool fresh, const struct tt_endpoint_mem *em,
 					     tt_snapshot *out)
 {
 	struct tt_peekmem *pm = pm_find(hm, fd->inode);
@@ -220,8 +316,7 @@ static const struct tt_peekmem *classify_tcp(tt_scan_ctx *sc, tt_heldmem *hm, co
 		return NULL; /* listed in another namespace's table */
 	tt_peek pk;
 	int why = 0;
-	int rc = sc->try_pidfd || !sc->real_proc ? tt_peek_socket(sc->rootfd, sc->real_proc, e->pid, fd->fd, false, &pk, &why)
-						  : TT_PEEK_DENIED;
+	int rc = ask_tcp(sc, hm, e, fd, sfd, &pk, &why);
 	if (rc == TT_PEEK_GONE)
 		return NULL;
 	if (rc == TT_PEEK_DENIED && why == ENOSYS)
@@ -237,20 +332,38 @@ static const struct tt_peekmem *classify_tcp(tt_scan_ctx *sc, tt_heldmem *hm, co
 bool tt_held_tcp(tt_scan_ctx *sc, tt_heldmem *hm, const struct tt_pentry *e, const struct tt_pfd *fd, bool fresh,
 		 bool watched, tt_snapshot *out)
 {
-	int proto = fd->proto ? fd->proto : sock_proto(sc, hm, e->pid, fd->fd, fd->inode);
-	if (proto != TT_PROTO_TCP && proto != TT_PROTO_TCP6)
-		return false;
-	const struct tt_endpoint_mem *em = tt_endpoints_find(sc->eps, fd->inode);
-	const struct tt_peekmem *pm = classify_tcp(sc, hm, e, fd, fresh, em, out);
-	return pm && !(pm->what == TT_PM_UNKNOWN && !watched) && held_socket(sc, out, fd->inode, proto, pm, em) >= 0;
+	int sfd = -1; /* the socket, when asking its protocol duplicated it */
+	int proto = fd->proto ? fd->proto : sock_proto(sc, hm, e->pid, fd->fd, fd->inode, &sfd);
+	bool held = false;
+	if (proto == TT_PROTO_TCP || proto == TT_PROTO_TCP6) {
+		const struct tt_endpoint_mem *em = tt_endpoints_find(sc->eps, fd->inode);
+		const struct tt_peekmem *pm = classify_tcp(sc, hm, e, fd, sfd, fresh, em, out);
+		held = pm && !(pm->what == TT_PM_UNKNOWN && !watched) &&
+		       held_socket(sc, out, fd->inode, proto, pm, em) >= 0;
+	}
+	if (sfd >= 0)
+		close(sfd);
+	return held;
 }
 
 /* Ask a Unix client where it was connected, into pm.  false: it is gone. */
 static bool ask_unix(tt_scan_ctx *sc, tt_heldmem *hm, const struct tt_pentry *e, const struct tt_pfd *fd,
 		     struct tt_peekmem **pmp, tt_peek *pk, bool *nomem, tt_snapshot *out)
 {
-	int why = 0;
-	int rc = tt_peek_socket(sc->rootfd, sc->real_proc, e->pid, fd->fd, true, pk, &why);
+	int why = 0, rc = TT_PEEK_OK;
+	if (sc->real_proc) {
+		memset(pk, 0, sizeof(*pk));
+		pk->state = -1;
+		int s = dup_sock(hm, e->pid, fd->fd, &why);
+		if (s >= 0) {
+			tt_peek_ask(s, true, pk);
+			close(s);
+		} else {
+			rc = s;
+		}
+	} else {
+		rc = tt_peek_socket(sc->rootfd, sc->real_proc, e->pid, fd->fd, true, pk, &why);
+	}
 	if (rc == TT_PEEK_GONE)
 		return false;
 	if (!*pmp && !(*pmp = pm_new(hm, fd->inode))) {

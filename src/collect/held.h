@@ -32,11 +32,14 @@ typedef struct tt_heldmem {
 	tt_u64set pm_index;    /* inode -> index in pm */
 	tt_u64set proto_cache; /* inode -> protocol, across refreshes */
 	uint32_t gen;          /* the refresh */
+	int32_t pid;           /* the process whose sockets are being asked (pidfd), 0 none */
+	int pidfd, pidfd_why;  /* its pidfd, opened once a scan; -1 and why not */
 } tt_heldmem;
 
 void tt_heldmem_init(tt_heldmem *hm);
 void tt_heldmem_free(tt_heldmem *hm);
-/* Forget what was learnt of descriptors not seen this refresh. */
+/* Forget what was learnt of descriptors not seen this refresh (and close
+ * the scan's pidfd). */
 void tt_heldmem_sweep(tt_heldmem *hm);
 
 /* A socket descriptor that no table lists in the own namespace: is it a

@@ -100,7 +100,8 @@ static int list_processes(tt_owners *o, tt_scan_ctx *sc, struct todo_list *todo,
 			/* the iterator's list is whole every refresh: taken, not scanned */
 			size_t n;
 			const struct tt_sockfd *recs = tt_fdlist_of(sc->fdl, (uint32_t)pid, &n);
-			ok = tt_fdcache_take(fc, sc->rootfd, e, fd_size, fresh, recs, n, out) == 0;
+			size_t first = recs ? (size_t)(recs - sc->fdl->v) : 0;
+			ok = tt_fdcache_take(fc, sc->rootfd, e, fd_size, fresh, recs, n, first, out) == 0;
 		} else {
 			ok = !fresh || tt_fdcache_scan(fc, sc->rootfd, e, fd_size, out) == 0;
 		}
@@ -233,6 +234,9 @@ int tt_owners_scan(tt_owners *o, tt_scan_ctx *sc, tt_snapshot *out)
 	o->fc.gen++;
 	o->hm.gen = o->fc.gen;
 	tt_u64set_clear(&sc->held);
+	/* the iterator's list, read now that the watched ports are known; /proc when it fails */
+	if (sc->fdl && tt_fdlist_fill(sc->fdl, sc->ports && !sc->ports->all ? sc->ports : NULL) < 0)
+		sc->fdl = NULL;
 	struct todo_list todo = {0};
 	list_processes(o, sc, &todo, out);
 	if (sc->real_proc && !sc->fdl)

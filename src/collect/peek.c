@@ -136,6 +136,53 @@ static void peek_unix(int sfd, tt_peek *pk)
 	pk->peer = pk->path[0] != '\0';
 }
 
+int tt_peek_pidfd(int pid, int *why)
+{
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
+	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	*why = pfd < 0 ? errno : 0;
+	return pfd;
+#else
+	(void)pid;
+	*why = ENOSYS;
+	return -1;
+#endif
+}
+
+int tt_peek_dup(int pidfd, int fd, int *why)
+{
+#if defined(SYS_pidfd_getfd)
+	int sfd = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (sfd >= 0)
+		return sfd;
+	*why = errno;
+	return errno == EBADF || errno == ESRCH ? TT_PEEK_GONE : TT_PEEK_DENIED;
+#else
+	(void)pidfd, (void)fd;
+	*why = ENOSYS;
+	return TT_PEEK_DENIED;
+#endif
+}
+
+void tt_peek_ask(int sfd, bool unix_sock, tt_peek *pk)
+{
+	memset(pk, 0, sizeof(*pk));
+	pk->state = -1;
+	if (unix_sock)
+		peek_unix(sfd, pk);
+	else
+		peek_tcp(sfd, pk);
+}
+
+int tt_peek_proto(int sfd, int *family, int *protocol)
+{
+	socklen_t l1 = sizeof(*family), l2 = sizeof(*protocol);
+	if (getsockopt(sfd, SOL_SOCKET, SO_DOMAIN, family, &l1) < 0 ||
+	    getsockopt(sfd, SOL_SOCKET, SO_PROTOCOL, protocol, &l2) < 0)
+		return -1;
+	return 0;
+}
+
 int tt_peek_socket(int rootfd, bool real_proc, int pid, int fd, bool unix_sock, tt_peek *pk, int *why)
 {
 	memset(pk, 0, sizeof(*pk));
@@ -151,31 +198,14 @@ int tt_peek_socket(int rootfd, bool real_proc, int pid, int fd, bool unix_sock, 
 		}
 		return TT_PEEK_OK;
 	}
-#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
-	int pfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pfd < 0) {
-		*why = errno;
-		return errno == ESRCH ? TT_PEEK_GONE : TT_PEEK_DENIED;
-	}
-	int sfd = (int)syscall(SYS_pidfd_getfd, pfd, fd, 0);
-	int e = errno;
+	int pfd = tt_peek_pidfd(pid, why);
+	if (pfd < 0)
+		return *why == ESRCH ? TT_PEEK_GONE : TT_PEEK_DENIED;
+	int sfd = tt_peek_dup(pfd, fd, why);
 	close(pfd);
-	if (sfd < 0) {
-		*why = e;
-		return e == EBADF || e == ESRCH ? TT_PEEK_GONE : TT_PEEK_DENIED;
-	}
-	if (unix_sock)
-		peek_unix(sfd, pk);
-	else
-		peek_tcp(sfd, pk);
+	if (sfd < 0)
+		return sfd;
+	tt_peek_ask(sfd, unix_sock, pk);
 	close(sfd);
 	return TT_PEEK_OK;
-#else
-	(void)rootfd;
-	(void)pid;
-	(void)fd;
-	(void)unix_sock;
-	*why = ENOSYS;
-	return TT_PEEK_DENIED;
-#endif
 }

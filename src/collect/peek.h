@@ -19,6 +19,14 @@ enum { TT_PEEK_OK = 0, TT_PEEK_DENIED = -1, TT_PEEK_GONE = -2 };
  * process or descriptor is gone, TT_PEEK_DENIED (errno in *why) when the
  * kernel refuses (not root, ptrace denied, no pidfd_getfd). */
 int tt_peek_socket(int rootfd, bool real_proc, int pid, int fd, bool unix_sock, tt_peek *pk, int *why);
+/* The same in parts, for many descriptors of one process: its pidfd (-1,
+ * errno in *why), the socket behind its descriptor fd duplicated (>= 0, or
+ * TT_PEEK_GONE / TT_PEEK_DENIED with errno in *why), what that socket says
+ * of itself, and its family and protocol (SO_DOMAIN, SO_PROTOCOL; 0 or -1). */
+int tt_peek_pidfd(int pid, int *why);
+int tt_peek_dup(int pidfd, int fd, int *why);
+void tt_peek_ask(int sfd, bool unix_sock, tt_peek *pk);
+int tt_peek_proto(int sfd, int *family, int *protocol);
 /* Pure: "127.0.0.1:3306", "[::1]:5432" (the remote endpoint) or a socket
  * path ("/run/mysqld/mysqld.sock", "@abstract") into *pk.  0 or -1. */
 int tt_parse_endpoint(const char *s, size_t len, tt_peek *pk);

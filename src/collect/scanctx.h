@@ -27,7 +27,7 @@ typedef struct tt_scan_ctx {
 	const tt_pids *pids;      /* this refresh's processes */
 	const tt_endpoints *eps;  /* where each listed socket was last seen */
 	tt_source *src;           /* asked for every inode when a socket cannot be asked */
-	const tt_fdlist *fdl;     /* every task's socket descriptors (the iterator), NULL: read /proc */
+	tt_fdlist *fdl;           /* every task's socket descriptors (the iterator), NULL: read /proc */
 	tt_u64set wanted;         /* inodes of the sockets the source kept -> their netns
 				   * (TT_OWN_NS for the collector's own) */
 	tt_u64set ns_inodes;      /* every inode listed by another namespace's table */

@@ -1,29 +1,81 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Which process holds which socket, in one pass over every task's open
  * files (the iter/task_file BPF iterator): for each socket descriptor, the
- * socket's inode (what /proc/PID/fd's "socket:[N]" link names), its cookie
- * when the kernel gave it one, its family, protocol and state.  One read of
- * the iterator replaces a readlink of every descriptor under /proc, and it
- * sees sockets no table lists (state CLOSE: reset but held). */
+ * socket's inode (what /proc/PID/fd's "socket:[N]" link names), its family,
+ * protocol, state and ports.  One read of the iterator replaces a readlink
+ * of every descriptor under /proc, and it sees sockets no table lists
+ * (state CLOSE: reset but held), with the endpoints the socket itself would
+ * give (getsockname, SO_PEERNAME) after the record.
+ *
+ * When user space has set the watched ports (tt_watch.on), only the
+ * sockets that may matter cross: TCP sockets with a watched port at either
+ * end, TCP sockets in state CLOSE (unless their ports are known and none is
+ * watched), Unix sockets.  A live TCP socket of another port, a UDP or a
+ * netlink socket is nobody's database connection. */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
 
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define TCP_CLOSE_STATE 7
+#define TT_SFD_ADDRS 1
 
 /* as in bpffds.c */
-struct tt_sockfd {
+struct tt_sockfd_rec {
 	__u64 ino;
-	__u64 cookie;  /* 0: none given yet */
 	__u32 tgid;
 	__s32 fd;
-	__u16 family;
-	__u16 protocol;
-	__u8 state;
-	__u8 pad[3];
+	__u16 lport, rport; /* host order */
+	__u8 family, protocol, state, flags;
 };
+struct tt_sockfd_addrs {
+	__u8 laddr[16], raddr[16];
+};
+struct tt_watch {
+	__u64 bits[1024];
+	__u32 on; /* 0: every socket crosses */
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tt_watch);
+} tt_watch_map SEC(".maps");
+
+static __always_inline bool watched(const struct tt_watch *w, __u16 port)
+{
+	return (w->bits[(port >> 6) & 1023] >> (port & 63)) & 1;
+}
+
+/* What getsockname and SO_PEERNAME say of an unhashed TCP socket. */
+static __always_inline void endpoints(struct sock *sk, __u8 family, struct tt_sockfd_rec *r,
+				      struct tt_sockfd_addrs *a)
+{
+	struct inet_sock *inet = (struct inet_sock *)sk;
+	r->lport = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
+	r->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		__u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+		if (!l)
+			l = BPF_CORE_READ(inet, inet_saddr);
+		__u32 d = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(a->laddr, &l, 4);
+		__builtin_memcpy(a->raddr, &d, 4);
+		return;
+	}
+	struct in6_addr l6 = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
+	if (!(l6.in6_u.u6_addr32[0] | l6.in6_u.u6_addr32[1] | l6.in6_u.u6_addr32[2] | l6.in6_u.u6_addr32[3]))
+		l6 = BPF_CORE_READ(inet, pinet6, saddr);
+	struct in6_addr d6 = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
+	__builtin_memcpy(a->laddr, &l6, 16);
+	__builtin_memcpy(a->raddr, &d6, 16);
+}
 
 SEC("iter/task_file")
 int tt_sock_fds(struct bpf_iter__task_file *ctx)
@@ -33,22 +85,45 @@ int tt_sock_fds(struct bpf_iter__task_file *ctx)
 	struct file *file = ctx->file;
 	if (!task || !file)
 		return 0;
-	struct inode *inode = BPF_CORE_READ(file, f_inode);
-	if (!inode || (BPF_CORE_READ(inode, i_mode) & S_IFMT) != S_IFSOCK)
+	struct socket *sock = bpf_sock_from_file(file);
+	if (!sock)
 		return 0;
-	struct socket *sock = BPF_CORE_READ(file, private_data);
-	struct sock *sk = sock ? BPF_CORE_READ(sock, sk) : NULL;
-	struct tt_sockfd r = {};
-	r.ino = BPF_CORE_READ(inode, i_ino);
-	r.tgid = BPF_CORE_READ(task, tgid);
-	r.fd = (__s32)ctx->fd;
+	__u32 zero = 0;
+	const struct tt_watch *w = bpf_map_lookup_elem(&tt_watch_map, &zero);
+	bool filter = w && w->on;
+	struct tt_sockfd_rec r = {};
+	struct tt_sockfd_addrs a = {};
+	struct sock *sk = sock->sk;
 	if (sk) {
-		r.cookie = BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-		r.family = BPF_CORE_READ(sk, __sk_common.skc_family);
-		r.protocol = BPF_CORE_READ(sk, sk_protocol);
-		r.state = BPF_CORE_READ(sk, __sk_common.skc_state);
+		/* the socket's common part first: most sockets are left out on it */
+		r.family = (__u8)sk->__sk_common.skc_family;
+		r.state = sk->__sk_common.skc_state;
 	}
+	bool inet = r.family == AF_INET || r.family == AF_INET6;
+	if (inet && r.state != TCP_CLOSE_STATE) {
+		r.lport = sk->__sk_common.skc_num;
+		r.rport = bpf_ntohs(sk->__sk_common.skc_dport);
+		if (filter && !watched(w, r.lport) && !watched(w, r.rport))
+			return 0; /* live on other ports: not a watched connection, whatever its protocol */
+	}
+	if (sk)
+		r.protocol = (__u8)sk->sk_protocol;
+	if (inet && r.protocol == IPPROTO_TCP && r.state == TCP_CLOSE_STATE) {
+		endpoints(sk, r.family, &r, &a);
+		r.flags = TT_SFD_ADDRS;
+		if (filter && r.rport && !watched(w, r.lport) && !watched(w, r.rport))
+			return 0; /* reset, and its ports are known: none is watched */
+	} else if (filter && sk && r.family != AF_UNIX && (!inet || r.protocol != IPPROTO_TCP)) {
+		return 0; /* UDP, raw, netlink...: never a database connection */
+	}
+	if (!inet || r.protocol != IPPROTO_TCP)
+		r.lport = r.rport = 0;
+	r.ino = file->f_inode->i_ino;
+	r.tgid = task->tgid;
+	r.fd = (__s32)ctx->fd;
 	bpf_seq_write(seq, &r, sizeof(r));
+	if (r.flags & TT_SFD_ADDRS)
+		bpf_seq_write(seq, &a, sizeof(a));
 	return 0;
 }
 
