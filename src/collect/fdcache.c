@@ -156,6 +156,14 @@ int tt_fdcache_scan(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_
 int tt_fdcache_take(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_size, bool fresh,
 		    const struct tt_sockfd *recs, size_t n, size_t first, tt_snapshot *out)
 {
+	if (fresh && n == 0) {
+		/* nothing it holds could be a watched socket: its start time is read
+		 * once it holds one (fresh again then, the count unknown now) */
+		e->nsock = 0;
+		e->fd_size = -1;
+		e->nfds = fd_size > 0 ? (uint32_t)fd_size : 0;
+		return 0;
+	}
 	if (fresh) {
 		uint64_t start;
 		int32_t ppid;

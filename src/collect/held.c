@@ -206,7 +206,7 @@ static bool listed(tt_scan_ctx *sc, uint64_t inode, int rc)
 static bool learn(struct tt_peekmem *pm, int rc, const tt_peek *pk, int why, const struct tt_endpoint_mem *em,
 		  tt_snapshot *out)
 {
-	if (rc == TT_PEEK_OK && pk->state >= 0 && pk->state != TT_ST_CLOSE) {
+	if (rc == TT_PEEK_OK && (pk->connected || (pk->state >= 0 && pk->state != TT_ST_CLOSE))) {
 		pm->what = TT_PM_LIVE; /* it moved after the table was read, or is unwatched */
 		pm->lport = pk->lport, pm->rport = pk->rport;
 		return false;

@@ -83,30 +83,47 @@ static void take_addr(const struct sockaddr_storage *ss, uint8_t *family, uint8_
 	}
 }
 
-static void peek_tcp(int sfd, tt_peek *pk)
+static void tcp_state(int sfd, tt_peek *pk)
 {
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
 	memset(&ti, 0, sizeof(ti));
 	if (getsockopt(sfd, IPPROTO_TCP, TCP_INFO, &ti, &len) == 0)
 		pk->state = ti.tcpi_state;
+}
+
+static void peek_tcp(int sfd, tt_peek *pk)
+{
 	struct sockaddr_storage ss;
 	memset(&ss, 0, sizeof(ss));
 	socklen_t sl = sizeof(ss);
 	if (getsockname(sfd, (struct sockaddr *)&ss, &sl) < 0 ||
-	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6))
+	    (ss.ss_family != AF_INET && ss.ss_family != AF_INET6)) {
+		tcp_state(sfd, pk);
 		return;
+	}
 	take_addr(&ss, &pk->family, pk->laddr, &pk->lport);
 	pk->local = true;
+	sa_family_t fam = ss.ss_family;
+	uint8_t f;
+	/* a peer getpeername names: connected (neither CLOSE nor SYN_SENT), its
+	 * state not asked (the common case, one call fewer) */
+	memset(&ss, 0, sizeof(ss));
+	sl = sizeof(ss);
+	if (getpeername(sfd, (struct sockaddr *)&ss, &sl) == 0 && ss.ss_family == fam) {
+		take_addr(&ss, &f, pk->raddr, &pk->rport);
+		pk->peer = pk->rport != 0;
+		pk->connected = true;
+		return;
+	}
+	tcp_state(sfd, pk);
 	/* the peer of a reset socket: SO_PEERNAME with the address's own size
 	 * (getpeername says ENOTCONN for state CLOSE) */
-	sa_family_t fam = ss.ss_family;
 	memset(&ss, 0, sizeof(ss));
 	sl = fam == AF_INET ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6);
 	if (getsockopt(sfd, SOL_SOCKET, SO_PEERNAME, &ss, &sl) < 0)
 		return;
 	ss.ss_family = fam;
-	uint8_t f;
 	take_addr(&ss, &f, pk->raddr, &pk->rport);
 	pk->peer = pk->rport != 0;
 }

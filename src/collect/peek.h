@@ -8,6 +8,7 @@
 
 typedef struct tt_peek {
 	int state;          /* TCP state, -1 unknown */
+	bool connected;     /* getpeername named the peer: neither CLOSE nor SYN_SENT (state not asked) */
 	bool local, peer;   /* which endpoints were learnt */
 	uint8_t family;     /* TT_FAM_TCP4/6 */
 	uint16_t lport, rport;

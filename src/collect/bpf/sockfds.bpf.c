@@ -106,8 +106,10 @@ int tt_sock_fds(struct bpf_iter__task_file *ctx)
 		if (filter && !watched(w, r.lport) && !watched(w, r.rport))
 			return 0; /* live on other ports: not a watched connection, whatever its protocol */
 	}
-	if (sk)
-		r.protocol = (__u8)sk->sk_protocol;
+	if (sk) {
+		__u16 proto = sk->sk_protocol;
+		r.protocol = proto > 255 ? 255 : (__u8)proto; /* MPTCP (262) is not TCP */
+	}
 	if (inet && r.protocol == IPPROTO_TCP && r.state == TCP_CLOSE_STATE) {
 		endpoints(sk, r.family, &r, &a);
 		r.flags = TT_SFD_ADDRS;
