@@ -117,6 +117,11 @@ typedef struct tt_scan_stats {
 	bool events;           /* the source delivers connection lifecycle events (eBPF) */
 	double events_since;   /* wall clock since when it does */
 	uint64_t events_dropped; /* events lost so far (ring buffer full), since events_since */
+	/* the event-driven refresh (not recorded): the TCP table is the last
+	 * full read's with the kernel's state changes since applied */
+	bool from_events;
+	uint32_t changes;      /* state changes applied this refresh */
+	char full_why[40];     /* a full read where events could have stood in: why ("" none) */
 } tt_scan_stats;
 
 /* What the collector watched this refresh, and why (JSON "watched"). */

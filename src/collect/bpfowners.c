@@ -68,6 +68,29 @@ struct tt_bpf_life {
 	uint8_t pad[3];
 };
 
+/* a ring buffer record: one state change (as in owners.bpf.c) */
+struct tt_bpf_chg {
+	uint64_t cookie;
+	uint64_t ts;
+	uint64_t ino;
+	uint8_t laddr[16], raddr[16];
+	uint32_t uid;
+	uint32_t netns;
+	uint32_t tgid;
+	uint16_t lport, rport;
+	uint8_t oldstate, newstate, family, flags;
+	uint32_t hz;
+	uint64_t jiffies;
+};
+#define TT_LF_FIN_IN 0x20
+
+struct tt_bpf_clock {
+	uint64_t jiffies;
+	uint64_t boot_ns;
+	uint32_t hz;
+	uint32_t pad;
+};
+
 struct cached {
 	uint64_t cookie;
 	uint32_t gen;
@@ -94,13 +117,15 @@ struct tt_bpf_owners {
 	tt_u64set s_ix; /* cookie -> index in s */
 	uint32_t gen;
 	long ticks_per_s;
-	int ring_fd, drop_fd, watch_fd;
+	int ring_fd, drop_fd, watch_fd, clock_prog_fd, clock_fd;
 	uint64_t watch[1025];    /* the ports the program was last told */
 	tt_portset ports;        /* and the same for the events' filter */
 	struct ring_buffer *rb;
 	struct tt_bpf_life *raw; /* this refresh's records */
 	size_t nraw, raw_cap;
 	bool raw_oom;
+	tt_sock_change *chg;     /* this refresh's state changes */
+	size_t nchg, chg_cap;
 	bool drained;            /* raw holds what was read at the refresh's start */
 	uint64_t dropped;
 	int ncpus;
@@ -112,7 +137,7 @@ struct tt_bpf_owners {
  * program parses the kernel's whole BTF, which tenantop's own memory need
  * not carry), which hands back the link (it keeps the program attached)
  * and the maps' descriptors. */
-enum { FD_LINK, FD_OWNERS, FD_SINCE, FD_RING, FD_DROPPED, FD_WATCH, NFDS };
+enum { FD_LINK, FD_OWNERS, FD_SINCE, FD_RING, FD_DROPPED, FD_WATCH, FD_CLOCK_PROG, FD_CLOCK, NFDS };
 
 /* The ring buffer's size: TENANTOP_RINGBUF_BYTES (for tests: a tiny ring
  * shows what a full one does), a power of 2 from a page; else the
@@ -150,12 +175,49 @@ static int load_owners(int *fds, size_t nfds, char *msg, size_t len)
 	fds[FD_RING] = bpf_map__fd(skel->maps.life);
 	fds[FD_DROPPED] = bpf_map__fd(skel->maps.dropped);
 	fds[FD_WATCH] = bpf_map__fd(skel->maps.watch);
+	fds[FD_CLOCK_PROG] = bpf_program__fd(skel->progs.tt_clock);
+	fds[FD_CLOCK] = bpf_map__fd(skel->maps.clock);
 	return 0;
+}
+
+static uint8_t state_of(uint8_t kernel)
+{
+	return (uint8_t)tt_state_from_kernel(kernel);
+}
+
+static void take_change(tt_bpf_owners *b, const struct tt_bpf_chg *r)
+{
+	tt_sock_change *c = TT_VEC_PUSH(b->chg, b->nchg, b->chg_cap);
+	if (!c) {
+		b->raw_oom = true;
+		return;
+	}
+	c->cookie = r->cookie;
+	c->boot_ns = r->ts;
+	c->inode = r->ino;
+	c->netns = r->netns;
+	c->tgid = r->tgid;
+	c->uid = r->uid;
+	c->family = r->family == 10 ? TT_FAM_TCP6 : TT_FAM_TCP4;
+	c->lport = r->lport;
+	c->rport = r->rport;
+	memcpy(c->laddr, r->laddr, 16);
+	memcpy(c->raddr, r->raddr, 16);
+	c->from = state_of(r->oldstate);
+	c->to = state_of(r->newstate);
+	c->time_wait = (r->flags & TT_LF_TIME_WAIT) != 0;
+	c->fin_in = (r->flags & TT_LF_FIN_IN) != 0;
+	c->jiffies = r->jiffies;
+	c->hz = r->hz;
 }
 
 static int take_record(void *ctx, void *data, size_t size)
 {
 	tt_bpf_owners *b = ctx;
+	if (size == sizeof(struct tt_bpf_chg)) {
+		take_change(b, data);
+		return 0;
+	}
 	if (size < sizeof(struct tt_bpf_life))
 		return 0;
 	struct tt_bpf_life *r = TT_VEC_PUSH(b->raw, b->nraw, b->raw_cap);
@@ -185,6 +247,8 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 	b->ring_fd = fds[FD_RING];
 	b->drop_fd = fds[FD_DROPPED];
 	b->watch_fd = fds[FD_WATCH];
+	b->clock_prog_fd = fds[FD_CLOCK_PROG];
+	b->clock_fd = fds[FD_CLOCK];
 	b->rb = ring_buffer__new(b->ring_fd, take_record, b, NULL);
 	b->ncpus = libbpf_num_possible_cpus();
 	if (b->ncpus > 0)
@@ -220,7 +284,10 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	close(b->ring_fd);
 	close(b->drop_fd);
 	close(b->watch_fd);
+	close(b->clock_prog_fd);
+	close(b->clock_fd);
 	free(b->raw);
+	free(b->chg);
 	free(b->dropv);
 	free(b->c);
 	tt_u64set_free(&b->ix);
@@ -389,6 +456,7 @@ static uint64_t dropped(tt_bpf_owners *b)
 void tt_bpf_owners_drain(tt_bpf_owners *b)
 {
 	b->nraw = 0;
+	b->nchg = 0;
 	b->raw_oom = false;
 	ring_buffer__consume(b->rb);
 	b->dropped = dropped(b);
@@ -403,6 +471,27 @@ void tt_bpf_owners_watch(tt_bpf_owners *b, const tt_portset *ports)
 		if (w != b->watch[k] && bpf_map_update_elem(b->watch_fd, &k, &w, BPF_ANY) == 0)
 			b->watch[k] = w;
 	}
+}
+
+const tt_sock_change *tt_bpf_owners_changes(const tt_bpf_owners *b, size_t *n, uint64_t *lost)
+{
+	*n = b->drained ? b->nchg : 0;
+	*lost = b->dropped + (b->raw_oom ? 1 : 0);
+	return b->chg;
+}
+
+int tt_bpf_owners_clock(tt_bpf_owners *b, tt_tick_clock *clk)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts);
+	struct tt_bpf_clock v;
+	uint32_t zero = 0;
+	if (bpf_prog_test_run_opts(b->clock_prog_fd, &opts) != 0 || bpf_map_lookup_elem(b->clock_fd, &zero, &v) != 0 ||
+	    !v.hz)
+		return -1;
+	clk->jiffies = v.jiffies;
+	clk->boot_ns = v.boot_ns;
+	clk->hz = v.hz;
+	return 0;
 }
 
 static void take_events(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapshot *out)
@@ -481,6 +570,20 @@ void tt_bpf_owners_watch(tt_bpf_owners *b, const tt_portset *ports)
 void tt_bpf_owners_drain(tt_bpf_owners *b)
 {
 	(void)b;
+}
+
+int tt_bpf_owners_clock(tt_bpf_owners *b, tt_tick_clock *clk)
+{
+	(void)b, (void)clk;
+	return -1;
+}
+
+const tt_sock_change *tt_bpf_owners_changes(const tt_bpf_owners *b, size_t *n, uint64_t *lost)
+{
+	(void)b;
+	*n = 0;
+	*lost = 0;
+	return NULL;
 }
 
 #endif

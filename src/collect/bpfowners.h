@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "collect/delta.h"
 #include "collect/procinfo.h"
 #include "collect/users.h"
 #include "tenantop/collect.h"
@@ -25,6 +26,12 @@ void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snaps
  * after them then include what the connections that closed left, their
  * TIME_WAIT); apply turns them into the snapshot's. */
 void tt_bpf_owners_drain(tt_bpf_owners *b);
+/* The state changes read at the refresh's start (tt_bpf_owners_drain), in
+ * their order, and the events lost since the program was attached (the
+ * ring was full, or memory ran out): the event-driven refresh's input. */
+const tt_sock_change *tt_bpf_owners_changes(const tt_bpf_owners *b, size_t *n, uint64_t *lost);
+/* The kernel's tick count and boot clock now, and its tick rate.  0, or -1. */
+int tt_bpf_owners_clock(tt_bpf_owners *b, tt_tick_clock *clk);
 /* The ports whose connections the program reports (kept for apply). */
 void tt_bpf_owners_watch(tt_bpf_owners *b, const tt_portset *ports);
 

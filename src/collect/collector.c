@@ -11,10 +11,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collect/delta.h"
 #include "collect/discover.h"
 #include "collect/endpoints.h"
 #include "collect/fdlist.h"
 #include "collect/netns.h"
+#include "collect/netstat.h"
 #include "collect/owners.h"
 #include "collect/pids.h"
 #include "collect/procinfo.h"
@@ -55,6 +57,7 @@ struct tt_collector {
 	tt_unix_mem umem;
 	tt_netns ns;
 	double info_mono;      /* when tcp_info was last asked (monotonic), 0 never */
+	tt_delta delta;        /* the TCP table kept by the augmenter's state changes */
 };
 
 static double clock_s(clockid_t id)
@@ -187,6 +190,7 @@ tt_collector *tt_collector_new(const tt_collect_opts *opts, char *err, size_t er
 	tt_unix_mem_init(&c->umem);
 	tt_netns_init(&c->ns);
 	tt_endpoints_init(&c->eps);
+	tt_delta_init(&c->delta);
 	tt_owners_init(&c->owners);
 	tt_scan_ctx_init(&c->sc);
 	tt_snapshot_init(&c->scratch);
@@ -527,6 +531,15 @@ static bool want_info(tt_collector *c, double t0, bool *carry)
 	return info;
 }
 
+/* tcp_info with this refresh's read, whatever its interval. */
+static bool want_info_now(tt_collector *c, double t0)
+{
+	if (!tt_source_has(c->src, TT_CAP_TCP_INFO) || !c->opts.want_info)
+		return false;
+	c->info_mono = t0;
+	return true;
+}
+
 /* A table with more malformed units than good ones was not read: say so
  * rather than count what little parsed. */
 static void judge_tables(const tt_collector *c, tt_scan_stats *st)
@@ -570,6 +583,59 @@ static int read_tables(tt_collector *c, tt_snapshot *out, const tt_sock_filter *
 	return 0;
 }
 
+/* The kernel's count of TIME_WAIT sockets it could not keep (its table
+ * was full), -1 unknown. */
+static int64_t tw_overflow(const tt_collector *c)
+{
+	char buf[8192];
+	ssize_t n = tt_read_file_at(c->rootfd, "net/netstat", buf, sizeof(buf));
+	return n > 0 ? tt_parse_netstat(buf, (size_t)n, "TCPTimeWaitOverflow") : -1;
+}
+
+/* The augmenter tells every state change of the watched sockets. */
+static bool has_changes(const tt_collector *c)
+{
+	return augmented(c) && c->aug->changes && (c->aug->caps & TT_CAP_CHANGES) && c->src != &c->text;
+}
+
+/* Phase: the TCP tables from the kernel's state changes since the last
+ * refresh, applied to the table kept since the last full read, instead of
+ * reading every socket; a full read (and tcp_info) at least every
+ * --tcp-info-every seconds, and at once when the kept table cannot be
+ * trusted.  true when the changes stood in; else *why says why not. */
+static bool tables_from_events(tt_collector *c, tt_snapshot *out, const tt_sock_filter *f, bool info,
+			       uint64_t *lost, int64_t *twov)
+{
+	tt_scan_stats *st = &out->stats;
+	size_t n = 0;
+	const tt_sock_change *chg = c->aug->changes(c->aug_st, &n, lost);
+	*twov = tw_overflow(c);
+	const char *why = !c->delta.valid ? "first read"
+			  : info ? "reconciliation"
+			  : *lost != c->delta.lost ? "events lost"
+			  : memcmp(&c->ports, &c->delta.ports, sizeof(c->ports)) ? "watched ports changed"
+			  : *twov < 0 || *twov != c->delta.tw_overflow ? "TIME_WAIT table full"
+			  : !tt_delta_usable(&c->delta, &c->ports, *lost, *twov) ? "no namespace" : NULL;
+	double boot_now = clock_s(CLOCK_BOOTTIME);
+	if (!why && tt_delta_apply(&c->delta, chg, n, boot_now) < 0)
+		why = "out of memory";
+	if (why) {
+		snprintf(st->full_why, sizeof(st->full_why), "%s", why);
+		return false;
+	}
+	size_t before = out->nsocks;
+	if (tt_delta_emit(&c->delta, f, boot_now, out) < 0) {
+		out->nsocks = before;
+		c->delta.valid = false;
+		snprintf(st->full_why, sizeof(st->full_why), "out of memory");
+		return false;
+	}
+	st->from_events = true;
+	st->changes = c->delta.applied;
+	st->table_lines = (uint32_t)(out->nsocks - before);
+	return true;
+}
+
 /* What the owner scan is to explain: every listed socket, by inode. */
 static void want_sockets(tt_scan_ctx *sc, const tt_snapshot *out)
 {
@@ -609,8 +675,11 @@ static int attribute(tt_collector *c, tt_snapshot *out, int pids_errno, char *er
 	sc->check_held = !(st->sk_alloc >= 0 && st->sk_inuse >= 0 && st->sk_alloc <= st->sk_inuse) ||
 			 sc->all_inodes_valid;
 	sc->src = c->src;
-	/* every descriptor from the augmenter's iterator when it has one, else /proc */
-	sc->fdl = augmented(c) && c->aug->list_fds && c->aug->list_fds(c->aug_st, &c->fdl) == 0 ? &c->fdl : NULL;
+	/* every descriptor from the augmenter's iterator when it has one, else
+	 * /proc; between full reads, only the processes whose descriptors
+	 * changed are read again (/proc), as the iterator walks them all */
+	sc->fdl = augmented(c) && c->aug->list_fds && !st->from_events && c->aug->list_fds(c->aug_st, &c->fdl) == 0
+			  ? &c->fdl : NULL;
 	if (pids_errno || tt_owners_scan(&c->owners, sc, out) < 0) {
 		snprintf(err, errlen, "cannot list %s: %s", c->root_path, strerror(pids_errno ? pids_errno : errno));
 		return -1;
@@ -663,9 +732,32 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 	watch_list(c, out);
 	tt_sock_filter f = {&c->ports, 0};
 	bool carry, info = want_info(c, t0, &carry);
-	int rc = read_tables(c, out, &f, info, err, errlen);
-	if (rc != 0)
-		return rc > 0 ? tt_collect(c, out, err, errlen) : -1;
+	uint64_t lost = 0;
+	int64_t twov = -1;
+	bool changes = has_changes(c);
+	if (!changes || !tables_from_events(c, out, &f, info, &lost, &twov)) {
+		if (changes && !info) {
+			/* a full read: tcp_info with it (it costs little more) */
+			info = want_info_now(c, t0);
+			carry = false;
+		}
+		tt_tick_clock k0 = {0}, k1 = {0};
+		if (changes && c->aug->clock)
+			c->aug->clock(c->aug_st, &k0);
+		int rc = read_tables(c, out, &f, info, err, errlen);
+		if (rc != 0)
+			return rc > 0 ? tt_collect(c, out, err, errlen) : -1;
+		if (changes && c->aug->clock && c->aug->clock(c->aug_st, &k1) == 0 && k0.hz) {
+			/* the read's middle: where its timers were told */
+			k1.jiffies = k0.jiffies + (k1.jiffies - k0.jiffies) / 2;
+			k1.boot_ns = k0.boot_ns + (k1.boot_ns - k0.boot_ns) / 2;
+		} else {
+			k1.hz = 0;
+		}
+		if (changes && tt_delta_rebase(&c->delta, out, out->nsocks, &k1, &c->ports, lost, twov) < 0)
+			snprintf(out->stats.full_why, sizeof(out->stats.full_why), "%s",
+				 k1.hz ? "out of memory" : "no tick clock");
+	}
 	read_unix(c, out);
 	/* the one walk over the processes, for the namespaces and the owners */
 	int pids_errno = 0;
@@ -698,6 +790,7 @@ void tt_collector_free(tt_collector *c)
 	tt_unix_table_free(&c->utab);
 	tt_unix_mem_free(&c->umem);
 	tt_netns_free(&c->ns);
+	tt_delta_free(&c->delta);
 	tt_discover_free(c->disc);
 	if (c->aug && c->aug_st)
 		c->aug->close(c->aug_st);

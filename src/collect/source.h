@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "collect/delta.h"
 #include "collect/fdlist.h"
 #include "collect/filter.h"
 #include "collect/unix.h"
@@ -27,7 +28,8 @@ enum tt_source_cap {
 	TT_CAP_UNIX_PEERS = 1u << 4, /* Unix sockets with their peers */
 	TT_CAP_ALL_INODES = 1u << 5, /* a filtered read lists every inode too, for free */
 	TT_CAP_LIVE_ONLY = 1u << 6,  /* reads the live kernel only, not another proc root */
-	TT_CAP_FDS = 1u << 7         /* lists every task's socket descriptors (owners without /proc/PID/fd) */
+	TT_CAP_FDS = 1u << 7,        /* lists every task's socket descriptors (owners without /proc/PID/fd) */
+	TT_CAP_CHANGES = 1u << 8     /* tells every state change of the watched ports' sockets (event-driven refresh) */
 };
 
 /* What a source is opened over. */
@@ -70,6 +72,11 @@ typedef struct tt_augment_ops {
 	 * they left of); watch: the watched ports, before each apply */
 	void (*begin)(void *st);
 	void (*watch)(void *st, const tt_portset *ports);
+	/* TT_CAP_CHANGES: the state changes read by begin, in order, and the
+	 * events lost since it opened (NULL when it has none) */
+	const tt_sock_change *(*changes)(void *st, size_t *n, uint64_t *lost);
+	/* the kernel's tick clock now (TIME_WAIT timers are on it): 0, or -1 */
+	int (*clock)(void *st, tt_tick_clock *clk);
 } tt_augment_ops;
 
 /* An open source. */

@@ -63,9 +63,21 @@ static void bpf_watch(void *st, const tt_portset *ports)
 	tt_bpf_owners_watch(a->events, ports);
 }
 
+static const tt_sock_change *bpf_changes(void *st, size_t *n, uint64_t *lost)
+{
+	struct bpf_aug *a = st;
+	return tt_bpf_owners_changes(a->events, n, lost);
+}
+
+static int bpf_clock(void *st, tt_tick_clock *clk)
+{
+	struct bpf_aug *a = st;
+	return tt_bpf_owners_clock(a->events, clk);
+}
+
 const tt_augment_ops tt_augment_bpf = {
 	.name = "bpf",
-	.caps = TT_CAP_OWNERS | TT_CAP_EVENTS | TT_CAP_FDS,
+	.caps = TT_CAP_OWNERS | TT_CAP_EVENTS | TT_CAP_FDS | TT_CAP_CHANGES,
 	.needs = TT_CAP_COOKIES,
 	.open = bpf_open,
 	.apply = bpf_apply,
@@ -73,4 +85,6 @@ const tt_augment_ops tt_augment_bpf = {
 	.close = bpf_close,
 	.begin = bpf_begin,
 	.watch = bpf_watch,
+	.changes = bpf_changes,
+	.clock = bpf_clock,
 };

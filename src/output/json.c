@@ -644,6 +644,22 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 		tt_jw_key(&w, "source_note");
 		tt_jw_str(&w, st->source_note);
 	}
+	if (st->from_events || st->full_why[0]) {
+		/* the TCP table: the kernel's state changes applied to the last
+		 * full read, or a full read and why */
+		tt_jw_key(&w, "tcp_table");
+		tt_jw_obj_begin(&w);
+		tt_jw_key(&w, "from");
+		tt_jw_str(&w, st->from_events ? "events" : "read");
+		if (st->from_events) {
+			tt_jw_key(&w, "changes");
+			tt_jw_uint(&w, st->changes);
+		} else {
+			tt_jw_key(&w, "why");
+			tt_jw_str(&w, st->full_why);
+		}
+		tt_jw_obj_end(&w);
+	}
 	write_replay(&w, o);
 	write_attribution(&w, m, st);
 	write_self(&w, st, o);

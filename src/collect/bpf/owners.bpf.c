@@ -78,6 +78,7 @@ struct {
 #define TT_LF_TIME_WAIT 0x04 /* it closed into TIME_WAIT */
 #define TT_LF_V6 0x08
 #define TT_LF_RESET 0x10     /* closed with an error (reset, timeout) */
+#define TT_LF_FIN_IN 0x20    /* a change only: the peer's FIN had come (a TIME_WAIT, not a FIN_WAIT2 one) */
 #define TT_LF_TOLD 0x80      /* in the entry only: its opening was told */
 
 struct tt_bpf_life {
@@ -89,6 +90,55 @@ struct tt_bpf_life {
 	__u8 flags;
 	__u8 pad[3];
 };
+
+/* every state change of a socket on a watched port, in the same ring (told
+ * apart by its size): what tenantop's event-driven refresh applies to the
+ * table it read last, instead of reading every socket again */
+struct tt_bpf_chg {
+	__u64 cookie;
+	__u64 ts;     /* CLOCK_BOOTTIME, ns */
+	__u64 ino;    /* the socket's inode when it has a file, 0 none yet */
+	__u8 laddr[16], raddr[16];
+	__u32 uid;
+	__u32 netns;  /* its network namespace's inode number */
+	__u32 tgid;   /* the process it ran in, for the owner's transitions; 0 else */
+	__u16 lport, rport;
+	__u8 oldstate, newstate, family, flags; /* TT_LF_TIME_WAIT, TT_LF_RESET, TT_LF_FIN_IN */
+	__u32 hz;     /* the kernel's tick rate */
+	__u64 jiffies; /* the tick count then: a TIME_WAIT's timer ends on the tick wheel's terms */
+};
+
+extern unsigned int CONFIG_HZ __kconfig __weak;
+
+/* the tick count and the boot clock together, and the tick rate, written
+ * when tenantop runs tt_clock (BPF_PROG_TEST_RUN): to place a TIME_WAIT's
+ * end, which the kernel gives in ticks, on the boot clock */
+struct tt_bpf_clock {
+	__u64 jiffies;
+	__u64 boot_ns;
+	__u32 hz;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct tt_bpf_clock);
+} clock SEC(".maps");
+
+SEC("raw_tp")
+int tt_clock(void *ctx)
+{
+	__u32 zero = 0;
+	struct tt_bpf_clock *c = bpf_map_lookup_elem(&clock, &zero);
+	if (c) {
+		c->jiffies = bpf_jiffies64();
+		c->boot_ns = bpf_ktime_get_boot_ns();
+		c->hz = CONFIG_HZ;
+	}
+	return 0;
+}
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -118,12 +168,17 @@ static __always_inline bool watched(__u16 port)
 	return w && (*w >> (port & 63)) & 1;
 }
 
-static __always_inline void emit(const struct sock *sk, __u64 cookie, const struct tt_bpf_since *e, __u64 now,
-				 __u8 flags)
+static __always_inline bool watching(__u16 lport, __u16 rport)
 {
 	__u32 all = 1024;
 	__u64 *every = bpf_map_lookup_elem(&watch, &all);
-	if (!(every && *every) && !watched(e->lport) && !watched(e->rport))
+	return (every && *every) || watched(lport) || watched(rport);
+}
+
+static __always_inline void emit(const struct sock *sk, __u64 cookie, const struct tt_bpf_since *e, __u64 now,
+				 __u8 flags)
+{
+	if (!watching(e->lport, e->rport))
 		return;
 	struct tt_bpf_life *r = bpf_ringbuf_reserve(&life, sizeof(*r), 0);
 	if (!r) {
@@ -148,6 +203,62 @@ static __always_inline void emit(const struct sock *sk, __u64 cookie, const stru
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
+/* lp, rp: the ports seen at an earlier transition (a closing socket may
+ * have lost its local port already); none at all: told anyway, the
+ * socket may be one tenantop read before it was watching */
+static __always_inline void emit_change(const struct sock *sk, __u64 cookie, __u64 now, int oldstate, int newstate,
+					__u16 family, bool owner_ctx, __u16 lp, __u16 rp)
+{
+	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 rport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (!lport)
+		lport = lp;
+	if (!rport)
+		rport = rp;
+	if ((lport || rport) && !watching(lport, rport))
+		return;
+	struct tt_bpf_chg *r = bpf_ringbuf_reserve(&life, sizeof(*r), 0);
+	if (!r) {
+		__u32 zero = 0;
+		__u64 *n = bpf_map_lookup_elem(&dropped, &zero);
+		if (n)
+			*n += 1;
+		return;
+	}
+	__builtin_memset(r, 0, sizeof(*r));
+	r->cookie = cookie;
+	r->ts = now;
+	r->ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+	if (family == 2) {
+		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr), b = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__builtin_memcpy(r->laddr, &a, 4);
+		__builtin_memcpy(r->raddr, &b, 4);
+	} else {
+		BPF_CORE_READ_INTO(&r->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
+		BPF_CORE_READ_INTO(&r->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+	}
+	r->uid = BPF_CORE_READ(sk, sk_uid.val);
+	r->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	r->tgid = owner_ctx ? bpf_get_current_pid_tgid() >> 32 : 0;
+	r->lport = lport;
+	r->rport = rport;
+	r->oldstate = (__u8)oldstate;
+	r->newstate = (__u8)newstate;
+	r->family = (__u8)family;
+	r->hz = CONFIG_HZ;
+	r->jiffies = bpf_jiffies64();
+	if (newstate == TCP_CLOSE) {
+		if (BPF_CORE_READ(sk, sk_err))
+			r->flags = TT_LF_RESET;
+		else if (oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING ||
+			 oldstate == TCP_TIME_WAIT)
+			r->flags = TT_LF_TIME_WAIT;
+		if (BPF_CORE_READ(sk, __sk_common.skc_flags) & (1ul << SOCK_DONE)) /* set by the peer's FIN */
+			r->flags |= TT_LF_FIN_IN;
+	}
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tt_set_state, const struct sock *sk, int oldstate, int newstate)
 {
@@ -158,6 +269,10 @@ int BPF_PROG(tt_set_state, const struct sock *sk, int oldstate, int newstate)
 	__u64 now = bpf_ktime_get_boot_ns();
 	bool owner_ctx = newstate == TCP_SYN_SENT || newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK;
 	struct tt_bpf_since *e = bpf_map_lookup_elem(&since, &cookie);
+	if (e)
+		emit_change(sk, cookie, now, oldstate, newstate, family, owner_ctx, e->lport, e->rport);
+	else
+		emit_change(sk, cookie, now, oldstate, newstate, family, owner_ctx, 0, 0);
 	if (!e) {
 		struct tt_bpf_since at = {.ts = now, .state = (__u8)newstate};
 		if (family == 10)
