@@ -21,8 +21,6 @@ void tt_delta_free(tt_delta *d)
 {
 	free(d->socks);
 	free(d->tw_end);
-	free(d->old);
-	free(d->old_end);
 	tt_u64set_free(&d->by_cookie);
 	tt_u64set_free(&d->tw_pair);
 	memset(d, 0, sizeof(*d));
@@ -150,18 +148,16 @@ static long tw_on_pair(const tt_delta *d, const tt_sock *k, bool reversed)
 int tt_delta_rebase(tt_delta *d, const tt_snapshot *out, size_t n, const tt_tick_clock *clk,
 		    const tt_portset *ports, uint64_t lost, int64_t tw_overflow)
 {
-	/* the table so far, to keep the ends its TIME_WAITs' closes told */
-	bool had = d->valid;
-	tt_sock *ts = d->old;
-	double *te = d->old_end;
-	size_t tcap = d->old_cap, oldn = d->n;
-	d->old = d->socks, d->old_end = d->tw_end, d->old_cap = d->cap;
-	d->socks = ts, d->tw_end = te, d->cap = tcap;
-	tt_u64set old_ix = d->by_cookie;
-	tt_u64set_init(&d->by_cookie);
-	invalidate(d);
+	/* the ends the table's TIME_WAITs' closes told, by cookie (µs << 4 | state) */
+	tt_u64set keep;
+	tt_u64set_init(&keep);
 	int rc = 0;
-	if (!clk->hz) {
+	for (size_t i = 0; d->valid && i < d->n; i++)
+		if (d->tw_end[i] > 0 && d->socks[i].state != TT_ST_UNKNOWN &&
+		    tt_u64set_put(&keep, d->socks[i].cookie, (uint64_t)(d->tw_end[i] * 1e6) << 4 | d->socks[i].state) < 0)
+			rc = -1;
+	invalidate(d);
+	if (rc < 0 || !clk->hz) {
 		rc = -1;
 		goto out;
 	}
@@ -172,9 +168,8 @@ int tt_delta_rebase(tt_delta *d, const tt_snapshot *out, size_t n, const tt_tick
 		double end = 0;
 		uint64_t v;
 		if (k->timer == 3) { /* a TIME_WAIT socket (or a FIN_WAIT2 one) */
-			if (had && tt_u64set_get(&old_ix, k->cookie, &v) && v < oldn && d->old_end[v] > 0 &&
-			    d->old[v].state == k->state) {
-				end = d->old_end[v];
+			if (tt_u64set_get(&keep, k->cookie, &v) && (v & 15) == k->state) {
+				end = (double)(v >> 4) / 1e6;
 			} else {
 				/* its timer as the read told it, in ms from then: back to ticks */
 				uint64_t left = (uint64_t)k->timer_ms * clk->hz / 1000u;
@@ -192,7 +187,7 @@ int tt_delta_rebase(tt_delta *d, const tt_snapshot *out, size_t n, const tt_tick
 	d->tw_overflow = tw_overflow;
 	d->valid = true;
 out:
-	tt_u64set_free(&old_ix);
+	tt_u64set_free(&keep);
 	if (rc < 0)
 		invalidate(d);
 	return rc;

@@ -54,9 +54,6 @@ typedef struct tt_delta {
 	double *tw_end;    /* per socket: when its TIME_WAIT (or FIN_WAIT2 one: a closed
 			    * socket waiting for its peer's FIN) ends, s on the boot clock; 0 not one */
 	size_t n, cap, gone;
-	tt_sock *old;        /* the table before a rebase (scratch) */
-	double *old_end;
-	size_t old_cap;
 	tt_u64set by_cookie; /* cookie -> index */
 	tt_u64set tw_pair;   /* a TIME_WAIT's address pair -> index */
 	bool valid;
