@@ -270,6 +270,13 @@ static void write_scan_gauges(FILE *f, const tt_model *m)
 	fprintf(f, "tenantop_tenants %zu\n", m->ntenants);
 	help(f, "tenantop_collect_seconds", "gauge", "Wall time of the last collection.");
 	fprintf(f, "tenantop_collect_seconds %.6f\n", st->collect_ms / 1000);
+	if (st->from_events || st->full_why[0]) {
+		help(f, "tenantop_tcp_table_from_events", "gauge",
+		     "1 when the last refresh's TCP sockets were the kernel's state changes applied to the last read's table, 0 when every socket was read.");
+		fprintf(f, "tenantop_tcp_table_from_events %d\n", st->from_events ? 1 : 0);
+		help(f, "tenantop_tcp_table_changes", "gauge", "Kernel state changes the last refresh applied to its table.");
+		fprintf(f, "tenantop_tcp_table_changes %u\n", st->from_events ? st->changes : 0);
+	}
 	help(f, "tenantop_attribution_complete", "gauge", "1 when every process's descriptors could be read.");
 	fprintf(f, "tenantop_attribution_complete %d\n", st->attribution_partial ? 0 : 1);
 	help(f, "tenantop_scan_processes", "gauge", "Processes in the last scan by outcome.");
