@@ -7,9 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A key and its value side by side: one cache line holds both. */
+struct tt_u64slot {
+	uint64_t key; /* 0 empty */
+	uint64_t val;
+};
+
 typedef struct tt_u64set {
-	uint64_t *keys;
-	uint64_t *vals;
+	struct tt_u64slot *slots;
 	size_t cap; /* power of two, or 0 */
 	size_t len;
 } tt_u64set;
@@ -25,6 +30,13 @@ static inline bool tt_u64set_has(const tt_u64set *s, uint64_t key) { return tt_u
 bool tt_u64set_del(tt_u64set *s, uint64_t key);
 /* Iterate: start with *pos = 0; returns false at the end. */
 bool tt_u64set_next(const tt_u64set *s, size_t *pos, uint64_t *key, uint64_t *val);
+/* The home slot of a key, for a lookup that will come soon: a loop over
+ * many keys asks for the slots of a few keys ahead (no effect on the set). */
+static inline void tt_u64set_prefetch(const tt_u64set *s, uint64_t key)
+{
+	if (s->cap)
+		__builtin_prefetch(&s->slots[(size_t)((key * 0x9e3779b97f4a7c15ULL) >> 17) & (s->cap - 1)]);
+}
 /* Mix two 64-bit values into one nonzero key. */
 uint64_t tt_hash_mix(uint64_t a, uint64_t b);
 

@@ -104,6 +104,8 @@ void tt_model_free(tt_model *m)
 		tt_u64set_free(&pv->tenant_ix);
 		tt_u64set_free(&pv->match_ix);
 		free(pv->pairs);
+		free(pv->buckets);
+		free(pv->owner_start);
 		free(pv->matches);
 		free(pv->remap);
 		tt_rules_free(pv->own_rules);

@@ -11,7 +11,7 @@ struct sockmem {
 	uint64_t id;
 	double first_seen;
 	double state_since;
-	uint64_t last_gen;
+	uint32_t last_gen; /* the model's generation, modulo 2^32 */
 	uint8_t state;
 };
 
@@ -39,6 +39,11 @@ struct model_priv {
 	tt_memvec socks, tuples, tenants;
 	struct pair *pairs;
 	size_t npairs, pairs_cap;
+	uint32_t *buckets;      /* per refresh: the pairs' sort's buckets */
+	size_t buckets_cap;
+	uint32_t *owner_start;  /* per refresh: the owners' index (update.c) */
+	size_t owner_start_cap, owner_buckets;
+	unsigned owner_shift;
 	tt_match *matches; /* distinct per refresh: most pairs share a few */
 	size_t nmatches, matches_cap;
 	tt_u64set match_ix; /* per refresh: hash of a match -> index in matches */

@@ -202,6 +202,10 @@ static int add_pair(struct model_priv *pv, uint32_t tenant, uint32_t proc, uint3
 	return 0;
 }
 
+/* How many sockets ahead a loop asks for the memory it will read (hash
+ * slots, records): far enough to hide a cache miss, near enough to stay. */
+#define AHEAD 16
+
 /* Ages: first seen, and since when in this state. */
 static int track_age(tt_model *m, struct model_priv *pv, tt_msock *ms)
 {
@@ -232,7 +236,7 @@ static int track_age(tt_model *m, struct model_priv *pv, tt_msock *ms)
 		if (sm->first_seen > sm->state_since)
 			sm->first_seen = sm->state_since;
 	}
-	sm->last_gen = m->generation;
+	sm->last_gen = (uint32_t)m->generation;
 	ms->first_seen = sm->first_seen;
 	ms->state_since = sm->state_since;
 	return 0;
@@ -263,8 +267,10 @@ static int tenant_cmp(const void *a, const void *b)
 static bool sock_stale_gen(const void *rec, const void *arg)
 {
 	const struct sockmem *s = rec;
-	const uint64_t *min_gen = arg;
-	return s->last_gen < *min_gen;
+	const uint64_t *gen = arg;
+	/* missing from more than three refreshes in a row (generations kept
+	 * modulo 2^32: the difference is what counts) */
+	return (uint32_t)((uint32_t)*gen - s->last_gen) > 3;
 }
 
 /* Phase 1: take the new snapshot (handing back the old buffers) and start
@@ -316,6 +322,74 @@ static void self_match(tt_match *mt)
 	snprintf(mt->detail, sizeof(mt->detail), "tenantop's own database probes");
 }
 
+/* The owners' index, per refresh: the owners are sorted by (netns,
+ * inode); in one namespace (the common case) start[b] is the first owner
+ * whose inode is at or past base + (b << shift), so an inode's owners are
+ * among the few of its bucket.  Off (bisection alone) over several
+ * namespaces. */
+static int index_owners(struct model_priv *pv, const tt_snapshot *s)
+{
+	const tt_owner *o = s->owners;
+	size_t n = s->nowners;
+	pv->owner_buckets = 0;
+	if (n < 64 || n >= UINT32_MAX || o[0].netns != o[n - 1].netns)
+		return 0;
+	uint64_t span = o[n - 1].inode - o[0].inode;
+	unsigned shift = 0;
+	while (shift < 63 && (span >> shift) > n / 4)
+		shift++;
+	size_t nb = (size_t)(span >> shift) + 1;
+	if (tt_vec_reserve((void **)&pv->owner_start, &pv->owner_start_cap, nb + 1, sizeof(uint32_t)) < 0)
+		return -1;
+	size_t j = 0;
+	for (size_t bk = 0; bk <= nb; bk++) {
+		while (j < n && ((o[j].inode - o[0].inode) >> shift) < bk)
+			j++;
+		pv->owner_start[bk] = (uint32_t)j;
+	}
+	pv->owner_shift = shift;
+	pv->owner_buckets = nb;
+	return 0;
+}
+
+/* The range of owners [*lo, *hi) where the lower bound of (netns, inode)
+ * lies (it may be *hi); false when no owner can be it. */
+static bool owner_range(const struct model_priv *pv, const tt_snapshot *s, uint64_t netns, uint64_t inode,
+			size_t *lo, size_t *hi)
+{
+	*lo = 0;
+	*hi = s->nowners;
+	if (!pv->owner_buckets)
+		return true;
+	const tt_owner *o = s->owners;
+	if (netns != o[0].netns || inode < o[0].inode || inode > o[s->nowners - 1].inode)
+		return false;
+	size_t bk = (size_t)((inode - o[0].inode) >> pv->owner_shift);
+	*lo = pv->owner_start[bk];
+	*hi = pv->owner_start[bk + 1];
+	return true;
+}
+
+/* The first owner of (netns, inode), as tt_snapshot_find_owner (the lower
+ * bound in the sorted owners, bisected within its bucket). */
+static const tt_owner *find_owner(const struct model_priv *pv, const tt_snapshot *s, uint64_t netns, uint64_t inode)
+{
+	const tt_owner *o = s->owners;
+	size_t lo, hi;
+	if (!owner_range(pv, s, netns, inode, &lo, &hi))
+		return NULL;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (o[mid].netns < netns || (o[mid].netns == netns && o[mid].inode < inode))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < s->nowners && o[lo].netns == netns && o[lo].inode == inode)
+		return &o[lo];
+	return NULL;
+}
+
 /* One pair per process holding the socket; false when none holds it.
  * -1 when out of memory. */
 static int attribute_holders(tt_model *m, struct model_priv *pv, size_t i)
@@ -324,7 +398,7 @@ static int attribute_holders(tt_model *m, struct model_priv *pv, size_t i)
 	const tt_sock *k = &s->socks[i];
 	tt_msock *ms = &m->socks[i];
 	tt_match mt;
-	const tt_owner *o = k->inode ? tt_snapshot_find_owner(s, k->netns, k->inode) : NULL;
+	const tt_owner *o = k->inode ? find_owner(pv, s, k->netns, k->inode) : NULL;
 	const tt_owner *end = s->owners + s->nowners;
 	for (; o && o < end && o->inode == k->inode && o->netns == k->netns; o++) {
 		/* one pair per holding process (several fds of one process count once) */
@@ -387,17 +461,34 @@ static int attribute_unheld(tt_model *m, struct model_priv *pv, size_t i)
 static int attribute_sockets(tt_model *m, struct model_priv *pv)
 {
 	const tt_snapshot *s = &m->snap;
-	for (size_t i = 0; i < s->nsocks; i++) {
-		const tt_sock *k = &s->socks[i];
+	size_t n = s->nsocks;
+	/* the ids first, so that the ages' lookups can ask for their slots ahead */
+	for (size_t i = 0; i < n; i++) {
 		tt_msock *ms = &m->socks[i];
 		memset(ms, 0, sizeof(*ms));
-		ms->s = k;
-		ms->id = sock_id(k);
+		ms->s = &s->socks[i];
+		ms->id = sock_id(ms->s);
 		ms->tenant = -1;
 		ms->holder = -1;
-		role_of(pv, &pv->ports, k, &ms->role, &ms->port);
-		if (track_age(m, pv, ms) < 0)
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i + 2 * AHEAD < n)
+			tt_memvec_prefetch_slot(&pv->socks, m->socks[i + 2 * AHEAD].id);
+		if (track_age(m, pv, &m->socks[i]) < 0)
 			return -1;
+	}
+	if (index_owners(pv, s) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		const tt_sock *k = &s->socks[i];
+		tt_msock *ms = &m->socks[i];
+		size_t lo, hi;
+		if (pv->owner_buckets && i + AHEAD < n && s->socks[i + AHEAD].inode &&
+		    owner_range(pv, s, s->socks[i + AHEAD].netns, s->socks[i + AHEAD].inode, &lo, &hi) && lo < hi) {
+			__builtin_prefetch(&s->owners[lo]);
+			__builtin_prefetch(&s->owners[hi - 1]);
+		}
+		role_of(pv, &pv->ports, k, &ms->role, &ms->port);
 		if (k->state < TT_ST_COUNT && !(k->flags & TT_SF_ENDPOINT_UNKNOWN))
 			m->totals.st[k->state]++;
 		else if (k->flags & TT_SF_ENDPOINT_UNKNOWN)
@@ -455,18 +546,44 @@ static int attribute_pooled(tt_model *m, struct model_priv *pv)
 
 /* Phase 4: remember who owned each connection (cookie and 4-tuple), for
  * the TIME_WAIT it leaves behind. */
+static bool remembered(const tt_msock *ms)
+{
+	return ms->owner_kind == TT_OWN_FD && ms->s->family != TT_FAM_UNIX && !(ms->s->flags & TT_SF_ENDPOINT_UNKNOWN);
+}
+
+/* A socket's keys in the connection memory: its 4-tuple's, its cookie's (0 none). */
+static void owner_keys(const tt_msock *ms, uint64_t keys[2])
+{
+	keys[0] = tuple_key(ms->s);
+	keys[1] = ms->s->cookie ? cookie_key(ms->s->cookie) : 0;
+}
+
+#define RING (4 * AHEAD) /* above 2 * AHEAD; AHEAD a power of two */
+
 static int remember_owners(tt_model *m, struct model_priv *pv)
 {
-	for (size_t i = 0; i < m->nsocks; i++) {
+	/* keys computed 2 * AHEAD sockets early, their slots asked for then */
+	uint64_t ring[RING][2];
+	size_t n = m->nsocks;
+	for (size_t j = 0; j < 2 * AHEAD && j < n; j++)
+		if (remembered(&m->socks[j]))
+			owner_keys(&m->socks[j], ring[j % RING]);
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i + 2 * AHEAD;
+		if (j < n && remembered(&m->socks[j])) {
+			owner_keys(&m->socks[j], ring[j % RING]);
+			tt_memvec_prefetch_slot(&pv->tuples, ring[j % RING][0]);
+			if (ring[j % RING][1])
+				tt_memvec_prefetch_slot(&pv->tuples, ring[j % RING][1]);
+		}
 		tt_msock *ms = &m->socks[i];
-		if (ms->owner_kind != TT_OWN_FD || ms->s->family == TT_FAM_UNIX || (ms->s->flags & TT_SF_ENDPOINT_UNKNOWN))
+		if (!remembered(ms))
 			continue;
 		for (int by_cookie = 0; by_cookie < 2; by_cookie++) {
 			if (by_cookie && !ms->s->cookie)
 				break;
 			bool created;
-			struct tuplemem *tm =
-				tt_memvec_get(&pv->tuples, by_cookie ? cookie_key(ms->s->cookie) : tuple_key(ms->s), &created);
+			struct tuplemem *tm = tt_memvec_get(&pv->tuples, ring[i % RING][by_cookie], &created);
 			if (!tm)
 				return -1;
 			tm->tenant = m->tenants[ms->tenant].key;
@@ -496,6 +613,54 @@ static void count_tenants(tt_model *m, struct model_priv *pv)
 	}
 }
 
+/* One stable counting pass: the pairs of src into dst by bucket. */
+static void count_pass(const struct pair *src, struct pair *dst, size_t n, uint32_t *start, size_t nb, bool by_tenant,
+		       uint32_t nprocs)
+{
+	memset(start, 0, (nb + 1) * sizeof(*start));
+	for (size_t i = 0; i < n; i++) {
+		uint32_t b = by_tenant ? src[i].tenant : src[i].proc == UINT32_MAX ? nprocs : src[i].proc;
+		start[b + 1]++;
+	}
+	for (size_t b = 0; b < nb; b++)
+		start[b + 1] += start[b];
+	for (size_t i = 0; i < n; i++) {
+		uint32_t b = by_tenant ? src[i].tenant : src[i].proc == UINT32_MAX ? nprocs : src[i].proc;
+		dst[start[b]++] = src[i];
+	}
+}
+
+/* The pairs in (tenant, proc, sock) order (pair_cmp).  Added socket by
+ * socket, they are mostly in socket order already: then two stable
+ * counting passes (by process, then by tenant) give that order in linear
+ * time; otherwise (a pooled connection's pair added late) a sort. */
+static int sort_pairs(tt_model *m, struct model_priv *pv)
+{
+	size_t n = pv->npairs;
+	if (n < 2)
+		return 0;
+	uint32_t nprocs = (uint32_t)m->snap.nprocs;
+	bool linear = m->snap.nprocs < UINT32_MAX - 1;
+	for (size_t i = 0; linear && i < n; i++) {
+		const struct pair *p = &pv->pairs[i];
+		if ((i && pv->pairs[i - 1].sock > p->sock) || p->tenant >= m->ntenants ||
+		    (p->proc != UINT32_MAX && p->proc >= nprocs))
+			linear = false;
+	}
+	size_t nb = (size_t)nprocs + 1 > m->ntenants ? (size_t)nprocs + 1 : m->ntenants;
+	/* the passes' room is taken for the sort only, as qsort's own would be */
+	struct pair *tmp = linear ? malloc(n * sizeof(*tmp)) : NULL;
+	if (!tmp || tt_vec_reserve((void **)&pv->buckets, &pv->buckets_cap, nb + 1, sizeof(uint32_t)) < 0) {
+		free(tmp);
+		qsort(pv->pairs, n, sizeof(struct pair), pair_cmp);
+		return 0;
+	}
+	count_pass(pv->pairs, tmp, n, pv->buckets, (size_t)nprocs + 1, false, nprocs);
+	count_pass(tmp, pv->pairs, n, pv->buckets, m->ntenants, true, nprocs);
+	free(tmp);
+	return 0;
+}
+
 /* Phase 6: order the tenants, then remap the pairs' and sockets' tenant
  * indices to that order and sort the pairs. */
 static int order_tenants(tt_model *m, struct model_priv *pv)
@@ -514,9 +679,7 @@ static int order_tenants(tt_model *m, struct model_priv *pv)
 	for (size_t i = 0; i < m->nsocks; i++)
 		if (m->socks[i].tenant >= 0)
 			m->socks[i].tenant = (int32_t)remap[m->socks[i].tenant];
-	if (pv->npairs > 1)
-		qsort(pv->pairs, pv->npairs, sizeof(struct pair), pair_cmp);
-	return 0;
+	return sort_pairs(m, pv);
 }
 
 static double leak_age(const tt_model *m, const tt_msock *ms)
@@ -539,6 +702,10 @@ static int build_proc(tt_model *m, struct model_priv *pv, size_t t, size_t *i)
 	mp->match = pv->matches[pv->pairs[*i].match];
 	mp->first_ref = (uint32_t)m->nrefs;
 	for (; *i < pv->npairs && pv->pairs[*i].tenant == t && pv->pairs[*i].proc == proc; (*i)++) {
+		if (*i + AHEAD < pv->npairs) {
+			__builtin_prefetch(&m->socks[pv->pairs[*i + AHEAD].sock]);
+			__builtin_prefetch(&m->snap.socks[pv->pairs[*i + AHEAD].sock]);
+		}
 		uint32_t si = pv->pairs[*i].sock;
 		const tt_msock *ms = &m->socks[si];
 		if (ms->s->flags & TT_SF_ENDPOINT_UNKNOWN) {
@@ -641,8 +808,7 @@ static int push_histories(tt_model *m, struct model_priv *pv)
 static void forget_stale(tt_model *m, struct model_priv *pv)
 {
 	struct sweep_arg sa = {m->time, m->opts.forget_after_s};
-	uint64_t min_gen = m->generation > 3 ? m->generation - 3 : 0;
-	tt_memvec_sweep(&pv->socks, sock_stale_gen, &min_gen);
+	tt_memvec_sweep(&pv->socks, sock_stale_gen, &m->generation);
 	tt_memvec_sweep(&pv->tuples, tuple_stale, &sa);
 	tt_memvec_sweep(&pv->tenants, tenant_stale, &sa);
 	/* tenant memory moved: refresh the history pointers */

@@ -30,43 +30,35 @@ void tt_u64set_init(tt_u64set *s)
 
 void tt_u64set_free(tt_u64set *s)
 {
-	free(s->keys);
-	free(s->vals);
+	free(s->slots);
 	memset(s, 0, sizeof(*s));
 }
 
 void tt_u64set_clear(tt_u64set *s)
 {
-	if (s->keys)
-		memset(s->keys, 0, s->cap * sizeof(*s->keys));
+	if (s->slots)
+		memset(s->slots, 0, s->cap * sizeof(*s->slots));
 	s->len = 0;
 }
 
 static int grow(tt_u64set *s, size_t newcap)
 {
-	uint64_t *nk = calloc(newcap, sizeof(*nk));
-	uint64_t *nv = calloc(newcap, sizeof(*nv));
-	if (!nk || !nv) {
-		free(nk);
-		free(nv);
+	struct tt_u64slot *ns = calloc(newcap, sizeof(*ns));
+	if (!ns)
 		return -1;
-	}
 	size_t len = 0;
 	for (size_t i = 0; i < s->cap; i++) {
-		uint64_t k = s->keys[i];
+		uint64_t k = s->slots[i].key;
 		if (k == 0 || k == TOMB)
 			continue;
 		size_t j = slot_of(k, newcap);
-		while (nk[j])
+		while (ns[j].key)
 			j = (j + 1) & (newcap - 1);
-		nk[j] = k;
-		nv[j] = s->vals[i];
+		ns[j] = s->slots[i];
 		len++;
 	}
-	free(s->keys);
-	free(s->vals);
-	s->keys = nk;
-	s->vals = nv;
+	free(s->slots);
+	s->slots = ns;
 	s->cap = newcap;
 	s->len = len;
 	return 0;
@@ -80,7 +72,7 @@ int tt_u64set_put(tt_u64set *s, uint64_t key, uint64_t val)
 	if ((s->len + 1) * 10 >= s->cap * 7) {
 		size_t live = 0;
 		for (size_t i = 0; i < s->cap; i++)
-			live += s->keys[i] && s->keys[i] != TOMB;
+			live += s->slots[i].key && s->slots[i].key != TOMB;
 		size_t ncap = s->cap ? s->cap : 64;
 		while ((live + 1) * 10 >= ncap * 5)
 			ncap *= 2;
@@ -89,12 +81,12 @@ int tt_u64set_put(tt_u64set *s, uint64_t key, uint64_t val)
 	}
 	size_t j = slot_of(key, s->cap);
 	size_t tomb = (size_t)-1;
-	while (s->keys[j]) {
-		if (s->keys[j] == key) {
-			s->vals[j] = val;
+	while (s->slots[j].key) {
+		if (s->slots[j].key == key) {
+			s->slots[j].val = val;
 			return 0;
 		}
-		if (s->keys[j] == TOMB && tomb == (size_t)-1)
+		if (s->slots[j].key == TOMB && tomb == (size_t)-1)
 			tomb = j;
 		j = (j + 1) & (s->cap - 1);
 	}
@@ -103,8 +95,8 @@ int tt_u64set_put(tt_u64set *s, uint64_t key, uint64_t val)
 	} else {
 		s->len++;
 	}
-	s->keys[j] = key;
-	s->vals[j] = val;
+	s->slots[j].key = key;
+	s->slots[j].val = val;
 	return 0;
 }
 
@@ -113,10 +105,10 @@ bool tt_u64set_get(const tt_u64set *s, uint64_t key, uint64_t *val)
 	if (!s->cap || key == 0 || key == TOMB)
 		return false;
 	size_t j = slot_of(key, s->cap);
-	while (s->keys[j]) {
-		if (s->keys[j] == key) {
+	while (s->slots[j].key) {
+		if (s->slots[j].key == key) {
 			if (val)
-				*val = s->vals[j];
+				*val = s->slots[j].val;
 			return true;
 		}
 		j = (j + 1) & (s->cap - 1);
@@ -129,9 +121,9 @@ bool tt_u64set_del(tt_u64set *s, uint64_t key)
 	if (!s->cap || key == 0 || key == TOMB)
 		return false;
 	size_t j = slot_of(key, s->cap);
-	while (s->keys[j]) {
-		if (s->keys[j] == key) {
-			s->keys[j] = TOMB;
+	while (s->slots[j].key) {
+		if (s->slots[j].key == key) {
+			s->slots[j].key = TOMB;
 			return true;
 		}
 		j = (j + 1) & (s->cap - 1);
@@ -142,12 +134,12 @@ bool tt_u64set_del(tt_u64set *s, uint64_t key)
 bool tt_u64set_next(const tt_u64set *s, size_t *pos, uint64_t *key, uint64_t *val)
 {
 	for (size_t i = *pos; i < s->cap; i++) {
-		uint64_t k = s->keys[i];
+		uint64_t k = s->slots[i].key;
 		if (k && k != TOMB) {
 			if (key)
 				*key = k;
 			if (val)
-				*val = s->vals[i];
+				*val = s->slots[i].val;
 			*pos = i + 1;
 			return true;
 		}
