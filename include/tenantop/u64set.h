@@ -37,7 +37,17 @@ static inline void tt_u64set_prefetch(const tt_u64set *s, uint64_t key)
 	if (s->cap)
 		__builtin_prefetch(&s->slots[(size_t)((key * 0x9e3779b97f4a7c15ULL) >> 17) & (s->cap - 1)]);
 }
-/* Mix two 64-bit values into one nonzero key. */
-uint64_t tt_hash_mix(uint64_t a, uint64_t b);
+/* Mix two 64-bit values into one nonzero key (never 0 nor UINT64_MAX, the
+ * set's deleted mark). */
+static inline uint64_t tt_hash_mix(uint64_t a, uint64_t b)
+{
+	uint64_t x = a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return (x == 0 || x == UINT64_MAX) ? 1 : x;
+}
 
 #endif

@@ -106,6 +106,7 @@ void tt_model_free(tt_model *m)
 		free(pv->pairs);
 		free(pv->buckets);
 		free(pv->owner_start);
+		free(pv->memo_v);
 		free(pv->matches);
 		free(pv->remap);
 		tt_rules_free(pv->own_rules);

@@ -35,12 +35,21 @@ struct pair {
 	uint32_t match; /* index in priv->matches */
 };
 
+/* A process's tenant and match, found once per refresh (generation). */
+struct proc_memo {
+	uint64_t gen;
+	uint32_t tenant, match;
+};
+
 struct model_priv {
 	tt_memvec socks, tuples, tenants;
 	struct pair *pairs;
 	size_t npairs, pairs_cap;
 	uint32_t *buckets;      /* per refresh: the pairs' sort's buckets */
 	size_t buckets_cap;
+	struct proc_memo *memo; /* per refresh: by process index; NULL off */
+	struct proc_memo *memo_v;
+	size_t memo_cap, memo_init; /* memo_v[0 .. memo_init) zeroed once */
 	uint32_t *owner_start;  /* per refresh: the owners' index (update.c) */
 	size_t owner_start_cap, owner_buckets;
 	unsigned owner_shift;

@@ -192,14 +192,18 @@ static long intern_match(struct model_priv *pv, const tt_match *mt)
 	return (long)pv->nmatches++;
 }
 
-static int add_pair(struct model_priv *pv, uint32_t tenant, uint32_t proc, uint32_t sock,
-		    const tt_match *mt)
+static int add_pair_ix(struct model_priv *pv, uint32_t tenant, uint32_t proc, uint32_t sock, long mi)
 {
-	long mi = intern_match(pv, mt);
 	if (mi < 0 || tt_vec_reserve((void **)&pv->pairs, &pv->pairs_cap, pv->npairs + 1, sizeof(struct pair)) < 0)
 		return -1;
 	pv->pairs[pv->npairs++] = (struct pair){tenant, proc, sock, (uint32_t)mi};
 	return 0;
+}
+
+static int add_pair(struct model_priv *pv, uint32_t tenant, uint32_t proc, uint32_t sock,
+		    const tt_match *mt)
+{
+	return add_pair_ix(pv, tenant, proc, sock, intern_match(pv, mt));
 }
 
 /* How many sockets ahead a loop asks for the memory it will read (hash
@@ -294,6 +298,16 @@ static int take_snapshot(tt_model *m, struct model_priv *pv, tt_snapshot *snap)
 	pv->last_match = pv->last_tenant = SIZE_MAX;
 	if (tt_vec_reserve((void **)&m->socks, &m->socks_cap, s->nsocks, sizeof(tt_msock)) < 0)
 		return -1;
+	/* the per-process memory of this refresh's matches: only where no
+	 * socket rule can make two sockets of one process differ */
+	pv->memo = NULL;
+	if (!tt_rules_have_socket_rules(m->opts.rules) && s->nprocs &&
+	    tt_vec_reserve((void **)&pv->memo_v, &pv->memo_cap, s->nprocs, sizeof(struct proc_memo)) == 0) {
+		/* new room is no refresh's (generations start at 1) */
+		memset(pv->memo_v + pv->memo_init, 0, (pv->memo_cap - pv->memo_init) * sizeof(struct proc_memo));
+		pv->memo_init = pv->memo_cap;
+		pv->memo = pv->memo_v;
+	}
 	return tt_rule_ctx_begin(pv->rctx, s);
 }
 
@@ -409,12 +423,26 @@ static int attribute_holders(tt_model *m, struct model_priv *pv, size_t i)
 		ms->nholders++;
 		if (ms->holder < 0)
 			ms->holder = (int32_t)o->proc;
-		if (s->self_pid && s->procs[o->proc].pid == s->self_pid)
+		long t, mi;
+		struct proc_memo *pm = pv->memo ? &pv->memo[o->proc] : NULL;
+		bool self = s->self_pid && s->procs[o->proc].pid == s->self_pid;
+		if (self) {
 			self_match(&mt);
-		else if (!tt_rule_ctx_match(pv->rctx, k, ms->role, (long)o->proc, &mt))
+		} else if (pm && pm->gen == m->generation) {
+			/* without socket rules a process's match is the same for all
+			 * its sockets: its tenant and match as found for the first */
+			t = pm->tenant;
+			mi = pm->match;
+			goto have;
+		} else if (!tt_rule_ctx_match(pv->rctx, k, ms->role, (long)o->proc, &mt)) {
 			continue;
-		long t = tenant_slot(m, pv, &mt);
-		if (t < 0 || add_pair(pv, (uint32_t)t, o->proc, (uint32_t)i, &mt) < 0)
+		}
+		t = tenant_slot(m, pv, &mt);
+		mi = t < 0 ? -1 : intern_match(pv, &mt);
+		if (pm && !self && t >= 0 && mi >= 0)
+			*pm = (struct proc_memo){m->generation, (uint32_t)t, (uint32_t)mi};
+	have:
+		if (t < 0 || add_pair_ix(pv, (uint32_t)t, o->proc, (uint32_t)i, mi) < 0)
 			return -1;
 		if (ms->tenant < 0) {
 			ms->tenant = (int32_t)t;

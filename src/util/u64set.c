@@ -6,17 +6,6 @@
 
 #define TOMB UINT64_MAX /* deleted slot marker (UINT64_MAX is never a key we store) */
 
-uint64_t tt_hash_mix(uint64_t a, uint64_t b)
-{
-	uint64_t x = a ^ (b + 0x9e3779b97f4a7c15ULL + (a << 6) + (a >> 2));
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	x *= 0xc4ceb9fe1a85ec53ULL;
-	x ^= x >> 33;
-	return (x == 0 || x == TOMB) ? 1 : x;
-}
-
 static size_t slot_of(uint64_t key, size_t cap)
 {
 	uint64_t x = key * 0x9e3779b97f4a7c15ULL;
