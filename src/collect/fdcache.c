@@ -109,6 +109,7 @@ static void adopt(tt_fdcache *fc, struct tt_pentry *e, uint64_t start, int64_t f
 	if (e->start != start)
 		e->has_facts = false; /* another process now */
 	e->start = start;
+	e->no_start = false;
 	e->fd_size = fd_size;
 	e->scanned_gen = fc->gen;
 }
@@ -156,15 +157,18 @@ int tt_fdcache_scan(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_
 int tt_fdcache_take(tt_fdcache *fc, int rootfd, struct tt_pentry *e, int64_t fd_size, bool fresh,
 		    const struct tt_sockfd *recs, size_t n, size_t first, tt_snapshot *out)
 {
-	if (fresh && n == 0) {
+	if ((fresh || e->no_start) && n == 0) {
 		/* nothing it holds could be a watched socket: its start time is read
-		 * once it holds one (fresh again then, the count unknown now) */
+		 * once it holds one; its count is kept, so that a refresh that reads
+		 * /proc instead of the iterator does not read its descriptors again
+		 * while the count stays */
 		e->nsock = 0;
-		e->fd_size = -1;
+		e->fd_size = fd_size;
+		e->no_start = true;
 		e->nfds = fd_size > 0 ? (uint32_t)fd_size : 0;
 		return 0;
 	}
-	if (fresh) {
+	if (fresh || e->no_start) {
 		uint64_t start;
 		int32_t ppid;
 		if (tt_read_stat_at(rootfd, e->pid, NULL, 0, &ppid, &start) < 0) {

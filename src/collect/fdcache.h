@@ -43,6 +43,8 @@ struct tt_pentry {
 	size_t nsock, cap;
 	uint32_t gen, scanned_gen;
 	bool has_facts;
+	bool no_start;      /* its descriptors' count is known, its start time not read yet
+			     * (it held no socket that matters when the iterator listed it) */
 	double facts_at;
 	tt_proc facts;      /* string fields unused: see s[] */
 	char *s[TT_PS_COUNT];
