@@ -62,6 +62,26 @@ static int dup_sock(tt_heldmem *hm, int32_t pid, int fd, int *why)
 	return tt_peek_dup(hm->pidfd, fd, why);
 }
 
+/* Ask a socket what it is through a duplicate of descriptor fd (sfd: one
+ * already made, else -1; allowed: whether descriptors may be duplicated):
+ * TT_PEEK_OK with pk filled, or TT_PEEK_GONE / TT_PEEK_DENIED (pk empty). */
+static int ask_dup(tt_heldmem *hm, bool allowed, int32_t pid, int fd, int sfd, bool unix_sock, tt_peek *pk,
+		   int *why)
+{
+	memset(pk, 0, sizeof(*pk));
+	pk->state = -1;
+	*why = 0;
+	if (!allowed)
+		return TT_PEEK_DENIED;
+	bool own = sfd < 0;
+	if (own && (sfd = dup_sock(hm, pid, fd, why)) < 0)
+		return sfd;
+	tt_peek_ask(sfd, unix_sock, pk);
+	if (own)
+		close(sfd);
+	return TT_PEEK_OK;
+}
+
 static int proto_of(int family, int protocol)
 {
 	if (protocol != IPPROTO_TCP)
@@ -254,18 +274,7 @@ static int ask_tcp(const tt_scan_ctx *sc, tt_heldmem *hm, const struct tt_pentry
 	if (!r || r->ino != fd->inode || (r->family != AF_INET && r->family != AF_INET6)) {
 		if (!sc->real_proc)
 			return tt_peek_socket(sc->rootfd, sc->real_proc, e->pid, fd->fd, false, pk, why);
-		memset(pk, 0, sizeof(*pk));
-		pk->state = -1;
-		*why = 0;
-		if (!sc->try_pidfd)
-			return TT_PEEK_DENIED;
-		bool own = sfd < 0;
-		if (own && (sfd = dup_sock(hm, e->pid, fd->fd, why)) < 0)
-			return sfd;
-		tt_peek_ask(sfd, false, pk);
-		if (own)
-			close(sfd);
-		return TT_PEEK_OK;
+		return ask_dup(hm, sc->try_pidfd, e->pid, fd->fd, sfd, false, pk, why);
 	}
 	memset(pk, 0, sizeof(*pk));
 	*why = 0;
@@ -350,20 +359,9 @@ bool tt_held_tcp(tt_scan_ctx *sc, tt_heldmem *hm, const struct tt_pentry *e, con
 static bool ask_unix(tt_scan_ctx *sc, tt_heldmem *hm, const struct tt_pentry *e, const struct tt_pfd *fd,
 		     struct tt_peekmem **pmp, tt_peek *pk, bool *nomem, tt_snapshot *out)
 {
-	int why = 0, rc = TT_PEEK_OK;
-	if (sc->real_proc) {
-		memset(pk, 0, sizeof(*pk));
-		pk->state = -1;
-		int s = dup_sock(hm, e->pid, fd->fd, &why);
-		if (s >= 0) {
-			tt_peek_ask(s, true, pk);
-			close(s);
-		} else {
-			rc = s;
-		}
-	} else {
-		rc = tt_peek_socket(sc->rootfd, sc->real_proc, e->pid, fd->fd, true, pk, &why);
-	}
+	int why = 0;
+	int rc = sc->real_proc ? ask_dup(hm, true, e->pid, fd->fd, -1, true, pk, &why)
+			       : tt_peek_socket(sc->rootfd, sc->real_proc, e->pid, fd->fd, true, pk, &why);
 	if (rc == TT_PEEK_GONE)
 		return false;
 	if (!*pmp && !(*pmp = pm_new(hm, fd->inode))) {
