@@ -160,7 +160,7 @@ static void test_lifecycle_of_a_connection(void **state)
 	struct fx *x = *state;
 	tt_sock listen = sock4(1, TT_ST_LISTEN, 1, 3306, 0, 0);
 	rebase(x, &listen, 1, 100);
-	assert_true(tt_delta_usable(&x->d, &x->ports, 0, 0));
+	assert_null(tt_delta_distrust(&x->d, &x->ports, 0, 0));
 	/* a client connects: SYN_SENT before its port is chosen, then connected */
 	tt_sock cli = sock4(10, TT_ST_ESTABLISHED, 2, 40000, 1, 3306);
 	tt_sock srv = sock4(11, TT_ST_ESTABLISHED, 1, 3306, 2, 40000);
@@ -286,19 +286,23 @@ static void test_not_trusted(void **state)
 {
 	struct fx *x = *state;
 	tt_sock k = sock4(50, TT_ST_ESTABLISHED, 2, 40005, 1, 3306);
-	assert_false(tt_delta_usable(&x->d, &x->ports, 0, 0)); /* never read */
+	assert_string_equal(tt_delta_distrust(&x->d, &x->ports, 0, 0), "first read"); /* never read */
 	rebase(x, &k, 1, 500);
-	assert_true(tt_delta_usable(&x->d, &x->ports, 0, 0));
-	assert_false(tt_delta_usable(&x->d, &x->ports, 1, 0));  /* an event lost */
-	assert_false(tt_delta_usable(&x->d, &x->ports, 0, 1));  /* a TIME_WAIT the kernel did not keep */
-	assert_false(tt_delta_usable(&x->d, &x->ports, 0, -1)); /* its counter unknown */
+	assert_null(tt_delta_distrust(&x->d, &x->ports, 0, 0));
+	assert_string_equal(tt_delta_distrust(&x->d, &x->ports, 1, 0), "events lost");
+	/* a TIME_WAIT the kernel did not keep, or its counter unknown */
+	assert_string_equal(tt_delta_distrust(&x->d, &x->ports, 0, 1), "TIME_WAIT table full");
+	assert_string_equal(tt_delta_distrust(&x->d, &x->ports, 0, -1), "TIME_WAIT table full");
 	tt_portset more = x->ports;
 	tt_portset_add(&more, 5432);
-	assert_false(tt_delta_usable(&x->d, &more, 0, 0));
+	assert_string_equal(tt_delta_distrust(&x->d, &more, 0, 0), "watched ports changed");
+	x->d.netns = 0;
+	assert_string_equal(tt_delta_distrust(&x->d, &x->ports, 0, 0), "no namespace");
+	x->d.netns = NS;
 	/* no tick clock: no table */
 	tt_tick_clock none = {0, 0, 0};
 	assert_int_equal(tt_delta_rebase(&x->d, &x->s, x->s.nsocks, &none, &x->ports, 0, 0), -1);
-	assert_false(tt_delta_usable(&x->d, &x->ports, 0, 0));
+	assert_string_equal(tt_delta_distrust(&x->d, &x->ports, 0, 0), "first read");
 }
 
 static void test_other_namespace_and_old_changes(void **state)

@@ -473,10 +473,16 @@ void tt_bpf_owners_watch(tt_bpf_owners *b, const tt_portset *ports)
 	}
 }
 
+/* The events lost so far: the ring's drops, and one for records tenantop had no room for. */
+static uint64_t lost_so_far(const tt_bpf_owners *b)
+{
+	return b->dropped + (b->raw_oom ? 1 : 0);
+}
+
 const tt_sock_change *tt_bpf_owners_changes(const tt_bpf_owners *b, size_t *n, uint64_t *lost)
 {
 	*n = b->drained ? b->nchg : 0;
-	*lost = b->dropped + (b->raw_oom ? 1 : 0);
+	*lost = lost_so_far(b);
 	return b->chg;
 }
 
@@ -503,7 +509,7 @@ static void take_events(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapsh
 	if (!b->drained)
 		tt_bpf_owners_drain(b);
 	b->drained = false;
-	st->events_dropped = b->dropped + (b->raw_oom ? 1 : 0);
+	st->events_dropped = lost_so_far(b);
 	struct timespec ts;
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	double boot_now = (double)ts.tv_sec + ts.tv_nsec / 1e9;

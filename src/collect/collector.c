@@ -518,26 +518,20 @@ static void begin(tt_collector *c, tt_snapshot *out, double t0)
 		tt_parse_sockstat(buf, (size_t)n, &st->sk_inuse, &st->sk_orphan, &st->sk_tw, &st->sk_alloc);
 }
 
-/* tcp_info now, or carry the last samples forward (*carry), when the source gives it. */
-static bool want_info(tt_collector *c, double t0, bool *carry)
+/* tcp_info now (due, or now: with a full read that events could have
+ * stood in for), or carry the last samples forward (*carry), when the
+ * source gives it. */
+static bool want_info(tt_collector *c, double t0, bool now, bool *carry)
 {
 	*carry = false;
 	if (!tt_source_has(c->src, TT_CAP_TCP_INFO) || !c->opts.want_info)
 		return false;
-	bool info = c->info_mono == 0 || c->opts.info_every_s <= 0 || t0 - c->info_mono + 0.1 >= c->opts.info_every_s;
+	bool info = now || c->info_mono == 0 || c->opts.info_every_s <= 0 ||
+		    t0 - c->info_mono + 0.1 >= c->opts.info_every_s;
 	*carry = !info;
 	if (info)
 		c->info_mono = t0;
 	return info;
-}
-
-/* tcp_info with this refresh's read, whatever its interval. */
-static bool want_info_now(tt_collector *c, double t0)
-{
-	if (!tt_source_has(c->src, TT_CAP_TCP_INFO) || !c->opts.want_info)
-		return false;
-	c->info_mono = t0;
-	return true;
 }
 
 /* A table with more malformed units than good ones was not read: say so
@@ -595,7 +589,7 @@ static int64_t tw_overflow(const tt_collector *c)
 /* The augmenter tells every state change of the watched sockets. */
 static bool has_changes(const tt_collector *c)
 {
-	return augmented(c) && c->aug->changes && (c->aug->caps & TT_CAP_CHANGES) && c->src != &c->text;
+	return augmented(c) && c->aug->changes && c->src != &c->text;
 }
 
 /* Phase: the TCP tables from the kernel's state changes since the last
@@ -611,11 +605,7 @@ static bool tables_from_events(tt_collector *c, tt_snapshot *out, const tt_sock_
 	const tt_sock_change *chg = c->aug->changes(c->aug_st, &n, lost);
 	*twov = tw_overflow(c);
 	const char *why = !c->delta.valid ? "first read"
-			  : info ? "reconciliation"
-			  : *lost != c->delta.lost ? "events lost"
-			  : memcmp(&c->ports, &c->delta.ports, sizeof(c->ports)) ? "watched ports changed"
-			  : *twov < 0 || *twov != c->delta.tw_overflow ? "TIME_WAIT table full"
-			  : !tt_delta_usable(&c->delta, &c->ports, *lost, *twov) ? "no namespace" : NULL;
+			  : info ? "reconciliation" : tt_delta_distrust(&c->delta, &c->ports, *lost, *twov);
 	double boot_now = clock_s(CLOCK_BOOTTIME);
 	if (!why && tt_delta_apply(&c->delta, chg, n, boot_now) < 0)
 		why = "out of memory";
@@ -634,6 +624,30 @@ static bool tables_from_events(tt_collector *c, tt_snapshot *out, const tt_sock_
 	st->changes = c->delta.applied;
 	st->table_lines = (uint32_t)(out->nsocks - before);
 	return true;
+}
+
+/* The kernel's tick clock now (hz 0: unknown). */
+static void tick_clock(tt_collector *c, tt_tick_clock *k)
+{
+	if (!c->aug->clock || c->aug->clock(c->aug_st, k) < 0)
+		k->hz = 0;
+}
+
+/* After a full read (k0: the tick clock before it): the table the changes
+ * are applied to from the next refresh on, its TIME_WAITs' timers placed
+ * on the read's middle. */
+static void rebase(tt_collector *c, tt_snapshot *out, const tt_tick_clock *k0, uint64_t lost, int64_t twov)
+{
+	tt_tick_clock k1 = {0};
+	tick_clock(c, &k1);
+	if (k0->hz && k1.hz) {
+		k1.jiffies = k0->jiffies + (k1.jiffies - k0->jiffies) / 2;
+		k1.boot_ns = k0->boot_ns + (k1.boot_ns - k0->boot_ns) / 2;
+	} else {
+		k1.hz = 0;
+	}
+	if (tt_delta_rebase(&c->delta, out, out->nsocks, &k1, &c->ports, lost, twov) < 0)
+		snprintf(out->stats.full_why, sizeof(out->stats.full_why), "%s", k1.hz ? "out of memory" : "no tick clock");
 }
 
 /* What the owner scan is to explain: every listed socket, by inode. */
@@ -731,32 +745,21 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 	c->utab_read = false;
 	watch_list(c, out);
 	tt_sock_filter f = {&c->ports, 0};
-	bool carry, info = want_info(c, t0, &carry);
+	bool carry, info = want_info(c, t0, false, &carry);
 	uint64_t lost = 0;
 	int64_t twov = -1;
 	bool changes = has_changes(c);
 	if (!changes || !tables_from_events(c, out, &f, info, &lost, &twov)) {
-		if (changes && !info) {
-			/* a full read: tcp_info with it (it costs little more) */
-			info = want_info_now(c, t0);
-			carry = false;
-		}
-		tt_tick_clock k0 = {0}, k1 = {0};
-		if (changes && c->aug->clock)
-			c->aug->clock(c->aug_st, &k0);
+		if (changes && !info) /* a full read: tcp_info with it (it costs little more) */
+			info = want_info(c, t0, true, &carry);
+		tt_tick_clock k0 = {0};
+		if (changes)
+			tick_clock(c, &k0);
 		int rc = read_tables(c, out, &f, info, err, errlen);
 		if (rc != 0)
 			return rc > 0 ? tt_collect(c, out, err, errlen) : -1;
-		if (changes && c->aug->clock && c->aug->clock(c->aug_st, &k1) == 0 && k0.hz) {
-			/* the read's middle: where its timers were told */
-			k1.jiffies = k0.jiffies + (k1.jiffies - k0.jiffies) / 2;
-			k1.boot_ns = k0.boot_ns + (k1.boot_ns - k0.boot_ns) / 2;
-		} else {
-			k1.hz = 0;
-		}
-		if (changes && tt_delta_rebase(&c->delta, out, out->nsocks, &k1, &c->ports, lost, twov) < 0)
-			snprintf(out->stats.full_why, sizeof(out->stats.full_why), "%s",
-				 k1.hz ? "out of memory" : "no tick clock");
+		if (changes)
+			rebase(c, out, &k0, lost, twov);
 	}
 	read_unix(c, out);
 	/* the one walk over the processes, for the namespaces and the owners */

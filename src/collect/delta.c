@@ -193,10 +193,13 @@ out:
 	return rc;
 }
 
-bool tt_delta_usable(const tt_delta *d, const tt_portset *ports, uint64_t lost, int64_t tw_overflow)
+const char *tt_delta_distrust(const tt_delta *d, const tt_portset *ports, uint64_t lost, int64_t tw_overflow)
 {
-	return d->valid && d->netns && lost == d->lost && tw_overflow >= 0 && tw_overflow == d->tw_overflow &&
-	       !memcmp(ports, &d->ports, sizeof(*ports));
+	return !d->valid ? "first read"
+	       : lost != d->lost ? "events lost"
+	       : memcmp(ports, &d->ports, sizeof(*ports)) ? "watched ports changed"
+	       : tw_overflow < 0 || tw_overflow != d->tw_overflow ? "TIME_WAIT table full"
+	       : !d->netns ? "no namespace" : NULL;
 }
 
 static void set_pair(tt_sock *k, const tt_sock_change *c)
@@ -233,6 +236,16 @@ static long add_new(tt_delta *d, const tt_sock_change *c)
 	return add(d, &k, 0);
 }
 
+/* When the TIME_WAIT a change begins ends (its timer armed at the change's
+ * tick; without a tick rate, 60 s on the boot clock). */
+static double change_tw_end(const tt_sock_change *c)
+{
+	if (!c->hz)
+		return (double)c->boot_ns / 1e9 + TIME_WAIT_S;
+	tt_tick_clock at = {c->jiffies, c->boot_ns, c->hz};
+	return tw_end_at(&at, c->jiffies);
+}
+
 /* A close that leaves a TIME_WAIT socket, or a FIN_WAIT2 one while the
  * peer's FIN has not come (the kernel lists it in that state). */
 static int to_time_wait(tt_delta *d, const tt_sock_change *c, long i)
@@ -249,8 +262,7 @@ static int to_time_wait(tt_delta *d, const tt_sock_change *c, long i)
 	k->uid = 0;
 	k->txq = k->rxq = k->retrans = k->timeout = k->refcnt = 0;
 	k->flags &= (uint8_t)~TT_SF_HAS_INFO;
-	tt_tick_clock at = {c->jiffies, c->boot_ns, c->hz};
-	d->tw_end[i] = c->hz ? tw_end_at(&at, c->jiffies) : (double)c->boot_ns / 1e9 + TIME_WAIT_S;
+	d->tw_end[i] = change_tw_end(c);
 	return tt_u64set_put(&d->tw_pair, pair_key(k), (uint64_t)i);
 }
 
@@ -282,10 +294,9 @@ static int apply_one(tt_delta *d, const tt_sock_change *c)
 	if (c->to == TT_ST_LAST_ACK && c->from == TT_ST_CLOSE_WAIT) {
 		/* its FIN ends its peer's wait: a FIN_WAIT2 one is a TIME_WAIT now */
 		long p = tw_on_pair(d, k, true);
-		if (p >= 0 && d->socks[p].state == TT_ST_FIN_WAIT2 && c->hz) {
-			tt_tick_clock at = {c->jiffies, c->boot_ns, c->hz};
+		if (p >= 0 && d->socks[p].state == TT_ST_FIN_WAIT2) {
 			d->socks[p].state = TT_ST_TIME_WAIT;
-			d->tw_end[p] = tw_end_at(&at, c->jiffies);
+			d->tw_end[p] = change_tw_end(c);
 		}
 	}
 	return 0;

@@ -71,8 +71,10 @@ void tt_delta_free(tt_delta *d);
  * it gave are placed on it; those the table had keep the end their close told). */
 int tt_delta_rebase(tt_delta *d, const tt_snapshot *out, size_t n, const tt_tick_clock *clk,
 		    const tt_portset *ports, uint64_t lost, int64_t tw_overflow);
-/* The table may stand in for a full read now. */
-bool tt_delta_usable(const tt_delta *d, const tt_portset *ports, uint64_t lost, int64_t tw_overflow);
+/* Why the table may not stand in for a full read now ("first read",
+ * "events lost", "watched ports changed", "TIME_WAIT table full", "no
+ * namespace"), NULL when it may. */
+const char *tt_delta_distrust(const tt_delta *d, const tt_portset *ports, uint64_t lost, int64_t tw_overflow);
 /* Apply the changes, then end the TIME_WAITs due by boot_now (s, boot
  * clock).  0, or -1 out of memory (then not valid). */
 int tt_delta_apply(tt_delta *d, const tt_sock_change *c, size_t n, double boot_now);

@@ -175,19 +175,27 @@ static __always_inline bool watching(__u16 lport, __u16 rport)
 	return (every && *every) || watched(lport) || watched(rport);
 }
 
-static __always_inline void emit(const struct sock *sk, __u64 cookie, const struct tt_bpf_since *e, __u64 now,
-				 __u8 flags)
+/* Room in the ring for one record; NULL when it is full (counted). */
+static __always_inline void *reserve(__u64 size)
 {
-	if (!watching(e->lport, e->rport))
-		return;
-	struct tt_bpf_life *r = bpf_ringbuf_reserve(&life, sizeof(*r), 0);
+	void *r = bpf_ringbuf_reserve(&life, size, 0);
 	if (!r) {
 		__u32 zero = 0;
 		__u64 *n = bpf_map_lookup_elem(&dropped, &zero);
 		if (n)
 			*n += 1;
-		return;
 	}
+	return r;
+}
+
+static __always_inline void emit(const struct sock *sk, __u64 cookie, const struct tt_bpf_since *e, __u64 now,
+				 __u8 flags)
+{
+	if (!watching(e->lport, e->rport))
+		return;
+	struct tt_bpf_life *r = reserve(sizeof(*r));
+	if (!r)
+		return;
 	r->cookie = cookie;
 	r->cgroup = e->cgroup;
 	r->opened = e->opened;
@@ -217,14 +225,9 @@ static __always_inline void emit_change(const struct sock *sk, __u64 cookie, __u
 		rport = rp;
 	if ((lport || rport) && !watching(lport, rport))
 		return;
-	struct tt_bpf_chg *r = bpf_ringbuf_reserve(&life, sizeof(*r), 0);
-	if (!r) {
-		__u32 zero = 0;
-		__u64 *n = bpf_map_lookup_elem(&dropped, &zero);
-		if (n)
-			*n += 1;
+	struct tt_bpf_chg *r = reserve(sizeof(*r));
+	if (!r)
 		return;
-	}
 	__builtin_memset(r, 0, sizeof(*r));
 	r->cookie = cookie;
 	r->ts = now;
