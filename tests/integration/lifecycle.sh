@@ -149,6 +149,12 @@ H=$!
 as tt-lcycle /usr/bin/python3 "$T/cycle.py" $P 200 "$T/cycle.txt" &
 C=$!
 wait $H $C
+# the server has closed its ends too (a client's close into TIME_WAIT
+# completes on the server's FIN): every close is an event by now
+i=0; while [ -n "$(ss -tanH state close-wait state last-ack "( sport = :$P )")" ]; do
+	i=$((i+1)); [ $i -lt 600 ] || { echo "FAIL the server did not close"; exit 1; }
+	sleep 0.1
+done
 i=0; while [ ! -s "$T/wait.txt" ]; do i=$((i+1)); [ $i -gt 600 ] && { echo "FAIL the CLOSE_WAIT client did not finish"; exit 1; }; sleep 0.1; done
 # the refresh after the next one began after every client had finished
 n=$(lines)
