@@ -14,7 +14,7 @@
  * with what went wrong in msg. */
 typedef int (*tt_bpf_loader)(int *fds, size_t nfds, char *msg, size_t len);
 
-#define TT_BPF_LOAD_MAX_FDS 8
+#define TT_BPF_LOAD_MAX_FDS 16
 
 /* Run load in a child and receive its descriptors into fds (nfds of them,
  * at most TT_BPF_LOAD_MAX_FDS).  0, or -1 with why (fds then all -1). */

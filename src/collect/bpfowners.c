@@ -118,6 +118,7 @@ struct tt_bpf_owners {
 	uint32_t gen;
 	long ticks_per_s;
 	int ring_fd, drop_fd, watch_fd, clock_prog_fd, clock_fd;
+	int nested_link_fd, prog_fd, nested_prog_fd, nest_fd;
 	uint64_t watch[1025];    /* the ports the program was last told */
 	tt_portset ports;        /* and the same for the events' filter */
 	struct ring_buffer *rb;
@@ -137,7 +138,10 @@ struct tt_bpf_owners {
  * program parses the kernel's whole BTF, which tenantop's own memory need
  * not carry), which hands back the link (it keeps the program attached)
  * and the maps' descriptors. */
-enum { FD_LINK, FD_OWNERS, FD_SINCE, FD_RING, FD_DROPPED, FD_WATCH, FD_CLOCK_PROG, FD_CLOCK, NFDS };
+enum {
+	FD_LINK, FD_OWNERS, FD_SINCE, FD_RING, FD_DROPPED, FD_WATCH, FD_CLOCK_PROG, FD_CLOCK,
+	FD_NESTED_LINK, FD_PROG, FD_NESTED_PROG, FD_NEST, NFDS
+};
 
 /* The ring buffer's size: TENANTOP_RINGBUF_BYTES (for tests: a tiny ring
  * shows what a full one does), a power of 2 from a page; else the
@@ -177,6 +181,10 @@ static int load_owners(int *fds, size_t nfds, char *msg, size_t len)
 	fds[FD_WATCH] = bpf_map__fd(skel->maps.watch);
 	fds[FD_CLOCK_PROG] = bpf_program__fd(skel->progs.tt_clock);
 	fds[FD_CLOCK] = bpf_map__fd(skel->maps.clock);
+	fds[FD_NESTED_LINK] = bpf_link__fd(skel->links.tt_set_state_nested);
+	fds[FD_PROG] = bpf_program__fd(skel->progs.tt_set_state);
+	fds[FD_NESTED_PROG] = bpf_program__fd(skel->progs.tt_set_state_nested);
+	fds[FD_NEST] = bpf_map__fd(skel->maps.nest);
 	return 0;
 }
 
@@ -249,6 +257,10 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 	b->watch_fd = fds[FD_WATCH];
 	b->clock_prog_fd = fds[FD_CLOCK_PROG];
 	b->clock_fd = fds[FD_CLOCK];
+	b->nested_link_fd = fds[FD_NESTED_LINK];
+	b->prog_fd = fds[FD_PROG];
+	b->nested_prog_fd = fds[FD_NESTED_PROG];
+	b->nest_fd = fds[FD_NEST];
 	b->rb = ring_buffer__new(b->ring_fd, take_record, b, NULL);
 	b->ncpus = libbpf_num_possible_cpus();
 	if (b->ncpus > 0)
@@ -286,6 +298,10 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	close(b->watch_fd);
 	close(b->clock_prog_fd);
 	close(b->clock_fd);
+	close(b->nested_link_fd);
+	close(b->prog_fd);
+	close(b->nested_prog_fd);
+	close(b->nest_fd);
 	free(b->raw);
 	free(b->chg);
 	free(b->dropv);
@@ -441,16 +457,33 @@ void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snaps
 	take_events(b, rootfd, users, out);
 }
 
-/* the events lost so far: the per-CPU drop counters summed */
-static uint64_t dropped(tt_bpf_owners *b)
+/* A per-CPU counter summed (0 unreadable). */
+static uint64_t per_cpu_sum(tt_bpf_owners *b, int fd, uint32_t key)
 {
 	uint64_t sum = 0;
-	uint32_t zero = 0;
-	if (bpf_map_lookup_elem(b->drop_fd, &zero, b->dropv) != 0)
+	if (bpf_map_lookup_elem(fd, &key, b->dropv) != 0)
 		return 0;
 	for (int i = 0; i < b->ncpus; i++)
 		sum += b->dropv[i];
 	return sum;
+}
+
+/* The times the kernel skipped a program (it was running on that CPU). */
+static uint64_t misses(int prog_fd)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+	memset(&info, 0, sizeof(info));
+	return bpf_obj_get_info_by_fd(prog_fd, &info, &len) == 0 ? info.recursion_misses : 0;
+}
+
+/* the events lost so far: the records that found the ring full, and the
+ * changes the kernel skipped tt_set_state for that tt_set_state_nested did
+ * not take (owners.bpf.c) */
+static uint64_t dropped(tt_bpf_owners *b)
+{
+	uint64_t skipped = misses(b->prog_fd), taken = per_cpu_sum(b, b->nest_fd, 1);
+	return per_cpu_sum(b, b->drop_fd, 0) + (skipped > taken ? skipped - taken : 0) + misses(b->nested_prog_fd);
 }
 
 void tt_bpf_owners_drain(tt_bpf_owners *b)

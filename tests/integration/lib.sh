@@ -61,6 +61,10 @@ start_mariadb() {
 # as_user USER CMD...: run CMD as that Unix user (and its primary group)
 as_user() { _u=$1; shift; setpriv --reuid="$_u" --regid="$(id -g "$_u")" --clear-groups "$@"; }
 
+# a counter of the kernel's TCP MIB (/proc/net/snmp "Tcp:", /proc/net/netstat
+# "TcpExt:"), machine-wide: tcp_mib OutRsts, tcp_mib TCPTimeWaitOverflow
+tcp_mib() { awk -v f="$1" '/^(Tcp|TcpExt):/ { if (!($1 in h)) { h[$1] = 1; for (i = 2; i <= NF; i++) if ($i == f) c[$1] = i } else if (c[$1]) print $c[$1] }' /proc/net/snmp /proc/net/netstat; }
+
 # wait_port PORT: until something listens there (15 s at most)
 wait_port() { _i=0; while ! ss -tlnH "sport = :$1" | grep -q LISTEN; do _i=$((_i+1)); [ $_i -gt 150 ] && return 1; sleep 0.1; done; }
 

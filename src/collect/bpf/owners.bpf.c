@@ -262,8 +262,23 @@ static __always_inline void emit_change(const struct sock *sk, __u64 cookie, __u
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
-SEC("tp_btf/inet_sock_set_state")
-int BPF_PROG(tt_set_state, const struct sock *sk, int oldstate, int newstate)
+/* Nesting.  The kernel runs a tracing program at most once at a time on a
+ * CPU: a state change in a softirq that interrupts tt_set_state (a
+ * loopback packet's, typically) skips it, counted in the program's
+ * recursion_misses.  tt_set_state_nested, attached beside it, does the
+ * work only then: while tt_set_state is running on the same CPU (nest[0],
+ * its depth), counting each change it took (nest[1]).  tenantop reads both
+ * programs' misses: a change the first missed and the second did not take
+ * (an interruption in the few instructions before the depth is raised or
+ * after it is lowered, or a second nesting) is an event lost. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} nest SEC(".maps");
+
+static __always_inline int on_set_state(const struct sock *sk, int oldstate, int newstate)
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	if (family != 2 && family != 10) /* AF_INET, AF_INET6 */
@@ -349,6 +364,31 @@ int BPF_PROG(tt_set_state, const struct sock *sk, int oldstate, int newstate)
 	o.state = (__u8)newstate;
 	bpf_get_current_comm(o.comm, sizeof(o.comm));
 	bpf_map_update_elem(&owners, &cookie, &o, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tt_set_state, const struct sock *sk, int oldstate, int newstate)
+{
+	__u32 k = 0;
+	__u64 *depth = bpf_map_lookup_elem(&nest, &k);
+	if (depth)
+		*depth += 1;
+	on_set_state(sk, oldstate, newstate);
+	if (depth)
+		*depth -= 1;
+	return 0;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tt_set_state_nested, const struct sock *sk, int oldstate, int newstate)
+{
+	__u32 k = 0, one = 1;
+	__u64 *depth = bpf_map_lookup_elem(&nest, &k), *took;
+	if (!depth || !*depth || !(took = bpf_map_lookup_elem(&nest, &one)))
+		return 0; /* tt_set_state ran (or runs) for it */
+	*took += 1;
+	on_set_state(sk, oldstate, newstate);
 	return 0;
 }
 
