@@ -258,6 +258,61 @@ static void test_time_wait_reused(void **state)
 	assert_int_equal(find(s, 31)->state, TT_ST_ESTABLISHED);
 }
 
+/* A reset the kernel sent to a TIME_WAIT's address pair ends it, as no
+ * state change tells: an IPv4 reset also the IPv6 socket's on the mapped
+ * addresses; not a full socket's (its own change tells), not the peer's
+ * pair, not when tcp_rfc1337 is set. */
+static tt_sock_change reset_to(const tt_sock *k, double at_s)
+{
+	tt_sock_change c = chg(k, TT_ST_UNKNOWN, TT_ST_CLOSE, at_s);
+	c.cookie = 0;
+	c.inode = 0;
+	c.reset_to = true;
+	return c;
+}
+
+static void test_reset_ends_a_time_wait(void **state)
+{
+	struct fx *x = *state;
+	tt_sock tw = sock4(40, TT_ST_TIME_WAIT, 2, 40003, 1, 3306);
+	tw.inode = 0, tw.timer = 3, tw.timer_ms = 50000;
+	tt_sock mapped = tw;
+	mapped.cookie = 41, mapped.family = TT_FAM_TCP6, mapped.lport = 40004;
+	memset(mapped.laddr, 0, 16), memset(mapped.raddr, 0, 16);
+	mapped.laddr[10] = mapped.laddr[11] = mapped.raddr[10] = mapped.raddr[11] = 0xff;
+	mapped.laddr[12] = 127, mapped.laddr[15] = 2, mapped.raddr[12] = 127, mapped.raddr[15] = 1;
+	tt_sock est = sock4(42, TT_ST_ESTABLISHED, 2, 40005, 1, 3306);
+	tt_sock fw2 = tw;
+	fw2.cookie = 43, fw2.state = TT_ST_FIN_WAIT2, fw2.lport = 40006;
+	tt_sock kept = tw;
+	kept.cookie = 44, kept.lport = 40007;
+	tt_sock base[] = {tw, mapped, est, fw2, kept};
+	rebase(x, base, 5, 400);
+	assert_int_equal(now(x, 400)->nsocks, 5);
+	tt_sock v4 = mapped;
+	v4.family = TT_FAM_TCP4;
+	memset(v4.laddr, 0, 16), memset(v4.raddr, 0, 16);
+	v4.laddr[0] = v4.raddr[0] = 127, v4.laddr[3] = 2, v4.raddr[3] = 1;
+	tt_sock peer = sock4(0, 0, 1, 3306, 2, 40006); /* fw2's pair seen from its peer */
+	tt_sock_change c[5] = {reset_to(&tw, 401), reset_to(&v4, 401), reset_to(&est, 401), reset_to(&peer, 401)};
+	assert_int_equal(tt_delta_apply(&x->d, c, 4, 402), 0);
+	const tt_snapshot *s = now(x, 402);
+	assert_null(find(s, 40));
+	assert_null(find(s, 41));
+	assert_int_equal(find(s, 42)->state, TT_ST_ESTABLISHED);
+	assert_int_equal(find(s, 43)->state, TT_ST_FIN_WAIT2);
+	/* a FIN_WAIT2 one ends the same way */
+	c[0] = reset_to(&fw2, 403);
+	assert_int_equal(tt_delta_apply(&x->d, c, 1, 403), 0);
+	assert_null(find(now(x, 403), 43));
+	/* tcp_rfc1337: a TIME_WAIT ignores resets */
+	x->d.rfc1337 = true;
+	c[0] = reset_to(&kept, 404);
+	assert_int_equal(tt_delta_apply(&x->d, c, 1, 404), 0);
+	assert_int_equal(find(now(x, 404), 44)->state, TT_ST_TIME_WAIT);
+	assert_int_equal(now(x, 404)->nsocks, 2);
+}
+
 static void test_time_wait_ends_kept_across_reads(void **state)
 {
 	struct fx *x = *state;
@@ -368,6 +423,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lifecycle_of_a_connection, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fin_wait2_waits_for_its_peer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_wait_reused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reset_ends_a_time_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_time_wait_ends_kept_across_reads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_trusted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_namespace_and_old_changes, setup, teardown),

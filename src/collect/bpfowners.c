@@ -83,6 +83,7 @@ struct tt_bpf_chg {
 	uint64_t jiffies;
 };
 #define TT_LF_FIN_IN 0x20
+#define TT_LF_RESET_TO 0x40
 
 struct tt_bpf_clock {
 	uint64_t jiffies;
@@ -118,7 +119,7 @@ struct tt_bpf_owners {
 	uint32_t gen;
 	long ticks_per_s;
 	int ring_fd, drop_fd, watch_fd, clock_prog_fd, clock_fd;
-	int nested_link_fd, prog_fd, nested_prog_fd, nest_fd;
+	int nested_link_fd, prog_fd, nested_prog_fd, nest_fd, reset_link_fd, reset_prog_fd;
 	uint64_t watch[1025];    /* the ports the program was last told */
 	tt_portset ports;        /* and the same for the events' filter */
 	struct ring_buffer *rb;
@@ -140,7 +141,7 @@ struct tt_bpf_owners {
  * and the maps' descriptors. */
 enum {
 	FD_LINK, FD_OWNERS, FD_SINCE, FD_RING, FD_DROPPED, FD_WATCH, FD_CLOCK_PROG, FD_CLOCK,
-	FD_NESTED_LINK, FD_PROG, FD_NESTED_PROG, FD_NEST, NFDS
+	FD_NESTED_LINK, FD_PROG, FD_NESTED_PROG, FD_NEST, FD_RESET_LINK, FD_RESET_PROG, NFDS
 };
 
 /* The ring buffer's size: TENANTOP_RINGBUF_BYTES (for tests: a tiny ring
@@ -185,6 +186,8 @@ static int load_owners(int *fds, size_t nfds, char *msg, size_t len)
 	fds[FD_PROG] = bpf_program__fd(skel->progs.tt_set_state);
 	fds[FD_NESTED_PROG] = bpf_program__fd(skel->progs.tt_set_state_nested);
 	fds[FD_NEST] = bpf_map__fd(skel->maps.nest);
+	fds[FD_RESET_LINK] = bpf_link__fd(skel->links.tt_send_reset);
+	fds[FD_RESET_PROG] = bpf_program__fd(skel->progs.tt_send_reset);
 	return 0;
 }
 
@@ -215,6 +218,7 @@ static void take_change(tt_bpf_owners *b, const struct tt_bpf_chg *r)
 	c->to = state_of(r->newstate);
 	c->time_wait = (r->flags & TT_LF_TIME_WAIT) != 0;
 	c->fin_in = (r->flags & TT_LF_FIN_IN) != 0;
+	c->reset_to = (r->flags & TT_LF_RESET_TO) != 0;
 	c->jiffies = r->jiffies;
 	c->hz = r->hz;
 }
@@ -261,6 +265,8 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 	b->prog_fd = fds[FD_PROG];
 	b->nested_prog_fd = fds[FD_NESTED_PROG];
 	b->nest_fd = fds[FD_NEST];
+	b->reset_link_fd = fds[FD_RESET_LINK];
+	b->reset_prog_fd = fds[FD_RESET_PROG];
 	b->rb = ring_buffer__new(b->ring_fd, take_record, b, NULL);
 	b->ncpus = libbpf_num_possible_cpus();
 	if (b->ncpus > 0)
@@ -302,6 +308,8 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	close(b->prog_fd);
 	close(b->nested_prog_fd);
 	close(b->nest_fd);
+	close(b->reset_link_fd);
+	close(b->reset_prog_fd);
 	free(b->raw);
 	free(b->chg);
 	free(b->dropv);
@@ -477,13 +485,14 @@ static uint64_t misses(int prog_fd)
 	return bpf_obj_get_info_by_fd(prog_fd, &info, &len) == 0 ? info.recursion_misses : 0;
 }
 
-/* the events lost so far: the records that found the ring full, and the
+/* the events lost so far: the records that found the ring full, the
  * changes the kernel skipped tt_set_state for that tt_set_state_nested did
- * not take (owners.bpf.c) */
+ * not take (owners.bpf.c), and the resets it skipped tt_send_reset for */
 static uint64_t dropped(tt_bpf_owners *b)
 {
 	uint64_t skipped = misses(b->prog_fd), taken = per_cpu_sum(b, b->nest_fd, 1);
-	return per_cpu_sum(b, b->drop_fd, 0) + (skipped > taken ? skipped - taken : 0) + misses(b->nested_prog_fd);
+	return per_cpu_sum(b, b->drop_fd, 0) + (skipped > taken ? skipped - taken : 0) + misses(b->nested_prog_fd) +
+	       misses(b->reset_prog_fd);
 }
 
 void tt_bpf_owners_drain(tt_bpf_owners *b)

@@ -1,4 +1,5 @@
 /* The event-driven TCP table (see delta.h). */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -145,6 +146,19 @@ static long tw_on_pair(const tt_delta *d, const tt_sock *k, bool reversed)
 	return (long)v;
 }
 
+/* tcp_rfc1337 of the own namespace: a TIME_WAIT ignores resets (unreadable: it does not). */
+static bool rfc1337(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/tcp_rfc1337", "r");
+	int v = 0;
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v != 0;
+}
+
 int tt_delta_rebase(tt_delta *d, const tt_snapshot *out, size_t n, const tt_tick_clock *clk,
 		    const tt_portset *ports, uint64_t lost, int64_t tw_overflow)
 {
@@ -185,6 +199,7 @@ int tt_delta_rebase(tt_delta *d, const tt_snapshot *out, size_t n, const tt_tick
 	d->ports = *ports;
 	d->lost = lost;
 	d->tw_overflow = tw_overflow;
+	d->rfc1337 = rfc1337();
 	d->valid = true;
 out:
 	tt_u64set_free(&keep);
@@ -266,8 +281,35 @@ static int to_time_wait(tt_delta *d, const tt_sock_change *c, long i)
 	return tt_u64set_put(&d->tw_pair, pair_key(k), (uint64_t)i);
 }
 
+/* A reset sent to a TIME_WAIT's address pair ends it (IPv4's also the
+ * IPv6 socket's on the mapped addresses). */
+static void reset_to(tt_delta *d, const tt_sock_change *c)
+{
+	tt_sock k;
+	memset(&k, 0, sizeof(k));
+	k.family = c->family;
+	set_pair(&k, c);
+	long t = tw_on_pair(d, &k, false);
+	if (t < 0 && c->family == TT_FAM_TCP4) {
+		k.family = TT_FAM_TCP6;
+		for (int i = 0; i < 2; i++) {
+			uint8_t *a = i ? k.raddr : k.laddr;
+			memmove(a + 12, a, 4);
+			memset(a, 0, 10);
+			a[10] = a[11] = 0xff;
+		}
+		t = tw_on_pair(d, &k, false);
+	}
+	if (t >= 0 && !d->rfc1337)
+		drop(d, (size_t)t);
+}
+
 static int apply_one(tt_delta *d, const tt_sock_change *c)
 {
+	if (c->netns == d->netns && c->reset_to) {
+		reset_to(d, c);
+		return 0;
+	}
 	if (c->netns != d->netns || !c->cookie || c->to == TT_ST_UNKNOWN)
 		return 0; /* another namespace's (read by polling), or not one sock_diag lists */
 	uint64_t v;

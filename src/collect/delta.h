@@ -6,7 +6,8 @@
  * the last one, in their order, and writes the table out as a source
  * would.  What no event tells is handled here too: a TIME_WAIT ends 60 s
  * after it began (the kernel's fixed length), and a new connection on the
- * address pair of a TIME_WAIT ends that TIME_WAIT (its reuse).  The table
+ * address pair of a TIME_WAIT ends that TIME_WAIT (its reuse), and so does
+ * a reset the kernel sends to that pair (its peer is on this machine).  The table
  * is no longer trusted, and the next refresh reads every socket, when an
  * event was lost, the watched ports changed, or the kernel could not keep
  * a TIME_WAIT (its table was full). */
@@ -45,6 +46,9 @@ typedef struct tt_sock_change {
 	bool time_wait;    /* a close that leaves a TIME_WAIT socket (FIN_WAIT2 while
 			    * the peer's FIN has not come: fin_in false) */
 	bool fin_in;
+	bool reset_to;     /* no state change: the kernel sent a reset to the address
+			    * pair (laddr:lport the end it goes to); a TIME_WAIT there
+			    * ends, unless tcp_rfc1337 */
 	uint64_t jiffies;  /* the tick count then */
 	uint32_t hz;
 } tt_sock_change;
@@ -61,6 +65,7 @@ typedef struct tt_delta {
 	uint64_t lost;       /* events lost, as counted when it was read */
 	int64_t tw_overflow; /* the kernel's TCPTimeWaitOverflow then, -1 unknown */
 	uint32_t netns;      /* the own network namespace's inode number, 0 unknown */
+	bool rfc1337;        /* tcp_rfc1337: a reset leaves a TIME_WAIT alone */
 	uint32_t applied;    /* changes applied by the last tt_delta_apply */
 } tt_delta;
 

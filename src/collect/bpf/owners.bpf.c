@@ -79,6 +79,7 @@ struct {
 #define TT_LF_V6 0x08
 #define TT_LF_RESET 0x10     /* closed with an error (reset, timeout) */
 #define TT_LF_FIN_IN 0x20    /* a change only: the peer's FIN had come (a TIME_WAIT, not a FIN_WAIT2 one) */
+#define TT_LF_RESET_TO 0x40  /* a change only, and no state change: the kernel sent a reset to this address pair */
 #define TT_LF_TOLD 0x80      /* in the entry only: its opening was told */
 
 struct tt_bpf_life {
@@ -364,6 +365,57 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 	o.state = (__u8)newstate;
 	bpf_get_current_comm(o.comm, sizeof(o.comm));
 	bpf_map_update_elem(&owners, &cookie, &o, BPF_ANY);
+	return 0;
+}
+
+/* A reset the kernel sends, in answer to a segment that came from laddr:lport
+ * to raddr:rport: a TIME_WAIT socket there ends when it arrives (the
+ * kernel's TIME_WAIT assassination, unless tcp_rfc1337), which no state
+ * change tells.  Seen only when that TIME_WAIT's peer is this machine (a
+ * loopback connection, or another namespace's): the common case of a
+ * database and its clients on one server.  A full socket a reset ends
+ * tells its own change. */
+SEC("tp_btf/tcp_send_reset")
+int BPF_PROG(tt_send_reset, const struct sock *sk, const struct sk_buff *skb)
+{
+	if (!skb)
+		return 0;
+	unsigned char *head = BPF_CORE_READ(skb, head);
+	__u16 nh = BPF_CORE_READ(skb, network_header), th = BPF_CORE_READ(skb, transport_header);
+	__u8 ver = 0;
+	struct tcphdr t;
+	if (bpf_probe_read_kernel(&ver, 1, head + nh) || bpf_probe_read_kernel(&t, sizeof(t), head + th) || !t.ack)
+		return 0; /* a reset to a segment without ACK does not match a TIME_WAIT's sequence */
+	__u16 lport = __builtin_bswap16(t.source), rport = __builtin_bswap16(t.dest);
+	if (!watching(lport, rport))
+		return 0;
+	struct tt_bpf_chg *r = reserve(sizeof(*r));
+	if (!r)
+		return 0;
+	__builtin_memset(r, 0, sizeof(*r));
+	ver >>= 4;
+	if (ver == 4) {
+		struct iphdr ip;
+		bpf_probe_read_kernel(&ip, sizeof(ip), head + nh);
+		__builtin_memcpy(r->laddr, &ip.saddr, 4);
+		__builtin_memcpy(r->raddr, &ip.daddr, 4);
+		r->family = 2;
+	} else {
+		struct ipv6hdr ip;
+		bpf_probe_read_kernel(&ip, sizeof(ip), head + nh);
+		__builtin_memcpy(r->laddr, &ip.saddr, 16);
+		__builtin_memcpy(r->raddr, &ip.daddr, 16);
+		r->family = 10;
+	}
+	r->ts = bpf_ktime_get_boot_ns();
+	r->netns = sk ? BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) : BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
+	r->lport = lport;
+	r->rport = rport;
+	r->newstate = TCP_CLOSE;
+	r->flags = TT_LF_RESET_TO;
+	r->hz = CONFIG_HZ;
+	r->jiffies = bpf_jiffies64();
+	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 
