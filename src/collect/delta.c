@@ -285,6 +285,8 @@ static int to_time_wait(tt_delta *d, const tt_sock_change *c, long i)
  * IPv6 socket's on the mapped addresses). */
 static void reset_to(tt_delta *d, const tt_sock_change *c)
 {
+	if (d->rfc1337)
+		return;
 	tt_sock k;
 	memset(&k, 0, sizeof(k));
 	k.family = c->family;
@@ -300,7 +302,7 @@ static void reset_to(tt_delta *d, const tt_sock_change *c)
 		}
 		t = tw_on_pair(d, &k, false);
 	}
-	if (t >= 0 && !d->rfc1337)
+	if (t >= 0)
 		drop(d, (size_t)t);
 }
 
