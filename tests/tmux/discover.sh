@@ -22,8 +22,12 @@ ctypes.CDLL(None).prctl(15, b"mariadbd", 0, 0, 0)  # PR_SET_NAME
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(16)
 open(sys.argv[2] + "/listening", "w").close()
-s.settimeout(0.2)
+# the resets once the client's four connects have returned (a reset before
+# that would fail the connect itself, not leave a held dead connection)
 end = time.time() + 120
+while not os.path.exists(sys.argv[2] + "/connected") and time.time() < end:
+    time.sleep(0.05)
+s.settimeout(0.2)
 while time.time() < end and not os.path.exists(sys.argv[2] + "/stop"):
     try:
         c, _ = s.accept()
@@ -36,11 +40,16 @@ PIDS="$PIDS $!"
 i=0; while [ ! -f "$T/listening" ]; do i=$((i+1)); [ $i -gt 100 ] && exit 1; sleep 0.1; done
 # the client, as its own user: four connections, all reset, all still held
 setpriv --reuid=tt-disc --regid=nogroup --clear-groups /usr/bin/python3 - $P "$T" <<'PY' &
-import os, socket, sys, time
+import os, select, socket, sys, time
 held = [socket.create_connection(("127.0.0.1", int(sys.argv[1]))) for _ in range(4)]
-time.sleep(0.3)
-open(sys.argv[2] + "/held", "w").close()
+open(sys.argv[2] + "/connected", "w").close()
 end = time.time() + 120
+# each reset arrived: the socket turns readable (its error pending, left unread)
+waiting = list(held)
+while waiting and time.time() < end:
+    r, _, _ = select.select(waiting, [], [], 1)
+    waiting = [x for x in waiting if x not in r]
+open(sys.argv[2] + "/held", "w").close()
 while time.time() < end and not os.path.exists(sys.argv[2] + "/stop"):
     time.sleep(0.2)
 PY
