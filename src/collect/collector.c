@@ -702,11 +702,8 @@ static int attribute(tt_collector *c, tt_snapshot *out, int pids_errno, char *er
 	drop_unowned_unknown(out);
 	if (st->fd_denied || (st->hidepid && !st->is_root))
 		attribute_by_socket_uid(c, out);
-	if (augmented(c)) {
-		if (c->aug->watch)
-			c->aug->watch(c->aug_st, &c->ports);
+	if (augmented(c))
 		c->aug->apply(c->aug_st, c->rootfd, sc->users, out);
-	}
 	name_namespaces(c, out);
 	if (c->opts.ancestor_depth > 0)
 		read_ancestors(c, out, c->opts.ancestor_depth);
@@ -744,6 +741,10 @@ int tt_collect(tt_collector *c, tt_snapshot *out, char *err, size_t errlen)
 	begin(c, out, t0);
 	c->utab_read = false;
 	watch_list(c, out);
+	/* the events' filter before the tables are read: a change during the
+	 * read is applied over it at the next refresh, as the kernel made it */
+	if (augmented(c) && c->aug->watch)
+		c->aug->watch(c->aug_st, &c->ports);
 	tt_sock_filter f = {&c->ports, 0};
 	bool carry, info = want_info(c, t0, false, &carry);
 	uint64_t lost = 0;

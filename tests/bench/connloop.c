@@ -3,7 +3,8 @@
  * closes when it sees the end).  The accepting side closes first, so the
  * TIME_WAIT stays on its fixed port and the client's ephemeral ports never
  * run out, however often the loop runs.  Prints the wall seconds the N
- * connect/close took.  Bounded: N at most 100000, 120 s. */
+ * connect/close took.  Bounded: N at most 100000, 120 s.  connloop N [PORT]:
+ * the accepting side on PORT (default: any free one). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -21,7 +22,10 @@ int main(int argc, char **argv)
 		return 2;
 	alarm(120);
 	int l = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				.sin_port = htons((unsigned short)(argc > 2 ? atoi(argv[2]) : 0))};
+	int one = 1;
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	socklen_t al = sizeof(a);
 	if (l < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 4096) < 0 ||
 	    getsockname(l, (struct sockaddr *)&a, &al) < 0)

@@ -204,7 +204,7 @@ static __always_inline void emit(const struct sock *sk, __u64 cookie, const stru
 	r->app_closed = e->app_closed;
 	r->closed = flags & TT_LF_OPEN ? 0 : e->ended ? e->ended : now;
 	r->tgid = e->tgid;
-	r->uid = BPF_CORE_READ(sk, sk_uid.val);
+	r->uid = sk->sk_uid.val;
 	r->lport = e->lport;
 	r->rport = e->rport;
 	r->flags = flags | (e->flags & (TT_LF_CLIENT | TT_LF_V6));
@@ -218,8 +218,8 @@ static __always_inline void emit(const struct sock *sk, __u64 cookie, const stru
 static __always_inline void emit_change(const struct sock *sk, __u64 cookie, __u64 now, int oldstate, int newstate,
 					__u16 family, bool owner_ctx, __u16 lp, __u16 rp)
 {
-	__u16 lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	__u16 rport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	__u16 lport = sk->__sk_common.skc_num;
+	__u16 rport = __builtin_bswap16(sk->__sk_common.skc_dport);
 	if (!lport)
 		lport = lp;
 	if (!rport)
@@ -232,17 +232,17 @@ static __always_inline void emit_change(const struct sock *sk, __u64 cookie, __u
 	__builtin_memset(r, 0, sizeof(*r));
 	r->cookie = cookie;
 	r->ts = now;
-	r->ino = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
+	r->ino = sk->sk_socket->file->f_inode->i_ino;
 	if (family == 2) {
-		__u32 a = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr), b = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+		__u32 a = sk->__sk_common.skc_rcv_saddr, b = sk->__sk_common.skc_daddr;
 		__builtin_memcpy(r->laddr, &a, 4);
 		__builtin_memcpy(r->raddr, &b, 4);
 	} else {
-		BPF_CORE_READ_INTO(&r->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-		BPF_CORE_READ_INTO(&r->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+		__builtin_memcpy(r->laddr, sk->__sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8, 16);
+		__builtin_memcpy(r->raddr, sk->__sk_common.skc_v6_daddr.in6_u.u6_addr8, 16);
 	}
-	r->uid = BPF_CORE_READ(sk, sk_uid.val);
-	r->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	r->uid = sk->sk_uid.val;
+	r->netns = sk->__sk_common.skc_net.net->ns.inum;
 	r->tgid = owner_ctx ? bpf_get_current_pid_tgid() >> 32 : 0;
 	r->lport = lport;
 	r->rport = rport;
@@ -252,12 +252,12 @@ static __always_inline void emit_change(const struct sock *sk, __u64 cookie, __u
 	r->hz = CONFIG_HZ;
 	r->jiffies = bpf_jiffies64();
 	if (newstate == TCP_CLOSE) {
-		if (BPF_CORE_READ(sk, sk_err))
+		if (sk->sk_err)
 			r->flags = TT_LF_RESET;
 		else if (oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING ||
 			 oldstate == TCP_TIME_WAIT)
 			r->flags = TT_LF_TIME_WAIT;
-		if (BPF_CORE_READ(sk, __sk_common.skc_flags) & (1ul << SOCK_DONE)) /* set by the peer's FIN */
+		if (sk->__sk_common.skc_flags & (1ul << SOCK_DONE)) /* set by the peer's FIN */
 			r->flags |= TT_LF_FIN_IN;
 	}
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
@@ -281,8 +281,14 @@ struct {
 
 static __always_inline int on_set_state(const struct sock *sk, int oldstate, int newstate)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family = sk->__sk_common.skc_family;
 	if (family != 2 && family != 10) /* AF_INET, AF_INET6 */
+		return 0;
+	/* not a watched port's: nothing kept, nothing told (a connecting
+	 * socket has its peer's port before its own; a closing one may have
+	 * lost its own: looked up below) */
+	__u16 lp = sk->__sk_common.skc_num, rp = __builtin_bswap16(sk->__sk_common.skc_dport);
+	if ((lp || newstate == TCP_SYN_SENT) && !watching(lp, rp))
 		return 0;
 	__u64 cookie = bpf_get_socket_cookie((void *)sk);
 	__u64 now = bpf_ktime_get_boot_ns();
@@ -302,13 +308,13 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 		e = bpf_map_lookup_elem(&since, &cookie);
 		if (!e)
 			return 0;
-		e->cgroup = BPF_CORE_READ(sk, sk_cgrp_data.cgroup, kn, id);
+		e->cgroup = sk->sk_cgrp_data.cgroup->kn->id;
 	}
 	e->ts = now;
 	e->state = (__u8)newstate;
 	if (!e->lport) {
-		e->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-		e->rport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+		e->lport = sk->__sk_common.skc_num;
+		e->rport = __builtin_bswap16(sk->__sk_common.skc_dport);
 	}
 	if (!e->ended && (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK || newstate == TCP_CLOSE))
 		e->ended = now;
@@ -324,8 +330,8 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 		if (oldstate == TCP_SYN_RECV && !e->opened)
 			e->opened = now;
 		if (e->opened) {
-			e->lport = BPF_CORE_READ(sk, __sk_common.skc_num);
-			e->rport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+			e->lport = sk->__sk_common.skc_num;
+			e->rport = __builtin_bswap16(sk->__sk_common.skc_dport);
 			emit(sk, cookie, e, now, TT_LF_OPEN);
 			e->flags |= TT_LF_TOLD;
 		}
@@ -341,7 +347,7 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 		__u8 f = 0;
 		if (oldstate == TCP_CLOSE_WAIT && !e->app_closed)
 			e->app_closed = now; /* closed with unread data: a reset instead of LAST_ACK */
-		if (BPF_CORE_READ(sk, sk_err))
+		if (sk->sk_err)
 			f |= TT_LF_RESET;
 		else if (oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING ||
 			 oldstate == TCP_TIME_WAIT)
@@ -357,14 +363,18 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 	struct tt_bpf_owner o = {};
 	struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
 	o.tgid = bpf_get_current_pid_tgid() >> 32;
-	o.start_ns = BPF_CORE_READ(t, group_leader, start_boottime);
-	o.uid = BPF_CORE_READ(sk, sk_uid.val);
+	o.start_ns = t->group_leader->start_boottime;
+	o.uid = sk->sk_uid.val;
 	o.cgroup = bpf_get_current_cgroup_id();
-	o.sport = BPF_CORE_READ(sk, __sk_common.skc_num);
-	o.dport = __builtin_bswap16(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	o.sport = sk->__sk_common.skc_num;
+	o.dport = __builtin_bswap16(sk->__sk_common.skc_dport);
 	o.state = (__u8)newstate;
 	bpf_get_current_comm(o.comm, sizeof(o.comm));
-	bpf_map_update_elem(&owners, &cookie, &o, BPF_ANY);
+	struct tt_bpf_owner *had = bpf_map_lookup_elem(&owners, &cookie);
+	if (had) /* written in place: no new entry (an LRU map's costliest step) */
+		*had = o;
+	else
+		bpf_map_update_elem(&owners, &cookie, &o, BPF_ANY);
 	return 0;
 }
 
@@ -380,8 +390,8 @@ int BPF_PROG(tt_send_reset, const struct sock *sk, const struct sk_buff *skb)
 {
 	if (!skb)
 		return 0;
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	__u16 nh = BPF_CORE_READ(skb, network_header), th = BPF_CORE_READ(skb, transport_header);
+	unsigned char *head = skb->head;
+	__u16 nh = skb->network_header, th = skb->transport_header;
 	__u8 ver = 0;
 	struct tcphdr t;
 	if (bpf_probe_read_kernel(&ver, 1, head + nh) || bpf_probe_read_kernel(&t, sizeof(t), head + th) || !t.ack)
@@ -408,7 +418,7 @@ int BPF_PROG(tt_send_reset, const struct sock *sk, const struct sk_buff *skb)
 		r->family = 10;
 	}
 	r->ts = bpf_ktime_get_boot_ns();
-	r->netns = sk ? BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum) : BPF_CORE_READ(skb, dev, nd_net.net, ns.inum);
+	r->netns = sk ? sk->__sk_common.skc_net.net->ns.inum : skb->dev->nd_net.net->ns.inum;
 	r->lport = lport;
 	r->rport = rport;
 	r->newstate = TCP_CLOSE;
