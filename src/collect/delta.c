@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "collect/delta.h"
+#include "tenantop/vec.h"
 
 #define TIME_WAIT_S 60u /* the kernel's TCP_TIMEWAIT_LEN (and tcp_fin_timeout's default) */
 
@@ -21,7 +22,6 @@ void tt_delta_init(tt_delta *d)
 void tt_delta_free(tt_delta *d)
 {
 	free(d->socks);
-	free(d->tw_end);
 	tt_u64set_free(&d->by_cookie);
 	tt_u64set_free(&d->tw_pair);
 	memset(d, 0, sizeof(*d));
@@ -48,7 +48,7 @@ static double tw_end_at(const tt_tick_clock *clk, uint64_t armed)
 	return (double)clk->boot_ns / 1e9 + ticks / clk->hz;
 }
 
-static void pair_of(const tt_sock *k, bool reversed, uint8_t family, uint64_t *key)
+static void pair_of(const tt_delta_sock *k, bool reversed, uint8_t family, uint64_t *key)
 {
 	uint16_t lp = reversed ? k->rport : k->lport, rp = reversed ? k->lport : k->rport;
 	const uint8_t *la = reversed ? k->raddr : k->laddr, *ra = reversed ? k->laddr : k->raddr;
@@ -62,14 +62,14 @@ static void pair_of(const tt_sock *k, bool reversed, uint8_t family, uint64_t *k
 	*key = h;
 }
 
-static uint64_t pair_key(const tt_sock *k)
+static uint64_t pair_key(const tt_delta_sock *k)
 {
 	uint64_t h;
 	pair_of(k, false, k->family, &h);
 	return h;
 }
 
-static bool same_pair(const tt_sock *a, const tt_sock *b, bool reversed)
+static bool same_pair(const tt_delta_sock *a, const tt_delta_sock *b, bool reversed)
 {
 	if (a->family != b->family)
 		return false;
@@ -88,59 +88,39 @@ static void invalidate(tt_delta *d)
 	tt_u64set_clear(&d->tw_pair);
 }
 
-static int grow(tt_sock **socks, double **ends, size_t *cap, size_t need)
+/* Append a socket; its index, or -1 out of memory. */
+static long add(tt_delta *d, const tt_delta_sock *k)
 {
-	if (need <= *cap)
-		return 0;
-	size_t c = *cap ? *cap : 1024;
-	while (c < need)
-		c *= 2;
-	tt_sock *s = realloc(*socks, c * sizeof(*s));
-	if (!s)
+	if (!TT_VEC_PUSH(d->socks, d->n, d->cap))
 		return -1;
-	*socks = s;
-	double *e = realloc(*ends, c * sizeof(*e));
-	if (!e)
-		return -1;
-	*ends = e;
-	*cap = c;
-	return 0;
-}
-
-/* Append a socket (tw_end: see tt_delta); its index, or -1 out of memory. */
-static long add(tt_delta *d, const tt_sock *k, double tw_end)
-{
-	if (grow(&d->socks, &d->tw_end, &d->cap, d->n + 1) < 0)
-		return -1;
-	size_t i = d->n++;
+	size_t i = d->n - 1;
 	d->socks[i] = *k;
-	d->tw_end[i] = tw_end;
 	if (tt_u64set_put(&d->by_cookie, k->cookie, i) < 0)
 		return -1;
-	if (tw_end > 0 && tt_u64set_put(&d->tw_pair, pair_key(k), i) < 0)
+	if (k->tw_end > 0 && tt_u64set_put(&d->tw_pair, pair_key(k), i) < 0)
 		return -1;
 	return (long)i;
 }
 
 static void drop(tt_delta *d, size_t i)
 {
-	tt_sock *k = &d->socks[i];
+	tt_delta_sock *k = &d->socks[i];
 	uint64_t v;
 	if (tt_u64set_get(&d->by_cookie, k->cookie, &v) && v == i)
 		tt_u64set_del(&d->by_cookie, k->cookie);
-	if (d->tw_end[i] > 0 && tt_u64set_get(&d->tw_pair, pair_key(k), &v) && v == i)
+	if (k->tw_end > 0 && tt_u64set_get(&d->tw_pair, pair_key(k), &v) && v == i)
 		tt_u64set_del(&d->tw_pair, pair_key(k));
 	k->state = TT_ST_UNKNOWN;
-	d->tw_end[i] = 0;
+	k->tw_end = 0;
 	d->gone++;
 }
 
 /* The TIME_WAIT-kind socket on k's address pair (reversed: on its peer's), or -1. */
-static long tw_on_pair(const tt_delta *d, const tt_sock *k, bool reversed)
+static long tw_on_pair(const tt_delta *d, const tt_delta_sock *k, bool reversed)
 {
 	uint64_t key, v;
 	pair_of(k, reversed, k->family, &key);
-	if (!tt_u64set_get(&d->tw_pair, key, &v) || v >= d->n || d->tw_end[v] <= 0 ||
+	if (!tt_u64set_get(&d->tw_pair, key, &v) || v >= d->n || d->socks[v].tw_end <= 0 ||
 	    !same_pair(&d->socks[v], k, reversed))
 		return -1;
 	return (long)v;
@@ -167,8 +147,8 @@ int tt_delta_rebase(tt_delta *d, const tt_snapshot *out, size_t n, const tt_tick
 	tt_u64set_init(&keep);
 	int rc = 0;
 	for (size_t i = 0; d->valid && i < d->n; i++)
-		if (d->tw_end[i] > 0 && d->socks[i].state != TT_ST_UNKNOWN &&
-		    tt_u64set_put(&keep, d->socks[i].cookie, (uint64_t)(d->tw_end[i] * 1e6) << 4 | d->socks[i].state) < 0)
+		if (d->socks[i].tw_end > 0 && d->socks[i].state != TT_ST_UNKNOWN &&
+		    tt_u64set_put(&keep, d->socks[i].cookie, (uint64_t)(d->socks[i].tw_end * 1e6) << 4 | d->socks[i].state) < 0)
 			rc = -1;
 	invalidate(d);
 	if (rc < 0 || !clk->hz) {
@@ -191,7 +171,12 @@ int tt_delta_rebase(tt_delta *d, const tt_snapshot *out, size_t n, const tt_tick
 				end = tw_end_at(clk, armed);
 			}
 		}
-		if (add(d, k, end) < 0) {
+		tt_delta_sock e = {.cookie = k->cookie, .inode = k->inode, .tw_end = end, .uid = k->uid, .txq = k->txq,
+				   .rxq = k->rxq, .lport = k->lport, .rport = k->rport, .family = k->family,
+				   .state = k->state, .flags = k->flags & (uint8_t)~TT_SF_HAS_INFO};
+		memcpy(e.laddr, k->laddr, 16);
+		memcpy(e.raddr, k->raddr, 16);
+		if (add(d, &e) < 0) {
 			rc = -1;
 			goto out;
 		}
@@ -217,7 +202,7 @@ const char *tt_delta_distrust(const tt_delta *d, const tt_portset *ports, uint64
 	       : !d->netns ? "no namespace" : NULL;
 }
 
-static void set_pair(tt_sock *k, const tt_sock_change *c)
+static void set_pair(tt_delta_sock *k, const tt_sock_change *c)
 {
 	size_t alen = c->family == TT_FAM_TCP4 ? 4 : 16;
 	k->lport = c->lport;
@@ -229,7 +214,7 @@ static void set_pair(tt_sock *k, const tt_sock_change *c)
 }
 
 /* A connection on a TIME_WAIT's address pair ends that TIME_WAIT (its reuse). */
-static void reuse_pair(tt_delta *d, const tt_sock *k)
+static void reuse_pair(tt_delta *d, const tt_delta_sock *k)
 {
 	long t;
 	if (k->lport && (t = tw_on_pair(d, k, false)) >= 0 && d->socks[t].cookie != k->cookie)
@@ -239,16 +224,10 @@ static void reuse_pair(tt_delta *d, const tt_sock *k)
 /* A socket the table did not have, as the change tells it. */
 static long add_new(tt_delta *d, const tt_sock_change *c)
 {
-	tt_sock k;
-	memset(&k, 0, sizeof(k));
-	k.cookie = c->cookie;
-	k.family = c->family;
-	k.state = c->to;
+	tt_delta_sock k = {.cookie = c->cookie, .family = c->family, .state = c->to, .uid = c->uid, .inode = c->inode};
 	set_pair(&k, c);
-	k.uid = c->uid;
-	k.inode = c->inode;
 	reuse_pair(d, &k);
-	return add(d, &k, 0);
+	return add(d, &k);
 }
 
 /* When the TIME_WAIT a change begins ends (its timer armed at the change's
@@ -269,15 +248,14 @@ static int to_time_wait(tt_delta *d, const tt_sock_change *c, long i)
 		return 0; /* a socket never seen, its address pair unknown: left to the next read */
 	if (i < 0 && (i = add_new(d, c)) < 0)
 		return -1;
-	tt_sock *k = &d->socks[i];
+	tt_delta_sock *k = &d->socks[i];
 	if (c->lport)
 		set_pair(k, c); /* as it closed (a connecting socket had no port yet) */
 	k->state = c->fin_in ? TT_ST_TIME_WAIT : TT_ST_FIN_WAIT2;
 	k->inode = 0;
 	k->uid = 0;
-	k->txq = k->rxq = k->retrans = k->timeout = k->refcnt = 0;
-	k->flags &= (uint8_t)~TT_SF_HAS_INFO;
-	d->tw_end[i] = change_tw_end(c);
+	k->txq = k->rxq = 0;
+	k->tw_end = change_tw_end(c);
 	return tt_u64set_put(&d->tw_pair, pair_key(k), (uint64_t)i);
 }
 
@@ -287,9 +265,7 @@ static void reset_to(tt_delta *d, const tt_sock_change *c)
 {
 	if (d->rfc1337)
 		return;
-	tt_sock k;
-	memset(&k, 0, sizeof(k));
-	k.family = c->family;
+	tt_delta_sock k = {.family = c->family};
 	set_pair(&k, c);
 	long t = tw_on_pair(d, &k, false);
 	if (t < 0 && c->family == TT_FAM_TCP4) {
@@ -316,7 +292,7 @@ static int apply_one(tt_delta *d, const tt_sock_change *c)
 		return 0; /* another namespace's (read by polling), or not one sock_diag lists */
 	uint64_t v;
 	long i = tt_u64set_get(&d->by_cookie, c->cookie, &v) && v < d->n ? (long)v : -1;
-	if (i >= 0 && d->tw_end[i] > 0)
+	if (i >= 0 && d->socks[i].tw_end > 0)
 		return 0; /* a TIME_WAIT has no more transitions: an old change */
 	if (c->to == TT_ST_CLOSE) {
 		if (c->time_wait)
@@ -327,7 +303,7 @@ static int apply_one(tt_delta *d, const tt_sock_change *c)
 	}
 	if (i < 0)
 		return add_new(d, c) < 0 ? -1 : 0;
-	tt_sock *k = &d->socks[i];
+	tt_delta_sock *k = &d->socks[i];
 	k->state = c->to;
 	if (c->inode)
 		k->inode = c->inode;
@@ -340,7 +316,7 @@ static int apply_one(tt_delta *d, const tt_sock_change *c)
 		long p = tw_on_pair(d, k, true);
 		if (p >= 0 && d->socks[p].state == TT_ST_FIN_WAIT2) {
 			d->socks[p].state = TT_ST_TIME_WAIT;
-			d->tw_end[p] = change_tw_end(c);
+			d->socks[p].tw_end = change_tw_end(c);
 		}
 	}
 	return 0;
@@ -356,9 +332,8 @@ static int compact(tt_delta *d)
 		if (d->socks[i].state == TT_ST_UNKNOWN)
 			continue;
 		d->socks[w] = d->socks[i];
-		d->tw_end[w] = d->tw_end[i];
 		if (tt_u64set_put(&d->by_cookie, d->socks[w].cookie, w) < 0 ||
-		    (d->tw_end[w] > 0 && tt_u64set_put(&d->tw_pair, pair_key(&d->socks[w]), w) < 0))
+		    (d->socks[w].tw_end > 0 && tt_u64set_put(&d->tw_pair, pair_key(&d->socks[w]), w) < 0))
 			return -1;
 		w++;
 	}
@@ -378,7 +353,7 @@ int tt_delta_apply(tt_delta *d, const tt_sock_change *c, size_t n, double boot_n
 		d->applied++;
 	}
 	for (size_t i = 0; i < d->n; i++)
-		if (d->tw_end[i] > 0 && d->tw_end[i] <= boot_now)
+		if (d->socks[i].tw_end > 0 && d->socks[i].tw_end <= boot_now)
 			drop(d, i);
 	if (d->gone > d->n / 8 && compact(d) < 0) {
 		invalidate(d);
@@ -390,19 +365,25 @@ int tt_delta_apply(tt_delta *d, const tt_sock_change *c, size_t n, double boot_n
 int tt_delta_emit(tt_delta *d, const tt_sock_filter *f, double boot_now, tt_snapshot *out)
 {
 	for (size_t i = 0; i < d->n; i++) {
-		const tt_sock *k = &d->socks[i];
-		if (k->state == TT_ST_UNKNOWN || !tt_sock_filter_match(f, k))
+		const tt_delta_sock *k = &d->socks[i];
+		if (k->state == TT_ST_UNKNOWN)
 			continue;
-		tt_sock *o = tt_snapshot_add_sock(out);
-		if (!o)
-			return -1;
-		*o = *k;
-		o->flags &= (uint8_t)~TT_SF_HAS_INFO;
-		if (d->tw_end[i] > 0) {
-			o->timer = 3;
-			double left = (d->tw_end[i] - boot_now) * 1000.0;
-			o->timer_ms = left > 0 ? (uint32_t)left : 0;
+		tt_sock o = {.cookie = k->cookie, .inode = k->inode, .family = k->family, .state = k->state,
+			     .flags = k->flags, .lport = k->lport, .rport = k->rport, .uid = k->uid, .txq = k->txq,
+			     .rxq = k->rxq};
+		memcpy(o.laddr, k->laddr, 16);
+		memcpy(o.raddr, k->raddr, 16);
+		if (!tt_sock_filter_match(f, &o))
+			continue;
+		if (k->tw_end > 0) {
+			o.timer = 3;
+			double left = (k->tw_end - boot_now) * 1000.0;
+			o.timer_ms = left > 0 ? (uint32_t)left : 0;
 		}
+		tt_sock *w = tt_snapshot_add_sock(out);
+		if (!w)
+			return -1;
+		*w = o;
 	}
 	return 0;
 }

@@ -53,10 +53,20 @@ typedef struct tt_sock_change {
 	uint32_t hz;
 } tt_sock_change;
 
+/* One socket of the table: what a refresh from events says of it (the
+ * rest of a read's record, timers and tcp_info, is the next read's). */
+typedef struct tt_delta_sock {
+	uint64_t cookie, inode;
+	double tw_end;     /* when its TIME_WAIT (or FIN_WAIT2 one: a closed socket
+			    * waiting for its peer's FIN) ends, s on the boot clock; 0 not one */
+	uint8_t laddr[16], raddr[16];
+	uint32_t uid, txq, rxq;
+	uint16_t lport, rport;
+	uint8_t family, state, flags; /* state TT_ST_UNKNOWN: gone */
+} tt_delta_sock;
+
 typedef struct tt_delta {
-	tt_sock *socks;    /* the table (own network namespace); state TT_ST_UNKNOWN: gone */
-	double *tw_end;    /* per socket: when its TIME_WAIT (or FIN_WAIT2 one: a closed
-			    * socket waiting for its peer's FIN) ends, s on the boot clock; 0 not one */
+	tt_delta_sock *socks; /* the table (own network namespace) */
 	size_t n, cap, gone;
 	tt_u64set by_cookie; /* cookie -> index */
 	tt_u64set tw_pair;   /* a TIME_WAIT's address pair -> index */
