@@ -50,6 +50,8 @@ struct tt_bpf_since {
 	uint64_t cgroup;
 	uint16_t lport, rport;
 	uint8_t pad2[4];
+	uint64_t start_ns;
+	char comm[16];
 };
 
 /* a ring buffer record: one opening or one close */
@@ -66,6 +68,9 @@ struct tt_bpf_life {
 	uint16_t lport, rport;
 	uint8_t flags;
 	uint8_t pad[3];
+	uint64_t start_ns; /* the owner (tgid), as the events saw it */
+	char comm[16];
+	uint64_t spare;
 };
 
 /* a ring buffer record: one state change (as in owners.bpf.c) */
@@ -223,6 +228,9 @@ static void take_change(tt_bpf_owners *b, const struct tt_bpf_chg *r)
 	c->hz = r->hz;
 }
 
+/* the ring's two kinds of record are told apart by their size */
+_Static_assert(sizeof(struct tt_bpf_life) != sizeof(struct tt_bpf_chg), "a life record sized as a change");
+
 static int take_record(void *ctx, void *data, size_t size)
 {
 	tt_bpf_owners *b = ctx;
@@ -320,8 +328,10 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	free(b);
 }
 
-/* again: an event's connection may have had its owner recorded since it was
- * last asked (an accepted connection is owned from its close on) */
+/* The owner an event recorded for a socket, asked once per socket; again:
+ * asked again when not found before (an accepted connection is owned from
+ * its close on).  Else not found stays so: the event is recorded before the
+ * socket loses its descriptor, so a socket seen without one had its events. */
 static const struct cached *lookup_again(tt_bpf_owners *b, uint64_t cookie, bool again)
 {
 	uint64_t i;
@@ -330,8 +340,6 @@ static const struct cached *lookup_again(tt_bpf_owners *b, uint64_t cookie, bool
 		c->gen = b->gen;
 		if (again && !c->found)
 			c->found = bpf_map_lookup_elem(b->map_fd, &cookie, &c->o) == 0;
-		/* not found stays so: the event is recorded before the socket loses
-		 * its descriptor, so a socket seen without one had its events */
 		return c;
 	}
 	struct cached *c = TT_VEC_PUSH(b->c, b->n, b->cap);
@@ -579,10 +587,16 @@ static void take_events(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapsh
 		e->flags = (uint8_t)((r->flags & TT_LF_OPEN ? TT_CE_OPEN : 0) | (r->flags & TT_LF_CLIENT ? TT_CE_CLIENT : 0) |
 				     (r->flags & TT_LF_TIME_WAIT ? TT_CE_TIME_WAIT : 0) | (r->flags & TT_LF_V6 ? TT_CE_V6 : 0) |
 				     (r->flags & TT_LF_RESET ? TT_CE_RESET : 0));
-		/* the owner: the process the events saw connect or close it */
-		const struct cached *c = lookup_again(b, r->cookie, true);
-		if (c && c->found) {
-			long pi = owner_proc(b, rootfd, users, &by_pid, &c->o, out);
+		/* the owner: the process the events saw connect or close it, told
+		 * with the record; an accepted connection's opening has none (it is
+		 * owned from its close on: asked, it may have closed since) */
+		struct tt_bpf_owner o = {.start_ns = r->start_ns, .tgid = r->tgid, .uid = r->uid};
+		memcpy(o.comm, r->comm, sizeof(o.comm));
+		const struct cached *c = r->tgid ? NULL : lookup_again(b, r->cookie, true);
+		if (c && c->found)
+			o = c->o;
+		if (o.tgid) {
+			long pi = owner_proc(b, rootfd, users, &by_pid, &o, out);
 			e = &out->events[out->nevents - 1];
 			if (pi >= 0)
 				e->proc = (uint32_t)pi + 1;

@@ -3,9 +3,11 @@
  * inet_sock_set_state tracepoint, kept only for the transitions that run in
  * the owning process (connect() -> SYN_SENT, close() -> FIN_WAIT1 or
  * LAST_ACK); the others run in softirq, where the current task is anyone.
- * The owner is kept under the socket's cookie, which the TIME_WAIT socket
- * inherits, so that tenantop can attribute connections that lived and died
- * between two refreshes.  It also keeps when each socket entered its state,
+ * The owner is kept in the socket's entry and told with each of its
+ * records, so that tenantop can attribute connections that lived and died
+ * between two refreshes; from its close on it is also kept apart under the
+ * socket's cookie, which the TIME_WAIT socket inherits, for the sockets that
+ * no descriptor holds any more.  It also keeps when each socket entered its state,
  * so that a CLOSE_WAIT's time in state is the kernel's.
  *
  * The connection's lifecycle: when it opened (SYN_SENT for the connecting
@@ -63,6 +65,8 @@ struct tt_bpf_since {
 	__u64 cgroup;
 	__u16 lport, rport; /* while connected (a closing socket has lost its port) */
 	__u8 pad2[4];
+	__u64 start_ns; /* the owner's (tgid's) start, boot ns; with comm, told in each record */
+	char comm[16];
 };
 
 struct {
@@ -90,6 +94,9 @@ struct tt_bpf_life {
 	__u16 lport, rport;
 	__u8 flags;
 	__u8 pad[3];
+	__u64 start_ns; /* the owner (tgid): its start, boot ns, and its name */
+	char comm[16];
+	__u64 spare;    /* 0: a record's size tells its kind, a change's is 88 bytes */
 };
 
 /* every state change of a socket on a watched port, in the same ring (told
@@ -209,6 +216,9 @@ static __always_inline void emit(const struct sock *sk, __u64 cookie, const stru
 	r->rport = e->rport;
 	r->flags = flags | (e->flags & (TT_LF_CLIENT | TT_LF_V6));
 	r->pad[0] = r->pad[1] = r->pad[2] = 0;
+	r->start_ns = e->start_ns;
+	r->spare = 0;
+	__builtin_memcpy(r->comm, e->comm, sizeof(r->comm));
 	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
@@ -293,22 +303,23 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 	__u64 cookie = bpf_get_socket_cookie((void *)sk);
 	__u64 now = bpf_ktime_get_boot_ns();
 	bool owner_ctx = newstate == TCP_SYN_SENT || newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK;
-	struct tt_bpf_since *e = bpf_map_lookup_elem(&since, &cookie);
+	/* a connecting socket's first transition: no entry yet (one look-up
+	 * fewer in a map that may be large) */
+	struct tt_bpf_since *e = newstate == TCP_SYN_SENT ? NULL : bpf_map_lookup_elem(&since, &cookie);
 	if (e)
 		emit_change(sk, cookie, now, oldstate, newstate, family, owner_ctx, e->lport, e->rport);
 	else
 		emit_change(sk, cookie, now, oldstate, newstate, family, owner_ctx, 0, 0);
-	if (!e) {
-		struct tt_bpf_since at = {.ts = now, .state = (__u8)newstate};
-		if (family == 10)
-			at.flags = TT_LF_V6;
+	/* a new entry is made on the stack and written once, at the end */
+	struct tt_bpf_since fresh = {};
+	bool is_new = !e;
+	if (is_new) {
 		if (newstate == TCP_CLOSE)
 			return 0; /* a socket that closes with no transition seen before */
-		bpf_map_update_elem(&since, &cookie, &at, BPF_ANY);
-		e = bpf_map_lookup_elem(&since, &cookie);
-		if (!e)
-			return 0;
-		e->cgroup = sk->sk_cgrp_data.cgroup->kn->id;
+		if (family == 10)
+			fresh.flags = TT_LF_V6;
+		fresh.cgroup = sk->sk_cgrp_data.cgroup->kn->id;
+		e = &fresh;
 	}
 	e->ts = now;
 	e->state = (__u8)newstate;
@@ -318,8 +329,13 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 	}
 	if (!e->ended && (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK || newstate == TCP_CLOSE))
 		e->ended = now;
-	if (owner_ctx)
+	struct task_struct *t = NULL;
+	if (owner_ctx) {
+		t = (struct task_struct *)bpf_get_current_task_btf();
 		e->tgid = bpf_get_current_pid_tgid() >> 32;
+		e->start_ns = t->group_leader->start_boottime;
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+	}
 	switch (newstate) {
 	case TCP_SYN_SENT:
 		e->opened = now;
@@ -358,18 +374,22 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 		break;
 	}
 	}
-	if (!owner_ctx)
+	if (is_new)
+		bpf_map_update_elem(&since, &cookie, &fresh, BPF_ANY);
+	/* the owner kept apart, for the sockets left without a descriptor (a
+	 * TIME_WAIT, an orphan): closed at FIN_WAIT1 or LAST_ACK (a connecting
+	 * socket's owner is told with its records, from its entry above) */
+	if (!t || newstate == TCP_SYN_SENT)
 		return 0;
 	struct tt_bpf_owner o = {};
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
-	o.tgid = bpf_get_current_pid_tgid() >> 32;
-	o.start_ns = t->group_leader->start_boottime;
+	o.tgid = e->tgid;
+	o.start_ns = e->start_ns;
 	o.uid = sk->sk_uid.val;
 	o.cgroup = bpf_get_current_cgroup_id();
 	o.sport = sk->__sk_common.skc_num;
 	o.dport = __builtin_bswap16(sk->__sk_common.skc_dport);
 	o.state = (__u8)newstate;
-	bpf_get_current_comm(o.comm, sizeof(o.comm));
+	__builtin_memcpy(o.comm, e->comm, sizeof(o.comm));
 	struct tt_bpf_owner *had = bpf_map_lookup_elem(&owners, &cookie);
 	if (had) /* written in place: no new entry (an LRU map's costliest step) */
 		*had = o;
