@@ -222,12 +222,17 @@ def attached_event_programs():
     return out.decode(errors="replace").count("name tt_set_state")
 
 
+ROUNDS = 9
+
+
 def overhead():
     """What the eBPF program costs the traced workload: a 20k connect/close loop
-    timed (wall) with no program attached, with tenantop's attached (a --source
-    bpf run that waits between refreshes) watching another port, and watching
-    the loop's own (every change told to tenantop), in turn, five times each;
-    medians.  Each run on a port of its own."""
+    with no program attached, with tenantop's attached (a --source bpf run that
+    waits between refreshes) watching another port, and watching the loop's own
+    (every change told to tenantop), in turn, ROUNDS times each, the order
+    rotated each round (the TIME_WAITs the runs before leave weigh on the next);
+    medians of the wall time and of the loop's CPU time (connloop.c).  Each run
+    on a port of its own."""
     loop = os.path.join(tempfile.mkdtemp(prefix="tt-bench-loop-"), "connloop")
     if subprocess.run(["cc", "-O2", "-o", loop, os.path.join(HERE, "connloop.c")]).returncode != 0:
         print("bench: cannot build the connect/close loop", file=sys.stderr)
@@ -239,8 +244,9 @@ def overhead():
         s.close()
         return port
     def timed(port):
-        return float(subprocess.run([loop, "20000", str(port)], stdout=subprocess.PIPE, check=True,
-                                    timeout=130).stdout)
+        out = subprocess.run([loop, "20000", str(port)], stdout=subprocess.PIPE, check=True, timeout=130).stdout
+        wall, cpu = out.split()
+        return float(wall), float(cpu)
     def traced(port, watch):
         tt = subprocess.Popen([TT, "--batch", "--format", "json", "--iterations", "2", "--delay", "60",
                                "--ports", str(watch), "--source", "bpf"], stdout=subprocess.PIPE,
@@ -251,23 +257,27 @@ def overhead():
         finally:
             tt.kill()
             tt.wait()
-    plain, other, own, others = [], [], [], []
+    def own_port():
+        port = free_port()
+        return traced(port, port)
+    runs = {"plain": [], "other": [], "own": []}
+    arms = [("plain", lambda: timed(free_port())), ("other", lambda: traced(free_port(), 1)), ("own", own_port)]
+    others = []
     try:
-        for _ in range(5):
+        for r in range(ROUNDS):
             others.append(attached_event_programs())
-            plain.append(timed(free_port()))
-            other.append(traced(free_port(), 1))
-            port = free_port()
-            own.append(traced(port, port))
+            for name, arm in arms[r % 3:] + arms[:r % 3]:  # each arm first, second and last in turn
+                runs[name].append(arm())
             time.sleep(1)
     finally:
         os.unlink(loop)
         os.rmdir(os.path.dirname(loop))
-    p, o, w = statistics.median(plain), statistics.median(other), statistics.median(own)
     print()
-    print("workload overhead: 20k connect/close, median of 5: %.3f s without the program; attached, watching "
-          "another port %.3f s: x%.3f (%+.1f %%); watching the loop's port %.3f s: x%.3f (%+.1f %%)"
-          % (p, o, o / p, 100 * (o / p - 1), w, w / p, 100 * (w / p - 1)))
+    for what, k in (("wall", 0), ("CPU", 1)):
+        p, o, w = (statistics.median(x[k] for x in runs[a]) for a in ("plain", "other", "own"))
+        print("workload overhead (%s): 20k connect/close, median of %d: %.3f s without the program; attached, "
+              "watching another port %.3f s: x%.3f (%+.1f %%); watching the loop's port %.3f s: x%.3f (%+.1f %%)"
+              % (what, ROUNDS, p, o, o / p, 100 * (o / p - 1), w, w / p, 100 * (w / p - 1)))
     if max(others):
         print("  (other tenantop event programs attached on this machine meanwhile: %d to %d; they weigh on both)"
               % (min(others), max(others)))
