@@ -694,6 +694,9 @@ static int attribute(tt_collector *c, tt_snapshot *out, int pids_errno, char *er
 	 * changed are read again (/proc), as the iterator walks them all */
 	sc->fdl = augmented(c) && c->aug->list_fds && !st->from_events && c->aug->list_fds(c->aug_st, &c->fdl) == 0
 			  ? &c->fdl : NULL;
+	/* the check of unchanged processes: not between the iterator's full
+	 * lists (the next one, at the next full read, has every descriptor) */
+	sc->verify = !(st->from_events && augmented(c) && c->aug->list_fds);
 	if (pids_errno || tt_owners_scan(&c->owners, sc, out) < 0) {
 		snprintf(err, errlen, "cannot list %s: %s", c->root_path, strerror(pids_errno ? pids_errno : errno));
 		return -1;

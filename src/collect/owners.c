@@ -93,7 +93,7 @@ static int list_processes(tt_owners *o, tt_scan_ctx *sc, struct todo_list *todo,
 		int64_t fd_size;
 		if (!fd_count(sc, e, &fd_size, out))
 			continue;
-		bool verify = (uint32_t)pid % TT_FD_VERIFY_EVERY == fc->gen % TT_FD_VERIFY_EVERY;
+		bool verify = sc->verify && (uint32_t)pid % TT_FD_VERIFY_EVERY == fc->gen % TT_FD_VERIFY_EVERY;
 		bool fresh = created || fd_size < 0 || e->fd_size != fd_size || verify;
 		bool ok;
 		if (sc->fdl) {

@@ -34,6 +34,8 @@ typedef struct tt_scan_ctx {
 	tt_u64set all_inodes;     /* every inode any table lists (when valid) */
 	bool all_inodes_valid;
 	bool check_held;          /* look for reset-but-held sockets */
+	bool verify;              /* read again a share of the processes whose count of
+				   * descriptors stayed (a descriptor swapped for another) */
 	bool try_pidfd;
 	tt_u64set held;           /* per refresh: inode -> socket index + 1 (0 = filtered) */
 	tt_u64set unknown_ix;     /* per refresh: dead Unix client of unknown target -> socket index */
