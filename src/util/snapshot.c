@@ -127,9 +127,49 @@ static int owner_cmp(const void *a, const void *b)
 	return (x->fd > y->fd) - (x->fd < y->fd);
 }
 
+/* The owner scan writes owners in (proc, fd) order, of one namespace, with
+ * inodes below 2^32, nearly always: then a stable sort by inode (two 16-bit
+ * counting passes) gives the index's order in linear time.  false: not so
+ * (or out of memory), nothing changed. */
+static bool index_by_radix(tt_snapshot *s)
+{
+	tt_owner *o = s->owners;
+	size_t n = s->nowners;
+	if (o[0].inode >> 32)
+		return false;
+	for (size_t i = 1; i < n; i++)
+		if (o[i].netns != o[0].netns || o[i].inode >> 32 || o[i].proc < o[i - 1].proc ||
+		    (o[i].proc == o[i - 1].proc && o[i].fd < o[i - 1].fd))
+			return false;
+	enum { BUCKETS = 1 << 16 };
+	tt_owner *tmp = malloc(n * sizeof(*tmp));
+	uint32_t *start = malloc((BUCKETS + 1) * sizeof(*start));
+	if (!tmp || !start) {
+		free(tmp);
+		free(start);
+		return false;
+	}
+	tt_owner *src = o, *dst = tmp;
+	for (unsigned shift = 0; shift < 32; shift += 16) {
+		memset(start, 0, (BUCKETS + 1) * sizeof(*start));
+		for (size_t i = 0; i < n; i++)
+			start[((src[i].inode >> shift) & (BUCKETS - 1)) + 1]++;
+		for (size_t b = 1; b <= BUCKETS; b++)
+			start[b] += start[b - 1];
+		for (size_t i = 0; i < n; i++)
+			dst[start[(src[i].inode >> shift) & (BUCKETS - 1)]++] = src[i];
+		tt_owner *t = src;
+		src = dst;
+		dst = t;
+	}
+	free(tmp); /* two passes: the sorted owners are back in s->owners */
+	free(start);
+	return true;
+}
+
 void tt_snapshot_index_owners(tt_snapshot *s)
 {
-	if (s->nowners > 1)
+	if (s->nowners > 1 && !index_by_radix(s))
 		qsort(s->owners, s->nowners, sizeof(tt_owner), owner_cmp);
 }
 
