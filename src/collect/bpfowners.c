@@ -12,6 +12,7 @@
  * clang, bpftool, libbpf and the kernel's BTF are there (TT_HAVE_BPF);
  * otherwise tt_bpf_owners_open says why not. */
 #include <errno.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +129,11 @@ struct tt_bpf_owners {
 	uint64_t watch[1025];    /* the ports the program was last told */
 	tt_portset ports;        /* and the same for the events' filter */
 	struct ring_buffer *rb;
+	/* the ring's positions, mapped apart (read only): what was written
+	 * before a drain began is read by it, even behind a record another CPU
+	 * is still filling; NULL: not mapped, one pass */
+	const volatile unsigned long *cons_pos, *prod_pos;
+	size_t page;
 	struct tt_bpf_life *raw; /* this refresh's records */
 	size_t nraw, raw_cap;
 	bool raw_oom;
@@ -231,6 +237,23 @@ static void take_change(tt_bpf_owners *b, const struct tt_bpf_chg *r)
 /* the ring's two kinds of record are told apart by their size */
 _Static_assert(sizeof(struct tt_bpf_life) != sizeof(struct tt_bpf_chg), "a life record sized as a change");
 
+/* The ring's consumer and producer pages, each mapped read only. */
+static void map_positions(tt_bpf_owners *b)
+{
+	b->page = (size_t)sysconf(_SC_PAGESIZE);
+	void *c = mmap(NULL, b->page, PROT_READ, MAP_SHARED, b->ring_fd, 0);
+	void *p = mmap(NULL, b->page, PROT_READ, MAP_SHARED, b->ring_fd, (off_t)b->page);
+	if (c == MAP_FAILED || p == MAP_FAILED) {
+		if (c != MAP_FAILED)
+			munmap(c, b->page);
+		if (p != MAP_FAILED)
+			munmap(p, b->page);
+		return;
+	}
+	b->cons_pos = c;
+	b->prod_pos = p;
+}
+
 static int take_record(void *ctx, void *data, size_t size)
 {
 	tt_bpf_owners *b = ctx;
@@ -288,6 +311,7 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 		free(b);
 		return NULL;
 	}
+	map_positions(b);
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	b->since = (double)now.tv_sec + now.tv_nsec / 1e9;
@@ -307,6 +331,10 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	close(b->map_fd);
 	close(b->since_fd);
 	ring_buffer__free(b->rb);
+	if (b->cons_pos) {
+		munmap((void *)b->cons_pos, b->page);
+		munmap((void *)b->prod_pos, b->page);
+	}
 	close(b->ring_fd);
 	close(b->drop_fd);
 	close(b->watch_fd);
@@ -508,7 +536,16 @@ void tt_bpf_owners_drain(tt_bpf_owners *b)
 	b->nraw = 0;
 	b->nchg = 0;
 	b->raw_oom = false;
+	unsigned long until = b->prod_pos ? __atomic_load_n(b->prod_pos, __ATOMIC_ACQUIRE) : 0;
 	ring_buffer__consume(b->rb);
+	/* the reading stops at a record still being written (its program
+	 * interrupted, its CPU taken away): the ones after it, written before
+	 * this drain began, are waited for (20 ms at most) */
+	for (int i = 0; i < 20 && b->cons_pos && (long)(__atomic_load_n(b->cons_pos, __ATOMIC_ACQUIRE) - until) < 0; i++) {
+		struct timespec ms = {0, 1000000};
+		nanosleep(&ms, NULL);
+		ring_buffer__consume(b->rb);
+	}
 	b->dropped = dropped(b);
 	b->drained = true;
 }
