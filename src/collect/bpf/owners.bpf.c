@@ -329,9 +329,8 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 	}
 	if (!e->ended && (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK || newstate == TCP_CLOSE))
 		e->ended = now;
-	struct task_struct *t = NULL;
 	if (owner_ctx) {
-		t = (struct task_struct *)bpf_get_current_task_btf();
+		struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
 		e->tgid = bpf_get_current_pid_tgid() >> 32;
 		e->start_ns = t->group_leader->start_boottime;
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -379,7 +378,7 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 	/* the owner kept apart, for the sockets left without a descriptor (a
 	 * TIME_WAIT, an orphan): closed at FIN_WAIT1 or LAST_ACK (a connecting
 	 * socket's owner is told with its records, from its entry above) */
-	if (!t || newstate == TCP_SYN_SENT)
+	if (!owner_ctx || newstate == TCP_SYN_SENT)
 		return 0;
 	struct tt_bpf_owner o = {};
 	o.tgid = e->tgid;
