@@ -238,9 +238,16 @@ def program_time():
     return runs, ns
 
 
-def set_bpf_stats(on):
-    with open("/proc/sys/kernel/bpf_stats_enabled", "w") as f:
-        f.write("1" if on else "0")
+BPF_STATS = "/proc/sys/kernel/bpf_stats_enabled"
+
+
+def set_bpf_stats(value):
+    """Set the kernel's BPF run-time accounting; the value it had."""
+    with open(BPF_STATS) as f:
+        was = f.read().strip()
+    with open(BPF_STATS, "w") as f:
+        f.write(value)
+    return was
 
 
 def overhead():
@@ -249,8 +256,9 @@ def overhead():
     waits between refreshes) watching another port, and watching the loop's own
     (every change told to tenantop), in turn, ROUNDS times each, the order
     rotated each round (the TIME_WAITs the runs before leave weigh on the next);
-    medians of the wall time and of the loop's CPU time (connloop.c).  Each run
-    on a port of its own."""
+    the median and the fastest run of the wall time and of the loop's CPU time
+    (connloop.c); then one run of each traced arm with the kernel counting the
+    programs' own time.  Each run on a port of its own."""
     loop = os.path.join(tempfile.mkdtemp(prefix="tt-bench-loop-"), "connloop")
     if subprocess.run(["cc", "-O2", "-o", loop, os.path.join(HERE, "connloop.c")]).returncode != 0:
         print("bench: cannot build the connect/close loop", file=sys.stderr)
@@ -276,40 +284,35 @@ def overhead():
             if not count:
                 return timed(port)
             before = program_time()
-            set_bpf_stats(True)
+            was = set_bpf_stats("1")
             try:
                 wall, _ = timed(port)
             finally:
-                set_bpf_stats(False)
+                set_bpf_stats(was)
             after = program_time()
             return after[0] - before[0], after[1] - before[1], wall
         finally:
             tt.kill()
             tt.wait()
-    def own_port():
+    def own_port(count=False):
         port = free_port()
-        return traced(port, port)
+        return traced(port, port, count)
     runs = {"plain": [], "other": [], "own": []}
     arms = [("plain", lambda: timed(free_port())), ("other", lambda: traced(free_port(), 1)), ("own", own_port)]
     others = []
+    own_ns = {}
     try:
         for r in range(ROUNDS):
             others.append(attached_event_programs())
             for name, arm in arms[r % 3:] + arms[:r % 3]:  # each arm first, second and last in turn
                 runs[name].append(arm())
             time.sleep(1)
-    except BaseException:
-        os.unlink(loop)
-        os.rmdir(os.path.dirname(loop))
-        raise
-    # the programs' own time, as the kernel counts it (one run of each traced arm)
-    own_ns = {}
-    try:
-        own_ns["other"] = traced(free_port(), 1, count=True)
-        port = free_port()
-        own_ns["own"] = traced(port, port, count=True)
-    except (OSError, ValueError) as e:
-        print("bench: no count of the programs' own time: %s" % e, file=sys.stderr)
+        # the programs' own time, as the kernel counts it (one run of each traced arm)
+        try:
+            own_ns["other"] = traced(free_port(), 1, count=True)
+            own_ns["own"] = own_port(count=True)
+        except (OSError, ValueError) as e:
+            print("bench: no count of the programs' own time: %s" % e, file=sys.stderr)
     finally:
         os.unlink(loop)
         os.rmdir(os.path.dirname(loop))
@@ -322,11 +325,14 @@ def overhead():
             print("workload overhead (%s, %s of %d): 20k connect/close %.3f s without the program; attached, "
                   "watching another port %.3f s: x%.3f (%+.1f %%); watching the loop's port %.3f s: x%.3f (%+.1f %%)"
                   % (what, how, ROUNDS, p, o, o / p, 100 * (o / p - 1), w, w / p, 100 * (w / p - 1)))
+    # against the fastest run without the program: the loop undisturbed (the
+    # counted run's own wall time moves with the host)
+    base = min(x[0] for x in runs["plain"])
     for name, label in (("other", "watching another port"), ("own", "watching the loop's port")):
         if name in own_ns:
             n, ns, wall = own_ns[name]
-            print("  the programs' own time, %s: %d state changes, %.0f ns each, %.1f %% of the loop's %.3f s"
-                  % (label, n, ns / max(1, n), 100 * ns / 1e9 / wall, wall))
+            print("  the programs' own time, %s: %d state changes, %.0f ns each, %.3f s: %.1f %% of the fastest "
+                  "run without the program (%.3f s)" % (label, n, ns / max(1, n), ns / 1e9, 100 * ns / 1e9 / base, base))
     if max(others):
         print("  (other tenantop event programs attached on this machine meanwhile: %d to %d; they weigh on both)"
               % (min(others), max(others)))

@@ -4,8 +4,7 @@
  * TIME_WAIT stays on its fixed port and the client's ephemeral ports never
  * run out, however often the loop runs.  Prints the wall seconds the N
  * connect/close took, then the CPU seconds (user + system) both sides
- * spent (what a program traced in the kernel adds shows there too, and a
- * busy host's stolen time does not).  Bounded: N at most 100000, 120 s.  connloop N [PORT]:
+ * spent (what a program traced in the kernel adds shows there too).  Bounded: N at most 100000, 120 s.  connloop N [PORT]:
  * the accepting side on PORT (default: any free one). */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
