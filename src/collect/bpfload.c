@@ -4,11 +4,13 @@
 #include <string.h>
 
 #include "collect/bpfload.h"
+#include "tenantop/selfcpu.h"
 
 #ifdef TT_HAVE_BPF
 #include <bpf/libbpf.h>
 #include <poll.h>
 #include <stdarg.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -75,8 +77,12 @@ int tt_bpf_load_in_child(tt_bpf_loader load, int *fds, size_t nfds, char *why, s
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	struct pollfd pfd = {sv[0], POLLIN, 0};
 	ssize_t n = pid < 0 ? -1 : poll(&pfd, 1, 20000) == 1 ? recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC) : -1;
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
+	if (pid > 0) {
+		struct rusage ru;
+		int st;
+		if (wait4(pid, &st, 0, &ru) == pid)
+			tt_self_cpu_add_helper(&ru); /* its work is tenantop's, counted in the refresh */
+	}
 	close(sv[0]);
 	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
 	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(nfds * sizeof(int)))

@@ -550,8 +550,38 @@ void tt_bpf_owners_drain(tt_bpf_owners *b)
 	b->drained = true;
 }
 
+/* The entries of sockets on ports no longer watched: the program skips their
+ * close, which would have deleted them.  Rare (the watched ports shrink when
+ * a discovered server goes), so read whole. */
+static void forget_unwatched(tt_bpf_owners *b, const tt_portset *ports)
+{
+	uint64_t key, next, *gone = NULL;
+	size_t n = 0, cap = 0;
+	struct tt_bpf_since v;
+	bool first = true;
+	while (bpf_map_get_next_key(b->since_fd, first ? NULL : &key, &next) == 0) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(b->since_fd, &key, &v) == 0 && (v.lport || v.rport) &&
+		    !tt_portset_has(ports, v.lport) && !tt_portset_has(ports, v.rport)) {
+			uint64_t *g = TT_VEC_PUSH(gone, n, cap);
+			if (!g)
+				break;
+			*g = key;
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		bpf_map_delete_elem(b->since_fd, &gone[i]);
+	free(gone);
+}
+
 void tt_bpf_owners_watch(tt_bpf_owners *b, const tt_portset *ports)
 {
+	bool shrinks = b->ports.all && !ports->all;
+	for (uint32_t k = 0; k < 1024 && !shrinks; k++)
+		shrinks = (b->ports.bits[k] & ~ports->bits[k]) != 0;
+	if (shrinks)
+		forget_unwatched(b, ports);
 	b->ports = *ports;
 	for (uint32_t k = 0; k < 1025; k++) {
 		uint64_t w = k < 1024 ? ports->bits[k] : ports->all;

@@ -12,6 +12,7 @@
 #include "tenantop/alertsink.h"
 #include "tenantop/exporter.h"
 #include "tenantop/record.h"
+#include "tenantop/selfcpu.h"
 #include "tenantop/session.h"
 #include "tenantop/textfile.h"
 
@@ -30,12 +31,7 @@ __attribute__((format(printf, 3, 4))) static void say(tt_session *s, int level, 
 
 double tt_session_cpu_ms(long *maxrss_kb)
 {
-	struct rusage ru;
-	getrusage(RUSAGE_SELF, &ru);
-	if (maxrss_kb)
-		*maxrss_kb = ru.ru_maxrss;
-	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-	       (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+	return tt_self_cpu_ms(maxrss_kb);
 }
 
 static int open_outputs(tt_session *s, char *err, size_t errlen)

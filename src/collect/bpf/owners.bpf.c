@@ -69,8 +69,14 @@ struct tt_bpf_since {
 	char comm[16];
 };
 
+/* A plain hash, its entries allocated as they come (not all at once when
+ * it is made: 262144 of them, some 40 MB the kernel would clear before the
+ * first refresh), each deleted at its socket's close.  A socket whose port
+ * stops being watched skips its close here: tenantop deletes those entries
+ * when the watched ports shrink (bpfowners.c). */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 262144);
 	__type(key, __u64);
 	__type(value, struct tt_bpf_since);
