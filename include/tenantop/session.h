@@ -86,8 +86,4 @@ void tt_session_baseline_stop(tt_session *s);
 void tt_session_log_action(tt_session *s, const char *action, const char *tenant, const char *target, bool ok,
 			   const char *result);
 
-/* tenantop's CPU time in ms, its loader helpers' included (and its peak RSS
- * in KiB when asked): tt_self_cpu_ms. */
-double tt_session_cpu_ms(long *maxrss_kb);
-
 #endif

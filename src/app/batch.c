@@ -14,6 +14,7 @@
 #include "tenantop/output.h"
 #include "tenantop/record.h"
 #include "tenantop/sanitize.h"
+#include "tenantop/selfcpu.h"
 #include "tenantop/session.h"
 
 static volatile sig_atomic_t batch_stop;
@@ -64,12 +65,12 @@ static int live_refresh(tt_session *ses, tt_collector *c, tt_snapshot *snap, boo
 	char err[512];
 	/* the first refresh counts the start too: the BPF programs' loading
 	 * (in a helper, counted) is part of what the first answer costs */
-	double cpu0 = first ? 0 : tt_session_cpu_ms(NULL);
+	double cpu0 = first ? 0 : tt_self_cpu_ms(NULL);
 	if (tt_collect(c, snap, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tenantop: %s\n", err);
 		return -1;
 	}
-	ses->out.self_collect_cpu_ms = tt_session_cpu_ms(NULL) - cpu0;
+	ses->out.self_collect_cpu_ms = tt_self_cpu_ms(NULL) - cpu0;
 	if (tt_session_record(ses, snap) < 0)
 		return -1;
 	/* the latest finished results; only the first refresh waits for a
@@ -136,7 +137,7 @@ int tt_batch_run(tt_app *app)
 		double next = tt_mono_s() + app->delay;
 		if (ses.replay) {
 			/* a recording: every record in turn, no waiting */
-			if (tt_session_replay_step(&ses, tt_session_cpu_ms(NULL)) <= 0)
+			if (tt_session_replay_step(&ses, tt_self_cpu_ms(NULL)) <= 0)
 				break;
 			next = 0;
 		} else if (live_refresh(&ses, c, &snap, i == 0, next) < 0) {

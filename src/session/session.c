@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,11 +26,6 @@ __attribute__((format(printf, 3, 4))) static void say(tt_session *s, int level, 
 		s->errors = true;
 	if (s->say)
 		s->say(s->say_ctx, level, msg);
-}
-
-double tt_session_cpu_ms(long *maxrss_kb)
-{
-	return tt_self_cpu_ms(maxrss_kb);
 }
 
 static int open_outputs(tt_session *s, char *err, size_t errlen)
@@ -198,7 +192,7 @@ int tt_session_apply(tt_session *s, tt_snapshot *snap, double db_wait_s, double 
 	if (s->sink)
 		tt_alert_sink_update(s->sink, &s->alerts, s->model.time);
 	if (cpu0_ms >= 0)
-		s->out.self_cpu_ms = tt_session_cpu_ms(&s->out.self_rss_kb) - cpu0_ms;
+		s->out.self_cpu_ms = tt_self_cpu_ms(&s->out.self_rss_kb) - cpu0_ms;
 	publish(s);
 	s->have_data = true;
 	return 0;
