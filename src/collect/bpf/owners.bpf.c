@@ -124,6 +124,14 @@ struct tt_bpf_chg {
 
 extern unsigned int CONFIG_HZ __kconfig __weak;
 
+/* The same object seen as untrusted: a pointer the program follows from it
+ * (sk_socket, skc_net, a cgroup, group_leader) is then read as any traced
+ * memory, with no search of the kernel's types for whether that field is
+ * "trusted" on each load the verifier walks (a search over all of
+ * vmlinux's BTF each time: most of the programs' load time otherwise). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define UNTRUSTED(type, p) ((const type *)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
+
 /* the tick count and the boot clock together, and the tick rate, written
  * when tenantop runs tt_clock (BPF_PROG_TEST_RUN): to place a TIME_WAIT's
  * end, which the kernel gives in ticks, on the boot clock */
@@ -248,7 +256,8 @@ static __always_inline void emit_change(const struct sock *sk, __u64 cookie, __u
 	__builtin_memset(r, 0, sizeof(*r));
 	r->cookie = cookie;
 	r->ts = now;
-	r->ino = sk->sk_socket->file->f_inode->i_ino;
+	const struct sock *u = UNTRUSTED(struct sock, sk);
+	r->ino = u->sk_socket->file->f_inode->i_ino;
 	if (family == 2) {
 		__u32 a = sk->__sk_common.skc_rcv_saddr, b = sk->__sk_common.skc_daddr;
 		__builtin_memcpy(r->laddr, &a, 4);
@@ -258,7 +267,7 @@ static __always_inline void emit_change(const struct sock *sk, __u64 cookie, __u
 		__builtin_memcpy(r->raddr, sk->__sk_common.skc_v6_daddr.in6_u.u6_addr8, 16);
 	}
 	r->uid = sk->sk_uid.val;
-	r->netns = sk->__sk_common.skc_net.net->ns.inum;
+	r->netns = u->__sk_common.skc_net.net->ns.inum;
 	r->tgid = owner_ctx ? bpf_get_current_pid_tgid() >> 32 : 0;
 	r->lport = lport;
 	r->rport = rport;
@@ -324,7 +333,7 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 			return 0; /* a socket that closes with no transition seen before */
 		if (family == 10)
 			fresh.flags = TT_LF_V6;
-		fresh.cgroup = sk->sk_cgrp_data.cgroup->kn->id;
+		fresh.cgroup = UNTRUSTED(struct sock, sk)->sk_cgrp_data.cgroup->kn->id;
 		e = &fresh;
 	}
 	e->ts = now;
@@ -336,7 +345,7 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 	if (!e->ended && (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK || newstate == TCP_CLOSE))
 		e->ended = now;
 	if (owner_ctx) {
-		struct task_struct *t = (struct task_struct *)bpf_get_current_task_btf();
+		const struct task_struct *t = UNTRUSTED(struct task_struct, bpf_get_current_task_btf());
 		e->tgid = bpf_get_current_pid_tgid() >> 32;
 		e->start_ns = t->group_leader->start_boottime;
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
@@ -443,7 +452,8 @@ int BPF_PROG(tt_send_reset, const struct sock *sk, const struct sk_buff *skb)
 		r->family = 10;
 	}
 	r->ts = bpf_ktime_get_boot_ns();
-	r->netns = sk ? sk->__sk_common.skc_net.net->ns.inum : skb->dev->nd_net.net->ns.inum;
+	r->netns = sk ? UNTRUSTED(struct sock, sk)->__sk_common.skc_net.net->ns.inum
+		      : UNTRUSTED(struct sk_buff, skb)->dev->nd_net.net->ns.inum;
 	r->lport = lport;
 	r->rport = rport;
 	r->newstate = TCP_CLOSE;
