@@ -2,10 +2,11 @@
  *
  * A TIME_WAIT socket has no descriptor, so no process to read it from; a
  * connection that opens and closes between two refreshes is not seen alive
- * at all.  The BPF program records, under each socket's cookie, the process
+ * at all.  The BPF program tells, under each socket's cookie, the process
  * that connect()ed or close()d it (the transitions that run in the owner's
- * own context); a TIME_WAIT socket keeps its cookie, so each refresh looks
- * the owner of every descriptor-less socket up here.  The same program
+ * own context) in the ring buffer; a TIME_WAIT socket keeps its cookie, so
+ * the owners told at the closes are kept here while a descriptor-less
+ * socket has that cookie, and each refresh looks those sockets up in them.  The same program
  * puts each connection's opening and close in a ring buffer, read here in
  * one batch per refresh into the snapshot's events (lifecycle.h counts
  * them per tenant).  Built only where
@@ -28,8 +29,9 @@
 #include "collect/bpfload.h"
 #include "owners.skel.h"
 
-/* as in owners.bpf.c */
+/* a ring buffer record: a socket's owner at its close (as in owners.bpf.c) */
 struct tt_bpf_owner {
+	uint64_t cookie;
 	uint64_t start_ns;
 	uint64_t cgroup;
 	uint32_t tgid;
@@ -114,7 +116,9 @@ struct since {
 };
 
 struct tt_bpf_owners {
-	int link_fd, map_fd;
+	int link_fd;
+	/* the owners the ring told at the sockets' closes, kept while a socket
+	 * without a descriptor has that cookie */
 	struct cached *c;
 	size_t n, cap;
 	tt_u64set ix; /* cookie -> index in c */
@@ -151,7 +155,7 @@ struct tt_bpf_owners {
  * not carry), which hands back the link (it keeps the program attached)
  * and the maps' descriptors. */
 enum {
-	FD_LINK, FD_OWNERS, FD_SINCE, FD_RING, FD_DROPPED, FD_WATCH, FD_CLOCK_PROG, FD_CLOCK,
+	FD_LINK, FD_SINCE, FD_RING, FD_DROPPED, FD_WATCH, FD_CLOCK_PROG, FD_CLOCK,
 	FD_NESTED_LINK, FD_PROG, FD_NESTED_PROG, FD_NEST, FD_RESET_LINK, FD_RESET_PROG, NFDS
 };
 
@@ -186,7 +190,6 @@ static int load_owners(int *fds, size_t nfds, char *msg, size_t len)
 		return -1;
 	}
 	fds[FD_LINK] = bpf_link__fd(skel->links.tt_set_state);
-	fds[FD_OWNERS] = bpf_map__fd(skel->maps.owners);
 	fds[FD_SINCE] = bpf_map__fd(skel->maps.since);
 	fds[FD_RING] = bpf_map__fd(skel->maps.life);
 	fds[FD_DROPPED] = bpf_map__fd(skel->maps.dropped);
@@ -234,8 +237,38 @@ static void take_change(tt_bpf_owners *b, const struct tt_bpf_chg *r)
 	c->hz = r->hz;
 }
 
-/* the ring's two kinds of record are told apart by their size */
+/* An owner the ring told: kept until a refresh's table has no socket
+ * without a descriptor under its cookie (its generation: the next
+ * refresh's, which it outlives when that refresh looks it up). */
+static void take_owner(tt_bpf_owners *b, const struct tt_bpf_owner *r)
+{
+	uint64_t i;
+	struct cached *c;
+	if (tt_u64set_get(&b->ix, r->cookie, &i) && i < b->n) {
+		c = &b->c[i];
+	} else {
+		c = TT_VEC_PUSH(b->c, b->n, b->cap);
+		if (!c) {
+			b->raw_oom = true;
+			return;
+		}
+		if (tt_u64set_put(&b->ix, r->cookie, b->n - 1) < 0) {
+			b->n--;
+			b->raw_oom = true;
+			return;
+		}
+	}
+	c->cookie = r->cookie;
+	c->gen = b->gen + 1;
+	c->found = true;
+	c->o = *r;
+}
+
+/* the ring's three kinds of record are told apart by their size */
 _Static_assert(sizeof(struct tt_bpf_life) != sizeof(struct tt_bpf_chg), "a life record sized as a change");
+_Static_assert(sizeof(struct tt_bpf_owner) != sizeof(struct tt_bpf_chg) &&
+		       sizeof(struct tt_bpf_owner) != sizeof(struct tt_bpf_life),
+	       "an owner record sized as another");
 
 /* The ring's consumer and producer pages, each mapped read only. */
 static void map_positions(tt_bpf_owners *b)
@@ -259,6 +292,10 @@ static int take_record(void *ctx, void *data, size_t size)
 	tt_bpf_owners *b = ctx;
 	if (size == sizeof(struct tt_bpf_chg)) {
 		take_change(b, data);
+		return 0;
+	}
+	if (size == sizeof(struct tt_bpf_owner)) {
+		take_owner(b, data);
 		return 0;
 	}
 	if (size < sizeof(struct tt_bpf_life))
@@ -285,7 +322,6 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 		return NULL;
 	}
 	b->link_fd = fds[FD_LINK];
-	b->map_fd = fds[FD_OWNERS];
 	b->since_fd = fds[FD_SINCE];
 	b->ring_fd = fds[FD_RING];
 	b->drop_fd = fds[FD_DROPPED];
@@ -328,7 +364,6 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	if (!b)
 		return;
 	close(b->link_fd); /* detaches the program */
-	close(b->map_fd);
 	close(b->since_fd);
 	ring_buffer__free(b->rb);
 	if (b->cons_pos) {
@@ -356,36 +391,17 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	free(b);
 }
 
-/* The owner an event recorded for a socket, asked once per socket; again:
- * asked again when not found before (an accepted connection is owned from
- * its close on).  Else not found stays so: the event is recorded before the
- * socket loses its descriptor, so a socket seen without one had its events. */
-static const struct cached *lookup_again(tt_bpf_owners *b, uint64_t cookie, bool again)
-{
-	uint64_t i;
-	if (tt_u64set_get(&b->ix, cookie, &i) && i < b->n) {
-		struct cached *c = &b->c[i];
-		c->gen = b->gen;
-		if (again && !c->found)
-			c->found = bpf_map_lookup_elem(b->map_fd, &cookie, &c->o) == 0;
-		return c;
-	}
-	struct cached *c = TT_VEC_PUSH(b->c, b->n, b->cap);
-	if (!c)
-		return NULL;
-	if (tt_u64set_put(&b->ix, cookie, b->n - 1) < 0) {
-		b->n--;
-		return NULL;
-	}
-	c->cookie = cookie;
-	c->gen = b->gen;
-	c->found = bpf_map_lookup_elem(b->map_fd, &cookie, &c->o) == 0;
-	return c;
-}
-
+/* The owner the ring told for a socket at its close (NULL: none told);
+ * kept another refresh. */
 static const struct cached *lookup(tt_bpf_owners *b, uint64_t cookie)
 {
-	return lookup_again(b, cookie, false);
+	uint64_t i;
+	if (!tt_u64set_get(&b->ix, cookie, &i) || i >= b->n)
+		return NULL;
+	struct cached *c = &b->c[i];
+	if (c->gen < b->gen)
+		c->gen = b->gen;
+	return c;
 }
 
 /* The snapshot's process for an event's owner: the live process when it
@@ -659,7 +675,7 @@ static void take_events(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapsh
 		 * owned from its close on: asked, it may have closed since) */
 		struct tt_bpf_owner o = {.start_ns = r->start_ns, .tgid = r->tgid, .uid = r->uid};
 		memcpy(o.comm, r->comm, sizeof(o.comm));
-		const struct cached *c = r->tgid ? NULL : lookup_again(b, r->cookie, true);
+		const struct cached *c = r->tgid ? NULL : lookup(b, r->cookie);
 		if (c && c->found)
 			o = c->o;
 		if (o.tgid) {

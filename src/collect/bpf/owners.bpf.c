@@ -5,9 +5,10 @@
  * LAST_ACK); the others run in softirq, where the current task is anyone.
  * The owner is kept in the socket's entry and told with each of its
  * records, so that tenantop can attribute connections that lived and died
- * between two refreshes; from its close on it is also kept apart under the
- * socket's cookie, which the TIME_WAIT socket inherits, for the sockets that
- * no descriptor holds any more.  It also keeps when each socket entered its state,
+ * between two refreshes; at its close it is also told in a record of its
+ * own, under the socket's cookie, which the TIME_WAIT socket inherits, for
+ * the sockets that no descriptor holds any more (tenantop keeps it while
+ * such a socket lasts).  It also keeps when each socket entered its state,
  * so that a CLOSE_WAIT's time in state is the kernel's.
  *
  * The connection's lifecycle: when it opened (SYN_SENT for the connecting
@@ -34,7 +35,12 @@
 #define TCP_LAST_ACK 9
 #define TCP_CLOSING 11
 
+/* a ring buffer record: the owner of a socket at its close (FIN_WAIT1 or
+ * LAST_ACK), for tenantop to keep while the socket lasts without a
+ * descriptor.  Written to the ring, not to a map: an LRU hash's new entry
+ * cost a watched connection's two closes some 1.5 us in all. */
 struct tt_bpf_owner {
+	__u64 cookie;
 	__u64 start_ns; /* the task's start (boot time, ns): with tgid, the process */
 	__u64 cgroup;
 	__u32 tgid;
@@ -44,13 +50,6 @@ struct tt_bpf_owner {
 	__u8 pad[3];
 	char comm[16];
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 262144);
-	__type(key, __u64);
-	__type(value, struct tt_bpf_owner);
-} owners SEC(".maps");
 
 /* when each socket entered its current state (any transition: the time is
  * right whatever the context), and its lifecycle so far */
@@ -390,25 +389,25 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 	}
 	if (is_new)
 		bpf_map_update_elem(&since, &cookie, &fresh, BPF_ANY);
-	/* the owner kept apart, for the sockets left without a descriptor (a
+	/* the owner told apart, for the sockets left without a descriptor (a
 	 * TIME_WAIT, an orphan): closed at FIN_WAIT1 or LAST_ACK (a connecting
 	 * socket's owner is told with its records, from its entry above) */
 	if (!owner_ctx || newstate == TCP_SYN_SENT)
 		return 0;
-	struct tt_bpf_owner o = {};
-	o.tgid = e->tgid;
-	o.start_ns = e->start_ns;
-	o.uid = sk->sk_uid.val;
-	o.cgroup = bpf_get_current_cgroup_id();
-	o.sport = sk->__sk_common.skc_num;
-	o.dport = __builtin_bswap16(sk->__sk_common.skc_dport);
-	o.state = (__u8)newstate;
-	__builtin_memcpy(o.comm, e->comm, sizeof(o.comm));
-	struct tt_bpf_owner *had = bpf_map_lookup_elem(&owners, &cookie);
-	if (had) /* written in place: no new entry (an LRU map's costliest step) */
-		*had = o;
-	else
-		bpf_map_update_elem(&owners, &cookie, &o, BPF_ANY);
+	struct tt_bpf_owner *o = reserve(sizeof(*o));
+	if (!o)
+		return 0;
+	o->cookie = cookie;
+	o->tgid = e->tgid;
+	o->start_ns = e->start_ns;
+	o->uid = sk->sk_uid.val;
+	o->cgroup = bpf_get_current_cgroup_id();
+	o->sport = sk->__sk_common.skc_num;
+	o->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
+	o->state = (__u8)newstate;
+	o->pad[0] = o->pad[1] = o->pad[2] = 0;
+	__builtin_memcpy(o->comm, e->comm, sizeof(o->comm));
+	bpf_ringbuf_submit(o, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 
