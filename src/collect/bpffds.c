@@ -167,9 +167,12 @@ static int fill(void *src, tt_fdlist *l, const tt_portset *ports)
 	size_t got = 0;
 	set_watch(b, ports);
 	l->n = l->naddrs = 0;
-	if (read_all(b, &got) < 0 || parse(b->buf, got, l) < 0)
-		return -1;
-	return tt_fdlist_index(l);
+	int rc = read_all(b, &got) < 0 || parse(b->buf, got, l) < 0 ? -1 : 0;
+	/* the iterator's text is read again whole each time: not kept */
+	free(b->buf);
+	b->buf = NULL;
+	b->cap = 0;
+	return rc < 0 ? -1 : tt_fdlist_index(l);
 }
 
 int tt_bpf_fds_read(tt_bpf_fds *b, tt_fdlist *l)
