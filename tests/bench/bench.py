@@ -224,6 +224,7 @@ def attached_event_programs():
 
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "9"))
+RING_BYTES = 64 << 20  # the traced arms' ring: the 20k loop's records fit (29 MB)
 PROGS = ("tt_set_state", "tt_set_state_nested", "tt_send_reset")
 
 
@@ -277,9 +278,12 @@ def overhead():
     def traced(port, watch, count=False):
         """The loop with tenantop's programs attached; count: also the kernel's
         count of the programs' runs and time meanwhile (its stats on for it)."""
+        # a ring that holds every record of the loop (some 1.5 KB a connection),
+        # so that each change is written, none dropped as a full ring would
+        env = dict(os.environ, TENANTOP_RINGBUF_BYTES=str(RING_BYTES))
         tt = subprocess.Popen([TT, "--batch", "--format", "json", "--iterations", "2", "--delay", "60",
                                "--ports", str(watch), "--source", "bpf"], stdout=subprocess.PIPE,
-                              stderr=subprocess.DEVNULL)
+                              stderr=subprocess.DEVNULL, env=env)
         tt.stdout.readline()  # the first refresh is out: loaded, attached, now waiting
         try:
             if not count:

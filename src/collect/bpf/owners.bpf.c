@@ -121,6 +121,19 @@ struct tt_bpf_chg {
 	__u64 jiffies; /* the tick count then: a TIME_WAIT's timer ends on the tick wheel's terms */
 };
 
+/* A change and what it also tells, in one record (one reservation in the
+ * ring, whose lock both CPUs of a loopback connection take): a connection's
+ * opening or close with its change to ESTABLISHED or CLOSE, a socket's
+ * owner with its change to FIN_WAIT1 or LAST_ACK. */
+struct tt_bpf_chg_life {
+	struct tt_bpf_chg c;
+	struct tt_bpf_life l;
+};
+struct tt_bpf_chg_owner {
+	struct tt_bpf_chg c;
+	struct tt_bpf_owner o;
+};
+
 extern unsigned int CONFIG_HZ __kconfig __weak;
 
 /* The same object seen as untrusted: a pointer the program follows from it
@@ -209,14 +222,9 @@ static __always_inline void *reserve(__u64 size)
 	return r;
 }
 
-static __always_inline void emit(const struct sock *sk, __u64 cookie, const struct tt_bpf_since *e, __u64 now,
-				 __u8 flags)
+static __always_inline void fill_life(struct tt_bpf_life *r, const struct sock *sk, __u64 cookie,
+				      const struct tt_bpf_since *e, __u64 now, __u8 flags)
 {
-	if (!watching(e->lport, e->rport))
-		return;
-	struct tt_bpf_life *r = reserve(sizeof(*r));
-	if (!r)
-		return;
 	r->cookie = cookie;
 	r->cgroup = e->cgroup;
 	r->opened = e->opened;
@@ -232,26 +240,27 @@ static __always_inline void emit(const struct sock *sk, __u64 cookie, const stru
 	r->start_ns = e->start_ns;
 	r->spare = 0;
 	__builtin_memcpy(r->comm, e->comm, sizeof(r->comm));
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
 }
 
-/* lp, rp: the ports seen at an earlier transition (a closing socket may
- * have lost its local port already); none at all: told anyway, the
- * socket may be one tenantop read before it was watching */
-static __always_inline void emit_change(const struct sock *sk, __u64 cookie, __u64 now, int oldstate, int newstate,
-					__u16 family, bool owner_ctx, __u16 lp, __u16 rp)
+static __always_inline void fill_owner(struct tt_bpf_owner *o, const struct sock *sk, __u64 cookie,
+				       const struct tt_bpf_since *e, int newstate)
 {
-	__u16 lport = sk->__sk_common.skc_num;
-	__u16 rport = __builtin_bswap16(sk->__sk_common.skc_dport);
-	if (!lport)
-		lport = lp;
-	if (!rport)
-		rport = rp;
-	if ((lport || rport) && !watching(lport, rport))
-		return;
-	struct tt_bpf_chg *r = reserve(sizeof(*r));
-	if (!r)
-		return;
+	o->cookie = cookie;
+	o->tgid = e->tgid;
+	o->start_ns = e->start_ns;
+	o->uid = sk->sk_uid.val;
+	o->cgroup = bpf_get_current_cgroup_id();
+	o->sport = sk->__sk_common.skc_num;
+	o->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
+	o->state = (__u8)newstate;
+	o->pad[0] = o->pad[1] = o->pad[2] = 0;
+	__builtin_memcpy(o->comm, e->comm, sizeof(o->comm));
+}
+
+static __always_inline void fill_change(struct tt_bpf_chg *r, const struct sock *sk, __u64 cookie, __u64 now,
+					int oldstate, int newstate, __u16 family, bool owner_ctx, __u16 lport,
+					__u16 rport)
+{
 	__builtin_memset(r, 0, sizeof(*r));
 	r->cookie = cookie;
 	r->ts = now;
@@ -284,7 +293,47 @@ static __always_inline void emit_change(const struct sock *sk, __u64 cookie, __u
 		if (sk->__sk_common.skc_flags & (1ul << SOCK_DONE)) /* set by the peer's FIN */
 			r->flags |= TT_LF_FIN_IN;
 	}
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+}
+
+enum { TOLD_CHANGE, TOLD_LIFE, TOLD_OWNER };
+
+/* The change (lp, rp: the ports seen at an earlier transition, a closing
+ * socket may have lost its local port already; none at all: told anyway,
+ * the socket may be one tenantop read before it was watching), with the
+ * opening or close (life flags lf) or the owner that comes with it. */
+static __always_inline void tell(const struct sock *sk, __u64 cookie, __u64 now, int oldstate, int newstate,
+				 __u16 family, bool owner_ctx, __u16 lp, __u16 rp, int what,
+				 const struct tt_bpf_since *e, __u8 lf)
+{
+	__u16 lport = sk->__sk_common.skc_num;
+	__u16 rport = __builtin_bswap16(sk->__sk_common.skc_dport);
+	if (!lport)
+		lport = lp;
+	if (!rport)
+		rport = rp;
+	if ((lport || rport) && !watching(lport, rport))
+		return;
+	if (what == TOLD_LIFE && e) {
+		struct tt_bpf_chg_life *r = reserve(sizeof(*r));
+		if (!r)
+			return;
+		fill_change(&r->c, sk, cookie, now, oldstate, newstate, family, owner_ctx, lport, rport);
+		fill_life(&r->l, sk, cookie, e, now, lf);
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	} else if (what == TOLD_OWNER && e) {
+		struct tt_bpf_chg_owner *r = reserve(sizeof(*r));
+		if (!r)
+			return;
+		fill_change(&r->c, sk, cookie, now, oldstate, newstate, family, owner_ctx, lport, rport);
+		fill_owner(&r->o, sk, cookie, e, newstate);
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	} else {
+		struct tt_bpf_chg *r = reserve(sizeof(*r));
+		if (!r)
+			return;
+		fill_change(r, sk, cookie, now, oldstate, newstate, family, owner_ctx, lport, rport);
+		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	}
 }
 
 /* Nesting.  The kernel runs a tracing program at most once at a time on a
@@ -317,19 +366,25 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 	__u64 cookie = bpf_get_socket_cookie((void *)sk);
 	__u64 now = bpf_ktime_get_boot_ns();
 	bool owner_ctx = newstate == TCP_SYN_SENT || newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK;
-	/* a connecting socket's first transition: no entry yet (one look-up
-	 * fewer in a map that may be large) */
-	struct tt_bpf_since *e = newstate == TCP_SYN_SENT ? NULL : bpf_map_lookup_elem(&since, &cookie);
-	if (e)
-		emit_change(sk, cookie, now, oldstate, newstate, family, owner_ctx, e->lport, e->rport);
-	else
-		emit_change(sk, cookie, now, oldstate, newstate, family, owner_ctx, 0, 0);
+	/* a connecting socket's first transition, and an accepted one's (a
+	 * child made in SYN_RECV; not a simultaneous open's): no entry yet (one look-up fewer in a map
+	 * that may be large) */
+	struct tt_bpf_since *e = newstate == TCP_SYN_SENT || (newstate == TCP_SYN_RECV && oldstate != TCP_SYN_SENT)
+					 ? NULL : bpf_map_lookup_elem(&since, &cookie);
+	/* the ports an earlier transition saw, for a change told without its own */
+	__u16 seen_lp = 0, seen_rp = 0;
+	if (e) {
+		seen_lp = e->lport;
+		seen_rp = e->rport;
+	}
 	/* a new entry is made on the stack and written once, at the end */
 	struct tt_bpf_since fresh = {};
 	bool is_new = !e;
 	if (is_new) {
-		if (newstate == TCP_CLOSE)
-			return 0; /* a socket that closes with no transition seen before */
+		if (newstate == TCP_CLOSE) { /* a socket that closes with no transition seen before */
+			tell(sk, cookie, now, oldstate, newstate, family, owner_ctx, 0, 0, TOLD_CHANGE, NULL, 0);
+			return 0;
+		}
 		if (family == 10)
 			fresh.flags = TT_LF_V6;
 		fresh.cgroup = UNTRUSTED(struct sock, sk)->sk_cgrp_data.cgroup->kn->id;
@@ -349,6 +404,12 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 		e->start_ns = t->group_leader->start_boottime;
 		bpf_get_current_comm(e->comm, sizeof(e->comm));
 	}
+	/* what the change's record also tells: the connection's opening or
+	 * close (lf), or the owner at its close, for the sockets left without
+	 * a descriptor (a TIME_WAIT, an orphan: a connecting socket's owner is
+	 * told with its records, from its entry) */
+	int what = newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK ? TOLD_OWNER : TOLD_CHANGE;
+	__u8 lf = 0;
 	switch (newstate) {
 	case TCP_SYN_SENT:
 		e->opened = now;
@@ -361,7 +422,8 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 		if (e->opened) {
 			e->lport = sk->__sk_common.skc_num;
 			e->rport = __builtin_bswap16(sk->__sk_common.skc_dport);
-			emit(sk, cookie, e, now, TT_LF_OPEN);
+			what = TOLD_LIFE;
+			lf = TT_LF_OPEN;
 			e->flags |= TT_LF_TOLD;
 		}
 		break;
@@ -372,42 +434,23 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 		if (oldstate == TCP_CLOSE_WAIT)
 			e->app_closed = now;
 		break;
-	case TCP_CLOSE: {
-		__u8 f = 0;
+	case TCP_CLOSE:
 		if (oldstate == TCP_CLOSE_WAIT && !e->app_closed)
 			e->app_closed = now; /* closed with unread data: a reset instead of LAST_ACK */
 		if (sk->sk_err)
-			f |= TT_LF_RESET;
+			lf |= TT_LF_RESET;
 		else if (oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING ||
 			 oldstate == TCP_TIME_WAIT)
-			f |= TT_LF_TIME_WAIT; /* the active closer's end lives on as a TIME_WAIT socket */
+			lf |= TT_LF_TIME_WAIT; /* the active closer's end lives on as a TIME_WAIT socket */
 		if (e->flags & TT_LF_TOLD) /* a connection that never connected is no opening nor close */
-			emit(sk, cookie, e, now, f);
-		bpf_map_delete_elem(&since, &cookie);
+			what = TOLD_LIFE;
 		break;
 	}
-	}
-	if (is_new)
+	tell(sk, cookie, now, oldstate, newstate, family, owner_ctx, seen_lp, seen_rp, what, e, lf);
+	if (newstate == TCP_CLOSE)
+		bpf_map_delete_elem(&since, &cookie);
+	else if (is_new)
 		bpf_map_update_elem(&since, &cookie, &fresh, BPF_ANY);
-	/* the owner told apart, for the sockets left without a descriptor (a
-	 * TIME_WAIT, an orphan): closed at FIN_WAIT1 or LAST_ACK (a connecting
-	 * socket's owner is told with its records, from its entry above) */
-	if (!owner_ctx || newstate == TCP_SYN_SENT)
-		return 0;
-	struct tt_bpf_owner *o = reserve(sizeof(*o));
-	if (!o)
-		return 0;
-	o->cookie = cookie;
-	o->tgid = e->tgid;
-	o->start_ns = e->start_ns;
-	o->uid = sk->sk_uid.val;
-	o->cgroup = bpf_get_current_cgroup_id();
-	o->sport = sk->__sk_common.skc_num;
-	o->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
-	o->state = (__u8)newstate;
-	o->pad[0] = o->pad[1] = o->pad[2] = 0;
-	__builtin_memcpy(o->comm, e->comm, sizeof(o->comm));
-	bpf_ringbuf_submit(o, BPF_RB_NO_WAKEUP);
 	return 0;
 }
 
