@@ -143,6 +143,7 @@ struct tt_bpf_owners {
 	bool raw_oom;
 	tt_sock_change *chg;     /* this refresh's state changes */
 	size_t nchg, chg_cap;
+	size_t late;             /* chg[late..nchg): read after the refresh's tables, kept for the next */
 	bool drained;            /* raw holds what was read at the refresh's start */
 	uint64_t dropped;
 	int ncpus;
@@ -161,8 +162,9 @@ enum {
 
 /* The ring buffer's size: TENANTOP_RINGBUF_BYTES (for tests: a tiny ring
  * shows what a full one does), a power of 2 from a page; else the
- * program's 4 MiB (some 1.5 KB a loopback connection: about 2 800 of them
- * between two refreshes). */
+ * program's 16 MiB (some 1.5 KB a loopback connection: about 11 000 of
+ * them between two refreshes; at 4 MiB a tenant cycling 1 000 a second
+ * filled it in 3 s, and its owners' records were lost). */
 static void ring_size(struct tt_owners *skel)
 {
 	const char *v = getenv("TENANTOP_RINGBUF_BYTES");
@@ -496,8 +498,27 @@ static uint32_t state_ms(tt_bpf_owners *b, const tt_sock *k, uint64_t boot_now)
 
 static void take_events(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapshot *out);
 
+/* What the ring got since the refresh's start, read before the owners are
+ * looked up: a connection closed between the drain and the table read is
+ * in the table (its TIME_WAIT), and its owner's record is here now.  Its
+ * changes wait for the next refresh (the tables were read already), its
+ * openings and closes are this one's. */
+static uint64_t dropped(tt_bpf_owners *b);
+
+static void drain_late(tt_bpf_owners *b)
+{
+	b->late = b->nchg;
+	ring_buffer__consume(b->rb);
+	b->dropped = dropped(b);
+}
+
 void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapshot *out)
 {
+	/* before the generation moves on: the owners read now are this refresh's */
+	if (b->drained)
+		drain_late(b);
+	else
+		tt_bpf_owners_drain(b);
 	b->gen++;
 	/* the boot clock at the snapshot's time, which the model measures ages from */
 	struct timespec ts, rt;
@@ -569,7 +590,12 @@ static uint64_t dropped(tt_bpf_owners *b)
 void tt_bpf_owners_drain(tt_bpf_owners *b)
 {
 	b->nraw = 0;
-	b->nchg = 0;
+	/* the changes read late in the last refresh (after its tables) are
+	 * this refresh's first */
+	if (b->late < b->nchg)
+		memmove(b->chg, b->chg + b->late, (b->nchg - b->late) * sizeof(*b->chg));
+	b->nchg = b->late < b->nchg ? b->nchg - b->late : 0;
+	b->late = 0;
 	b->raw_oom = false;
 	unsigned long until = b->prod_pos ? __atomic_load_n(b->prod_pos, __ATOMIC_ACQUIRE) : 0;
 	ring_buffer__consume(b->rb);
