@@ -162,9 +162,10 @@ enum {
 
 /* The ring buffer's size: TENANTOP_RINGBUF_BYTES (for tests: a tiny ring
  * shows what a full one does), a power of 2 from a page; else the
- * program's 16 MiB (some 1.5 KB a loopback connection: about 11 000 of
- * them between two refreshes; at 4 MiB a tenant cycling 1 000 a second
- * filled it in 3 s, and its owners' records were lost). */
+ * program's 8 MiB (some 1.5 KB a loopback connection: about 5 500 of them
+ * between two refreshes; at 4 MiB a tenant cycling 1 000 a second filled
+ * it in 3 s, and its owners' records were lost).  Mapped whole, and its
+ * data twice over, it counts twice its size in the RSS. */
 static void ring_size(struct tt_owners *skel)
 {
 	const char *v = getenv("TENANTOP_RINGBUF_BYTES");
