@@ -1,6 +1,7 @@
 /* Growable arrays and generation sweeps (vec.h). */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -59,8 +60,42 @@ static void test_push_and_sweep(void **state)
 	tt_u64set_free(&by_inode);
 }
 
+static void test_keyed(void **state)
+{
+	(void)state;
+	struct ent *v = NULL;
+	size_t n = 0, cap = 0;
+	tt_u64set ix;
+	tt_u64set_init(&ix);
+	bool created = false;
+	for (uint64_t k = 1; k <= 100; k++) {
+		struct ent *e = TT_VEC_KEYED(v, n, cap, ix, k * 7919, &created);
+		assert_non_null(e);
+		assert_true(created);
+		assert_int_equal(e->inode, 0); /* zeroed */
+		e->inode = k;
+	}
+	assert_int_equal(n, 100);
+	/* found again, not made twice, wherever the array moved to */
+	for (uint64_t k = 1; k <= 100; k++) {
+		struct ent *e = TT_VEC_KEYED(v, n, cap, ix, k * 7919, &created);
+		assert_non_null(e);
+		assert_false(created);
+		assert_int_equal(e->inode, k);
+	}
+	assert_int_equal(n, 100);
+	/* an index entry past the array (a sweep shortened it) is not found */
+	n = 50;
+	struct ent *e = TT_VEC_KEYED(v, n, cap, ix, 60 * 7919, &created);
+	assert_true(created);
+	assert_int_equal(n, 51);
+	assert_int_equal(e->inode, 0);
+	free(v);
+	tt_u64set_free(&ix);
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_push_and_sweep)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_push_and_sweep), cmocka_unit_test(test_keyed)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #ifndef TENANTOP_VEC_H
 #define TENANTOP_VEC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,13 @@ void *tt_vec_push(void **arr, size_t *n, size_t *cap, size_t size);
  * new room not zeroed).  0, or -1 when out of memory (nothing changed). */
 int tt_vec_reserve(void **arr, size_t *cap, size_t need, size_t size);
 #define TT_VEC_RESERVE(arr, cap, need) tt_vec_reserve((void **)&(arr), &(cap), (need), sizeof(*(arr)))
+
+/* The element of key in *arr, found through ix (key -> index), or a new
+ * zeroed one appended and indexed (*created set); NULL when out of memory
+ * (nothing changed). */
+void *tt_vec_keyed(void **arr, size_t *n, size_t *cap, size_t size, tt_u64set *ix, uint64_t key, bool *created);
+#define TT_VEC_KEYED(arr, n, cap, ix, key, created)                                                     \
+	((__typeof__(arr))tt_vec_keyed((void **)&(arr), &(n), &(cap), sizeof(*(arr)), &(ix), (key), (created)))
 
 /* Caches swept by generation: keep, in order, the elements whose uint32_t
  * `gen` field equals now; when any went, rebuild ix (the element's key

@@ -103,7 +103,6 @@ struct tt_bpf_clock {
 struct cached {
 	uint64_t cookie;
 	uint32_t gen;
-	bool found;
 	struct tt_bpf_owner o;
 };
 
@@ -143,7 +142,8 @@ struct tt_bpf_owners {
 	bool raw_oom;
 	tt_sock_change *chg;     /* this refresh's state changes */
 	size_t nchg, chg_cap;
-	size_t late;             /* chg[late..nchg): read after the refresh's tables, kept for the next */
+	size_t late;             /* chg[late..nchg): read after the refresh's tables, kept for
+				  * the next; NO_LATE: none (no refresh looked the owners up) */
 	bool drained;            /* raw holds what was read at the refresh's start */
 	uint64_t dropped;
 	int ncpus;
@@ -155,6 +155,8 @@ struct tt_bpf_owners {
  * program parses the kernel's whole BTF, which tenantop's own memory need
  * not carry), which hands back the link (it keeps the program attached)
  * and the maps' descriptors. */
+#define NO_LATE SIZE_MAX
+
 enum {
 	FD_LINK, FD_SINCE, FD_RING, FD_DROPPED, FD_WATCH, FD_CLOCK_PROG, FD_CLOCK,
 	FD_NESTED_LINK, FD_PROG, FD_NESTED_PROG, FD_NEST, FD_RESET_LINK, FD_RESET_PROG, NFDS
@@ -246,41 +248,23 @@ static void take_change(tt_bpf_owners *b, const struct tt_bpf_chg *r)
  * refresh's, which it outlives when that refresh looks it up). */
 static void take_owner(tt_bpf_owners *b, const struct tt_bpf_owner *r)
 {
-	uint64_t i;
-	struct cached *c;
-	if (tt_u64set_get(&b->ix, r->cookie, &i) && i < b->n) {
-		c = &b->c[i];
-	} else {
-		c = TT_VEC_PUSH(b->c, b->n, b->cap);
-		if (!c) {
-			b->raw_oom = true;
-			return;
-		}
-		if (tt_u64set_put(&b->ix, r->cookie, b->n - 1) < 0) {
-			b->n--;
-			b->raw_oom = true;
-			return;
-		}
+	bool created;
+	struct cached *c = TT_VEC_KEYED(b->c, b->n, b->cap, b->ix, r->cookie, &created);
+	if (!c) {
+		b->raw_oom = true;
+		return;
 	}
 	c->cookie = r->cookie;
 	c->gen = b->gen + 1;
-	c->found = true;
 	c->o = *r;
 }
 
-/* the ring's kinds of record are told apart by their size: a change, an
- * opening or close, an owner, a change with its opening or close, a change
- * with its owner (owners.bpf.c writes the last two; the first three alone
- * are read too) */
+/* the ring's three kinds of record, told apart by their size: a change
+ * alone, a change with its opening or close, a change with its owner */
 #define TT_CHG_LIFE (sizeof(struct tt_bpf_chg) + sizeof(struct tt_bpf_life))
 #define TT_CHG_OWNER (sizeof(struct tt_bpf_chg) + sizeof(struct tt_bpf_owner))
-_Static_assert(sizeof(struct tt_bpf_life) != sizeof(struct tt_bpf_chg), "a life record sized as a change");
-_Static_assert(sizeof(struct tt_bpf_owner) != sizeof(struct tt_bpf_chg) &&
-		       sizeof(struct tt_bpf_owner) != sizeof(struct tt_bpf_life),
-	       "an owner record sized as another");
-_Static_assert(TT_CHG_LIFE != TT_CHG_OWNER && TT_CHG_LIFE % 8 == 0 && TT_CHG_OWNER % 8 == 0 &&
-		       sizeof(struct tt_bpf_chg) % 8 == 0,
-	       "the combined records' sizes must differ, each part 8-byte aligned");
+_Static_assert(TT_CHG_LIFE != TT_CHG_OWNER && sizeof(struct tt_bpf_chg) % 8 == 0,
+	       "the records' sizes must differ, the part after a change 8-byte aligned");
 
 /* The ring's consumer and producer pages, each mapped read only. */
 static void map_positions(tt_bpf_owners *b)
@@ -306,22 +290,15 @@ static int take_record(void *ctx, void *data, size_t size)
 		take_change(b, data);
 		return 0;
 	}
-	if (size == sizeof(struct tt_bpf_owner)) {
-		take_owner(b, data);
-		return 0;
-	}
 	if (size == TT_CHG_OWNER) { /* a change and its owner */
 		take_change(b, data);
 		take_owner(b, (const struct tt_bpf_owner *)((const char *)data + sizeof(struct tt_bpf_chg)));
 		return 0;
 	}
-	if (size == TT_CHG_LIFE) { /* a change and its opening or close */
-		take_change(b, data);
-		data = (char *)data + sizeof(struct tt_bpf_chg);
-		size = sizeof(struct tt_bpf_life);
-	}
-	if (size < sizeof(struct tt_bpf_life))
+	if (size != TT_CHG_LIFE)
 		return 0;
+	take_change(b, data); /* a change and its opening or close */
+	data = (char *)data + sizeof(struct tt_bpf_chg);
 	struct tt_bpf_life *r = TT_VEC_PUSH(b->raw, b->nraw, b->raw_cap);
 	if (!r) {
 		b->raw_oom = true;
@@ -370,6 +347,7 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 		return NULL;
 	}
 	map_positions(b);
+	b->late = NO_LATE;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	b->since = (double)now.tv_sec + now.tv_nsec / 1e9;
@@ -421,8 +399,7 @@ static const struct cached *lookup(tt_bpf_owners *b, uint64_t cookie)
 	if (!tt_u64set_get(&b->ix, cookie, &i) || i >= b->n)
 		return NULL;
 	struct cached *c = &b->c[i];
-	if (c->gen < b->gen)
-		c->gen = b->gen;
+	c->gen = b->gen;
 	return c;
 }
 
@@ -470,18 +447,11 @@ static long owner_proc(tt_bpf_owners *b, int rootfd, tt_users *users, tt_u64set 
  * once per state. */
 static uint32_t state_ms(tt_bpf_owners *b, const tt_sock *k, uint64_t boot_now)
 {
-	uint64_t i;
-	struct since *e;
-	if (tt_u64set_get(&b->s_ix, k->cookie, &i) && i < b->ns) {
-		e = &b->s[i];
-	} else {
-		e = TT_VEC_PUSH(b->s, b->ns, b->ns_cap);
-		if (!e)
-			return 0;
-		if (tt_u64set_put(&b->s_ix, k->cookie, b->ns - 1) < 0) {
-			b->ns--;
-			return 0;
-		}
+	bool created;
+	struct since *e = TT_VEC_KEYED(b->s, b->ns, b->ns_cap, b->s_ix, k->cookie, &created);
+	if (!e)
+		return 0;
+	if (created) {
 		e->cookie = k->cookie;
 		e->state = 0xff;
 	}
@@ -545,7 +515,7 @@ void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snaps
 		if (k->inode || !k->cookie || k->family == TT_FAM_UNIX)
 			continue; /* a descriptor says who holds it */
 		const struct cached *c = lookup(b, k->cookie);
-		if (!c || !c->found)
+		if (!c)
 			continue;
 		long pi = owner_proc(b, rootfd, users, &by_pid, &c->o, out);
 		if (pi >= 0) {
@@ -596,7 +566,7 @@ void tt_bpf_owners_drain(tt_bpf_owners *b)
 	if (b->late < b->nchg)
 		memmove(b->chg, b->chg + b->late, (b->nchg - b->late) * sizeof(*b->chg));
 	b->nchg = b->late < b->nchg ? b->nchg - b->late : 0;
-	b->late = 0;
+	b->late = NO_LATE;
 	b->raw_oom = false;
 	unsigned long until = b->prod_pos ? __atomic_load_n(b->prod_pos, __ATOMIC_ACQUIRE) : 0;
 	ring_buffer__consume(b->rb);
@@ -685,8 +655,6 @@ static void take_events(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapsh
 	tt_scan_stats *st = &out->stats;
 	st->events = true;
 	st->events_since = b->since;
-	if (!b->drained)
-		tt_bpf_owners_drain(b);
 	b->drained = false;
 	st->events_dropped = lost_so_far(b);
 	struct timespec ts;
@@ -722,7 +690,7 @@ static void take_events(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapsh
 		struct tt_bpf_owner o = {.start_ns = r->start_ns, .tgid = r->tgid, .uid = r->uid};
 		memcpy(o.comm, r->comm, sizeof(o.comm));
 		const struct cached *c = r->tgid ? NULL : lookup(b, r->cookie);
-		if (c && c->found)
+		if (c)
 			o = c->o;
 		if (o.tgid) {
 			long pi = owner_proc(b, rootfd, users, &by_pid, &o, out);

@@ -37,15 +37,8 @@ static uint32_t add_ms(uint32_t a, double s)
 /* The entry of inode, a new one (info_at 0) when there is none; NULL out of memory. */
 static struct tt_endpoint_mem *entry(tt_endpoints *m, uint64_t inode)
 {
-	uint64_t ix;
-	if (tt_u64set_get(&m->index, inode, &ix))
-		return &m->v[ix];
-	if (tt_u64set_put(&m->index, inode, m->n) < 0)
-		return NULL;
-	struct tt_endpoint_mem *e = TT_VEC_PUSH(m->v, m->n, m->cap);
-	if (!e)
-		tt_u64set_del(&m->index, inode);
-	return e;
+	bool created;
+	return TT_VEC_KEYED(m->v, m->n, m->cap, m->index, inode, &created);
 }
 
 static void remember_info(struct tt_endpoint_mem *e, tt_sock *k, double mono, bool carry)

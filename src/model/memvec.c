@@ -27,18 +27,9 @@ void *tt_memvec_at(tt_memvec *mv, size_t i)
 /* Find the record with this key (its first field), or create a zeroed one. */
 void *tt_memvec_get(tt_memvec *mv, uint64_t key, bool *created)
 {
-	uint64_t ix;
-	*created = false;
-	if (tt_u64set_get(&mv->index, key, &ix))
-		return tt_memvec_at(mv, ix);
-	if (tt_vec_reserve(&mv->v, &mv->cap, mv->n + 1, mv->size) < 0)
-		return NULL;
-	if (tt_u64set_put(&mv->index, key, mv->n) < 0)
-		return NULL;
-	void *rec = tt_memvec_at(mv, mv->n++);
-	memset(rec, 0, mv->size);
-	memcpy(rec, &key, sizeof(key));
-	*created = true;
+	void *rec = tt_vec_keyed(&mv->v, &mv->n, &mv->cap, mv->size, &mv->index, key, created);
+	if (rec && *created)
+		memcpy(rec, &key, sizeof(key));
 	return rec;
 }
 

@@ -31,6 +31,23 @@ void *tt_vec_push(void **arr, size_t *n, size_t *cap, size_t size)
 	return e;
 }
 
+void *tt_vec_keyed(void **arr, size_t *n, size_t *cap, size_t size, tt_u64set *ix, uint64_t key, bool *created)
+{
+	uint64_t i;
+	*created = false;
+	if (tt_u64set_get(ix, key, &i) && i < *n)
+		return (char *)*arr + i * size;
+	void *e = tt_vec_push(arr, n, cap, size);
+	if (!e)
+		return NULL;
+	if (tt_u64set_put(ix, key, *n - 1) < 0) {
+		(*n)--;
+		return NULL;
+	}
+	*created = true;
+	return e;
+}
+
 size_t tt_vec_sweep_gen(void *arr, size_t n, size_t size, size_t gen_off, uint32_t now, tt_u64set *ix,
 			size_t key_off, size_t key_size)
 {
