@@ -572,8 +572,10 @@ void tt_bpf_owners_drain(tt_bpf_owners *b)
 	ring_buffer__consume(b->rb);
 	/* the reading stops at a record still being written (its program
 	 * interrupted, its CPU taken away): the ones after it, written before
-	 * this drain began, are waited for (20 ms at most) */
-	for (int i = 0; i < 20 && b->cons_pos && (long)(__atomic_load_n(b->cons_pos, __ATOMIC_ACQUIRE) - until) < 0; i++) {
+	 * this drain began, are waited for (200 ms at most: a virtual CPU the
+	 * host takes away can hold its record longer than 20 ms, and a steady
+	 * refresh then missed the changes behind it) */
+	for (int i = 0; i < 200 && b->cons_pos && (long)(__atomic_load_n(b->cons_pos, __ATOMIC_ACQUIRE) - until) < 0; i++) {
 		struct timespec ms = {0, 1000000};
 		nanosleep(&ms, NULL);
 		ring_buffer__consume(b->rb);
