@@ -26,7 +26,7 @@ typedef struct tt_sim_tenant {
 
 typedef struct tt_sim_cfg {
 	char addr[64];      /* server address: 127.0.0.1 (default), ::1, or :: (dual stack) */
-	uint16_t port;      /* default 33306 */
+	uint16_t port;      /* default 23306 */
 	uint32_t src_addrs; /* clients bind to 127.0.0.10 .. +N-1 (IPv4 only; 0 = no bind) */
 	double duration;    /* seconds, default 60, at most 86400 */
 	long server_uid;    /* -1: the caller's uid */

@@ -2,13 +2,16 @@
  * worth of tenants on loopback, and tenantop watches it.  Tenants are named
  * by a cmdline rule on the simulator's process titles, so the demo works
  * without root; the child stops when tenantop does. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,7 +20,31 @@
 #include "tenantop/modes.h"
 #include "tenantop/sim.h"
 
-#define DEMO_PORT 33306
+/* below the kernel's ephemeral range (32768-60999 by default), so that no
+ * outgoing connection of another program can hold it; if something listens
+ * there, the next free port of a few is taken */
+#define DEMO_PORT 23306
+#define DEMO_PORT_TRIES 32
+
+/* the first port from DEMO_PORT on that 127.0.0.1 lets this process bind
+ * (as the simulator will, with SO_REUSEADDR); 0 if none */
+static int demo_port(void)
+{
+	for (int port = DEMO_PORT; port < DEMO_PORT + DEMO_PORT_TRIES; port++) {
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return 0;
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		int ok = bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+		close(fd);
+		if (ok)
+			return port;
+	}
+	return 0;
+}
 
 static const char *demo_tenants[] = {
 	"-:estab=12,cw=4,leak=6,procs=3,name=alice",      /* leaking, and growing */
@@ -31,7 +58,13 @@ pid_t tt_demo_start(tt_app *app, char *err, size_t errlen)
 {
 	tt_sim_cfg c;
 	tt_sim_cfg_default(&c);
-	c.port = DEMO_PORT;
+	int dport = demo_port();
+	if (!dport) {
+		snprintf(err, errlen, "no free port for the demo on 127.0.0.1 (tried %d to %d)",
+			 DEMO_PORT, DEMO_PORT + DEMO_PORT_TRIES - 1);
+		return -1;
+	}
+	c.port = (uint16_t)dport;
 	c.duration = 3600;
 	c.quiet = true;
 	char ready[64];
@@ -67,7 +100,7 @@ pid_t tt_demo_start(tt_app *app, char *err, size_t errlen)
 			if (slash)
 				*slash = '\0';
 			snprintf(sim, sizeof(sim), "%s/tenantop-sim", self);
-			snprintf(port, sizeof(port), "%d", DEMO_PORT);
+			snprintf(port, sizeof(port), "%d", dport);
 			char *argv[32] = {sim, "--port", port, "--duration", "3600", "--quiet", "--ready-file", ready};
 			int a = 8;
 			for (size_t i = 0; i < sizeof(demo_tenants) / sizeof(demo_tenants[0]) && a < 30; i++) {
@@ -85,7 +118,7 @@ pid_t tt_demo_start(tt_app *app, char *err, size_t errlen)
 			break;
 		int st;
 		if (waitpid(pid, &st, WNOHANG) == pid) {
-			snprintf(err, errlen, "the simulator stopped at once (is port %d in use?)", DEMO_PORT);
+			snprintf(err, errlen, "the simulator stopped at once (is port %d in use?)", dport);
 			return -1;
 		}
 		struct timespec ts = {0, 100 * 1000 * 1000};
@@ -93,7 +126,7 @@ pid_t tt_demo_start(tt_app *app, char *err, size_t errlen)
 	}
 	/* watch the demo port; name tenants by the simulator's process titles */
 	tt_portset_clear(&app->collect.ports);
-	tt_portset_add(&app->collect.ports, DEMO_PORT);
+	tt_portset_add(&app->collect.ports, (uint16_t)dport);
 	app->collect.discover = false; /* the simulator, not the host's real servers */
 	app->collect.unix_paths = "none";
 	/* the demo's rules and thresholds as a config text, so that a
@@ -105,7 +138,7 @@ pid_t tt_demo_start(tt_app *app, char *err, size_t errlen)
 			 "[rule users]\nkind = user\n"
 			 /* thresholds that make the demo's story visible within a minute */
 			 "[detect]\nleak_age = 20s\ngrowth_window = 60s\ntime_wait_storm = 10\nlimit = %d=160\n",
-			 DEMO_PORT);
+			 dport);
 	char *copy = n > 0 && (size_t)n < sizeof(text) ? strdup(text) : NULL;
 	if (!copy || tt_conf_load_text(&app->conf, "(demo)", copy, strlen(copy), err, errlen) < 0) {
 		if (!copy)

@@ -20,7 +20,7 @@ static const char usage[] =
 	"                     UID '-' = your own; other uids need root.  share: a twin process\n"
 	"                     holds the same sockets; churn: TIME_WAIT cycles/s; leak: CLOSE_WAIT/min\n"
 	"  --addr ADDR        server address: 127.0.0.1 (default), ::1, or :: (v4-mapped)\n"
-	"  --port PORT        server port (default 33306)\n"
+	"  --port PORT        server port (default 23306)\n"
 	"  --src-addrs N      spread clients over 127.0.0.10.. (N addresses; for >28k sockets)\n"
 	"  --server-uid UID   run the server as UID (root only)\n"
 	"  --duration S       stop after S seconds (default 60, at most 86400)\n"

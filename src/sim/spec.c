@@ -12,7 +12,7 @@ void tt_sim_cfg_default(tt_sim_cfg *c)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->addr, sizeof(c->addr), "127.0.0.1");
-	c->port = 33306;
+	c->port = 23306;
 	c->duration = 60;
 	c->server_uid = -1;
 }

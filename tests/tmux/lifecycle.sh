@@ -31,9 +31,18 @@ keys life L
 check "L again goes back to the tenants pane" wait_gone life "tenants › lifecycle" 5
 keys life q
 wait_for life "EXIT=" 5
+# the demo's usual port held by another program: the demo takes the next free one
+python3 -c 'import socket,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", 23306)); s.listen(); time.sleep(40)' 2>/dev/null &
+blocker=$!
+i=0; while [ $i -lt 50 ] && ! ss -Htln "sport = :23306" | grep -q .; do sleep 0.1; i=$((i + 1)); done
 start nolife 120 30 "$B/tenantop --demo --delay 1 --source netlink"
 name_for_dump=nolife
-wait_for nolife "F10Quit" 20 || { bad "the netlink dashboard did not start"; exit 1; }
+wait_for nolife "F10Quit" 20 || { kill $blocker 2>/dev/null; bad "the netlink dashboard did not start"; exit 1; }
+simport=$(ss -Htlnp | grep '"tenantop-sim"' | awk '{print $4}' | sed 's/.*://' | sort -u | tr '\n' ' ')
+check "with port 23306 taken the demo listens on another: '$simport'" sh -c "[ -n '$simport' ] && ! echo '$simport' | grep -qw 23306"
+kill $blocker 2>/dev/null
 keys nolife L
 check "without kernel events the pane says why" wait_for nolife "no kernel events" 5
 keys nolife q
