@@ -27,6 +27,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "collect/bpfload.h"
+#include "collect/ringpump.h"
 #include "owners.skel.h"
 
 /* a ring buffer record: a socket's owner at its close (as in owners.bpf.c) */
@@ -132,6 +133,8 @@ struct tt_bpf_owners {
 	uint64_t watch[1025];    /* the ports the program was last told */
 	tt_portset ports;        /* and the same for the events' filter */
 	struct ring_buffer *rb;
+	tt_ringpump *pump;       /* empties the ring between refreshes (ringpump.h) */
+	uint64_t pump_lost;      /* its records lost for want of memory, at the last drain */
 	/* the ring's positions, mapped apart (read only): what was written
 	 * before a drain began is read by it, even behind a record another CPU
 	 * is still filling; NULL: not mapped, one pass */
@@ -164,10 +167,9 @@ enum {
 
 /* The ring buffer's size: TENANTOP_RINGBUF_BYTES (for tests: a tiny ring
  * shows what a full one does), a power of 2 from a page; else the
- * program's 8 MiB (some 1.5 KB a loopback connection: about 5 500 of them
- * between two refreshes; at 4 MiB a tenant cycling 1 000 a second filled
- * it in 3 s, and its owners' records were lost).  Mapped whole, and its
- * data twice over, it counts twice its size in the RSS. */
+ * program's 2 MiB (some 1.5 KB a loopback connection: about 1 400 of them
+ * between two of the pump's passes, 50 ms apart: 28 000 a second).  Mapped
+ * whole, and its data twice over, it counts twice its size in the RSS. */
 static void ring_size(struct tt_owners *skel)
 {
 	const char *v = getenv("TENANTOP_RINGBUF_BYTES");
@@ -283,30 +285,58 @@ static void map_positions(tt_bpf_owners *b)
 	b->prod_pos = p;
 }
 
-static int take_record(void *ctx, void *data, size_t size)
+/* A record of the ring, replayed from the pump's stage in the ring's order. */
+static void take_record(void *ctx, const void *data, size_t size)
 {
 	tt_bpf_owners *b = ctx;
 	if (size == sizeof(struct tt_bpf_chg)) {
 		take_change(b, data);
-		return 0;
+		return;
 	}
 	if (size == TT_CHG_OWNER) { /* a change and its owner */
 		take_change(b, data);
 		take_owner(b, (const struct tt_bpf_owner *)((const char *)data + sizeof(struct tt_bpf_chg)));
-		return 0;
+		return;
 	}
 	if (size != TT_CHG_LIFE)
-		return 0;
+		return;
 	take_change(b, data); /* a change and its opening or close */
-	data = (char *)data + sizeof(struct tt_bpf_chg);
+	data = (const char *)data + sizeof(struct tt_bpf_chg);
 	struct tt_bpf_life *r = TT_VEC_PUSH(b->raw, b->nraw, b->raw_cap);
 	if (!r) {
 		b->raw_oom = true;
-		return 0;
+		return;
 	}
 	memcpy(r, data, sizeof(*r));
+}
+
+/* The ring's consumer: each record into the pump's stage (its lock held). */
+static int stage_record(void *ctx, void *data, size_t size)
+{
+	tt_bpf_owners *b = ctx;
+	(void)tt_ringpump_stage(b->pump, data, size);
 	return 0;
 }
+
+static void pump_fill(void *ctx)
+{
+	tt_bpf_owners *b = ctx;
+	ring_buffer__consume(b->rb);
+}
+
+/* The pump's period: TENANTOP_RING_PUMP_MS (0: no thread, the ring is
+ * read at the refreshes only; for tests of a full ring), else 50 ms. */
+static unsigned pump_period(void)
+{
+	const char *v = getenv("TENANTOP_RING_PUMP_MS");
+	char *end;
+	unsigned long n = v && *v ? strtoul(v, &end, 10) : 50;
+	return v && *v && (*end || n > 10000) ? 50 : (unsigned)n;
+}
+
+/* what the records waiting in memory may take before the pump stops and
+ * the ring counts its drops (some 20 000 loopback connections) */
+#define PUMP_CAP (32u << 20)
 
 tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 {
@@ -333,12 +363,17 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 	b->nest_fd = fds[FD_NEST];
 	b->reset_link_fd = fds[FD_RESET_LINK];
 	b->reset_prog_fd = fds[FD_RESET_PROG];
-	b->rb = ring_buffer__new(b->ring_fd, take_record, b, NULL);
+	b->rb = ring_buffer__new(b->ring_fd, stage_record, b, NULL);
 	b->ncpus = libbpf_num_possible_cpus();
 	if (b->ncpus > 0)
 		b->dropv = calloc((size_t)b->ncpus, sizeof(uint64_t));
-	if (!b->rb || !b->dropv) {
+	if (!b->rb || !b->dropv)
 		snprintf(why, len, "the event ring buffer could not be mapped: %s", strerror(errno));
+	else
+		b->pump = tt_ringpump_new(pump_fill, b, PUMP_CAP);
+	if (!b->pump) {
+		if (b->rb && b->dropv)
+			snprintf(why, len, "out of memory");
 		ring_buffer__free(b->rb);
 		free(b->dropv);
 		for (int i = 0; i < NFDS; i++)
@@ -356,6 +391,10 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 	b->ticks_per_s = sysconf(_SC_CLK_TCK);
 	if (b->ticks_per_s <= 0)
 		b->ticks_per_s = 100;
+	/* last, all set: without its thread the ring is read at the refreshes,
+	 * as a full ring it may drop what a burst writes (counted) */
+	char msg[96];
+	(void)tt_ringpump_start(b->pump, pump_period(), msg, sizeof(msg));
 	return b;
 }
 
@@ -365,6 +404,7 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 		return;
 	close(b->link_fd); /* detaches the program */
 	close(b->since_fd);
+	tt_ringpump_free(b->pump); /* before the ring its thread reads */
 	ring_buffer__free(b->rb);
 	if (b->cons_pos) {
 		munmap((void *)b->cons_pos, b->page);
@@ -476,10 +516,21 @@ static void take_events(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapsh
  * openings and closes are this one's. */
 static uint64_t dropped(tt_bpf_owners *b);
 
+/* What the ring holds now, after what the pump staged before it, into
+ * this refresh's records (the lock held). */
+static void replay(tt_bpf_owners *b)
+{
+	tt_ringpump_replay(b->pump, take_record, b);
+	b->pump_lost = tt_ringpump_lost(b->pump);
+}
+
 static void drain_late(tt_bpf_owners *b)
 {
 	b->late = b->nchg;
+	tt_ringpump_lock(b->pump);
 	ring_buffer__consume(b->rb);
+	replay(b);
+	tt_ringpump_unlock(b->pump);
 	b->dropped = dropped(b);
 }
 
@@ -568,6 +619,7 @@ void tt_bpf_owners_drain(tt_bpf_owners *b)
 	b->nchg = b->late < b->nchg ? b->nchg - b->late : 0;
 	b->late = NO_LATE;
 	b->raw_oom = false;
+	tt_ringpump_lock(b->pump);
 	unsigned long until = b->prod_pos ? __atomic_load_n(b->prod_pos, __ATOMIC_ACQUIRE) : 0;
 	ring_buffer__consume(b->rb);
 	/* the reading stops at a record still being written (its program
@@ -580,6 +632,8 @@ void tt_bpf_owners_drain(tt_bpf_owners *b)
 		nanosleep(&ms, NULL);
 		ring_buffer__consume(b->rb);
 	}
+	replay(b);
+	tt_ringpump_unlock(b->pump);
 	b->dropped = dropped(b);
 	b->drained = true;
 }
@@ -624,10 +678,10 @@ void tt_bpf_owners_watch(tt_bpf_owners *b, const tt_portset *ports)
 	}
 }
 
-/* The events lost so far: the ring's drops, and one for records tenantop had no room for. */
+/* The events lost so far: the ring's drops, and the records tenantop had no room for. */
 static uint64_t lost_so_far(const tt_bpf_owners *b)
 {
-	return b->dropped + (b->raw_oom ? 1 : 0);
+	return b->dropped + b->pump_lost + (b->raw_oom ? 1 : 0);
 }
 
 const tt_sock_change *tt_bpf_owners_changes(const tt_bpf_owners *b, size_t *n, uint64_t *lost)

@@ -76,7 +76,7 @@ for _ in range(n):
     c = socket.create_connection(("127.0.0.1", port))
     c.close()
 PY
-TENANTOP_RINGBUF_BYTES=16384 "$B/tenantop" --batch --format json --iterations 600 --delay 1 --source bpf --ports $P \
+TENANTOP_RINGBUF_BYTES=16384 TENANTOP_RING_PUMP_MS=0 "$B/tenantop" --batch --format json --iterations 600 --delay 1 --source bpf --ports $P \
 	--tcp-info-every 3600 \
 	> "$T/out.jsonl" 2>"$T/err" &
 TTPID=$!

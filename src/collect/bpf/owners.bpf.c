@@ -176,7 +176,7 @@ int tt_clock(void *ctx)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20); /* tenantop may set another size before loading */
+	__uint(max_entries, 2 << 20); /* tenantop may set another size before loading */
 } life SEC(".maps");
 
 struct {
