@@ -34,15 +34,21 @@ DEB_ALL   := $(DEB_BUILD) $(DEB_TEST)
 BTF      ?= /sys/kernel/btf/vmlinux
 BPF      ?= $(shell command -v clang >/dev/null 2>&1 && command -v bpftool >/dev/null 2>&1 && \
               pkg-config --exists libbpf 2>/dev/null && [ -r $(BTF) ] && echo 1 || echo 0)
-PKGS     := ncursesw libmnl inih libmicrohttpd libmariadb libpq hiredis $(if $(filter 1,$(BPF)),libbpf)
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# linked: what every run needs; loaded when first used (dlopen, src/util/dynlib.c):
+# the database clients and the HTTP server, each by the soname its -dev package links
+PKGS     := ncursesw libmnl inih $(if $(filter 1,$(BPF)),libbpf)
+PKGS_DL  := libmicrohttpd libmariadb libpq hiredis
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(PKGS_DL) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+soname = $(shell objdump -p $$($(or $(CC),cc) -print-file-name=$(1)) 2>/dev/null | awk '/SONAME/ {print $$2}')
+SONAMES := $(foreach l,MHD:libmicrohttpd.so MARIADB:libmariadb.so PQ:libpq.so HIREDIS:libhiredis.so,\
+             $(if $(call soname,$(word 2,$(subst :, ,$(l)))),-DTT_SONAME_$(word 1,$(subst :, ,$(l)))=\"$(call soname,$(word 2,$(subst :, ,$(l))))\"))
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wvla -Wstrict-prototypes \
             -Wmissing-prototypes -Wno-missing-field-initializers
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DTT_VERSION=\"$(VERSION)\" -Iinclude -Isrc $(WARN) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -DTT_VERSION=\"$(VERSION)\" -Iinclude -Isrc $(WARN) $(PKG_CFLAGS) $(SONAMES) $(CPPFLAGS) $(CFLAGS)
 LDLIBS   := $(PKG_LIBS) -lz -lm -lpthread -lcrypt
 
 BUILD    ?= build

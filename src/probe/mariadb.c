@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/api_mariadb.h"
 #include "tenantop/probe.h"
 
 static long to_long(const char *s)
@@ -36,6 +37,8 @@ static MYSQL_RES *query(MYSQL *db, const char *sql, tt_db_server *srv, bool requ
 void *tt_mariadb_connect(const tt_probe_opts *o, tt_db_server *srv)
 {
 	const tt_db_target *t = &srv->t;
+	if (tt_mariadb_load(srv->error, sizeof(srv->error)) < 0)
+		return NULL;
 	MYSQL *db = mysql_init(NULL);
 	if (!db) {
 		snprintf(srv->error, sizeof(srv->error), "out of memory");
@@ -73,8 +76,10 @@ void tt_mariadb_close(void *h)
 
 void tt_mariadb_library_init(void)
 {
-	/* idempotent; called by the thread that creates the prober */
-	mysql_library_init(0, NULL, NULL);
+	/* idempotent; called by the thread that creates the prober (a
+	 * library that does not load is said by each probe's connect) */
+	if (tt_mariadb_load(NULL, 0) == 0)
+		mysql_library_init(0, NULL, NULL);
 }
 
 /* The server's version, limits and connection counters. */

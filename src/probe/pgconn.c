@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "tenantop/clock.h"
+#include "probe/api_pq.h"
 #include "tenantop/probe_pg.h"
 
 static void set_error(tt_db_server *srv, const char *what, const char *msg)
@@ -48,6 +49,8 @@ PGconn *tt_pg_connect(const tt_probe_opts *o, const tt_db_target *t, const char 
 		      bool server_options, tt_db_server *srv)
 {
 	char dir[108] = "", port[8], pw[256] = "", uname[64] = "";
+	if (tt_pq_load(srv->error, sizeof(srv->error)) < 0)
+		return NULL;
 	bool via_unix = t->unix_path[0] != '\0';
 	if (via_unix) {
 		snprintf(dir, sizeof(dir), "%s", t->unix_path);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/api_pq.h"
 #include "tenantop/probe_pg.h"
 
 static void copy_col(char *dst, size_t len, const PGresult *res, int row, const char *name)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe/api_hiredis.h"
 #include "tenantop/probe.h"
 
 static redisReply *cmd(redisContext *c, tt_db_server *srv, const char *fmt, const char *arg)
@@ -27,6 +28,8 @@ static redisReply *cmd(redisContext *c, tt_db_server *srv, const char *fmt, cons
 void *tt_redis_connect(const tt_probe_opts *o, tt_db_server *srv)
 {
 	const tt_db_target *t = &srv->t;
+	if (tt_hiredis_load(srv->error, sizeof(srv->error)) < 0)
+		return NULL;
 	double tmo = o->timeout_s > 0 ? o->timeout_s : 1;
 	struct timeval tv = {(time_t)tmo, (suseconds_t)((tmo - (double)(time_t)tmo) * 1e6)};
 	redisContext *c = t->unix_path[0] ? redisConnectUnixWithTimeout(t->unix_path, tv)

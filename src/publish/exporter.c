@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "publish/api_mhd.h"
 #include "tenantop/exporter.h"
 #include "tenantop/webconfig.h"
 
@@ -133,6 +134,11 @@ tt_exporter *tt_exporter_start(const char *addr, const tt_web_config *wc, char *
 	socklen_t sl;
 	if (tt_listen_parse(addr, &ss, &sl) < 0) {
 		snprintf(err, errlen, "--listen wants ADDRESS:PORT (127.0.0.1:9817, [::1]:9817, :9817), not '%s'", addr);
+		return NULL;
+	}
+	char why[300];
+	if (tt_mhd_load(why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "--listen: %s", why);
 		return NULL;
 	}
 	struct tt_exporter *x = calloc(1, sizeof(*x));
