@@ -183,6 +183,42 @@ static void test_ages_and_state_change(void **state)
 	tt_model_free(&m);
 }
 
+/* Released between refreshes (batch): the tree is empty, the snapshot's
+ * buffers are handed back with their room, and the memory kept between
+ * refreshes is whole: the next refresh's ages are the same as without it. */
+static void test_release_between_refreshes(void **state)
+{
+	(void)state;
+	tt_model m;
+	tt_model_opts o = opts();
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	tt_model_init(&m, &o);
+	fill(&s, 1000.0);
+	tt_model_update(&m, &s);
+	tt_sock *held = m.snap.socks;
+	size_t cap = m.snap.socks_cap;
+	tt_model_release(&m, &s);
+	assert_int_equal(m.nsocks, 0);
+	assert_int_equal(m.ntenants, 0);
+	assert_int_equal(m.snap.nsocks, 0);
+	assert_null(m.snap.socks);
+	assert_ptr_equal(s.socks, held); /* the same buffers, to be filled again */
+	assert_int_equal(s.socks_cap, cap);
+	assert_int_equal(s.nsocks, 0);
+	fill(&s, 1010.0);
+	assert_int_equal(tt_model_update(&m, &s), 0);
+	assert_int_equal(m.nsocks, 8);
+	long a = tt_model_find_tenant(&m, "alice");
+	assert_true(a >= 0);
+	assert_true(m.tenants[a].oldest_leak_s > 9.9 && m.tenants[a].oldest_leak_s < 10.1);
+	for (size_t i = 0; i < m.nsocks; i++)
+		if (m.socks[i].s->inode == 11)
+			assert_true(tt_msock_age(&m, &m.socks[i]) > 9.9);
+	tt_snapshot_free(&s);
+	tt_model_free(&m);
+}
+
 static void test_time_wait_memory(void **state)
 {
 	(void)state;
@@ -462,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_tree_counts),
 		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_ages_and_state_change),
+		cmocka_unit_test(test_release_between_refreshes),
 		cmocka_unit_test(test_time_wait_memory),
 		cmocka_unit_test(test_time_wait_cookie_memory),
 		cmocka_unit_test(test_kernel_state_time),

@@ -127,6 +127,12 @@ void tt_model_free(tt_model *m);
  * again (no allocation churn).  0, or -1 when out of memory (the model then
  * keeps the previous tree). */
 int tt_model_update(tt_model *m, tt_snapshot *snap);
+/* Between two refreshes, for a caller that shows nothing of the last one
+ * until the next (batch): the snapshot's buffers go to *into, cleared (its
+ * own freed), for the next collection to fill, so that one snapshot's
+ * memory is resident instead of two; the tree is empty until the next
+ * tt_model_update, the memory kept between refreshes stays. */
+void tt_model_release(tt_model *m, tt_snapshot *into);
 
 const char *tt_model_str(const tt_model *m, uint32_t off);
 /* Lookups by stable id (for a cursor that follows rows across refreshes). */

@@ -160,6 +160,8 @@ int tt_batch_run(tt_app *app)
 			}
 			break;
 		}
+		if (!ses.replay)
+			tt_model_release(&ses.model, &snap);
 		if (app->iterations == 0 || i + 1 < app->iterations)
 			sleep_until(next);
 	}

@@ -87,5 +87,6 @@ int tt_source_all_inodes(tt_source *s, tt_u64set *all, char *err, size_t errlen)
 	for (size_t i = 0; i < s->scratch.nsocks; i++)
 		if (s->scratch.socks[i].inode)
 			tt_u64set_add(all, s->scratch.socks[i].inode);
+	tt_snapshot_free(&s->scratch); /* every socket of the machine: not kept */
 	return 0;
 }

@@ -123,6 +123,15 @@ void tt_model_free(tt_model *m)
 	memset(m, 0, sizeof(*m));
 }
 
+void tt_model_release(tt_model *m, tt_snapshot *into)
+{
+	tt_snapshot_free(into);
+	*into = m->snap;
+	tt_snapshot_clear(into);
+	tt_snapshot_init(&m->snap);
+	m->nsocks = m->nprocs = m->nrefs = m->ntenants = m->nunattr = 0;
+}
+
 /* ---------------------------------------------------------------- lookups */
 
 const char *tt_model_str(const tt_model *m, uint32_t off)

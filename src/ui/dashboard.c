@@ -101,6 +101,10 @@ static void take_refresh(tt_ui *ui)
 	tt_session_record(&ui->ses, &ui->spare);
 	if (tt_session_apply(&ui->ses, &ui->spare, 0, -1) == 0)
 		tt_ui_show_refresh(ui);
+	/* the previous refresh's buffers, handed back: freed rather than kept
+	 * for the refresher to fill (the one it fills and the one shown are
+	 * then the only two resident, not four) */
+	tt_snapshot_free(&ui->spare);
 }
 
 static int run_loop(tt_ui *ui)
