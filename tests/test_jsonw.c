@@ -43,10 +43,34 @@ static void test_document(void **state)
 	free(buf);
 }
 
+/* Integers at their limits, and plain runs between escapes (written a run
+ * at a time). */
+static void test_numbers_and_runs(void **state)
+{
+	(void)state;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	tt_jsonw w;
+	tt_jw_init(&w, f);
+	tt_jw_arr_begin(&w);
+	tt_jw_int(&w, 0);
+	tt_jw_int(&w, INT64_MIN);
+	tt_jw_int(&w, INT64_MAX);
+	tt_jw_uint(&w, 0);
+	tt_jw_strn(&w, "abc\"def\x7f\tghi\xe2\x82", 14);
+	tt_jw_arr_end(&w);
+	fclose(f);
+	assert_string_equal(buf, "[0,-9223372036854775808,9223372036854775807,0,"
+				 "\"abc\\\"def\\u007f\\tghi\\ufffd\\ufffd\"]");
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_document),
+		cmocka_unit_test(test_numbers_and_runs),
 	};
 	return cmocka_run_group_tests_name("jsonw", tests, NULL, NULL);
 }

@@ -626,7 +626,7 @@ static void write_pools(tt_jsonw *w, const tt_output_opts *o)
 	}
 }
 
-int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
+static int write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
 {
 	const tt_scan_stats *st = &m->snap.stats;
 	tt_jsonw w;
@@ -692,4 +692,14 @@ int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_
 	tt_jw_obj_end(&w);
 	fputc('\n', f);
 	return ferror(f) ? -1 : 0;
+}
+
+/* The document under the stream's lock, once: the writer's characters go
+ * out with the _unlocked calls (jsonw.c). */
+int tt_write_json(FILE *f, const tt_model *m, const tt_alerts *alerts, const tt_output_opts *o)
+{
+	flockfile(f);
+	int rc = write_json(f, m, alerts, o);
+	funlockfile(f);
+	return rc;
 }

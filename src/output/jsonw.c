@@ -20,7 +20,7 @@ static void sep(tt_jsonw *w)
 	}
 	if (w->depth > 0 && w->depth < 32) {
 		if (w->need_comma[w->depth])
-			fputc(',', w->f);
+			putc_unlocked(',', w->f);
 		w->need_comma[w->depth] = true;
 	}
 }
@@ -28,7 +28,7 @@ static void sep(tt_jsonw *w)
 static void open_(tt_jsonw *w, char c)
 {
 	sep(w);
-	fputc(c, w->f);
+	putc_unlocked(c, w->f);
 	w->depth++;
 	if (w->depth < 32)
 		w->need_comma[w->depth] = false;
@@ -36,7 +36,7 @@ static void open_(tt_jsonw *w, char c)
 
 static void close_(tt_jsonw *w, char c)
 {
-	fputc(c, w->f);
+	putc_unlocked(c, w->f);
 	if (w->depth > 0)
 		w->depth--;
 }
@@ -46,35 +46,46 @@ void tt_jw_obj_end(tt_jsonw *w) { close_(w, '}'); }
 void tt_jw_arr_begin(tt_jsonw *w) { open_(w, '['); }
 void tt_jw_arr_end(tt_jsonw *w) { close_(w, ']'); }
 
+/* Plain printable ASCII, written as it is. */
+static bool plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+}
+
 void tt_json_escape(FILE *f, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
 	while (i < len) {
+		size_t run = i;
+		while (run < len && plain(s[run]))
+			run++;
+		if (run > i) { /* the common case: a run written at once */
+			fwrite_unlocked(s + i, 1, run - i, f);
+			i = run;
+			continue;
+		}
 		unsigned char c = s[i];
 		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc(c, f);
+			putc_unlocked('\\', f);
+			putc_unlocked(c, f);
 			i++;
 		} else if (c < 0x20 || c == 0x7F) {
 			switch (c) {
-			case '\n': fputs("\\n", f); break;
-			case '\t': fputs("\\t", f); break;
-			case '\r': fputs("\\r", f); break;
+			case '\n': fputs_unlocked("\\n", f); break;
+			case '\t': fputs_unlocked("\\t", f); break;
+			case '\r': fputs_unlocked("\\r", f); break;
 			default: fprintf(f, "\\u%04x", c); break;
 			}
-			i++;
-		} else if (c < 0x80) {
-			fputc(c, f);
 			i++;
 		} else {
 			uint32_t cp;
 			size_t n = tt_utf8_decode(s + i, len - i, &cp);
 			if (n == 0) {
-				fputs("\\ufffd", f);
+				fputs_unlocked("\\ufffd", f);
 				i++;
 			} else {
-				fwrite(s + i, 1, n, f);
+				fwrite_unlocked(s + i, 1, n, f);
 				i += n;
 			}
 		}
@@ -84,18 +95,18 @@ void tt_json_escape(FILE *f, const char *str, size_t len)
 void tt_jw_key(tt_jsonw *w, const char *key)
 {
 	sep(w);
-	fputc('"', w->f);
+	putc_unlocked('"', w->f);
 	tt_json_escape(w->f, key, strlen(key));
-	fputs("\":", w->f);
+	fputs_unlocked("\":", w->f);
 	w->after_key = true;
 }
 
 void tt_jw_strn(tt_jsonw *w, const char *s, size_t len)
 {
 	sep(w);
-	fputc('"', w->f);
+	putc_unlocked('"', w->f);
 	tt_json_escape(w->f, s ? s : "", s ? len : 0);
-	fputc('"', w->f);
+	putc_unlocked('"', w->f);
 }
 
 void tt_jw_str(tt_jsonw *w, const char *s)
@@ -103,23 +114,38 @@ void tt_jw_str(tt_jsonw *w, const char *s)
 	tt_jw_strn(w, s, s ? strlen(s) : 0);
 }
 
+/* An integer's digits, without printf's format parsing (most of a large
+ * document is integers). */
+static void put_uint(FILE *f, unsigned long long v, bool minus)
+{
+	char buf[24];
+	size_t i = sizeof(buf);
+	do {
+		buf[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (minus)
+		buf[--i] = '-';
+	fwrite_unlocked(buf + i, 1, sizeof(buf) - i, f);
+}
+
 void tt_jw_int(tt_jsonw *w, long long v)
 {
 	sep(w);
-	fprintf(w->f, "%lld", v);
+	put_uint(w->f, v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v, v < 0);
 }
 
 void tt_jw_uint(tt_jsonw *w, unsigned long long v)
 {
 	sep(w);
-	fprintf(w->f, "%llu", v);
+	put_uint(w->f, v, false);
 }
 
 void tt_jw_double(tt_jsonw *w, double v, int decimals)
 {
 	sep(w);
 	if (!isfinite(v))
-		fputs("null", w->f);
+		fputs_unlocked("null", w->f);
 	else
 		fprintf(w->f, "%.*f", decimals, v);
 }
@@ -127,11 +153,11 @@ void tt_jw_double(tt_jsonw *w, double v, int decimals)
 void tt_jw_bool(tt_jsonw *w, bool v)
 {
 	sep(w);
-	fputs(v ? "true" : "false", w->f);
+	fputs_unlocked(v ? "true" : "false", w->f);
 }
 
 void tt_jw_null(tt_jsonw *w)
 {
 	sep(w);
-	fputs("null", w->f);
+	fputs_unlocked("null", w->f);
 }
