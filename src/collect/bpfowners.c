@@ -130,6 +130,8 @@ struct tt_bpf_owners {
 	long ticks_per_s;
 	int ring_fd, drop_fd, watch_fd, clock_prog_fd, clock_fd;
 	int nested_link_fd, prog_fd, nested_prog_fd, nest_fd, reset_link_fd, reset_prog_fd;
+	int again_fd;            /* tt_set_state for the nested program's jump: held here, since
+				  * the kernel empties such a map when no process holds it */
 	uint64_t watch[1025];    /* the ports the program was last told */
 	tt_portset ports;        /* and the same for the events' filter */
 	struct ring_buffer *rb;
@@ -162,7 +164,7 @@ struct tt_bpf_owners {
 
 enum {
 	FD_LINK, FD_SINCE, FD_RING, FD_DROPPED, FD_WATCH, FD_CLOCK_PROG, FD_CLOCK,
-	FD_NESTED_LINK, FD_PROG, FD_NESTED_PROG, FD_NEST, FD_RESET_LINK, FD_RESET_PROG, NFDS
+	FD_NESTED_LINK, FD_PROG, FD_NESTED_PROG, FD_NEST, FD_RESET_LINK, FD_RESET_PROG, FD_AGAIN, NFDS
 };
 
 /* The ring buffer's size: TENANTOP_RINGBUF_BYTES (for tests: a tiny ring
@@ -193,6 +195,12 @@ static int load_owners(int *fds, size_t nfds, char *msg, size_t len)
 			 e == EPERM && geteuid() != 0 ? "needs root (CAP_BPF and CAP_PERFMON): " : "", strerror(e));
 		return -1;
 	}
+	int self_fd = bpf_program__fd(skel->progs.tt_set_state);
+	uint32_t zero = 0;
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.again), &zero, &self_fd, BPF_ANY) != 0) {
+		snprintf(msg, len, "the nested program's jump: %s", strerror(errno));
+		return -1;
+	}
 	if (tt_owners__attach(skel) != 0) {
 		snprintf(msg, len, "tracepoint inet_sock_set_state refused: %s", strerror(errno));
 		return -1;
@@ -210,6 +218,7 @@ static int load_owners(int *fds, size_t nfds, char *msg, size_t len)
 	fds[FD_NEST] = bpf_map__fd(skel->maps.nest);
 	fds[FD_RESET_LINK] = bpf_link__fd(skel->links.tt_send_reset);
 	fds[FD_RESET_PROG] = bpf_program__fd(skel->progs.tt_send_reset);
+	fds[FD_AGAIN] = bpf_map__fd(skel->maps.again);
 	return 0;
 }
 
@@ -363,6 +372,7 @@ tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
 	b->nest_fd = fds[FD_NEST];
 	b->reset_link_fd = fds[FD_RESET_LINK];
 	b->reset_prog_fd = fds[FD_RESET_PROG];
+	b->again_fd = fds[FD_AGAIN];
 	b->rb = ring_buffer__new(b->ring_fd, stage_record, b, NULL);
 	b->ncpus = libbpf_num_possible_cpus();
 	if (b->ncpus > 0)
@@ -421,6 +431,7 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	close(b->nest_fd);
 	close(b->reset_link_fd);
 	close(b->reset_prog_fd);
+	close(b->again_fd);
 	free(b->raw);
 	free(b->chg);
 	free(b->dropv);
