@@ -1,6 +1,6 @@
 /* netlink sock_diag (INET_DIAG) reader: the default socket source.
  *
- * One dump request per family.  The state mask and the port list travel to
+ * One dump request for both families (see put_request).  The state mask and the port list travel to
  * the kernel (idiag_states and an INET_DIAG_REQ_BYTECODE filter), so only
  * the sockets we keep cross into user space.  libmnl does the message
  * framing, attribute walking and sequence checks. */
@@ -27,6 +27,7 @@ struct tt_nl_inet {
 	unsigned portid;
 	unsigned seq;
 	char *buf;
+	bool per_family; /* the kernel refused the one-walk request (TCPDIAG_GETSOCK) */
 };
 
 tt_nl_inet *tt_nl_inet_open(char *err, size_t errlen)
@@ -186,29 +187,37 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int tt_nl_inet_dump(tt_nl_inet *n, int family, const tt_sock_filter *f, bool want_info,
-		    tt_snapshot *out, char *err, size_t errlen)
+/* The request: SOCK_DIAG_BY_FAMILY for one family, or the older
+ * TCPDIAG_GETSOCK, which the kernel answers for both families in one walk
+ * over its table (its family is AF_UNSPEC): the walk is the dump's cost, and
+ * a walk for AF_INET6 where every socket is AF_INET still visits each. */
+static struct nlmsghdr *put_request(char *req, int family, const tt_sock_filter *f, bool want_info)
 {
-	char req[8192];
-	memset(req, 0, sizeof(struct nlmsghdr) + sizeof(struct inet_diag_req_v2));
+	bool both = family == TT_NL_BOTH;
+	size_t hdr = both ? sizeof(struct inet_diag_req) : sizeof(struct inet_diag_req_v2);
+	memset(req, 0, sizeof(struct nlmsghdr) + hdr);
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_type = both ? TCPDIAG_GETSOCK : SOCK_DIAG_BY_FAMILY;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
-	r->sdiag_family = family == TT_FAM_TCP6 ? AF_INET6 : AF_INET;
-	r->sdiag_protocol = IPPROTO_TCP;
 	/* kernel state bits; NEW_SYN_RECV (12) is what /proc shows as SYN_RECV */
-	uint32_t states = 0;
+	uint32_t states = 0xffffffffu;
 	if (f && f->state_mask) {
 		states = f->state_mask;
 		if (states & (1u << TT_ST_SYN_RECV))
 			states |= 1u << 12;
-	} else {
-		states = 0xffffffffu;
 	}
-	r->idiag_states = states;
-	if (want_info)
-		r->idiag_ext |= 1 << (INET_DIAG_INFO - 1);
+	uint8_t ext = want_info ? 1 << (INET_DIAG_INFO - 1) : 0;
+	if (both) {
+		struct inet_diag_req *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+		r->idiag_states = states;
+		r->idiag_ext = ext;
+	} else {
+		struct inet_diag_req_v2 *r = mnl_nlmsg_put_extra_header(nlh, sizeof(*r));
+		r->sdiag_family = family == TT_FAM_TCP6 ? AF_INET6 : AF_INET;
+		r->sdiag_protocol = IPPROTO_TCP;
+		r->idiag_states = states;
+		r->idiag_ext = ext;
+	}
 	if (f && f->ports && !f->ports->all) {
 		uint16_t ports[NL_MAX_FILTER_PORTS + 1];
 		size_t np = tt_portset_list(f->ports, ports, NL_MAX_FILTER_PORTS + 1);
@@ -217,8 +226,37 @@ int tt_nl_inet_dump(tt_nl_inet *n, int family, const tt_sock_filter *f, bool wan
 		if (bl)
 			mnl_attr_put(nlh, INET_DIAG_REQ_BYTECODE, bl, bc);
 	}
+	return nlh;
+}
+
+int tt_nl_inet_dump(tt_nl_inet *n, int family, const tt_sock_filter *f, bool want_info,
+		    tt_snapshot *out, char *err, size_t errlen)
+{
+	char req[8192];
+	struct nlmsghdr *nlh = put_request(req, family, f, want_info);
 	struct dump_ctx dc = {f, out, 0};
 	return tt_nl_dump(n, nlh, dump_cb, &dc, &dc.oom, err, errlen);
+}
+
+int tt_nl_inet_dump_tcp(tt_nl_inet *n, const tt_sock_filter *f, bool want_info, tt_snapshot *out, char *err,
+			size_t errlen)
+{
+	if (!n->per_family) {
+		size_t had = out->nsocks;
+		uint32_t lines = out->stats.table_lines, bad = out->stats.bad_lines;
+		if (tt_nl_inet_dump(n, TT_NL_BOTH, f, want_info, out, err, errlen) == 0)
+			return 0;
+		if (errno == ENOMEM)
+			return -1;
+		/* a kernel without the older request: one dump per family from now on */
+		n->per_family = true;
+		out->nsocks = had;
+		out->stats.table_lines = lines, out->stats.bad_lines = bad;
+	}
+	for (int fam = TT_FAM_TCP4; fam <= TT_FAM_TCP6; fam++)
+		if (tt_nl_inet_dump(n, fam, f, want_info, out, err, errlen) < 0)
+			return -1;
+	return 0;
 }
 
 int tt_nl_dump(tt_nl_inet *n, struct nlmsghdr *nlh, int (*cb)(const struct nlmsghdr *, void *), void *data,

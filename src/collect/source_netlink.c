@@ -18,10 +18,7 @@ static int nl_read_tcp(void *st, const tt_sock_filter *f, bool info, tt_snapshot
 		       size_t errlen)
 {
 	(void)all;
-	for (int fam = TT_FAM_TCP4; fam <= TT_FAM_TCP6; fam++)
-		if (tt_nl_inet_dump(st, fam, f, info, out, err, errlen) < 0)
-			return -1;
-	return 0;
+	return tt_nl_inet_dump_tcp(st, f, info, out, err, errlen);
 }
 
 static int nl_read_unix(void *st, tt_unix_table *t, uint32_t *bad, char *err, size_t errlen)
