@@ -100,10 +100,14 @@ $(BPF_DIR)/%.skel.h: $(BPF_DIR)/%.bpf.o
 
 .PRECIOUS: $(BPF_DIR)/%.bpf.o $(BPF_DIR)/%.skel.h
 
+# the event programs (owners) and the descriptor iterator (sockfds) linked
+# into one object, tenantop.bpf.o: loading it parses the kernel's BTF once
+$(BPF_DIR)/tenantop.bpf.o: $(BPF_DIR)/owners.bpf.o $(BPF_DIR)/sockfds.bpf.o
+	$(Q)bpftool gen object $@ $^
+
 ifeq ($(BPF),1)
-# the event program (owners), the descriptor iterator (sockfds), their loader
-$(BUILD)/src/collect/bpfowners.o: $(BPF_DIR)/owners.skel.h
-$(BUILD)/src/collect/bpffds.o: $(BPF_DIR)/sockfds.skel.h
+# the programs' users and their loader
+$(BUILD)/src/collect/bpfowners.o $(BUILD)/src/collect/bpffds.o $(BUILD)/src/collect/bpfload.o: $(BPF_DIR)/tenantop.skel.h
 $(BUILD)/src/collect/bpfowners.o $(BUILD)/src/collect/bpffds.o $(BUILD)/src/collect/bpfload.o: ALL_CFLAGS += -DTT_HAVE_BPF -I$(BPF_DIR)
 endif
 

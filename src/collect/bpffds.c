@@ -1,5 +1,6 @@
 /* Every task's socket descriptors from the iter/task_file iterator (see
- * bpffds.h).  The iterator is loaded in a short-lived child (bpfload.c);
+ * bpffds.h).  The iterator is loaded in a short-lived child (bpfload.c),
+ * with the event programs;
  * its link stays here, and each refresh reads one new iterator instance. */
 #include <errno.h>
 #include <stdbool.h>
@@ -11,14 +12,13 @@
 #include <unistd.h>
 
 #include "collect/bpffds.h"
-#include "collect/bpfload.h"
 #include "tenantop/vec.h"
 
 #ifdef TT_HAVE_BPF
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "sockfds.skel.h"
+#include "tenantop.skel.h"
 
 struct tt_bpf_fds {
 	int link_fd;
@@ -41,14 +41,8 @@ struct rec {
 	uint8_t family, protocol, state, flags;
 };
 
-static int load_iter(int *fds, size_t nfds, char *msg, size_t len)
+int tt_bpf_fds_attach(struct tt_tenantop *skel, int *fds, char *msg, size_t len)
 {
-	(void)nfds;
-	struct tt_sockfds *skel = tt_sockfds__open_and_load();
-	if (!skel) {
-		snprintf(msg, len, "the descriptor iterator did not load: %s", strerror(errno));
-		return -1;
-	}
 	struct bpf_link *link = bpf_program__attach_iter(skel->progs.tt_sock_fds, NULL);
 	if (!link) {
 		snprintf(msg, len, "iter/task_file refused: %s", strerror(errno));
@@ -59,16 +53,12 @@ static int load_iter(int *fds, size_t nfds, char *msg, size_t len)
 	return 0;
 }
 
-tt_bpf_fds *tt_bpf_fds_open(char *why, size_t len)
+tt_bpf_fds *tt_bpf_fds_open(const int *fds)
 {
 	tt_bpf_fds *b = calloc(1, sizeof(*b));
 	if (!b) {
-		snprintf(why, len, "out of memory");
-		return NULL;
-	}
-	int fds[2];
-	if (tt_bpf_load_in_child(load_iter, fds, 2, why, len) < 0) {
-		free(b);
+		close(fds[0]);
+		close(fds[1]);
 		return NULL;
 	}
 	b->link_fd = fds[0];
@@ -190,9 +180,9 @@ struct tt_bpf_fds {
 	int unused;
 };
 
-tt_bpf_fds *tt_bpf_fds_open(char *why, size_t len)
+tt_bpf_fds *tt_bpf_fds_open(const int *fds)
 {
-	snprintf(why, len, "built without BPF (clang, bpftool, libbpf or the kernel's BTF were missing)");
+	(void)fds;
 	return NULL;
 }
 

@@ -9,7 +9,13 @@
 #include "collect/fdlist.h"
 
 typedef struct tt_bpf_fds tt_bpf_fds;
-tt_bpf_fds *tt_bpf_fds_open(char *why, size_t len); /* NULL: why not, in why */
+/* In the loader's child (bpfload.c): the iterator attached, its link and
+ * its map's descriptors into fds[2].  0, or -1 with msg. */
+#define TT_BPF_ITER_FDS 2
+struct tt_tenantop;
+int tt_bpf_fds_attach(struct tt_tenantop *skel, int *fds, char *msg, size_t len);
+/* Over those descriptors, which it takes.  NULL: out of memory. */
+tt_bpf_fds *tt_bpf_fds_open(const int *fds);
 void tt_bpf_fds_close(tt_bpf_fds *b);
 /* Replace l's records with every task's socket descriptors, indexed.  0, or
  * -1 (then read /proc instead). */

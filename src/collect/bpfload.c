@@ -8,6 +8,7 @@
 
 #ifdef TT_HAVE_BPF
 #include <bpf/libbpf.h>
+#include "tenantop.skel.h"
 #include <poll.h>
 #include <stdarg.h>
 #include <sys/resource.h>
@@ -31,7 +32,9 @@ static void child(int sock, tt_bpf_loader load, size_t nfds)
 		struct cmsghdr align;
 	} u;
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (load(fds, nfds, msg, sizeof(msg)) == 0) {
+	int got = load(fds, nfds, msg, sizeof(msg));
+	if (got > 0 && (size_t)got <= nfds) {
+		nfds = (size_t)got;
 		mh.msg_control = u.buf;
 		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));
 		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
@@ -39,7 +42,6 @@ static void child(int sock, tt_bpf_loader load, size_t nfds)
 		c->cmsg_type = SCM_RIGHTS;
 		c->cmsg_len = CMSG_LEN(nfds * sizeof(int));
 		memcpy(CMSG_DATA(c), fds, nfds * sizeof(int));
-		msg[0] = '\0';
 	} else if (!msg[0]) {
 		snprintf(msg, sizeof(msg), "the BPF program did not load");
 	}
@@ -85,12 +87,71 @@ int tt_bpf_load_in_child(tt_bpf_loader load, int *fds, size_t nfds, char *why, s
 	}
 	close(sv[0]);
 	struct cmsghdr *c = n > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(nfds * sizeof(int)))
-		memcpy(fds, CMSG_DATA(c), nfds * sizeof(int));
-	if (fds[0] < 0) {
-		snprintf(why, len, "%s", n > 0 && msg[0] ? msg : pid < 0 ? "fork failed" : "the BPF loader did not answer");
+	size_t got = 0;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len >= CMSG_LEN(sizeof(int)) &&
+	    c->cmsg_len <= CMSG_LEN(nfds * sizeof(int))) {
+		got = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(fds, CMSG_DATA(c), got * sizeof(int));
+	}
+	snprintf(why, len, "%s", n > 0 && msg[0] ? msg : got ? "" : pid < 0 ? "fork failed" : "the BPF loader did not answer");
+	return got ? (int)got : -1;
+}
+
+/* The child's work: tenantop's eBPF object loaded (without the iterator
+ * when the whole does not load: the events alone may), the event programs
+ * and the iterator attached; their descriptors, the iterator's last (left
+ * out when it failed, msg then says why). */
+static int load_all(int *fds, size_t nfds, char *msg, size_t len)
+{
+	(void)nfds;
+	struct tt_tenantop *skel = NULL;
+	bool iter = true;
+	int rc = -1;
+	for (int attempt = 0; attempt < 2 && rc != 0; attempt++) {
+		tt_tenantop__destroy(skel);
+		if (!(skel = tt_tenantop__open()))
+			break;
+		tt_bpf_owners_prepare(skel);
+		iter = attempt == 0;
+		bpf_program__set_autoload(skel->progs.tt_sock_fds, iter);
+		rc = tt_tenantop__load(skel);
+	}
+	if (rc != 0) {
+		int e = errno;
+		snprintf(msg, len, "%sthe BPF program did not load: %s",
+			 e == EPERM && geteuid() != 0 ? "needs root (CAP_BPF and CAP_PERFMON): " : "", strerror(e));
 		return -1;
 	}
+	if (tt_bpf_owners_attach(skel, fds, msg, len) < 0)
+		return -1;
+	if (!iter) {
+		snprintf(msg, len, "the descriptor iterator did not load");
+		return TT_BPF_OWNER_FDS;
+	}
+	if (tt_bpf_fds_attach(skel, fds + TT_BPF_OWNER_FDS, msg, len) < 0)
+		return TT_BPF_OWNER_FDS;
+	return TT_BPF_OWNER_FDS + TT_BPF_ITER_FDS;
+}
+
+int tt_bpf_load(tt_bpf_loaded *out, char *why, size_t len)
+{
+	int fds[TT_BPF_OWNER_FDS + TT_BPF_ITER_FDS];
+	int got = tt_bpf_load_in_child(load_all, fds, TT_BPF_OWNER_FDS + TT_BPF_ITER_FDS, why, len);
+	out->iter_why[0] = '\0';
+	if (got < TT_BPF_OWNER_FDS) {
+		for (int i = 0; i < got; i++)
+			close(fds[i]);
+		if (got >= 0 && !why[0])
+			snprintf(why, len, "the BPF loader sent too few descriptors");
+		return -1;
+	}
+	memcpy(out->owners, fds, sizeof(out->owners));
+	out->has_iter = got == TT_BPF_OWNER_FDS + TT_BPF_ITER_FDS;
+	if (out->has_iter)
+		memcpy(out->iter, fds + TT_BPF_OWNER_FDS, sizeof(out->iter));
+	else
+		snprintf(out->iter_why, sizeof(out->iter_why), "%s", why);
+	why[0] = '\0';
 	return 0;
 }
 
@@ -103,6 +164,13 @@ int tt_bpf_load_in_child(tt_bpf_loader load, int *fds, size_t nfds, char *why, s
 		fds[i] = -1;
 	snprintf(why, len, "built without BPF (clang, bpftool, libbpf or the kernel's BTF were missing)");
 	return -1;
+}
+
+int tt_bpf_load(tt_bpf_loaded *out, char *why, size_t len)
+{
+	out->has_iter = false;
+	snprintf(out->iter_why, sizeof(out->iter_why), "built without BPF");
+	return tt_bpf_load_in_child(NULL, out->owners, TT_BPF_OWNER_FDS, why, len);
 }
 
 #endif

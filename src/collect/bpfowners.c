@@ -26,9 +26,8 @@
 #ifdef TT_HAVE_BPF
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "collect/bpfload.h"
 #include "collect/ringpump.h"
-#include "owners.skel.h"
+#include "tenantop.skel.h"
 
 /* a ring buffer record: a socket's owner at its close (as in owners.bpf.c) */
 struct tt_bpf_owner {
@@ -166,13 +165,14 @@ enum {
 	FD_LINK, FD_SINCE, FD_RING, FD_DROPPED, FD_WATCH, FD_CLOCK_PROG, FD_CLOCK,
 	FD_NESTED_LINK, FD_PROG, FD_NESTED_PROG, FD_NEST, FD_RESET_LINK, FD_RESET_PROG, FD_AGAIN, NFDS
 };
+_Static_assert(NFDS == TT_BPF_OWNER_FDS, "the owners' descriptors, as bpfowners.h counts them");
 
 /* The ring buffer's size: TENANTOP_RINGBUF_BYTES (for tests: a tiny ring
  * shows what a full one does), a power of 2 from a page; else the
  * program's 2 MiB (some 1.5 KB a loopback connection: about 1 400 of them
  * between two of the pump's passes, 50 ms apart: 28 000 a second).  Mapped
  * whole, and its data twice over, it counts twice its size in the RSS. */
-static void ring_size(struct tt_owners *skel)
+void tt_bpf_owners_prepare(struct tt_tenantop *skel)
 {
 	const char *v = getenv("TENANTOP_RINGBUF_BYTES");
 	long page = sysconf(_SC_PAGESIZE);
@@ -183,40 +183,33 @@ static void ring_size(struct tt_owners *skel)
 	bpf_map__set_max_entries(skel->maps.life, (uint32_t)n);
 }
 
-static int load_owners(int *fds, size_t nfds, char *msg, size_t len)
+int tt_bpf_owners_attach(struct tt_tenantop *skel, int *fds, char *msg, size_t len)
 {
-	(void)nfds;
-	struct tt_owners *skel = tt_owners__open();
-	if (skel)
-		ring_size(skel);
-	if (!skel || tt_owners__load(skel) != 0) {
-		int e = errno;
-		snprintf(msg, len, "%sthe BPF program did not load: %s",
-			 e == EPERM && geteuid() != 0 ? "needs root (CAP_BPF and CAP_PERFMON): " : "", strerror(e));
-		return -1;
-	}
 	int self_fd = bpf_program__fd(skel->progs.tt_set_state);
 	uint32_t zero = 0;
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.again), &zero, &self_fd, BPF_ANY) != 0) {
 		snprintf(msg, len, "the nested program's jump: %s", strerror(errno));
 		return -1;
 	}
-	if (tt_owners__attach(skel) != 0) {
+	struct bpf_link *l[3] = {bpf_program__attach(skel->progs.tt_set_state),
+				 bpf_program__attach(skel->progs.tt_set_state_nested),
+				 bpf_program__attach(skel->progs.tt_send_reset)};
+	if (!l[0] || !l[1] || !l[2]) {
 		snprintf(msg, len, "tracepoint inet_sock_set_state refused: %s", strerror(errno));
 		return -1;
 	}
-	fds[FD_LINK] = bpf_link__fd(skel->links.tt_set_state);
+	fds[FD_LINK] = bpf_link__fd(l[0]);
 	fds[FD_SINCE] = bpf_map__fd(skel->maps.since);
 	fds[FD_RING] = bpf_map__fd(skel->maps.life);
 	fds[FD_DROPPED] = bpf_map__fd(skel->maps.dropped);
 	fds[FD_WATCH] = bpf_map__fd(skel->maps.watch);
 	fds[FD_CLOCK_PROG] = bpf_program__fd(skel->progs.tt_clock);
 	fds[FD_CLOCK] = bpf_map__fd(skel->maps.clock);
-	fds[FD_NESTED_LINK] = bpf_link__fd(skel->links.tt_set_state_nested);
+	fds[FD_NESTED_LINK] = bpf_link__fd(l[1]);
 	fds[FD_PROG] = bpf_program__fd(skel->progs.tt_set_state);
 	fds[FD_NESTED_PROG] = bpf_program__fd(skel->progs.tt_set_state_nested);
 	fds[FD_NEST] = bpf_map__fd(skel->maps.nest);
-	fds[FD_RESET_LINK] = bpf_link__fd(skel->links.tt_send_reset);
+	fds[FD_RESET_LINK] = bpf_link__fd(l[2]);
 	fds[FD_RESET_PROG] = bpf_program__fd(skel->progs.tt_send_reset);
 	fds[FD_AGAIN] = bpf_map__fd(skel->maps.again);
 	return 0;
@@ -347,16 +340,13 @@ static unsigned pump_period(void)
  * the ring counts its drops (some 20 000 loopback connections) */
 #define PUMP_CAP (32u << 20)
 
-tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
+tt_bpf_owners *tt_bpf_owners_open(const int *fds, char *why, size_t len)
 {
 	tt_bpf_owners *b = calloc(1, sizeof(*b));
 	if (!b) {
 		snprintf(why, len, "out of memory");
-		return NULL;
-	}
-	int fds[NFDS];
-	if (tt_bpf_load_in_child(load_owners, fds, NFDS, why, len) < 0) {
-		free(b);
+		for (int i = 0; i < NFDS; i++)
+			close(fds[i]);
 		return NULL;
 	}
 	b->link_fd = fds[FD_LINK];
@@ -771,8 +761,9 @@ static void take_events(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapsh
 
 #else /* no BPF in this build */
 
-tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len)
+tt_bpf_owners *tt_bpf_owners_open(const int *fds, char *why, size_t len)
 {
+	(void)fds;
 	snprintf(why, len, "built without BPF (clang, bpftool, libbpf or the kernel's BTF were missing)");
 	return NULL;
 }

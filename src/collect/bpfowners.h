@@ -13,7 +13,16 @@
 #include "tenantop/u64set.h"
 
 typedef struct tt_bpf_owners tt_bpf_owners;
-tt_bpf_owners *tt_bpf_owners_open(char *why, size_t len); /* NULL: why not, in why */
+/* In the loader's child (bpfload.c), around the load of tenantop's eBPF
+ * object: the event ring's size, then the programs attached and the
+ * TT_BPF_OWNER_FDS descriptors they leave (0, or -1 with msg). */
+#define TT_BPF_OWNER_FDS 14
+struct tt_tenantop;
+void tt_bpf_owners_prepare(struct tt_tenantop *skel);
+int tt_bpf_owners_attach(struct tt_tenantop *skel, int *fds, char *msg, size_t len);
+/* Over those descriptors, which it takes (closed on failure).  NULL: why
+ * not, in why. */
+tt_bpf_owners *tt_bpf_owners_open(const int *fds, char *why, size_t len);
 void tt_bpf_owners_close(tt_bpf_owners *b);
 /* Give each socket without a descriptor (TIME_WAIT, orphans) the process
  * seen connecting or closing it (tt_sock.event_proc), adding that process

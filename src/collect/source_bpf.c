@@ -5,8 +5,10 @@
  * (else /proc/PID/fd). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "collect/bpffds.h"
+#include "collect/bpfload.h"
 #include "collect/bpfowners.h"
 #include "collect/source.h"
 
@@ -22,12 +24,14 @@ static void *bpf_open(char *why, size_t len)
 		snprintf(why, len, "out of memory");
 		return NULL;
 	}
-	if (!(a->events = tt_bpf_owners_open(why, len))) {
+	tt_bpf_loaded l = {.has_iter = false};
+	if (tt_bpf_load(&l, why, len) < 0 || !(a->events = tt_bpf_owners_open(l.owners, why, len))) {
+		for (int i = 0; l.has_iter && i < TT_BPF_ITER_FDS; i++)
+			close(l.iter[i]);
 		free(a);
 		return NULL;
 	}
-	char fds_why[160];
-	a->fds = tt_bpf_fds_open(fds_why, sizeof(fds_why));
+	a->fds = l.has_iter ? tt_bpf_fds_open(l.iter) : NULL;
 	return a;
 }
 
