@@ -43,7 +43,7 @@ struct rec {
 
 int tt_bpf_fds_attach(struct tt_tenantop *skel, int *fds, char *msg, size_t len)
 {
-	struct bpf_link *link = bpf_program__attach_iter(skel->progs.tt_sock_fds, NULL);
+	struct bpf_link *link = skel->links.tt_sock_fds = bpf_program__attach_iter(skel->progs.tt_sock_fds, NULL);
 	if (!link) {
 		snprintf(msg, len, "iter/task_file refused: %s", strerror(errno));
 		return -1;

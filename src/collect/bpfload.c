@@ -22,6 +22,10 @@ static int quiet_print(enum libbpf_print_level level, const char *fmt, va_list a
 	return 0;
 }
 
+/* what a loader leaves to free once its descriptors are sent (the child's
+ * own copies: the parent's keep the programs) */
+static void (*loaded_free)(void);
+
 static void child(int sock, tt_bpf_loader load, size_t nfds)
 {
 	char msg[160] = "";
@@ -47,6 +51,8 @@ static void child(int sock, tt_bpf_loader load, size_t nfds)
 	}
 	iov.iov_len = strlen(msg) + 1;
 	(void)!sendmsg(sock, &mh, 0);
+	if (loaded_free)
+		loaded_free();
 	_exit(0);
 }
 
@@ -101,10 +107,17 @@ int tt_bpf_load_in_child(tt_bpf_loader load, int *fds, size_t nfds, char *why, s
  * when the whole does not load: the events alone may), the event programs
  * and the iterator attached; their descriptors, the iterator's last (left
  * out when it failed, msg then says why). */
+static struct tt_tenantop *skel;
+
+static void free_skel(void)
+{
+	tt_tenantop__destroy(skel);
+}
+
 static int load_all(int *fds, size_t nfds, char *msg, size_t len)
 {
 	(void)nfds;
-	struct tt_tenantop *skel = NULL;
+	loaded_free = free_skel;
 	bool iter = true;
 	int rc = -1;
 	for (int attempt = 0; attempt < 2 && rc != 0; attempt++) {

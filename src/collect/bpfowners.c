@@ -191,9 +191,11 @@ int tt_bpf_owners_attach(struct tt_tenantop *skel, int *fds, char *msg, size_t l
 		snprintf(msg, len, "the nested program's jump: %s", strerror(errno));
 		return -1;
 	}
-	struct bpf_link *l[3] = {bpf_program__attach(skel->progs.tt_set_state),
-				 bpf_program__attach(skel->progs.tt_set_state_nested),
-				 bpf_program__attach(skel->progs.tt_send_reset)};
+	/* one by one (the skeleton's attach would take the iterator too), kept
+	 * in the skeleton, which frees them */
+	struct bpf_link *l[3] = {skel->links.tt_set_state = bpf_program__attach(skel->progs.tt_set_state),
+				 skel->links.tt_set_state_nested = bpf_program__attach(skel->progs.tt_set_state_nested),
+				 skel->links.tt_send_reset = bpf_program__attach(skel->progs.tt_send_reset)};
 	if (!l[0] || !l[1] || !l[2]) {
 		snprintf(msg, len, "tracepoint inet_sock_set_state refused: %s", strerror(errno));
 		return -1;
