@@ -246,6 +246,56 @@ static void test_time_wait_memory(void **state)
 	tt_model_free(&m);
 }
 
+/* The connection memory is told again only what changed: a socket that
+ * passes to another tenant's process leaves its TIME_WAIT to that tenant,
+ * however few refreshes apart; one unchanged is still remembered after the
+ * refreshes that did not tell it again. */
+static void test_time_wait_memory_follows_owner(void **state)
+{
+	(void)state;
+	tt_model m;
+	tt_model_opts o = opts();
+	tt_snapshot s;
+	tt_snapshot_init(&s);
+	tt_model_init(&m, &o);
+	for (int r = 0; r < 3; r++) { /* held by alice, three refreshes */
+		tt_snapshot_clear(&s);
+		s.time = 1000.0 + r;
+		uint32_t a = add_proc(&s, 100, 1, 1001, "alice", "php-fpm");
+		add_proc(&s, 200, 1, 1002, "bob", "worker");
+		add_sock(&s, 11, TT_ST_ESTABLISHED, 50001, 3306);
+		add_sock(&s, 12, TT_ST_ESTABLISHED, 50002, 3306);
+		own(&s, 11, a, 5);
+		own(&s, 12, a, 6);
+		tt_snapshot_index_owners(&s);
+		tt_model_update(&m, &s);
+	}
+	tt_snapshot_clear(&s); /* socket 11 passed to bob */
+	s.time = 1003.0;
+	uint32_t a = add_proc(&s, 100, 1, 1001, "alice", "php-fpm");
+	uint32_t b = add_proc(&s, 200, 1, 1002, "bob", "worker");
+	add_sock(&s, 11, TT_ST_ESTABLISHED, 50001, 3306);
+	add_sock(&s, 12, TT_ST_ESTABLISHED, 50002, 3306);
+	own(&s, 11, b, 7);
+	own(&s, 12, a, 6);
+	tt_snapshot_index_owners(&s);
+	tt_model_update(&m, &s);
+	tt_snapshot_clear(&s); /* both close into TIME_WAIT */
+	s.time = 1004.0;
+	add_sock(&s, 0, TT_ST_TIME_WAIT, 50001, 3306);
+	add_sock(&s, 0, TT_ST_TIME_WAIT, 50002, 3306);
+	tt_snapshot_index_owners(&s);
+	tt_model_update(&m, &s);
+	assert_int_equal(m.ntenants, 2);
+	assert_int_equal(m.nunattr, 0);
+	for (size_t i = 0; i < m.nsocks; i++) {
+		assert_int_equal(m.socks[i].owner_kind, TT_OWN_MEMORY);
+		assert_string_equal(m.tenants[m.socks[i].tenant].name, m.socks[i].s->lport == 50001 ? "bob" : "alice");
+	}
+	tt_snapshot_free(&s);
+	tt_model_free(&m);
+}
+
 /* A refresh that holds only one owner-less TIME_WAIT (with a cookie, or 0). */
 static void time_wait_refresh(tt_model *m, tt_snapshot *s, double t, uint64_t cookie)
 {
@@ -500,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_ages_and_state_change),
 		cmocka_unit_test(test_release_between_refreshes),
 		cmocka_unit_test(test_time_wait_memory),
+		cmocka_unit_test(test_time_wait_memory_follows_owner),
 		cmocka_unit_test(test_time_wait_cookie_memory),
 		cmocka_unit_test(test_kernel_state_time),
 		cmocka_unit_test(test_memory_does_not_rename_rule),

@@ -109,6 +109,7 @@ void tt_model_free(tt_model *m)
 		free(pv->memo_v);
 		free(pv->matches);
 		free(pv->remap);
+		free(pv->sockmem_ix);
 		tt_rules_free(pv->own_rules);
 		tt_rule_ctx_free(pv->rctx);
 		free(pv);

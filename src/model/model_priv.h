@@ -13,6 +13,11 @@ struct sockmem {
 	double state_since;
 	uint32_t last_gen; /* the model's generation, modulo 2^32 */
 	uint8_t state;
+	/* what the connection memory was last told of it (a digest of its
+	 * keys and tenant, 0 nothing), and when (whole seconds): told again
+	 * only when that changes, or as it grows old */
+	uint32_t told;
+	uint32_t told_s;
 };
 
 struct tuplemem {
@@ -61,6 +66,8 @@ struct model_priv {
 	uint64_t mem_key;   /* the last owner remembered on a connection, and its match */
 	bool mem_exact;     /* ... remembered by cookie */
 	tt_match mem_match;
+	uint32_t *sockmem_ix; /* per refresh: by socket, the index of its struct sockmem */
+	size_t sockmem_ix_cap;
 	uint32_t *remap; /* the old -> new tenant index map */
 	size_t remap_cap;
 	tt_u64set tenant_ix; /* per refresh: name key -> tenant index */

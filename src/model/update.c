@@ -211,13 +211,14 @@ static int add_pair(struct model_priv *pv, uint32_t tenant, uint32_t proc, uint3
 #define AHEAD 16
 
 /* Ages: first seen, and since when in this state. */
-static int track_age(tt_model *m, struct model_priv *pv, tt_msock *ms)
+static int track_age(tt_model *m, struct model_priv *pv, tt_msock *ms, uint32_t *ix)
 {
 	const tt_sock *k = ms->s;
 	bool created;
 	struct sockmem *sm = tt_memvec_get(&pv->socks, ms->id, &created);
 	if (!sm)
 		return -1;
+	*ix = (uint32_t)(sm - (struct sockmem *)pv->socks.v);
 	if (created) {
 		double est = 0;
 		/* Before the first refresh we know nothing; tcp_info tells how long
@@ -499,10 +500,12 @@ static int attribute_sockets(tt_model *m, struct model_priv *pv)
 		ms->tenant = -1;
 		ms->holder = -1;
 	}
+	if (tt_vec_reserve((void **)&pv->sockmem_ix, &pv->sockmem_ix_cap, n, sizeof(uint32_t)) < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (i + 2 * AHEAD < n)
 			tt_memvec_prefetch_slot(&pv->socks, m->socks[i + 2 * AHEAD].id);
-		if (track_age(m, pv, &m->socks[i]) < 0)
+		if (track_age(m, pv, &m->socks[i], &pv->sockmem_ix[i]) < 0)
 			return -1;
 	}
 	if (index_owners(pv, s) < 0)
@@ -588,24 +591,47 @@ static void owner_keys(const tt_msock *ms, uint64_t keys[2])
 
 #define RING (4 * AHEAD) /* above 2 * AHEAD; AHEAD a power of two */
 
+/* What socket i tells the connection memory (its keys, its tenant's), in
+ * 32 bits, never 0; and whether the memory already has it, told recently
+ * enough that it is not forgotten (an eighth of the memory's life: a
+ * connection's TIME_WAIT outlives its close by 60 s). */
+static bool told_already(const tt_model *m, const struct model_priv *pv, size_t i, const uint64_t keys[2],
+			 uint32_t *digest)
+{
+	const tt_msock *ms = &m->socks[i];
+	uint64_t h = tt_hash_mix(tt_hash_mix(keys[0], keys[1] + 1), m->tenants[ms->tenant].key);
+	*digest = (uint32_t)(h ^ h >> 32) ? (uint32_t)(h ^ h >> 32) : 1;
+	const struct sockmem *sm = (const struct sockmem *)pv->socks.v + pv->sockmem_ix[i];
+	return sm->told == *digest && m->time - (double)sm->told_s < m->opts.forget_after_s / 8;
+}
+
 static int remember_owners(tt_model *m, struct model_priv *pv)
 {
-	/* keys computed 2 * AHEAD sockets early, their slots asked for then */
+	/* keys computed 2 * AHEAD sockets early, their slots asked for then
+	 * (only for the sockets whose memory must be told again) */
 	uint64_t ring[RING][2];
+	uint32_t digest[RING];
+	bool skip[RING];
 	size_t n = m->nsocks;
-	for (size_t j = 0; j < 2 * AHEAD && j < n; j++)
-		if (remembered(&m->socks[j]))
+	for (size_t j = 0; j < 2 * AHEAD && j < n; j++) {
+		if (remembered(&m->socks[j])) {
 			owner_keys(&m->socks[j], ring[j % RING]);
+			skip[j % RING] = told_already(m, pv, j, ring[j % RING], &digest[j % RING]);
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		size_t j = i + 2 * AHEAD;
 		if (j < n && remembered(&m->socks[j])) {
 			owner_keys(&m->socks[j], ring[j % RING]);
-			tt_memvec_prefetch_slot(&pv->tuples, ring[j % RING][0]);
-			if (ring[j % RING][1])
-				tt_memvec_prefetch_slot(&pv->tuples, ring[j % RING][1]);
+			skip[j % RING] = told_already(m, pv, j, ring[j % RING], &digest[j % RING]);
+			if (!skip[j % RING]) {
+				tt_memvec_prefetch_slot(&pv->tuples, ring[j % RING][0]);
+				if (ring[j % RING][1])
+					tt_memvec_prefetch_slot(&pv->tuples, ring[j % RING][1]);
+			}
 		}
 		tt_msock *ms = &m->socks[i];
-		if (!remembered(ms))
+		if (!remembered(ms) || skip[i % RING])
 			continue;
 		for (int by_cookie = 0; by_cookie < 2; by_cookie++) {
 			if (by_cookie && !ms->s->cookie)
@@ -617,6 +643,9 @@ static int remember_owners(tt_model *m, struct model_priv *pv)
 			tm->tenant = m->tenants[ms->tenant].key;
 			tm->last_seen = m->time;
 		}
+		struct sockmem *sm = (struct sockmem *)pv->socks.v + pv->sockmem_ix[i];
+		sm->told = digest[i % RING];
+		sm->told_s = m->time > 0 ? (uint32_t)m->time : 0;
 	}
 	return 0;
 }
