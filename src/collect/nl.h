@@ -12,16 +12,11 @@
 #include "tenantop/snapshot.h"
 
 typedef struct tt_nl_inet tt_nl_inet;
-#define TT_NL_BOTH TT_FAM_NONE /* tt_nl_inet_dump's family: both, in one walk */
 tt_nl_inet *tt_nl_inet_open(char *err, size_t errlen); /* NULL when netlink is unusable */
-/* Dump family (TT_FAM_TCP4/6, or TT_NL_BOTH: both in one walk of the
- * kernel's table) sockets matching the filter; the state mask and the port
- * list go into the kernel request (bytecode).  want_info asks for tcp_info.
- * Returns 0 or -1 with a message. */
-int tt_nl_inet_dump(tt_nl_inet *nl, int family, const tt_sock_filter *f, bool want_info,
-		    tt_snapshot *out, char *err, size_t errlen);
-/* Every TCP socket matching the filter: one walk, or one per family where
- * the kernel does not take the one-walk request. */
+/* Every TCP socket matching the filter, in one walk of the kernel's table
+ * (one per family where the kernel does not take that request); the state
+ * mask and the port list go into the kernel request (bytecode).  want_info
+ * asks for tcp_info.  Returns 0 or -1 with a message. */
 int tt_nl_inet_dump_tcp(tt_nl_inet *nl, const tt_sock_filter *f, bool want_info, tt_snapshot *out, char *err,
 			size_t errlen);
 void tt_nl_inet_close(tt_nl_inet *nl);

@@ -1,7 +1,7 @@
 /* netlink sock_diag (INET_DIAG) reader: the default socket source.
  *
- * One dump request for both families (see put_request).  The state mask and the port list travel to
- * the kernel (idiag_states and an INET_DIAG_REQ_BYTECODE filter), so only
+ * One dump request for both families (see put_request).  The state mask
+ * and the port list travel to the kernel (idiag_states and an INET_DIAG_REQ_BYTECODE filter), so only
  * the sockets we keep cross into user space.  libmnl does the message
  * framing, attribute walking and sequence checks. */
 #include <errno.h>
@@ -187,13 +187,15 @@ static int dump_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+#define BOTH TT_FAM_NONE /* put_request's family: both, in one walk */
+
 /* The request: SOCK_DIAG_BY_FAMILY for one family, or the older
  * TCPDIAG_GETSOCK, which the kernel answers for both families in one walk
  * over its table (its family is AF_UNSPEC): the walk is the dump's cost, and
  * a walk for AF_INET6 where every socket is AF_INET still visits each. */
 static struct nlmsghdr *put_request(char *req, int family, const tt_sock_filter *f, bool want_info)
 {
-	bool both = family == TT_NL_BOTH;
+	bool both = family == BOTH;
 	size_t hdr = both ? sizeof(struct inet_diag_req) : sizeof(struct inet_diag_req_v2);
 	memset(req, 0, sizeof(struct nlmsghdr) + hdr);
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
@@ -229,8 +231,8 @@ static struct nlmsghdr *put_request(char *req, int family, const tt_sock_filter 
 	return nlh;
 }
 
-int tt_nl_inet_dump(tt_nl_inet *n, int family, const tt_sock_filter *f, bool want_info,
-		    tt_snapshot *out, char *err, size_t errlen)
+static int dump_family(tt_nl_inet *n, int family, const tt_sock_filter *f, bool want_info, tt_snapshot *out,
+		       char *err, size_t errlen)
 {
 	char req[8192];
 	struct nlmsghdr *nlh = put_request(req, family, f, want_info);
@@ -242,19 +244,18 @@ int tt_nl_inet_dump_tcp(tt_nl_inet *n, const tt_sock_filter *f, bool want_info, 
 			size_t errlen)
 {
 	if (!n->per_family) {
-		size_t had = out->nsocks;
-		uint32_t lines = out->stats.table_lines, bad = out->stats.bad_lines;
-		if (tt_nl_inet_dump(n, TT_NL_BOTH, f, want_info, out, err, errlen) == 0)
+		uint32_t msgs = out->stats.table_lines + out->stats.bad_lines;
+		if (dump_family(n, BOTH, f, want_info, out, err, errlen) == 0)
 			return 0;
-		if (errno == ENOMEM)
+		/* a failure once messages came is the dump's own; a refusal of the
+		 * request itself: a kernel without it, read per family from now on */
+		if (out->stats.table_lines + out->stats.bad_lines != msgs ||
+		    (errno != EINVAL && errno != EOPNOTSUPP && errno != ENOENT))
 			return -1;
-		/* a kernel without the older request: one dump per family from now on */
 		n->per_family = true;
-		out->nsocks = had;
-		out->stats.table_lines = lines, out->stats.bad_lines = bad;
 	}
 	for (int fam = TT_FAM_TCP4; fam <= TT_FAM_TCP6; fam++)
-		if (tt_nl_inet_dump(n, fam, f, want_info, out, err, errlen) < 0)
+		if (dump_family(n, fam, f, want_info, out, err, errlen) < 0)
 			return -1;
 	return 0;
 }
