@@ -246,6 +246,21 @@ static void test_time_wait_memory(void **state)
 	tt_model_free(&m);
 }
 
+/* A refresh of alice's two connections, 50001 (inode 11) passed to bob or not. */
+static void two_held(tt_model *m, tt_snapshot *s, double t, bool passed)
+{
+	tt_snapshot_clear(s);
+	s->time = t;
+	uint32_t a = add_proc(s, 100, 1, 1001, "alice", "php-fpm");
+	uint32_t b = add_proc(s, 200, 1, 1002, "bob", "worker");
+	add_sock(s, 11, TT_ST_ESTABLISHED, 50001, 3306);
+	add_sock(s, 12, TT_ST_ESTABLISHED, 50002, 3306);
+	own(s, 11, passed ? b : a, 5);
+	own(s, 12, a, 6);
+	tt_snapshot_index_owners(s);
+	tt_model_update(m, s);
+}
+
 /* The connection memory is told again only what changed: a socket that
  * passes to another tenant's process leaves its TIME_WAIT to that tenant,
  * however few refreshes apart; one unchanged is still remembered after the
@@ -258,28 +273,9 @@ static void test_time_wait_memory_follows_owner(void **state)
 	tt_snapshot s;
 	tt_snapshot_init(&s);
 	tt_model_init(&m, &o);
-	for (int r = 0; r < 3; r++) { /* held by alice, three refreshes */
-		tt_snapshot_clear(&s);
-		s.time = 1000.0 + r;
-		uint32_t a = add_proc(&s, 100, 1, 1001, "alice", "php-fpm");
-		add_proc(&s, 200, 1, 1002, "bob", "worker");
-		add_sock(&s, 11, TT_ST_ESTABLISHED, 50001, 3306);
-		add_sock(&s, 12, TT_ST_ESTABLISHED, 50002, 3306);
-		own(&s, 11, a, 5);
-		own(&s, 12, a, 6);
-		tt_snapshot_index_owners(&s);
-		tt_model_update(&m, &s);
-	}
-	tt_snapshot_clear(&s); /* socket 11 passed to bob */
-	s.time = 1003.0;
-	uint32_t a = add_proc(&s, 100, 1, 1001, "alice", "php-fpm");
-	uint32_t b = add_proc(&s, 200, 1, 1002, "bob", "worker");
-	add_sock(&s, 11, TT_ST_ESTABLISHED, 50001, 3306);
-	add_sock(&s, 12, TT_ST_ESTABLISHED, 50002, 3306);
-	own(&s, 11, b, 7);
-	own(&s, 12, a, 6);
-	tt_snapshot_index_owners(&s);
-	tt_model_update(&m, &s);
+	for (int r = 0; r < 3; r++) /* held by alice, three refreshes */
+		two_held(&m, &s, 1000.0 + r, false);
+	two_held(&m, &s, 1003.0, true); /* socket 11 passed to bob */
 	tt_snapshot_clear(&s); /* both close into TIME_WAIT */
 	s.time = 1004.0;
 	add_sock(&s, 0, TT_ST_TIME_WAIT, 50001, 3306);
