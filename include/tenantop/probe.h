@@ -170,8 +170,9 @@ typedef struct tt_probe_opts {
 void *tt_mariadb_connect(const tt_probe_opts *o, tt_db_server *srv);
 int tt_mariadb_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h);
 void tt_mariadb_close(void *h);
-/* The client library's global set-up, before any probe thread runs
- * (mysql_library_init must not race; later calls do nothing). */
+/* The client library's global set-up, once, at the first MariaDB probe's
+ * connect (mysql_library_init must not race: pthread_once; later calls do
+ * nothing). */
 void tt_mariadb_library_init(void);
 void *tt_postgres_connect(const tt_probe_opts *o, tt_db_server *srv);
 int tt_postgres_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h);

@@ -4,6 +4,7 @@
  * Authentication: the configured user and password file, else root over the
  * Unix socket (Debian's root@localhost uses unix_socket authentication). */
 #include <mysql.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,7 @@ void *tt_mariadb_connect(const tt_probe_opts *o, tt_db_server *srv)
 	const tt_db_target *t = &srv->t;
 	if (tt_mariadb_load(srv->error, sizeof(srv->error)) < 0)
 		return NULL;
+	tt_mariadb_library_init();
 	MYSQL *db = mysql_init(NULL);
 	if (!db) {
 		snprintf(srv->error, sizeof(srv->error), "out of memory");
@@ -74,12 +76,20 @@ void tt_mariadb_close(void *h)
 	mysql_close(h);
 }
 
-void tt_mariadb_library_init(void)
+static void library_init_once(void)
 {
-	/* idempotent; called by the thread that creates the prober (a
-	 * library that does not load is said by each probe's connect) */
 	if (tt_mariadb_load(NULL, 0) == 0)
 		mysql_library_init(0, NULL, NULL);
+}
+
+void tt_mariadb_library_init(void)
+{
+	/* once, by the first MariaDB probe's thread; the others wait for it
+	 * (a library that does not load is said by each probe's connect).
+	 * Not at the prober's start: the library, with libssl and libcrypto,
+	 * is some 4 MB resident that a host without MariaDB does not need. */
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, library_init_once);
 }
 
 /* The server's version, limits and connection counters. */

@@ -122,7 +122,6 @@ tt_prober *tt_prober_new(const tt_probe_opts *o, double every_s, char *err, size
 	if (p->opts.timeout_s <= 0)
 		p->opts.timeout_s = 1;
 	p->every_s = every_s > 0.2 ? every_s : 0.2;
-	tt_mariadb_library_init();
 	pthread_condattr_t ca;
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
