@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -150,12 +152,63 @@ static void test_thread_and_cap(void **state)
 	tt_ringpump_free(s.p); /* joins the thread */
 }
 
+/* the wake descriptor calls for a pass before the period is up: with a
+ * 10 s period, the first pass is at the start, a second comes once the
+ * descriptor is readable (waited for up to 8 s; without the wake it would
+ * come at 10 s), and a quit is heeded at once, not after the period */
+static void wake_fill(void *ctx)
+{
+	struct src *s = ctx;
+	uint64_t n;
+	s->fills++;
+	(void)!read(s->next, &n, sizeof(n)); /* heeded: no longer readable */
+}
+
+static int fills_now(struct src *s)
+{
+	tt_ringpump_lock(s->p);
+	int n = s->fills;
+	tt_ringpump_unlock(s->p);
+	return n;
+}
+
+static void test_wake(void **state)
+{
+	(void)state;
+	struct src s = {0};
+	int efd = eventfd(0, EFD_NONBLOCK);
+	assert_true(efd >= 0);
+	s.next = efd;
+	s.p = tt_ringpump_new(wake_fill, &s, 1u << 20);
+	tt_ringpump_wake_fd(s.p, efd);
+	char err[96];
+	assert_int_equal(tt_ringpump_start(s.p, 10000, err, sizeof(err)), 0);
+	for (int i = 0; i < 4000 && fills_now(&s) < 1; i++)
+		sleep_ms(5);
+	assert_int_equal(fills_now(&s), 1); /* the start's pass only */
+	uint64_t one = 1;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(write(efd, &one, sizeof(one)), (ssize_t)sizeof(one));
+	do { /* up to 8 s: less than the period */
+		sleep_ms(5);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+	} while (fills_now(&s) < 2 && t1.tv_sec - t0.tv_sec < 8);
+	assert_int_equal(fills_now(&s), 2);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	tt_ringpump_free(s.p);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_true(t1.tv_sec - t0.tv_sec < 9);
+	close(efd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_without_thread),
 		cmocka_unit_test(test_burst),
 		cmocka_unit_test(test_thread_and_cap),
+		cmocka_unit_test(test_wake),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

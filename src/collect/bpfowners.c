@@ -169,9 +169,11 @@ _Static_assert(NFDS == TT_BPF_OWNER_FDS, "the owners' descriptors, as bpfowners.
 
 /* The ring buffer's size: TENANTOP_RINGBUF_BYTES (for tests: a tiny ring
  * shows what a full one does), a power of 2 from a page; else the
- * program's 2 MiB (some 1.5 KB a loopback connection: about 1 400 of them
- * between two of the pump's passes, 50 ms apart: 28 000 a second).  Mapped
- * whole, and its data twice over, it counts twice its size in the RSS. */
+ * program's 512 KiB (some 1.5 KB a loopback connection: about 350 of them
+ * between two of the pump's passes, 50 ms apart when quiet, down to 1 ms
+ * apart while a pass finds the ring a quarter full: some 7 000 connections
+ * a second at the period, 87 000 at the shortest).  Mapped whole, and its
+ * data twice over, it counts twice its size in the RSS. */
 void tt_bpf_owners_prepare(struct tt_tenantop *skel)
 {
 	const char *v = getenv("TENANTOP_RINGBUF_BYTES");
@@ -395,6 +397,7 @@ tt_bpf_owners *tt_bpf_owners_open(const int *fds, char *why, size_t len)
 		b->ticks_per_s = 100;
 	/* last, all set: without its thread the ring is read at the refreshes,
 	 * as a full ring it may drop what a burst writes (counted) */
+	tt_ringpump_wake_fd(b->pump, ring_buffer__epoll_fd(b->rb));
 	char msg[96];
 	(void)tt_ringpump_start(b->pump, pump_period(), msg, sizeof(msg));
 	return b;

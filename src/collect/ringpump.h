@@ -3,7 +3,8 @@
  *
  * The kernel maps a BPF ring buffer whole and its data twice over: an
  * 8 MiB ring costs 16 MiB of RSS from the start, idle or not.  Emptied
- * every 50 ms, a 2 MiB ring holds what some 28 000 loopback connections a
+ * every 50 ms, and at once when the program finds it a quarter full, a
+ * 512 KiB ring holds what tens of thousands of loopback connections a
  * second write, and the records wait here, in memory that grows only with
  * what happened since the last refresh (up to a cap: then the pump stops
  * and the full ring counts its drops, as without it).
@@ -33,6 +34,10 @@ tt_ringpump *tt_ringpump_new(tt_ringpump_fill fill, void *ctx, size_t cap);
 /* Its thread, calling fill every period_ms (0: none).  0, or -1 with a
  * message (the stage is then filled by the refreshes only). */
 int tt_ringpump_start(tt_ringpump *p, unsigned period_ms, char *err, size_t errlen);
+/* Before the thread starts: a descriptor whose readability calls for a
+ * pass before the period is up (the ring's epoll descriptor, which the
+ * program wakes once the ring is a quarter full); -1, the default: none. */
+void tt_ringpump_wake_fd(tt_ringpump *p, int fd);
 /* Stops the thread and frees the stage. */
 void tt_ringpump_free(tt_ringpump *p);
 

@@ -123,7 +123,9 @@ if gone and len(gone) <= overflow + resets:
 right = [l for l, (name, pid) in made.items() if tw.get(l, (0, 0))[:3] == ("tt-cycler", pid, "event")]
 wrong = [(l, made[l], tw.get(l)) for l in made if tw.get(l, (0, 0))[:3] != ("tt-cycler", made[l][1], "event")]
 if wrong:
-    print("  not attributed right:", wrong[:3], "in ss:", [w[0] in ss for w in wrong[:3]])
+    dropped = [max([t.get("lifecycle", {}).get("events_dropped", 0) for t in x["tenants"]] or [0]) for x in docs]
+    print("  not attributed right:", wrong[:3], "in ss:", [w[0] in ss for w in wrong[:3]],
+          "events dropped per refresh:", dropped)
 check(len(made) + len(gone if overflow + resets >= len(gone) else []) == 300 and len(right) == len(made),
       "300 short-lived connections, %d of their %d sockets the kernel kept (TIME_WAIT, FIN_WAIT2) attributed to the process that made them (owner event)" % (len(right), len(made)))
 check(all(l in ss for l in made), "ss lists all %d in TIME_WAIT or FIN_WAIT2 (%d)" % (len(made), sum(1 for l in made if l in ss)))

@@ -176,7 +176,7 @@ int tt_clock(void *ctx)
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 2 << 20); /* tenantop may set another size before loading */
+	__uint(max_entries, 512 << 10); /* tenantop may set another size before loading */
 } life SEC(".maps");
 
 struct {
@@ -220,6 +220,17 @@ static __always_inline void *reserve(__u64 size)
 			*n += 1;
 	}
 	return r;
+}
+
+/* The record goes in without waking tenantop, whose thread empties the
+ * ring every 50 ms; but at once once the ring is a quarter full (a burst
+ * would fill a small ring before the period is up). */
+static __always_inline void submit(void *r)
+{
+	__u64 wake = bpf_ringbuf_query(&life, BPF_RB_AVAIL_DATA) > bpf_ringbuf_query(&life, BPF_RB_RING_SIZE) / 4
+			     ? BPF_RB_FORCE_WAKEUP
+			     : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(r, wake);
 }
 
 static __always_inline void fill_life(struct tt_bpf_life *r, const struct sock *sk, __u64 cookie,
@@ -319,20 +330,20 @@ static __always_inline void tell(const struct sock *sk, __u64 cookie, __u64 now,
 			return;
 		fill_change(&r->c, sk, cookie, now, oldstate, newstate, family, owner_ctx, lport, rport);
 		fill_life(&r->l, sk, cookie, e, now, lf);
-		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		submit(r);
 	} else if (what == TOLD_OWNER && e) {
 		struct tt_bpf_chg_owner *r = reserve(sizeof(*r));
 		if (!r)
 			return;
 		fill_change(&r->c, sk, cookie, now, oldstate, newstate, family, owner_ctx, lport, rport);
 		fill_owner(&r->o, sk, cookie, e, newstate);
-		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		submit(r);
 	} else {
 		struct tt_bpf_chg *r = reserve(sizeof(*r));
 		if (!r)
 			return;
 		fill_change(r, sk, cookie, now, oldstate, newstate, family, owner_ctx, lport, rport);
-		bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+		submit(r);
 	}
 }
 
@@ -503,7 +514,7 @@ int BPF_PROG(tt_send_reset, const struct sock *sk, const struct sk_buff *skb)
 	r->flags = TT_LF_RESET_TO;
 	r->hz = CONFIG_HZ;
 	r->jiffies = bpf_jiffies64();
-	bpf_ringbuf_submit(r, BPF_RB_NO_WAKEUP);
+	submit(r);
 	return 0;
 }
 
