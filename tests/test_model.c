@@ -332,8 +332,16 @@ static void test_time_wait_cookie_memory(void **state)
 	assert_string_equal(m.tenants[0].name, "bob");
 	assert_int_equal(m.socks[0].owner_kind, TT_OWN_MEMORY);
 	assert_string_equal(m.tenants[0].detail, "owner seen holding this connection");
-	/* without cookies (the /proc text source) the 4-tuple is the guess */
-	time_wait_refresh(&m, &s, 1003.0, 0);
+	/* without cookies (the /proc text source) the 4-tuple is the guess:
+	 * bob seen holding the connection with no cookie, then its TIME_WAIT */
+	tt_snapshot_clear(&s);
+	s.time = 1003.0;
+	b = add_proc(&s, 200, 1, 1002, "bob", "worker");
+	add_sock(&s, 33, TT_ST_ESTABLISHED, 50040, 3306);
+	own(&s, 33, b, 7);
+	tt_snapshot_index_owners(&s);
+	tt_model_update(&m, &s);
+	time_wait_refresh(&m, &s, 1004.0, 0);
 	assert_int_equal(m.ntenants, 1);
 	assert_string_equal(m.tenants[0].detail, "owner seen earlier on this address pair");
 	tt_snapshot_free(&s);

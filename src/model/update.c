@@ -582,24 +582,25 @@ static bool remembered(const tt_msock *ms)
 	return ms->owner_kind == TT_OWN_FD && ms->s->family != TT_FAM_UNIX && !(ms->s->flags & TT_SF_ENDPOINT_UNKNOWN);
 }
 
-/* A socket's keys in the connection memory: its 4-tuple's, its cookie's (0 none). */
-static void owner_keys(const tt_msock *ms, uint64_t keys[2])
+/* A socket's key in the connection memory: its cookie's, which is what a
+ * socket with a cookie is looked up by (its TIME_WAIT keeps it); its
+ * 4-tuple's only for a source that gives none (/proc/net/tcp), looked up
+ * by 4-tuple too.  One entry a socket. */
+static uint64_t owner_key(const tt_msock *ms)
 {
-	keys[0] = tuple_key(ms->s);
-	keys[1] = ms->s->cookie ? cookie_key(ms->s->cookie) : 0;
+	return ms->s->cookie ? cookie_key(ms->s->cookie) : tuple_key(ms->s);
 }
 
 #define RING (4 * AHEAD) /* above 2 * AHEAD; AHEAD a power of two */
 
-/* What socket i tells the connection memory (its keys, its tenant's), in
+/* What socket i tells the connection memory (its key, its tenant's), in
  * 32 bits, never 0; and whether the memory already has it, told recently
  * enough that it is not forgotten (an eighth of the memory's life: a
  * connection's TIME_WAIT outlives its close by 60 s). */
-static bool told_already(const tt_model *m, const struct model_priv *pv, size_t i, const uint64_t keys[2],
-			 uint32_t *digest)
+static bool told_already(const tt_model *m, const struct model_priv *pv, size_t i, uint64_t key, uint32_t *digest)
 {
 	const tt_msock *ms = &m->socks[i];
-	uint64_t h = tt_hash_mix(tt_hash_mix(keys[0], keys[1] + 1), m->tenants[ms->tenant].key);
+	uint64_t h = tt_hash_mix(key, m->tenants[ms->tenant].key);
 	*digest = (uint32_t)(h ^ h >> 32) ? (uint32_t)(h ^ h >> 32) : 1;
 	const struct sockmem *sm = (const struct sockmem *)pv->socks.v + pv->sockmem_ix[i];
 	return sm->told == *digest && m->time - (double)sm->told_s < m->opts.forget_after_s / 8;
@@ -609,40 +610,33 @@ static int remember_owners(tt_model *m, struct model_priv *pv)
 {
 	/* keys computed 2 * AHEAD sockets early, their slots asked for then
 	 * (only for the sockets whose memory must be told again) */
-	uint64_t ring[RING][2];
+	uint64_t ring[RING];
 	uint32_t digest[RING];
 	bool skip[RING];
 	size_t n = m->nsocks;
 	for (size_t j = 0; j < 2 * AHEAD && j < n; j++) {
 		if (remembered(&m->socks[j])) {
-			owner_keys(&m->socks[j], ring[j % RING]);
+			ring[j % RING] = owner_key(&m->socks[j]);
 			skip[j % RING] = told_already(m, pv, j, ring[j % RING], &digest[j % RING]);
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		size_t j = i + 2 * AHEAD;
 		if (j < n && remembered(&m->socks[j])) {
-			owner_keys(&m->socks[j], ring[j % RING]);
+			ring[j % RING] = owner_key(&m->socks[j]);
 			skip[j % RING] = told_already(m, pv, j, ring[j % RING], &digest[j % RING]);
-			if (!skip[j % RING]) {
-				tt_memvec_prefetch_slot(&pv->tuples, ring[j % RING][0]);
-				if (ring[j % RING][1])
-					tt_memvec_prefetch_slot(&pv->tuples, ring[j % RING][1]);
-			}
+			if (!skip[j % RING])
+				tt_memvec_prefetch_slot(&pv->tuples, ring[j % RING]);
 		}
 		tt_msock *ms = &m->socks[i];
 		if (!remembered(ms) || skip[i % RING])
 			continue;
-		for (int by_cookie = 0; by_cookie < 2; by_cookie++) {
-			if (by_cookie && !ms->s->cookie)
-				break;
-			bool created;
-			struct tuplemem *tm = tt_memvec_get(&pv->tuples, ring[i % RING][by_cookie], &created);
-			if (!tm)
-				return -1;
-			tm->tenant = m->tenants[ms->tenant].key;
-			tm->last_seen = m->time;
-		}
+		bool created;
+		struct tuplemem *tm = tt_memvec_get(&pv->tuples, ring[i % RING], &created);
+		if (!tm)
+			return -1;
+		tm->tenant = m->tenants[ms->tenant].key;
+		tm->last_seen = m->time;
 		struct sockmem *sm = (struct sockmem *)pv->socks.v + pv->sockmem_ix[i];
 		sm->told = digest[i % RING];
 		sm->told_s = m->time > 0 ? (uint32_t)m->time : 0;
