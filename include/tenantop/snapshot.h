@@ -144,7 +144,6 @@ typedef struct tt_watch {
 #define TT_CE_RESET 0x10     /* closed with an error (reset, timeout) */
 typedef struct tt_conn_event {
 	uint64_t cookie;
-	uint64_t cgroup;     /* the socket's cgroup id */
 	double at;           /* wall clock of the event */
 	double lifetime_s;   /* a close: from its opening to its close */
 	double close_wait_s; /* a close: time in CLOSE_WAIT before its application

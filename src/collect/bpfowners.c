@@ -26,6 +26,7 @@
 #ifdef TT_HAVE_BPF
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "collect/connlife.h"
 #include "collect/ringpump.h"
 #include "tenantop.skel.h"
 
@@ -33,47 +34,12 @@
 struct tt_bpf_owner {
 	uint64_t cookie;
 	uint64_t start_ns;
-	uint64_t cgroup;
 	uint32_t tgid;
 	uint32_t uid;
 	uint16_t sport, dport;
 	uint8_t state;
 	uint8_t pad[3];
 	char comm[16];
-};
-
-struct tt_bpf_since {
-	uint64_t ts;
-	uint8_t state;
-	uint8_t flags;
-	uint8_t pad[2];
-	uint32_t tgid;
-	uint64_t opened, close_wait, app_closed;
-	uint64_t ended;
-	uint64_t cgroup;
-	uint16_t lport, rport;
-	uint8_t pad2[4];
-	uint64_t start_ns;
-	char comm[16];
-};
-
-/* a ring buffer record: one opening or one close */
-#define TT_LF_OPEN 0x01
-#define TT_LF_CLIENT 0x02
-#define TT_LF_TIME_WAIT 0x04
-#define TT_LF_V6 0x08
-#define TT_LF_RESET 0x10
-struct tt_bpf_life {
-	uint64_t cookie;
-	uint64_t cgroup;
-	uint64_t opened, close_wait, app_closed, closed;
-	uint32_t tgid, uid;
-	uint16_t lport, rport;
-	uint8_t flags;
-	uint8_t pad[3];
-	uint64_t start_ns; /* the owner (tgid), as the events saw it */
-	char comm[16];
-	uint64_t spare;
 };
 
 /* a ring buffer record: one state change (as in owners.bpf.c) */
@@ -90,8 +56,6 @@ struct tt_bpf_chg {
 	uint32_t hz;
 	uint64_t jiffies;
 };
-#define TT_LF_FIN_IN 0x20
-#define TT_LF_RESET_TO 0x40
 
 struct tt_bpf_clock {
 	uint64_t jiffies;
@@ -106,14 +70,6 @@ struct cached {
 	struct tt_bpf_owner o;
 };
 
-/* when a socket entered its state, asked again only when its state changes */
-struct since {
-	uint64_t cookie;
-	uint32_t gen;
-	uint8_t state;
-	uint64_t ts; /* 0: entered before the events were watched */
-};
-
 struct tt_bpf_owners {
 	int link_fd;
 	/* the owners the ring told at the sockets' closes, kept while a socket
@@ -121,10 +77,7 @@ struct tt_bpf_owners {
 	struct cached *c;
 	size_t n, cap;
 	tt_u64set ix; /* cookie -> index in c */
-	int since_fd;
-	struct since *s;
-	size_t ns, ns_cap;
-	tt_u64set s_ix; /* cookie -> index in s */
+	tt_connlife life; /* each watched connection's lifecycle, from its changes */
 	uint32_t gen;
 	long ticks_per_s;
 	int ring_fd, drop_fd, watch_fd, clock_prog_fd, clock_fd;
@@ -141,7 +94,7 @@ struct tt_bpf_owners {
 	 * is still filling; NULL: not mapped, one pass */
 	const volatile unsigned long *cons_pos, *prod_pos;
 	size_t page;
-	struct tt_bpf_life *raw; /* this refresh's records */
+	tt_conn_life *raw;       /* this refresh's openings and closes */
 	size_t nraw, raw_cap;
 	bool raw_oom;
 	tt_sock_change *chg;     /* this refresh's state changes */
@@ -162,7 +115,7 @@ struct tt_bpf_owners {
 #define NO_LATE SIZE_MAX
 
 enum {
-	FD_LINK, FD_SINCE, FD_RING, FD_DROPPED, FD_WATCH, FD_CLOCK_PROG, FD_CLOCK,
+	FD_LINK, FD_RING, FD_DROPPED, FD_WATCH, FD_CLOCK_PROG, FD_CLOCK,
 	FD_NESTED_LINK, FD_PROG, FD_NESTED_PROG, FD_NEST, FD_RESET_LINK, FD_RESET_PROG, FD_AGAIN, NFDS
 };
 _Static_assert(NFDS == TT_BPF_OWNER_FDS, "the owners' descriptors, as bpfowners.h counts them");
@@ -203,7 +156,6 @@ int tt_bpf_owners_attach(struct tt_tenantop *skel, int *fds, char *msg, size_t l
 		return -1;
 	}
 	fds[FD_LINK] = bpf_link__fd(l[0]);
-	fds[FD_SINCE] = bpf_map__fd(skel->maps.since);
 	fds[FD_RING] = bpf_map__fd(skel->maps.life);
 	fds[FD_DROPPED] = bpf_map__fd(skel->maps.dropped);
 	fds[FD_WATCH] = bpf_map__fd(skel->maps.watch);
@@ -267,12 +219,42 @@ static void take_owner(tt_bpf_owners *b, const struct tt_bpf_owner *r)
 	c->o = *r;
 }
 
-/* the ring's three kinds of record, told apart by their size: a change
- * alone, a change with its opening or close, a change with its owner */
-#define TT_CHG_LIFE (sizeof(struct tt_bpf_chg) + sizeof(struct tt_bpf_life))
+/* the ring's two kinds of record, told apart by their size: a change
+ * alone, a change with its owner */
 #define TT_CHG_OWNER (sizeof(struct tt_bpf_chg) + sizeof(struct tt_bpf_owner))
-_Static_assert(TT_CHG_LIFE != TT_CHG_OWNER && sizeof(struct tt_bpf_chg) % 8 == 0,
-	       "the records' sizes must differ, the part after a change 8-byte aligned");
+_Static_assert(sizeof(struct tt_bpf_chg) % 8 == 0, "the part after a change 8-byte aligned");
+
+/* The change into the connection's lifecycle (connlife.h): its opening or
+ * close, when it is one, into this refresh's records. */
+static void follow(tt_bpf_owners *b, const struct tt_bpf_chg *r, const struct tt_bpf_owner *o)
+{
+	if (r->flags & TT_LF_RESET_TO)
+		return; /* no change of a socket's own */
+	tt_life_owner who;
+	tt_life_step st = {.cookie = r->cookie, .ts = r->ts, .from = r->oldstate, .to = r->newstate,
+			   .flags = r->flags, .v6 = r->family == 10, .lport = r->lport, .rport = r->rport,
+			   .uid = r->uid, .owner = NULL};
+	if (o) {
+		who.tgid = o->tgid;
+		who.start_ns = o->start_ns;
+		memcpy(who.comm, o->comm, sizeof(who.comm));
+		st.owner = &who;
+	}
+	tt_conn_life l;
+	int rc = tt_connlife_step(&b->life, &st, &l);
+	if (rc < 0) {
+		b->raw_oom = true;
+		return;
+	}
+	if (rc == 0)
+		return;
+	tt_conn_life *to = TT_VEC_PUSH(b->raw, b->nraw, b->raw_cap);
+	if (!to) {
+		b->raw_oom = true;
+		return;
+	}
+	*to = l;
+}
 
 /* The ring's consumer and producer pages, each mapped read only. */
 static void map_positions(tt_bpf_owners *b)
@@ -297,23 +279,20 @@ static void take_record(void *ctx, const void *data, size_t size)
 	tt_bpf_owners *b = ctx;
 	if (size == sizeof(struct tt_bpf_chg)) {
 		take_change(b, data);
+		follow(b, data, NULL);
 		return;
 	}
-	if (size == TT_CHG_OWNER) { /* a change and its owner */
-		take_change(b, data);
-		take_owner(b, (const struct tt_bpf_owner *)((const char *)data + sizeof(struct tt_bpf_chg)));
+	if (size != TT_CHG_OWNER)
 		return;
-	}
-	if (size != TT_CHG_LIFE)
-		return;
-	take_change(b, data); /* a change and its opening or close */
-	data = (const char *)data + sizeof(struct tt_bpf_chg);
-	struct tt_bpf_life *r = TT_VEC_PUSH(b->raw, b->nraw, b->raw_cap);
-	if (!r) {
-		b->raw_oom = true;
-		return;
-	}
-	memcpy(r, data, sizeof(*r));
+	/* a change and its owner: kept for the socket's life without a
+	 * descriptor when it is a close (a connect's owner goes with the
+	 * connection's lifecycle only) */
+	struct tt_bpf_owner o;
+	memcpy(&o, (const char *)data + sizeof(struct tt_bpf_chg), sizeof(o));
+	take_change(b, data);
+	if (o.state == 4 || o.state == 9) /* FIN_WAIT1, LAST_ACK */
+		take_owner(b, &o);
+	follow(b, data, &o);
 }
 
 /* The ring's consumer: each record into the pump's stage (its lock held). */
@@ -354,7 +333,6 @@ tt_bpf_owners *tt_bpf_owners_open(const int *fds, char *why, size_t len)
 		return NULL;
 	}
 	b->link_fd = fds[FD_LINK];
-	b->since_fd = fds[FD_SINCE];
 	b->ring_fd = fds[FD_RING];
 	b->drop_fd = fds[FD_DROPPED];
 	b->watch_fd = fds[FD_WATCH];
@@ -391,7 +369,7 @@ tt_bpf_owners *tt_bpf_owners_open(const int *fds, char *why, size_t len)
 	clock_gettime(CLOCK_REALTIME, &now);
 	b->since = (double)now.tv_sec + now.tv_nsec / 1e9;
 	tt_u64set_init(&b->ix);
-	tt_u64set_init(&b->s_ix);
+	tt_connlife_init(&b->life);
 	b->ticks_per_s = sysconf(_SC_CLK_TCK);
 	if (b->ticks_per_s <= 0)
 		b->ticks_per_s = 100;
@@ -408,7 +386,6 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	if (!b)
 		return;
 	close(b->link_fd); /* detaches the program */
-	close(b->since_fd);
 	tt_ringpump_free(b->pump); /* before the ring its thread reads */
 	ring_buffer__free(b->rb);
 	if (b->cons_pos) {
@@ -432,8 +409,7 @@ void tt_bpf_owners_close(tt_bpf_owners *b)
 	free(b->dropv);
 	free(b->c);
 	tt_u64set_free(&b->ix);
-	free(b->s);
-	tt_u64set_free(&b->s_ix);
+	tt_connlife_free(&b->life);
 	free(b);
 }
 
@@ -489,27 +465,15 @@ static long owner_proc(tt_bpf_owners *b, int rootfd, tt_users *users, tt_u64set 
 	return ix;
 }
 
-/* The time in state of a socket, in ms (0 unknown): the kernel's, asked
- * once per state. */
+/* The time in state of a socket, in ms (0 unknown): the kernel's, from the
+ * change that put it in that state (none seen: it was in it before). */
 static uint32_t state_ms(tt_bpf_owners *b, const tt_sock *k, uint64_t boot_now)
 {
-	bool created;
-	struct since *e = TT_VEC_KEYED(b->s, b->ns, b->ns_cap, b->s_ix, k->cookie, &created);
-	if (!e)
+	uint8_t kstate;
+	uint64_t ts = tt_connlife_since(&b->life, k->cookie, &kstate);
+	if (!ts || ts > boot_now || tt_state_from_kernel(kstate) != k->state)
 		return 0;
-	if (created) {
-		e->cookie = k->cookie;
-		e->state = 0xff;
-	}
-	e->gen = b->gen;
-	if (e->state != k->state) {
-		struct tt_bpf_since v;
-		e->state = k->state;
-		e->ts = bpf_map_lookup_elem(b->since_fd, &k->cookie, &v) == 0 && v.state == k->state ? v.ts : 0;
-	}
-	if (!e->ts || e->ts > boot_now)
-		return 0;
-	uint64_t ms = (boot_now - e->ts) / 1000000u;
+	uint64_t ms = (boot_now - ts) / 1000000u;
 	return ms ? (ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms) : 1;
 }
 
@@ -563,7 +527,15 @@ void tt_bpf_owners_apply(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snaps
 	for (size_t i = 0; i < out->nsocks; i++)
 		if (out->socks[i].cookie && out->socks[i].family != TT_FAM_UNIX && (timed >> out->socks[i].state & 1))
 			out->socks[i].state_ms = state_ms(b, &out->socks[i], boot_now);
-	TT_VEC_SWEEP(b->s, b->ns, b->gen, b->s_ix, cookie);
+	if (!out->stats.from_events) {
+		/* a full read: the lifecycles of sockets it does not have, and
+		 * that no change told of since the last, are forgotten (their close
+		 * was not seen: an event lost) */
+		for (size_t i = 0; i < out->nsocks; i++)
+			if (out->socks[i].cookie && out->socks[i].family != TT_FAM_UNIX)
+				tt_connlife_mark(&b->life, out->socks[i].cookie);
+		tt_connlife_sweep(&b->life);
+	}
 	tt_u64set by_pid;
 	tt_u64set_init(&by_pid);
 	size_t nsocks = out->nsocks;
@@ -644,29 +616,11 @@ void tt_bpf_owners_drain(tt_bpf_owners *b)
 	b->drained = true;
 }
 
-/* The entries of sockets on ports no longer watched: the program skips their
- * close, which would have deleted them.  Rare (the watched ports shrink when
- * a discovered server goes), so read whole. */
-static void forget_unwatched(tt_bpf_owners *b, const tt_portset *ports)
+/* The lifecycles of sockets on ports no longer watched: the program skips
+ * their close, which would have ended them. */
+static bool port_watched(const void *ctx, uint16_t port)
 {
-	uint64_t key, next, *gone = NULL;
-	size_t n = 0, cap = 0;
-	struct tt_bpf_since v;
-	bool first = true;
-	while (bpf_map_get_next_key(b->since_fd, first ? NULL : &key, &next) == 0) {
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(b->since_fd, &key, &v) == 0 && (v.lport || v.rport) &&
-		    !tt_portset_has(ports, v.lport) && !tt_portset_has(ports, v.rport)) {
-			uint64_t *g = TT_VEC_PUSH(gone, n, cap);
-			if (!g)
-				break;
-			*g = key;
-		}
-	}
-	for (size_t i = 0; i < n; i++)
-		bpf_map_delete_elem(b->since_fd, &gone[i]);
-	free(gone);
+	return tt_portset_has(ctx, port);
 }
 
 void tt_bpf_owners_watch(tt_bpf_owners *b, const tt_portset *ports)
@@ -675,7 +629,7 @@ void tt_bpf_owners_watch(tt_bpf_owners *b, const tt_portset *ports)
 	for (uint32_t k = 0; k < 1024 && !shrinks; k++)
 		shrinks = (b->ports.bits[k] & ~ports->bits[k]) != 0;
 	if (shrinks)
-		forget_unwatched(b, ports);
+		tt_connlife_forget(&b->life, port_watched, ports);
 	b->ports = *ports;
 	for (uint32_t k = 0; k < 1025; k++) {
 		uint64_t w = k < 1024 ? ports->bits[k] : ports->all;
@@ -725,7 +679,7 @@ static void take_events(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapsh
 	tt_u64set by_pid;
 	tt_u64set_init(&by_pid);
 	for (size_t i = 0; i < b->nraw; i++) {
-		const struct tt_bpf_life *r = &b->raw[i];
+		const tt_conn_life *r = &b->raw[i];
 		if (!tt_portset_has(ports, r->lport) && !tt_portset_has(ports, r->rport))
 			continue; /* not a connection to or from a watched port */
 		tt_conn_event *e = tt_snapshot_add_event(out);
@@ -733,7 +687,6 @@ static void take_events(tt_bpf_owners *b, int rootfd, tt_users *users, tt_snapsh
 			break;
 		uint64_t at = r->flags & TT_LF_OPEN ? r->opened : r->closed;
 		e->cookie = r->cookie;
-		e->cgroup = r->cgroup;
 		e->at = out->time - (boot_now - (double)at / 1e9);
 		e->lifetime_s = !(r->flags & TT_LF_OPEN) && r->opened && r->closed >= r->opened
 				       ? (double)(r->closed - r->opened) / 1e9 : 0;

@@ -16,7 +16,7 @@ typedef struct tt_bpf_owners tt_bpf_owners;
 /* In the loader's child (bpfload.c), around the load of tenantop's eBPF
  * object: the event ring's size, then the programs attached and the
  * TT_BPF_OWNER_FDS descriptors they leave (0, or -1 with msg). */
-#define TT_BPF_OWNER_FDS 14
+#define TT_BPF_OWNER_FDS 13
 struct tt_tenantop;
 void tt_bpf_owners_prepare(struct tt_tenantop *skel);
 int tt_bpf_owners_attach(struct tt_tenantop *skel, int *fds, char *msg, size_t len);

@@ -1,24 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Who owns each TCP connection, seen as it happens: the kernel's
- * inet_sock_set_state tracepoint, kept only for the transitions that run in
- * the owning process (connect() -> SYN_SENT, close() -> FIN_WAIT1 or
- * LAST_ACK); the others run in softirq, where the current task is anyone.
- * The owner is kept in the socket's entry and told with each of its
- * records, so that tenantop can attribute connections that lived and died
- * between two refreshes; at its close it is also told in a record of its
- * own, under the socket's cookie, which the TIME_WAIT socket inherits, for
- * the sockets that no descriptor holds any more (tenantop keeps it while
- * such a socket lasts).  It also keeps when each socket entered its state,
- * so that a CLOSE_WAIT's time in state is the kernel's.
+/* Every state change of a TCP socket on a watched port, as it happens:
+ * the kernel's inet_sock_set_state tracepoint, one record each in a ring
+ * buffer that tenantop empties between refreshes (no wake-up per event;
+ * a record that finds the ring full is counted in a per-CPU drop counter).
+ * tenantop applies them to the table it read last instead of reading every
+ * socket again, and follows each connection's lifecycle from them
+ * (collect/connlife.c): when it opened, entered CLOSE_WAIT, was closed by
+ * its application and closed, and when it entered its state, so that a
+ * CLOSE_WAIT's time in state is the kernel's.  Nothing is kept here per
+ * socket: a hash entry's look-up, insert and delete were some 240 ns of
+ * the 790 a watched change cost.
  *
- * The connection's lifecycle: when it opened (SYN_SENT for the connecting
- * end, SYN_RECV -> ESTABLISHED for the accepting end), entered CLOSE_WAIT,
- * was closed by its application (CLOSE_WAIT -> LAST_ACK) and closed
- * (-> CLOSE), kept in the same per-socket entry.  Each opening and each
- * close is one compact record in a ring buffer that tenantop reads in a
- * batch once per refresh (no wake-up per event), for the watched ports
- * only; a record that finds the ring full is counted in a per-CPU drop
- * counter. */
+ * The transitions that run in the owning process (connect() -> SYN_SENT,
+ * close() -> FIN_WAIT1 or LAST_ACK) also tell that process (the others run
+ * in softirq, where the current task is anyone): so that tenantop can
+ * attribute connections that lived and died between two refreshes, and
+ * the TIME_WAIT a close leaves (it keeps the socket's cookie). */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_helpers.h>
@@ -35,14 +32,11 @@
 #define TCP_LAST_ACK 9
 #define TCP_CLOSING 11
 
-/* a ring buffer record: the owner of a socket at its close (FIN_WAIT1 or
- * LAST_ACK), for tenantop to keep while the socket lasts without a
- * descriptor.  Written to the ring, not to a map: an LRU hash's new entry
- * cost a watched connection's two closes some 1.5 us in all. */
+/* with a change in the owner's context: the process (at a close, for
+ * tenantop to keep while the socket lasts without a descriptor) */
 struct tt_bpf_owner {
 	__u64 cookie;
 	__u64 start_ns; /* the task's start (boot time, ns): with tgid, the process */
-	__u64 cgroup;
 	__u32 tgid;
 	__u32 uid;
 	__u16 sport, dport;
@@ -51,58 +45,11 @@ struct tt_bpf_owner {
 	char comm[16];
 };
 
-/* when each socket entered its current state (any transition: the time is
- * right whatever the context), and its lifecycle so far */
-struct tt_bpf_since {
-	__u64 ts;     /* CLOCK_BOOTTIME, ns */
-	__u8 state;
-	__u8 flags;   /* TT_LF_* */
-	__u8 pad[2];
-	__u32 tgid;   /* the owner at its last process-context transition, 0 unknown */
-	__u64 opened, close_wait, app_closed; /* boot ns, 0 not seen */
-	__u64 ended;  /* when this end was closed: FIN_WAIT1, LAST_ACK or CLOSE, the first */
-	__u64 cgroup;
-	__u16 lport, rport; /* while connected (a closing socket has lost its port) */
-	__u8 pad2[4];
-	__u64 start_ns; /* the owner's (tgid's) start, boot ns; with comm, told in each record */
-	char comm[16];
-};
-
-/* A plain hash, its entries allocated as they come (not all at once when
- * it is made: 262144 of them, some 40 MB the kernel would clear before the
- * first refresh), each deleted at its socket's close.  A socket whose port
- * stops being watched skips its close here: tenantop deletes those entries
- * when the watched ports shrink (bpfowners.c). */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 262144);
-	__type(key, __u64);
-	__type(value, struct tt_bpf_since);
-} since SEC(".maps");
-
-/* record kinds and flags (as in bpfowners.c) */
-#define TT_LF_OPEN 0x01      /* an opening (else a close) */
-#define TT_LF_CLIENT 0x02    /* the connecting end */
+/* a change's flags (as in connlife.h) */
 #define TT_LF_TIME_WAIT 0x04 /* it closed into TIME_WAIT */
-#define TT_LF_V6 0x08
 #define TT_LF_RESET 0x10     /* closed with an error (reset, timeout) */
 #define TT_LF_FIN_IN 0x20    /* a change only: the peer's FIN had come (a TIME_WAIT, not a FIN_WAIT2 one) */
 #define TT_LF_RESET_TO 0x40  /* a change only, and no state change: the kernel sent a reset to this address pair */
-#define TT_LF_TOLD 0x80      /* in the entry only: its opening was told */
-
-struct tt_bpf_life {
-	__u64 cookie;
-	__u64 cgroup;
-	__u64 opened, close_wait, app_closed, closed; /* boot ns, 0 not seen */
-	__u32 tgid, uid;
-	__u16 lport, rport;
-	__u8 flags;
-	__u8 pad[3];
-	__u64 start_ns; /* the owner (tgid): its start, boot ns, and its name */
-	char comm[16];
-	__u64 spare;    /* 0: a record's size tells its kind, a change's is 88 bytes */
-};
 
 /* every state change of a socket on a watched port, in the same ring (told
  * apart by its size): what tenantop's event-driven refresh applies to the
@@ -121,14 +68,8 @@ struct tt_bpf_chg {
 	__u64 jiffies; /* the tick count then: a TIME_WAIT's timer ends on the tick wheel's terms */
 };
 
-/* A change and what it also tells, in one record (one reservation in the
- * ring, whose lock both CPUs of a loopback connection take): a connection's
- * opening or close with its change to ESTABLISHED or CLOSE, a socket's
- * owner with its change to FIN_WAIT1 or LAST_ACK. */
-struct tt_bpf_chg_life {
-	struct tt_bpf_chg c;
-	struct tt_bpf_life l;
-};
+/* A change and its owner, in one record (one reservation in the ring,
+ * whose lock both CPUs of a loopback connection take). */
 struct tt_bpf_chg_owner {
 	struct tt_bpf_chg c;
 	struct tt_bpf_owner o;
@@ -137,7 +78,7 @@ struct tt_bpf_chg_owner {
 extern unsigned int CONFIG_HZ __kconfig __weak;
 
 /* The same object seen as untrusted: a pointer the program follows from it
- * (sk_socket, skc_net, a cgroup, group_leader) is then read as any traced
+ * (sk_socket, skc_net, group_leader) is then read as any traced
  * memory, with no search of the kernel's types for whether that field is
  * "trusted" on each load the verifier walks (a search over all of
  * vmlinux's BTF each time: most of the programs' load time otherwise). */
@@ -233,39 +174,19 @@ static __always_inline void submit(void *r)
 	bpf_ringbuf_submit(r, wake);
 }
 
-static __always_inline void fill_life(struct tt_bpf_life *r, const struct sock *sk, __u64 cookie,
-				      const struct tt_bpf_since *e, __u64 now, __u8 flags)
+static __always_inline void fill_owner(struct tt_bpf_owner *o, const struct sock *sk, __u64 cookie, int newstate,
+				       __u16 lport, __u16 rport)
 {
-	r->cookie = cookie;
-	r->cgroup = e->cgroup;
-	r->opened = e->opened;
-	r->close_wait = e->close_wait;
-	r->app_closed = e->app_closed;
-	r->closed = flags & TT_LF_OPEN ? 0 : e->ended ? e->ended : now;
-	r->tgid = e->tgid;
-	r->uid = sk->sk_uid.val;
-	r->lport = e->lport;
-	r->rport = e->rport;
-	r->flags = flags | (e->flags & (TT_LF_CLIENT | TT_LF_V6));
-	r->pad[0] = r->pad[1] = r->pad[2] = 0;
-	r->start_ns = e->start_ns;
-	r->spare = 0;
-	__builtin_memcpy(r->comm, e->comm, sizeof(r->comm));
-}
-
-static __always_inline void fill_owner(struct tt_bpf_owner *o, const struct sock *sk, __u64 cookie,
-				       const struct tt_bpf_since *e, int newstate)
-{
+	const struct task_struct *t = UNTRUSTED(struct task_struct, bpf_get_current_task_btf());
 	o->cookie = cookie;
-	o->tgid = e->tgid;
-	o->start_ns = e->start_ns;
+	o->tgid = bpf_get_current_pid_tgid() >> 32;
+	o->start_ns = t->group_leader->start_boottime;
 	o->uid = sk->sk_uid.val;
-	o->cgroup = bpf_get_current_cgroup_id();
-	o->sport = sk->__sk_common.skc_num;
-	o->dport = __builtin_bswap16(sk->__sk_common.skc_dport);
+	o->sport = lport;
+	o->dport = rport;
 	o->state = (__u8)newstate;
 	o->pad[0] = o->pad[1] = o->pad[2] = 0;
-	__builtin_memcpy(o->comm, e->comm, sizeof(o->comm));
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 
 static __always_inline void fill_change(struct tt_bpf_chg *r, const struct sock *sk, __u64 cookie, __u64 now,
@@ -306,47 +227,6 @@ static __always_inline void fill_change(struct tt_bpf_chg *r, const struct sock 
 	}
 }
 
-enum { TOLD_CHANGE, TOLD_LIFE, TOLD_OWNER };
-
-/* The change (lp, rp: the ports seen at an earlier transition, a closing
- * socket may have lost its local port already; none at all: told anyway,
- * the socket may be one tenantop read before it was watching), with the
- * opening or close (life flags lf) or the owner that comes with it. */
-static __always_inline void tell(const struct sock *sk, __u64 cookie, __u64 now, int oldstate, int newstate,
-				 __u16 family, bool owner_ctx, __u16 lp, __u16 rp, int what,
-				 const struct tt_bpf_since *e, __u8 lf)
-{
-	__u16 lport = sk->__sk_common.skc_num;
-	__u16 rport = __builtin_bswap16(sk->__sk_common.skc_dport);
-	if (!lport)
-		lport = lp;
-	if (!rport)
-		rport = rp;
-	if ((lport || rport) && !watching(lport, rport))
-		return;
-	if (what == TOLD_LIFE && e) {
-		struct tt_bpf_chg_life *r = reserve(sizeof(*r));
-		if (!r)
-			return;
-		fill_change(&r->c, sk, cookie, now, oldstate, newstate, family, owner_ctx, lport, rport);
-		fill_life(&r->l, sk, cookie, e, now, lf);
-		submit(r);
-	} else if (what == TOLD_OWNER && e) {
-		struct tt_bpf_chg_owner *r = reserve(sizeof(*r));
-		if (!r)
-			return;
-		fill_change(&r->c, sk, cookie, now, oldstate, newstate, family, owner_ctx, lport, rport);
-		fill_owner(&r->o, sk, cookie, e, newstate);
-		submit(r);
-	} else {
-		struct tt_bpf_chg *r = reserve(sizeof(*r));
-		if (!r)
-			return;
-		fill_change(r, sk, cookie, now, oldstate, newstate, family, owner_ctx, lport, rport);
-		submit(r);
-	}
-}
-
 /* Nesting.  The kernel runs a tracing program at most once at a time on a
  * CPU: a state change in a softirq that interrupts tt_set_state (a
  * loopback packet's, typically) skips it, counted in the program's
@@ -369,100 +249,32 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 	__u16 family = sk->__sk_common.skc_family;
 	if (family != 2 && family != 10) /* AF_INET, AF_INET6 */
 		return 0;
-	/* not a watched port's: nothing kept, nothing told (a connecting
-	 * socket has its peer's port before its own; a closing one may have
-	 * lost its own: looked up below) */
-	__u16 lp = sk->__sk_common.skc_num, rp = __builtin_bswap16(sk->__sk_common.skc_dport);
-	if ((lp || newstate == TCP_SYN_SENT) && !watching(lp, rp))
+	/* not a watched port's: nothing told.  A closing socket may have given
+	 * its port back already (its TIME_WAIT holds it now): its source port,
+	 * which stays, tells it.  A connecting socket has its peer's port
+	 * before its own; one with neither is told (it may be one tenantop read
+	 * before it was watching). */
+	__u16 lport = sk->__sk_common.skc_num, rport = __builtin_bswap16(sk->__sk_common.skc_dport);
+	if (!lport)
+		lport = __builtin_bswap16(UNTRUSTED(struct inet_sock, sk)->inet_sport);
+	if ((lport || rport) && !watching(lport, rport))
 		return 0;
 	__u64 cookie = bpf_get_socket_cookie((void *)sk);
 	__u64 now = bpf_ktime_get_boot_ns();
-	bool owner_ctx = newstate == TCP_SYN_SENT || newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK;
-	/* a connecting socket's first transition, and an accepted one's (a
-	 * child made in SYN_RECV; not a simultaneous open's): no entry yet (one look-up fewer in a map
-	 * that may be large) */
-	struct tt_bpf_since *e = newstate == TCP_SYN_SENT || (newstate == TCP_SYN_RECV && oldstate != TCP_SYN_SENT)
-					 ? NULL : bpf_map_lookup_elem(&since, &cookie);
-	/* the ports an earlier transition saw, for a change told without its own */
-	__u16 seen_lp = 0, seen_rp = 0;
-	if (e) {
-		seen_lp = e->lport;
-		seen_rp = e->rport;
-	}
-	/* a new entry is made on the stack and written once, at the end */
-	struct tt_bpf_since fresh = {};
-	bool is_new = !e;
-	if (is_new) {
-		if (newstate == TCP_CLOSE) { /* a socket that closes with no transition seen before */
-			tell(sk, cookie, now, oldstate, newstate, family, owner_ctx, 0, 0, TOLD_CHANGE, NULL, 0);
+	if (newstate == TCP_SYN_SENT || newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK) {
+		struct tt_bpf_chg_owner *r = reserve(sizeof(*r));
+		if (!r)
 			return 0;
-		}
-		if (family == 10)
-			fresh.flags = TT_LF_V6;
-		fresh.cgroup = UNTRUSTED(struct sock, sk)->sk_cgrp_data.cgroup->kn->id;
-		e = &fresh;
+		fill_change(&r->c, sk, cookie, now, oldstate, newstate, family, true, lport, rport);
+		fill_owner(&r->o, sk, cookie, newstate, lport, rport);
+		submit(r);
+	} else {
+		struct tt_bpf_chg *r = reserve(sizeof(*r));
+		if (!r)
+			return 0;
+		fill_change(r, sk, cookie, now, oldstate, newstate, family, false, lport, rport);
+		submit(r);
 	}
-	e->ts = now;
-	e->state = (__u8)newstate;
-	if (!e->lport) {
-		e->lport = sk->__sk_common.skc_num;
-		e->rport = __builtin_bswap16(sk->__sk_common.skc_dport);
-	}
-	if (!e->ended && (newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK || newstate == TCP_CLOSE))
-		e->ended = now;
-	if (owner_ctx) {
-		const struct task_struct *t = UNTRUSTED(struct task_struct, bpf_get_current_task_btf());
-		e->tgid = bpf_get_current_pid_tgid() >> 32;
-		e->start_ns = t->group_leader->start_boottime;
-		bpf_get_current_comm(e->comm, sizeof(e->comm));
-	}
-	/* what the change's record also tells: the connection's opening or
-	 * close (lf), or the owner at its close, for the sockets left without
-	 * a descriptor (a TIME_WAIT, an orphan: a connecting socket's owner is
-	 * told with its records, from its entry) */
-	int what = newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK ? TOLD_OWNER : TOLD_CHANGE;
-	__u8 lf = 0;
-	switch (newstate) {
-	case TCP_SYN_SENT:
-		e->opened = now;
-		e->flags |= TT_LF_CLIENT;
-		break;
-	case TCP_ESTABLISHED:
-		/* the opening is told once connected, its ports known */
-		if (oldstate == TCP_SYN_RECV && !e->opened)
-			e->opened = now;
-		if (e->opened) {
-			e->lport = sk->__sk_common.skc_num;
-			e->rport = __builtin_bswap16(sk->__sk_common.skc_dport);
-			what = TOLD_LIFE;
-			lf = TT_LF_OPEN;
-			e->flags |= TT_LF_TOLD;
-		}
-		break;
-	case TCP_CLOSE_WAIT:
-		e->close_wait = now;
-		break;
-	case TCP_LAST_ACK:
-		if (oldstate == TCP_CLOSE_WAIT)
-			e->app_closed = now;
-		break;
-	case TCP_CLOSE:
-		if (oldstate == TCP_CLOSE_WAIT && !e->app_closed)
-			e->app_closed = now; /* closed with unread data: a reset instead of LAST_ACK */
-		if (sk->sk_err)
-			lf |= TT_LF_RESET;
-		else if (oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING ||
-			 oldstate == TCP_TIME_WAIT)
-			lf |= TT_LF_TIME_WAIT; /* the active closer's end lives on as a TIME_WAIT socket */
-		if (e->flags & TT_LF_TOLD) /* a connection that never connected is no opening nor close */
-			what = TOLD_LIFE;
-		break;
-	}
-	tell(sk, cookie, now, oldstate, newstate, family, owner_ctx, seen_lp, seen_rp, what, e, lf);
-	if (newstate == TCP_CLOSE)
-		bpf_map_delete_elem(&since, &cookie);
-	else if (is_new)
-		bpf_map_update_elem(&since, &cookie, &fresh, BPF_ANY);
 	return 0;
 }
 
