@@ -6,10 +6,11 @@
  * that connect()ed or close()d it (the transitions that run in the owner's
  * own context) in the ring buffer; a TIME_WAIT socket keeps its cookie, so
  * the owners told at the closes are kept here while a descriptor-less
- * socket has that cookie, and each refresh looks those sockets up in them.  The same program
- * puts each connection's opening and close in a ring buffer, read here in
- * one batch per refresh into the snapshot's events (lifecycle.h counts
- * them per tenant).  Built only where
+ * socket has that cookie, and each refresh looks those sockets up in them.  The same
+ * records are every state change of a watched socket: each connection's
+ * opening and close are followed from them here (connlife.h), into the
+ * snapshot's events once per refresh (lifecycle.h counts them per tenant),
+ * and the event-driven refresh applies them (delta.h).  Built only where
  * clang, bpftool, libbpf and the kernel's BTF are there (TT_HAVE_BPF);
  * otherwise tt_bpf_owners_open says why not. */
 #include <errno.h>
