@@ -292,11 +292,15 @@ int BPF_PROG(tt_send_reset, const struct sock *sk, const struct sk_buff *skb)
 		return 0;
 	unsigned char *head = skb->head;
 	__u16 nh = skb->network_header, th = skb->transport_header;
-	__u8 ver = 0;
-	struct tcphdr t;
-	if (bpf_probe_read_kernel(&ver, 1, head + nh) || bpf_probe_read_kernel(&t, sizeof(t), head + th) || !t.ack)
+	/* the headers as on the wire (fixed by their RFCs, not the kernel's
+	 * layout: no type of the kernel's to relocate): the TCP ports at 0 and
+	 * 2, its flags at 13 (ACK 0x10); IPv4's addresses at 12 and 16,
+	 * IPv6's at 8 and 24 */
+	__u8 ver = 0, tcp[14];
+	if (bpf_probe_read_kernel(&ver, 1, head + nh) || bpf_probe_read_kernel(tcp, sizeof(tcp), head + th) ||
+	    !(tcp[13] & 0x10))
 		return 0; /* a reset to a segment without ACK does not match a TIME_WAIT's sequence */
-	__u16 lport = __builtin_bswap16(t.source), rport = __builtin_bswap16(t.dest);
+	__u16 lport = (__u16)(tcp[0] << 8 | tcp[1]), rport = (__u16)(tcp[2] << 8 | tcp[3]);
 	if (!watching(lport, rport))
 		return 0;
 	struct tt_bpf_chg *r = reserve(sizeof(*r));
@@ -305,16 +309,12 @@ int BPF_PROG(tt_send_reset, const struct sock *sk, const struct sk_buff *skb)
 	__builtin_memset(r, 0, sizeof(*r));
 	ver >>= 4;
 	if (ver == 4) {
-		struct iphdr ip;
-		bpf_probe_read_kernel(&ip, sizeof(ip), head + nh);
-		__builtin_memcpy(r->laddr, &ip.saddr, 4);
-		__builtin_memcpy(r->raddr, &ip.daddr, 4);
+		bpf_probe_read_kernel(r->laddr, 4, head + nh + 12);
+		bpf_probe_read_kernel(r->raddr, 4, head + nh + 16);
 		r->family = 2;
 	} else {
-		struct ipv6hdr ip;
-		bpf_probe_read_kernel(&ip, sizeof(ip), head + nh);
-		__builtin_memcpy(r->laddr, &ip.saddr, 16);
-		__builtin_memcpy(r->raddr, &ip.daddr, 16);
+		bpf_probe_read_kernel(r->laddr, 16, head + nh + 8);
+		bpf_probe_read_kernel(r->raddr, 16, head + nh + 24);
 		r->family = 10;
 	}
 	r->ts = bpf_ktime_get_boot_ns();

@@ -69,12 +69,15 @@ static __always_inline void endpoints(struct sock *sk, __u8 family, struct tt_so
 		__builtin_memcpy(a->raddr, &d, 4);
 		return;
 	}
-	struct in6_addr l6 = BPF_CORE_READ(sk, __sk_common.skc_v6_rcv_saddr);
-	if (!(l6.in6_u.u6_addr32[0] | l6.in6_u.u6_addr32[1] | l6.in6_u.u6_addr32[2] | l6.in6_u.u6_addr32[3]))
-		l6 = BPF_CORE_READ(inet, pinet6, saddr);
-	struct in6_addr d6 = BPF_CORE_READ(sk, __sk_common.skc_v6_daddr);
-	__builtin_memcpy(a->laddr, &l6, 16);
-	__builtin_memcpy(a->raddr, &d6, 16);
+	/* as plain words (an address is 16 bytes on any kernel): no local
+	 * in6_addr for libbpf to relocate against the kernel's types */
+	__u32 l6[4], d6[4];
+	BPF_CORE_READ_INTO(&l6, sk, __sk_common.skc_v6_rcv_saddr);
+	if (!(l6[0] | l6[1] | l6[2] | l6[3]))
+		BPF_CORE_READ_INTO(&l6, inet, pinet6, saddr);
+	BPF_CORE_READ_INTO(&d6, sk, __sk_common.skc_v6_daddr);
+	__builtin_memcpy(a->laddr, l6, 16);
+	__builtin_memcpy(a->raddr, d6, 16);
 }
 
 SEC("iter/task_file")
