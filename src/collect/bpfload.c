@@ -35,6 +35,7 @@ static void child(int sock, tt_bpf_loader load, size_t nfds)
 		char buf[CMSG_SPACE(sizeof(fds))];
 		struct cmsghdr align;
 	} u;
+	memset(&u, 0, sizeof(u)); /* the padding after fewer descriptors than room for is sent too */
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	int got = load(fds, nfds, msg, sizeof(msg));
 	if (got > 0 && (size_t)got <= nfds) {
