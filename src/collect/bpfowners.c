@@ -123,11 +123,11 @@ _Static_assert(NFDS == TT_BPF_OWNER_FDS, "the owners' descriptors, as bpfowners.
 
 /* The ring buffer's size: TENANTOP_RINGBUF_BYTES (for tests: a tiny ring
  * shows what a full one does), a power of 2 from a page; else the
- * program's 512 KiB (some 1.5 KB a loopback connection: about 350 of them
- * between two of the pump's passes, 50 ms apart when quiet, down to 1 ms
- * apart while a pass finds the ring a quarter full: some 7 000 connections
- * a second at the period, 87 000 at the shortest).  Mapped whole, and its
- * data twice over, it counts twice its size in the RSS. */
+ * program's 512 KiB (some 1.1 KB a loopback connection, its ten changes:
+ * about 470 of them; the pump empties it every 50 ms, and as soon as the
+ * program finds it a quarter full and wakes it, then at most every
+ * millisecond while it stays so).  Mapped whole, and its data twice over,
+ * it counts twice its size in the RSS. */
 void tt_bpf_owners_prepare(struct tt_tenantop *skel)
 {
 	const char *v = getenv("TENANTOP_RINGBUF_BYTES");
