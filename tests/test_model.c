@@ -303,6 +303,20 @@ static void time_wait_refresh(tt_model *m, tt_snapshot *s, double t, uint64_t co
 	tt_model_update(m, s);
 }
 
+/* A refresh where bob holds the connection on 50040 (its cookie, or 0: the
+ * /proc text source gives none). */
+static void bob_holds(tt_model *m, tt_snapshot *s, double t, uint64_t inode, uint64_t cookie)
+{
+	tt_snapshot_clear(s);
+	s->time = t;
+	uint32_t b = add_proc(s, 200, 1, 1002, "bob", "worker");
+	add_sock(s, inode, TT_ST_ESTABLISHED, 50040, 3306);
+	s->socks[0].cookie = cookie;
+	own(s, inode, b, 6);
+	tt_snapshot_index_owners(s);
+	tt_model_update(m, s);
+}
+
 /* Ports are reused at high connection rates: a TIME_WAIT on the 4-tuple bob
  * held a moment ago may come from a connection nobody saw alive.  Its cookie
  * says which connection it was. */
@@ -314,14 +328,7 @@ static void test_time_wait_cookie_memory(void **state)
 	tt_snapshot s;
 	tt_snapshot_init(&s);
 	tt_model_init(&m, &o);
-	tt_snapshot_clear(&s);
-	s.time = 1000.0;
-	uint32_t b = add_proc(&s, 200, 1, 1002, "bob", "worker");
-	add_sock(&s, 32, TT_ST_ESTABLISHED, 50040, 3306);
-	s.socks[0].cookie = 0xb0b;
-	own(&s, 32, b, 6);
-	tt_snapshot_index_owners(&s);
-	tt_model_update(&m, &s);
+	bob_holds(&m, &s, 1000.0, 32, 0xb0b);
 	/* another connection on the same 4-tuple, never seen alive */
 	time_wait_refresh(&m, &s, 1001.0, 0x5eed);
 	assert_int_equal(m.ntenants, 0);
@@ -334,13 +341,7 @@ static void test_time_wait_cookie_memory(void **state)
 	assert_string_equal(m.tenants[0].detail, "owner seen holding this connection");
 	/* without cookies (the /proc text source) the 4-tuple is the guess:
 	 * bob seen holding the connection with no cookie, then its TIME_WAIT */
-	tt_snapshot_clear(&s);
-	s.time = 1003.0;
-	b = add_proc(&s, 200, 1, 1002, "bob", "worker");
-	add_sock(&s, 33, TT_ST_ESTABLISHED, 50040, 3306);
-	own(&s, 33, b, 7);
-	tt_snapshot_index_owners(&s);
-	tt_model_update(&m, &s);
+	bob_holds(&m, &s, 1003.0, 33, 0);
 	time_wait_refresh(&m, &s, 1004.0, 0);
 	assert_int_equal(m.ntenants, 1);
 	assert_string_equal(m.tenants[0].detail, "owner seen earlier on this address pair");
