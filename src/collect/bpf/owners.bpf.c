@@ -174,16 +174,18 @@ static __always_inline void submit(void *r)
 	bpf_ringbuf_submit(r, wake);
 }
 
-static __always_inline void fill_owner(struct tt_bpf_owner *o, const struct sock *sk, __u64 cookie, int newstate,
-				       __u16 lport, __u16 rport)
+/* the owner part of a change's record (c, filled first: its tgid is the
+ * current process's) */
+static __always_inline void fill_owner(struct tt_bpf_owner *o, const struct tt_bpf_chg *c, const struct sock *sk,
+				       int newstate)
 {
 	const struct task_struct *t = UNTRUSTED(struct task_struct, bpf_get_current_task_btf());
-	o->cookie = cookie;
-	o->tgid = bpf_get_current_pid_tgid() >> 32;
+	o->cookie = c->cookie;
+	o->tgid = c->tgid;
 	o->start_ns = t->group_leader->start_boottime;
 	o->uid = sk->sk_uid.val;
-	o->sport = lport;
-	o->dport = rport;
+	o->sport = c->lport;
+	o->dport = c->rport;
 	o->state = (__u8)newstate;
 	o->pad[0] = o->pad[1] = o->pad[2] = 0;
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
@@ -266,7 +268,7 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 		if (!r)
 			return 0;
 		fill_change(&r->c, sk, cookie, now, oldstate, newstate, family, true, lport, rport);
-		fill_owner(&r->o, sk, cookie, newstate, lport, rport);
+		fill_owner(&r->o, &r->c, sk, newstate);
 		submit(r);
 	} else {
 		struct tt_bpf_chg *r = reserve(sizeof(*r));
