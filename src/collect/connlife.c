@@ -59,19 +59,15 @@ static void drop(tt_connlife *t, tt_connlife_ent *e)
 	t->n--;
 }
 
+/* the socket's entry, new or cleared (a socket that connects again) */
 static tt_connlife_ent *fresh(tt_connlife *t, uint64_t cookie)
 {
-	tt_connlife_ent *e = find(t, cookie);
-	if (!e) {
-		if (!(e = TT_VEC_PUSH(t->v, t->n, t->cap)))
-			return NULL;
-		if (tt_u64set_put(&t->ix, cookie, t->n - 1) < 0) {
-			t->n--;
-			return NULL;
-		}
+	bool created;
+	tt_connlife_ent *e = TT_VEC_KEYED(t->v, t->n, t->cap, t->ix, cookie, &created);
+	if (e) {
+		memset(e, 0, sizeof(*e));
+		e->cookie = cookie;
 	}
-	memset(e, 0, sizeof(*e));
-	e->cookie = cookie;
 	return e;
 }
 
@@ -180,50 +176,20 @@ void tt_connlife_mark(tt_connlife *t, uint64_t cookie)
 		e->gen = t->gen + 1;
 }
 
-/* keep, in place, the entries keep() says; the index rebuilt when any went */
-static void keep_only(tt_connlife *t, bool (*keep)(const tt_connlife_ent *e, const void *ctx), const void *ctx)
-{
-	size_t w = 0;
-	for (size_t i = 0; i < t->n; i++)
-		if (keep(&t->v[i], ctx))
-			t->v[w++] = t->v[i];
-	if (w == t->n)
-		return;
-	t->n = w;
-	tt_u64set_clear(&t->ix);
-	size_t kept = 0;
-	for (size_t i = 0; i < t->n; i++)
-		if (tt_u64set_put(&t->ix, t->v[i].cookie, kept) == 0) /* fewer keys than it held */
-			t->v[kept++] = t->v[i];
-	t->n = kept;
-}
-
-static bool current(const tt_connlife_ent *e, const void *ctx)
-{
-	return e->gen == *(const uint32_t *)ctx;
-}
-
 void tt_connlife_sweep(tt_connlife *t)
 {
-	uint32_t now = ++t->gen;
-	keep_only(t, current, &now);
-}
-
-struct watch_arg {
-	bool (*watched)(const void *ctx, uint16_t port);
-	const void *ctx;
-};
-
-static bool still_watched(const tt_connlife_ent *e, const void *ctx)
-{
-	const struct watch_arg *a = ctx;
-	return (!e->lport && !e->rport) || a->watched(a->ctx, e->lport) || a->watched(a->ctx, e->rport);
+	++t->gen;
+	TT_VEC_SWEEP(t->v, t->n, t->gen, t->ix, cookie);
 }
 
 void tt_connlife_forget(tt_connlife *t, bool (*watched)(const void *ctx, uint16_t port), const void *ctx)
 {
-	struct watch_arg a = {watched, ctx};
-	keep_only(t, still_watched, &a);
+	/* from the end: what takes a dropped entry's place was looked at already */
+	for (size_t i = t->n; i-- > 0;) {
+		const tt_connlife_ent *e = &t->v[i];
+		if ((e->lport || e->rport) && !watched(ctx, e->lport) && !watched(ctx, e->rport))
+			drop(t, &t->v[i]);
+	}
 }
 
 size_t tt_connlife_count(const tt_connlife *t)
