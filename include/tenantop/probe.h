@@ -170,10 +170,6 @@ typedef struct tt_probe_opts {
 void *tt_mariadb_connect(const tt_probe_opts *o, tt_db_server *srv);
 int tt_mariadb_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h);
 void tt_mariadb_close(void *h);
-/* The client library's global set-up, once, at the first MariaDB probe's
- * connect (mysql_library_init must not race: pthread_once; later calls do
- * nothing). */
-void tt_mariadb_library_init(void);
 void *tt_postgres_connect(const tt_probe_opts *o, tt_db_server *srv);
 int tt_postgres_body(const tt_probe_opts *o, tt_db_results *r, size_t si, void *h);
 void *tt_pgbouncer_connect(const tt_probe_opts *o, tt_db_server *srv);

@@ -35,12 +35,23 @@ static MYSQL_RES *query(MYSQL *db, const char *sql, tt_db_server *srv, bool requ
 	return res;
 }
 
+/* The client library's global set-up, once, by the first MariaDB probe's
+ * thread, the others waiting for it (mysql_library_init must not race).
+ * Not at the prober's start: the library, with libssl and libcrypto, is
+ * some 4 MB resident that a host without MariaDB does not need. */
+static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+
+static void library_init(void)
+{
+	mysql_library_init(0, NULL, NULL);
+}
+
 void *tt_mariadb_connect(const tt_probe_opts *o, tt_db_server *srv)
 {
 	const tt_db_target *t = &srv->t;
 	if (tt_mariadb_load(srv->error, sizeof(srv->error)) < 0)
-		return NULL;
-	tt_mariadb_library_init();
+		return NULL; /* a library that does not load is said by each probe */
+	pthread_once(&library_once, library_init);
 	MYSQL *db = mysql_init(NULL);
 	if (!db) {
 		snprintf(srv->error, sizeof(srv->error), "out of memory");
@@ -74,22 +85,6 @@ void *tt_mariadb_connect(const tt_probe_opts *o, tt_db_server *srv)
 void tt_mariadb_close(void *h)
 {
 	mysql_close(h);
-}
-
-static void library_init_once(void)
-{
-	if (tt_mariadb_load(NULL, 0) == 0)
-		mysql_library_init(0, NULL, NULL);
-}
-
-void tt_mariadb_library_init(void)
-{
-	/* once, by the first MariaDB probe's thread; the others wait for it
-	 * (a library that does not load is said by each probe's connect).
-	 * Not at the prober's start: the library, with libssl and libcrypto,
-	 * is some 4 MB resident that a host without MariaDB does not need. */
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, library_init_once);
 }
 
 /* The server's version, limits and connection counters. */
