@@ -98,16 +98,22 @@ $(BPF_DIR)/%.bpf.o: src/collect/bpf/%.bpf.c $(BPF_DIR)/vmlinux.h
 $(BPF_DIR)/%.skel.h: $(BPF_DIR)/%.bpf.o
 	$(Q)bpftool gen skeleton $< name tt_$* > $@.tmp && mv $@.tmp $@
 
-.PRECIOUS: $(BPF_DIR)/%.bpf.o $(BPF_DIR)/%.skel.h
+.PRECIOUS: $(BPF_DIR)/%.bpf.o $(BPF_DIR)/%.skel.h $(BPF_DIR)/%.core.h
 
 # the event programs (owners) and the descriptor iterator (sockfds) linked
 # into one object, tenantop.bpf.o: loading it parses the kernel's BTF once
 $(BPF_DIR)/tenantop.bpf.o: $(BPF_DIR)/owners.bpf.o $(BPF_DIR)/sockfds.bpf.o
 	$(Q)bpftool gen object $@ $^
 
+# what places its relocations on the build's kernel without libbpf's search
+# of that kernel's whole BTF at each start (src/collect/bpf/corefacts.sh)
+$(BPF_DIR)/tenantop.core.h: $(BPF_DIR)/tenantop.bpf.o src/collect/bpf/corefacts.sh
+	$(Q)sh src/collect/bpf/corefacts.sh $(BTF) $< > $@.tmp && mv $@.tmp $@
+
 ifeq ($(BPF),1)
 # the programs' users and their loader
 $(BUILD)/src/collect/bpfowners.o $(BUILD)/src/collect/bpffds.o $(BUILD)/src/collect/bpfload.o: $(BPF_DIR)/tenantop.skel.h
+$(BUILD)/src/collect/bpfload.o: $(BPF_DIR)/tenantop.core.h
 $(BUILD)/src/collect/bpfowners.o $(BUILD)/src/collect/bpffds.o $(BUILD)/src/collect/bpfload.o: ALL_CFLAGS += -DTT_HAVE_BPF -I$(BPF_DIR)
 endif
 

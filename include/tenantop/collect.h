@@ -55,5 +55,9 @@ const char *tt_collector_source(const tt_collector *c);
 void tt_collector_free(tt_collector *c);
 /* This build has the eBPF event source (--source bpf). */
 bool tt_bpf_built(void);
+/* How its programs meet the running kernel: "prepared for this kernel"
+ * (the build's CO-RE facts hold: it ran on this kernel), else "relocated at
+ * each start (why)"; "" in a build without them (src/collect/bpfload.c). */
+const char *tt_bpf_prepared(void);
 
 #endif

@@ -324,7 +324,10 @@ static int take_option(tt_app *app, struct parsed *ps, int c, char **argv)
 		fputs(usage_text, stdout);
 		return 1;
 	case 'V':
-		printf("tenantop %s (%s)\n", TT_VERSION, tt_bpf_built() ? "eBPF events built in" : "built without eBPF events");
+		if (tt_bpf_built())
+			printf("tenantop %s (eBPF events built in; %s)\n", TT_VERSION, tt_bpf_prepared());
+		else
+			printf("tenantop %s (built without eBPF events)\n", TT_VERSION);
 		return 1;
 	case ':':
 		return usage_error("option '%s' needs a value", argv[optind - 1]);

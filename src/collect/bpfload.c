@@ -8,8 +8,12 @@
 
 #ifdef TT_HAVE_BPF
 #include <bpf/libbpf.h>
+#include "collect/kbuildid.h"
+#include "tenantop.core.h"
 #include "tenantop.skel.h"
 #include <poll.h>
+#include <stdlib.h>
+#include <sys/mman.h>
 #include <stdarg.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -115,23 +119,91 @@ static void free_skel(void)
 	tt_tenantop__destroy(skel);
 }
 
+/* Why the build's facts of its kernel (tenantop.core.h) do not hold here:
+ * NULL when they do (the running kernel is the build's). */
+static const char *core_facts_why_not(void)
+{
+	const char *how = getenv("TENANTOP_BPF_CORE");
+	if (how && strcmp(how, "kernel") == 0)
+		return "TENANTOP_BPF_CORE=kernel";
+	if (!tt_core_notes_len)
+		return "the build did not run on the kernel it read";
+	if (!tt_same_kernel_build("/sys/kernel/notes", tt_core_notes, tt_core_notes_len))
+		return "not the build's kernel";
+	return NULL;
+}
+
+/* Where the facts hold: the few types the object relocates against, as a
+ * file for libbpf (memfd), which then need not search the kernel's whole
+ * BTF for each (some 30 ms a start).  -1 where they do not. */
+static int core_facts(void)
+{
+	if (core_facts_why_not())
+		return -1;
+	int fd = memfd_create("tenantop-core-btf", MFD_CLOEXEC);
+	if (fd >= 0 && write(fd, tt_core_btf, tt_core_btf_len) != (ssize_t)tt_core_btf_len) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+const char *tt_bpf_prepared(void)
+{
+	const char *why = core_facts_why_not();
+	static char buf[96];
+	if (!why)
+		return "prepared for this kernel";
+	snprintf(buf, sizeof(buf), "relocated at each start (%s)", why);
+	return buf;
+}
+
+/* the object opened, with the build's facts (core, a descriptor) or not (-1) */
+static struct tt_tenantop *open_object(int core)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", core);
+	LIBBPF_OPTS(bpf_object_open_opts, o, .btf_custom_path = core >= 0 ? path : NULL);
+	struct tt_tenantop *s = tt_tenantop__open_opts(&o);
+	if (s && core >= 0) {
+		/* the ids of the kernel's types the programs cast, which the
+		 * build's few types do not keep */
+		s->rodata->tt_kid_sock = tt_core_kid_sock;
+		s->rodata->tt_kid_inet_sock = tt_core_kid_inet_sock;
+		s->rodata->tt_kid_task_struct = tt_core_kid_task_struct;
+		s->rodata->tt_kid_sk_buff = tt_core_kid_sk_buff;
+	}
+	return s;
+}
+
 static int load_all(int *fds, size_t nfds, char *msg, size_t len)
 {
 	(void)nfds;
 	loaded_free = free_skel;
+	/* with the build's facts when they hold (else, or when that load fails,
+	 * without), then without the iterator when the whole does not load:
+	 * the events alone may */
+	static const struct {
+		bool core, iter;
+	} tries[] = {{true, true}, {false, true}, {false, false}};
+	int core = core_facts();
 	bool iter = true;
 	int rc = -1;
-	for (int attempt = 0; attempt < 2 && rc != 0; attempt++) {
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]) && rc != 0; i++) {
+		if (tries[i].core && core < 0)
+			continue;
 		tt_tenantop__destroy(skel);
-		if (!(skel = tt_tenantop__open()))
+		if (!(skel = open_object(tries[i].core ? core : -1)))
 			break;
 		tt_bpf_owners_prepare(skel);
-		iter = attempt == 0;
+		iter = tries[i].iter;
 		bpf_program__set_autoload(skel->progs.tt_sock_fds, iter);
 		rc = tt_tenantop__load(skel);
 	}
+	int e = errno;
+	if (core >= 0)
+		close(core);
 	if (rc != 0) {
-		int e = errno;
 		snprintf(msg, len, "%sthe BPF program did not load: %s",
 			 e == EPERM && geteuid() != 0 ? "needs root (CAP_BPF and CAP_PERFMON): " : "", strerror(e));
 		return -1;
@@ -178,6 +250,11 @@ int tt_bpf_load_in_child(tt_bpf_loader load, int *fds, size_t nfds, char *why, s
 		fds[i] = -1;
 	snprintf(why, len, "built without BPF (clang, bpftool, libbpf or the kernel's BTF were missing)");
 	return -1;
+}
+
+const char *tt_bpf_prepared(void)
+{
+	return "";
 }
 
 int tt_bpf_load(tt_bpf_loaded *out, char *why, size_t len)

@@ -3,6 +3,9 @@
 #   - BPF unavailable: not root (setpriv), and a build without BPF (BPF=0,
 #     built here in a temporary folder): --source bpf says why and exits 1;
 #     auto falls back to netlink with the reason in source_note, lifecycle null;
+#   - the build's CO-RE facts of its kernel: --version says the programs are
+#     prepared for this kernel, and relocated at each start when
+#     TENANTOP_BPF_CORE=kernel asks for it;
 #   - a full ring buffer (TENANTOP_RINGBUF_BYTES=16384: a connection's two
 #     ends write some 1 250 bytes of openings, closes and state changes, so a
 #     burst of 150 connections overflows it): the refresh that read the burst
@@ -40,6 +43,13 @@ d = json.load(open(sys.argv[1]))
 ok = d["source"] == "netlink" and "BPF" in d.get("source_note", "") and all(t["lifecycle"] is None for t in d["tenants"])
 print(d["source"], d.get("source_note")); sys.exit(0 if ok else 1)' "$T/nr.json" > "$T/nr.why"
 check $? "not root, --source auto: netlink, lifecycle null, source_note: $(cat "$T/nr.why")"
+
+# the build's CO-RE facts: this build ran on this kernel, so its programs
+# are prepared for it; asked not to use them, it says so
+"$TT" --version | grep -q "eBPF events built in; prepared for this kernel"
+check $? "--version: $("$TT" --version)"
+TENANTOP_BPF_CORE=kernel "$TT" --version | grep -q "eBPF events built in; relocated at each start (TENANTOP_BPF_CORE=kernel)"
+check $? "TENANTOP_BPF_CORE=kernel --version: $(TENANTOP_BPF_CORE=kernel "$TT" --version)"
 
 # a build without BPF: the same sources, BPF=0, in a folder of its own
 if make -s BUILD="$T/nobpf" BPF=0 "$T/nobpf/tenantop" >"$T/build.log" 2>&1; then

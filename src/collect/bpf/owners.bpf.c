@@ -83,7 +83,13 @@ extern unsigned int CONFIG_HZ __kconfig __weak;
  * "trusted" on each load the verifier walks (a search over all of
  * vmlinux's BTF each time: most of the programs' load time otherwise). */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-#define UNTRUSTED(type, p) ((const type *)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
+/* The kernel's ids of the types cast, when tenantop gives them before
+ * loading (the build's facts of this kernel, bpfload.c: libbpf then
+ * relocates against the build's few types, and the id of a type there is
+ * not the kernel's); 0: the relocation's own, from the kernel's BTF. */
+const volatile __u32 tt_kid_sock = 0, tt_kid_inet_sock = 0, tt_kid_task_struct = 0, tt_kid_sk_buff = 0;
+#define UNTRUSTED(name, p)                                                                                          \
+	((const struct name *)bpf_rdonly_cast((p), tt_kid_##name ? tt_kid_##name : bpf_core_type_id_kernel(struct name)))
 
 /* the tick count and the boot clock together, and the tick rate, written
  * when tenantop runs tt_clock (BPF_PROG_TEST_RUN): to place a TIME_WAIT's
@@ -179,7 +185,7 @@ static __always_inline void submit(void *r)
 static __always_inline void fill_owner(struct tt_bpf_owner *o, const struct tt_bpf_chg *c, const struct sock *sk,
 				       int newstate)
 {
-	const struct task_struct *t = UNTRUSTED(struct task_struct, bpf_get_current_task_btf());
+	const struct task_struct *t = UNTRUSTED(task_struct, bpf_get_current_task_btf());
 	o->cookie = c->cookie;
 	o->tgid = c->tgid;
 	o->start_ns = t->group_leader->start_boottime;
@@ -198,7 +204,7 @@ static __always_inline void fill_change(struct tt_bpf_chg *r, const struct sock 
 	__builtin_memset(r, 0, sizeof(*r));
 	r->cookie = cookie;
 	r->ts = now;
-	const struct sock *u = UNTRUSTED(struct sock, sk);
+	const struct sock *u = UNTRUSTED(sock, sk);
 	r->ino = u->sk_socket->file->f_inode->i_ino;
 	if (family == 2) {
 		__u32 a = sk->__sk_common.skc_rcv_saddr, b = sk->__sk_common.skc_daddr;
@@ -258,7 +264,7 @@ static __always_inline int on_set_state(const struct sock *sk, int oldstate, int
 	 * before it was watching). */
 	__u16 lport = sk->__sk_common.skc_num, rport = __builtin_bswap16(sk->__sk_common.skc_dport);
 	if (!lport)
-		lport = __builtin_bswap16(UNTRUSTED(struct inet_sock, sk)->inet_sport);
+		lport = __builtin_bswap16(UNTRUSTED(inet_sock, sk)->inet_sport);
 	if ((lport || rport) && !watching(lport, rport))
 		return 0;
 	__u64 cookie = bpf_get_socket_cookie((void *)sk);
@@ -320,8 +326,8 @@ int BPF_PROG(tt_send_reset, const struct sock *sk, const struct sk_buff *skb)
 		r->family = 10;
 	}
 	r->ts = bpf_ktime_get_boot_ns();
-	r->netns = sk ? UNTRUSTED(struct sock, sk)->__sk_common.skc_net.net->ns.inum
-		      : UNTRUSTED(struct sk_buff, skb)->dev->nd_net.net->ns.inum;
+	r->netns = sk ? UNTRUSTED(sock, sk)->__sk_common.skc_net.net->ns.inum
+		      : UNTRUSTED(sk_buff, skb)->dev->nd_net.net->ns.inum;
 	r->lport = lport;
 	r->rport = rport;
 	r->newstate = TCP_CLOSE;
