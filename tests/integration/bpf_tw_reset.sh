@@ -58,7 +58,7 @@ done
 	--unix-paths none > "$T/out.jsonl" 2>"$T/err" &
 TT=$!
 PIDS="$PIDS $TT"
-lines() { wc -l < "$T/out.jsonl" 2>/dev/null || echo 0; }
+lines() { wc -l 2>/dev/null < "$T/out.jsonl" || echo 0; }
 i=0; while [ "$(lines)" -lt 1 ]; do
 	i=$((i+1)); kill -0 $TT 2>/dev/null && [ $i -lt 600 ] || { echo "FAIL tenantop did not start:"; cat "$T/err"; exit 1; }
 	sleep 0.1
