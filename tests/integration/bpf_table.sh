@@ -78,7 +78,8 @@ def listed(doc):
     return tt
 check(docs and docs[0].get("tcp_table") == {"from": "read", "why": "first read"},
       "the first refresh reads every socket: %s" % (docs[0].get("tcp_table") if docs else None))
-before = set(k for k, v in listed(docs[0]).items() if v & {"TIME_WAIT", "FIN_WAIT2"}) if docs else set()
+first = listed(docs[0]) if docs else {}
+before = set(k for k, v in first.items() if v & {"TIME_WAIT", "FIN_WAIT2"})
 from_events = [d for d in docs[1:] if d.get("tcp_table", {}).get("from") == "events"]
 read_whys = collections.Counter(d.get("tcp_table", {}).get("why") for d in docs[1:]
                                 if d.get("tcp_table", {}).get("from") != "events")
@@ -104,8 +105,10 @@ for doc in from_events:
         invented = [k for k in mine if k not in a and k not in b and k[::-1] not in a and k[::-1] not in b]
         if missed or invented:
             bad += 1
+            # each example: tenantop's states, ss's before and after, tenantop's in its first refresh
             worst = worst or "%s: %d missed, %d not seen by ss, e.g. %s" % (
-                st, len(missed), len(invented), [(k, sorted(tt.get(k, ())), a.get(k), b.get(k))
+                st, len(missed), len(invented), [(k, sorted(tt.get(k, ())), a.get(k), b.get(k),
+                                                  sorted(first.get(k, ())) or "not in the first refresh")
                                                  for k in (missed + invented)[:2]])
 check(compared >= 10, "%d refreshes from events compared with ss read around them (%d changes applied)"
       % (compared, changes))
