@@ -85,6 +85,31 @@ static void test_never_dropped(void **state)
 	}
 }
 
+static void test_numbers_whole(void **state)
+{
+	(void)state;
+	/* at any width, a number column is shown whole or not at all: cut, it
+	 * would show other digits (the lifecycle pane's TW/s at 40 was "1" for 15) */
+	for (size_t k = 0; k < tt_pane_count(); k++) {
+		const tt_pane *p = tt_pane_at(k);
+		for (int width = 20; width <= 200; width++) {
+			tt_col_layout l;
+			tt_layout_columns(p->cols, p->ncols, NULL, NULL, width, &l);
+			for (size_t j = 0; j < l.n; j++) {
+				const tt_column *c = &p->cols[l.idx[j]];
+				if (c->right && !c->flex && l.w[j] < (c->minw ? c->minw : c->width))
+					fail_msg("%s pane at %d columns: %s is %d wide", p->id, width, c->id, l.w[j]);
+			}
+		}
+	}
+	const tt_pane *p = pane("lifecycle");
+	tt_col_layout l;
+	char buf[512];
+	tt_layout_columns(p->cols, p->ncols, NULL, NULL, 40, &l);
+	shown(p, &l, buf, sizeof(buf));
+	assert_string_equal(buf, "tenant:10 closed:8 life_p50:9 close_wait_p90:8");
+}
+
 static void test_sockets_narrow(void **state)
 {
 	(void)state;
@@ -123,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tenants_widths),
 		cmocka_unit_test(test_never_dropped),
+		cmocka_unit_test(test_numbers_whole),
 		cmocka_unit_test(test_sockets_narrow),
 		cmocka_unit_test(test_setup_order_and_hidden),
 	};

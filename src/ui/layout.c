@@ -61,8 +61,13 @@ void tt_layout_columns(const tt_column *cols, size_t n, const bool *avail, const
 		int cw = w[i];
 		if (cols[i].flex && extra > 0)
 			cw += extra;
-		if (x + cw > width)
+		if (x + cw > width) {
+			/* a number cut short would show other digits ("1" for 15): left
+			 * out; text keeps what fits, its cut marked */
+			if (cols[i].right && !cols[i].flex)
+				continue;
 			cw = width - x;
+		}
 		if (cw <= 0)
 			break;
 		out->idx[out->n] = i;

@@ -130,7 +130,8 @@ static int c_cwmax(const tt_rowctx *rc, uint32_t a, uint32_t b)
 }
 
 /* Drop order on a narrow terminal (highest first): CW max, p99, p90, OPEN/s;
- * TENANT, CLOSE/s, LIFE p50, CW p90 and TW/s stay. */
+ * TENANT, CLOSE/s, LIFE p50, CW p90 and TW/s stay while they fit (at 40
+ * columns TW/s does not, and a number is left out rather than cut). */
 static const tt_column cols[] = {
 	{"tenant", "TENANT", "the customer (as on the tenants pane)", 14, 0, false, true, false, t_name, c_name, 10, false},
 	{"opened", "OPEN/s", "connections to or from the watched ports opened per second (kernel events)", 7, 4, true, false, true, t_opened, c_opened, 0, false},
