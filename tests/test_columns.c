@@ -28,6 +28,16 @@ static void shown(const tt_pane *p, const tt_col_layout *l, char *buf, size_t le
 		o += (size_t)snprintf(buf + o, len - o, "%s%s:%d", k ? " " : "", p->cols[l->idx[k]].id, l->w[k]);
 }
 
+/* What pane id shows at width, every column available, no settings (into buf). */
+static const char *shown_at(const char *id, int width, char *buf, size_t len)
+{
+	const tt_pane *p = pane(id);
+	tt_col_layout l;
+	tt_layout_columns(p->cols, p->ncols, NULL, NULL, width, &l);
+	shown(p, &l, buf, len);
+	return buf;
+}
+
 /* the tenants pane as the dashboard shows it with no baseline and no
  * tenant limit: vs BASE and ETA FULL have nothing to show */
 static void tenants_avail(const tt_pane *p, bool *avail)
@@ -102,27 +112,17 @@ static void test_numbers_whole(void **state)
 			}
 		}
 	}
-	const tt_pane *p = pane("lifecycle");
-	tt_col_layout l;
 	char buf[512];
-	tt_layout_columns(p->cols, p->ncols, NULL, NULL, 40, &l);
-	shown(p, &l, buf, sizeof(buf));
-	assert_string_equal(buf, "tenant:10 closed:8 life_p50:9 close_wait_p90:8");
+	assert_string_equal(shown_at("lifecycle", 40, buf, sizeof(buf)), "tenant:10 closed:8 life_p50:9 close_wait_p90:8");
 }
 
 static void test_sockets_narrow(void **state)
 {
 	(void)state;
-	const tt_pane *p = pane("sockets");
-	tt_col_layout l;
 	char buf[512];
-	tt_layout_columns(p->cols, p->ncols, NULL, NULL, 80, &l);
-	shown(p, &l, buf, sizeof(buf));
-	assert_string_equal(buf, "state:11 local:21 remote:28 age:7 in_state:9");
-	tt_layout_columns(p->cols, p->ncols, NULL, NULL, 40, &l);
-	shown(p, &l, buf, sizeof(buf));
+	assert_string_equal(shown_at("sockets", 80, buf, sizeof(buf)), "state:11 local:21 remote:28 age:7 in_state:9");
 	/* LOCAL and REMOTE shrink, keeping their ports */
-	assert_string_equal(buf, "state:11 local:7 remote:20");
+	assert_string_equal(shown_at("sockets", 40, buf, sizeof(buf)), "state:11 local:7 remote:20");
 }
 
 static void test_setup_order_and_hidden(void **state)
